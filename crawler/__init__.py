@@ -1,0 +1,1 @@
+"""Gathers documents from the official sites: fetching, politeness, frontier, raw storage."""

@@ -1,0 +1,1 @@
+"""Turns raw responses into structured documents and obligation records, and indexes them."""

@@ -1,0 +1,74 @@
+"""The one search-backend interface both engines implement.
+
+The web app and the CLI only ever talk to `SearchBackend`; which engine
+answers is a setting (`config/search.yaml`, or `REGKB_SEARCH_BACKEND`).
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from datetime import date
+from typing import Any, Iterable, Literal, Optional
+
+from pydantic import BaseModel, Field
+
+RecordKind = Literal["obligation", "provision", "document"]
+SortOrder = Literal["relevance", "date", "deadline"]
+
+
+class SearchRequest(BaseModel):
+    query: str = ""
+    kind: RecordKind = "obligation"
+    filters: dict[str, list[str]] = Field(default_factory=dict, description="facet name → selected values (OR within a facet, AND across facets)")
+    date_from: Optional[date] = None
+    date_to: Optional[date] = None
+    sort: SortOrder = "relevance"
+    page: int = Field(1, ge=1)
+    size: int = Field(20, ge=0, le=200)
+    facets: list[str] = Field(default_factory=list, description="facets to count")
+    highlight: bool = True
+
+
+class FacetValue(BaseModel):
+    value: str
+    count: int
+
+
+class Hit(BaseModel):
+    id: str
+    kind: RecordKind
+    score: float
+    record: dict[str, Any]
+    highlights: dict[str, list[str]] = Field(default_factory=dict, description="field → HTML-escaped snippets with <mark> tags")
+
+
+class SearchResponse(BaseModel):
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]] = Field(default_factory=dict)
+    query: SearchRequest
+    redirect: Optional[dict[str, str]] = Field(None, description="citation look-up result: {'document_id','provision_id'}")
+
+
+class QuerySyntaxError(ValueError):
+    """A query the user typed cannot be understood; the message says why and how to fix it."""
+
+
+class SearchBackend(ABC):
+    name: str
+
+    @abstractmethod
+    def index_records(self, kind: RecordKind, records: Iterable[dict[str, Any]]) -> int:
+        """Add or replace records; return how many were indexed."""
+
+    @abstractmethod
+    def search(self, request: SearchRequest) -> SearchResponse: ...
+
+    @abstractmethod
+    def get(self, kind: RecordKind, record_id: str) -> Optional[dict[str, Any]]: ...
+
+    @abstractmethod
+    def clear(self) -> None:
+        """Drop everything (a fresh index)."""
+
+    def close(self) -> None:  # pragma: no cover - optional
+        pass

@@ -1,0 +1,178 @@
+"""The records every part of the product exchanges.
+
+A `Document` is one act (or page) in one language and one version, with its
+provision tree flattened in reading order. An `Obligation` is one normative
+sentence or clause of a provision. Both are pydantic models so that what is
+written to `corpus/` is validated and documented in one place
+(`corpus/README.md` describes the same schema for people).
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal, Optional
+
+from pydantic import BaseModel, Field
+
+InstrumentType = Literal[
+    "directive", "regulation", "delegated_regulation", "implementing_regulation",
+    "proposal", "corrigendum", "national_act", "decree", "treaty", "bill",
+    "policy_note", "covenant", "advice", "guidance", "news", "other",
+]
+Jurisdiction = Literal["EU", "NL", "international"]
+Status = Literal["proposal", "adopted", "in_force", "repealed", "voluntary", "published"]
+ProvisionKind = Literal[
+    "title", "preamble", "citation", "recital", "enacting_terms", "part", "chapter",
+    "section", "subsection", "article", "paragraph", "subparagraph", "point", "subpoint",
+    "indent", "annex", "appendix", "heading", "text", "table", "final", "footnote",
+]
+Modality = Literal["obligation", "prohibition", "permission", "exemption"]
+
+
+class ApplicationDate(BaseModel):
+    """A date from which (part of) the act applies, as the text states it."""
+
+    date: date
+    text: str = Field(description="The wording that states the date, shortened")
+    provision_id: Optional[str] = None
+    scope: Optional[str] = Field(None, description="To whom / which provisions, if the text says")
+
+
+class Dates(BaseModel):
+    adopted: Optional[date] = None
+    published: Optional[date] = None
+    entry_into_force: Optional[date] = None
+    transposition_deadline: Optional[date] = None
+    application: list[ApplicationDate] = []
+    version_date: Optional[date] = Field(None, description="Date of this consolidated version")
+
+
+class Identifiers(BaseModel):
+    celex: Optional[str] = None
+    eli: Optional[str] = None
+    bwb: Optional[str] = None
+    kamerstuk: Optional[str] = None
+    oj: Optional[str] = Field(None, description="Official Journal reference, e.g. 'OJ L, 2024/1760, 5.7.2024'")
+    cellar: Optional[str] = None
+    number: Optional[str] = Field(None, description="The act's number as cited, e.g. '2024/1760'")
+
+
+class Provision(BaseModel):
+    """One node of the provision tree, stored flat in reading order."""
+
+    id: str = Field(description="Stable within the document, e.g. 'art_8.par_2.pt_a'")
+    kind: ProvisionKind
+    number: Optional[str] = Field(None, description="'8', '2', 'a', 'ii', 'I'")
+    heading: Optional[str] = None
+    text: str = Field("", description="This node's own text, without its children")
+    citation: str = Field(description="Human citation: 'Article 8(2), point (a)', 'Artikel 5, eerste lid'")
+    parent_id: Optional[str] = None
+    level: int = 0
+    page: Optional[int] = Field(None, description="Page number, for PDF sources")
+
+
+class Link(BaseModel):
+    document_id: str
+    language: str
+    relation: Literal["language_version", "earlier_version", "later_version", "amended_by", "amends", "corrects", "corrected_by", "proposal_of", "adopted_as"]
+    label: Optional[str] = None
+
+
+class Document(BaseModel):
+    """One act or page, in one language and one version."""
+
+    id: str = Field(description="'celex-32024L1760-en', 'bwb-BWBR0035293-nl'")
+    act_id: str = Field(description="Groups all languages and versions of one act: 'eu-2024-1760-L'")
+    version_id: str = Field(description="Groups the language versions of one version: 'celex-32024L1760'")
+    source_id: str = Field(description="Key of the source in config/sources.yaml")
+    title: str
+    short_title: Optional[str] = None
+    instrument_type: InstrumentType
+    jurisdiction: Jurisdiction
+    language: str
+    identifiers: Identifiers = Identifiers()
+    dates: Dates = Dates()
+    status: Status
+    consolidated: bool = False
+    source_url: str
+    official_url: Optional[str] = Field(None, description="Link to the official text for people")
+    fetched_at: Optional[str] = None
+    content_sha256: Optional[str] = None
+    content_type: Optional[str] = None
+    sectors: list[str] = Field([], description="NACE codes the source itself declares")
+    topics: list[str] = []
+    links: list[Link] = []
+    provisions: list[Provision] = []
+    warnings: list[str] = Field([], description="What the parser could not do well")
+
+    def provision(self, provision_id: str) -> Optional[Provision]:
+        return next((p for p in self.provisions if p.id == provision_id), None)
+
+    def articles(self) -> list[Provision]:
+        return [p for p in self.provisions if p.kind == "article"]
+
+
+class Deadline(BaseModel):
+    text: str
+    date: Optional[date] = None
+    relative: Optional[str] = Field(None, description="'P3M after entry into force'")
+
+
+class Threshold(BaseModel):
+    text: str
+    metric: Literal["employees", "turnover", "amount", "percentage", "other"]
+    value: float
+    unit: Optional[str] = None
+    comparison: Literal["more_than", "at_least", "less_than", "at_most", "equal"] = "more_than"
+
+
+class Reference(BaseModel):
+    text: str
+    target_document_id: Optional[str] = None
+    target_provision_id: Optional[str] = None
+    act: Optional[str] = None
+
+
+class Entity(BaseModel):
+    text: str
+    label: str
+    start: int
+    end: int
+
+
+class Obligation(BaseModel):
+    """One normative sentence or clause, with who must do what, when and under which conditions."""
+
+    id: str
+    document_id: str
+    provision_id: str
+    citation: str
+    language: str
+    text: str
+    start: int = Field(description="Character offset in the provision text")
+    end: int
+    modality: Modality
+    addressee: Optional[str] = None
+    addressee_text: Optional[str] = None
+    action: Optional[str] = None
+    conditions: list[str] = []
+    deadlines: list[Deadline] = []
+    thresholds: list[Threshold] = []
+    references: list[Reference] = []
+    entities: list[Entity] = []
+    sectors: list[str] = []
+    topics: list[str] = []
+
+
+class RawResource(BaseModel):
+    """One fetched HTTP response as the parsers receive it (the crawler keeps the full WARC record)."""
+
+    url: str = Field(description="The original (live-site) URL")
+    final_url: str = Field(description="After redirects, still in live-site terms")
+    status: int
+    content_type: str = Field(description="Media type without parameters, lower case")
+    charset: Optional[str] = Field(None, description="Declared charset, if any (may be wrong)")
+    headers: dict[str, str] = {}
+    body: bytes
+    sha256: str
+    fetched_at: str = Field(description="ISO 8601 UTC")
+    source_id: str

@@ -1,0 +1,49 @@
+"""The sources the crawler visits, as configured in `config/sources.yaml`."""
+from __future__ import annotations
+
+from typing import Optional
+
+from pydantic import BaseModel, Field
+
+from regkb.records import InstrumentType, Jurisdiction, Status
+from regkb.settings import load_config
+
+
+class DocumentHint(BaseModel):
+    """What the config knows about one seed URL (the parser fills in the rest from the text)."""
+
+    url: str
+    title: Optional[str] = None
+    short_title: Optional[str] = None
+    instrument_type: Optional[InstrumentType] = None
+    language: Optional[str] = None
+    status: Optional[Status] = None
+    act: Optional[str] = Field(None, description="act_id this page belongs to, e.g. 'eu-2024-1760-L'")
+    sectors: list[str] = []
+
+
+class Source(BaseModel):
+    id: str
+    name: str
+    site: str
+    parser: str = Field(description="Parser key: eurlex, formex, wetten, covenant, policy_page, pdf, text ...")
+    instrument_type: InstrumentType
+    jurisdiction: Jurisdiction
+    language: str
+    status: Status
+    sectors: list[str] = Field([], description="NACE codes the source itself declares")
+    seeds: list[DocumentHint]
+    scope: list[str] = Field([], description="URL prefixes links may be followed in")
+    max_depth: int = 0
+    in_mirror: bool = True
+
+
+def load_sources() -> list[Source]:
+    return [Source(**entry) for entry in load_config("sources")["sources"]]
+
+
+def source_by_id(source_id: str) -> Source:
+    for s in load_sources():
+        if s.id == source_id:
+            return s
+    raise KeyError(f"unknown source {source_id!r}; see config/sources.yaml")
