@@ -95,6 +95,7 @@ class Document(BaseModel):
     consolidated: bool = False
     source_url: str
     official_url: Optional[str] = Field(None, description="Link to the official text for people")
+    alternate_urls: list[str] = Field([], description="Other fetched manifestations of this same document (e.g. the Formex zip of an EUR-Lex HTML page)")
     fetched_at: Optional[str] = None
     content_sha256: Optional[str] = None
     content_type: Optional[str] = None
