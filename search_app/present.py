@@ -1,0 +1,178 @@
+"""Turn records and hits into what the templates show (citations, snippets, labels, links).
+
+Snippets are the one place where markup from data reaches the page, so they
+are rebuilt here from text: every segment is escaped and only our own
+<mark> tags are put back.
+"""
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import urlencode
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from flask import url_for
+from flask_babel import get_locale, lazy_gettext as _l
+from markupsafe import Markup, escape
+
+from indexer.search.base import Hit
+from search_app.state import label_for, state
+
+_MARK = re.compile(r"(</?mark>)", re.IGNORECASE)
+SNIPPET_CHARS = 320
+
+MODALITY_LABELS = {
+    "obligation": _l("Obligation"),
+    "prohibition": _l("Prohibition"),
+    "permission": _l("Permission"),
+    "exemption": _l("Exemption"),
+}
+KIND_LABELS = {"obligation": _l("Obligations"), "provision": _l("Provisions"), "document": _l("Documents")}
+FACET_LABELS = {
+    "sector": _l("Sector"), "modality": _l("Modality"), "addressee": _l("Addressee"),
+    "instrument": _l("Instrument"), "jurisdiction": _l("Jurisdiction"), "document_type": _l("Document type"),
+    "topic": _l("Topic"), "language": _l("Language"), "status": _l("Status"),
+    "application_year": _l("Application year"),
+}
+LANGUAGE_NAMES = {"en": "English", "nl": "Nederlands", "fr": "Français", "de": "Deutsch"}
+SORT_LABELS = {"relevance": _l("Relevance"), "date": _l("Date"), "deadline": _l("Deadline")}
+
+
+def safe_snippet(snippet: str) -> Markup:
+    """Escape a highlighted snippet, keeping only <mark>…</mark> (whatever the engine escaped or not)."""
+    out, open_marks = [], 0
+    for part in _MARK.split(snippet):
+        low = part.lower()
+        if low == "<mark>":
+            out.append("<mark>")
+            open_marks += 1
+        elif low == "</mark>" and open_marks:
+            out.append("</mark>")
+            open_marks -= 1
+        elif low != "</mark>":
+            out.append(str(escape(html.unescape(part))))
+    out.extend("</mark>" * open_marks)
+    return Markup("".join(out))
+
+
+def plain_snippet(text: str, limit: int = SNIPPET_CHARS) -> Markup:
+    text = " ".join((text or "").split())
+    return escape(text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …")
+
+
+def marked_text(text: str, spans: list[tuple[int, int, str, str]]) -> Markup:
+    """`text` with each (start, end, element id, css class) span wrapped in <mark>; everything escaped."""
+    out, pos = [], 0
+    for start, end, mark_id, css in sorted(spans):
+        start, end = max(start, pos), min(end, len(text))
+        if end <= start:
+            continue
+        out.append(str(escape(text[pos:start])))
+        out.append(f'<mark id="{escape(mark_id)}" class="{escape(css)}" tabindex="-1">{escape(text[start:end])}</mark>')
+        pos = end
+    out.append(str(escape(text[pos:])))
+    return Markup("".join(out))
+
+
+_CITATION_RULES = [
+    (re.compile(r"\bArticle\s+"), "Art. "),
+    (re.compile(r"\bArtikel\s+"), "Art. "),
+    (re.compile(r",?\s*(?:first |second |third )?subparagraph"), ""),
+    (re.compile(r",\s*point\s*(\([^)]+\))"), r"\1"),
+    (re.compile(r",\s*onderdeel\s*(\w+)"), r"(\1)"),
+    (re.compile(r"\s+\("), "("),
+]
+
+
+def short_citation(citation: str) -> str:
+    """'Article 8(2), point (a)' → 'Art. 8(2)(a)': how lawyers write it in running text."""
+    out = citation or ""
+    for pattern, repl in _CITATION_RULES:
+        out = pattern.sub(repl, out)
+    return out.strip()
+
+
+def document_short_name(doc_id: str) -> Optional[str]:
+    doc = state().corpus.document(doc_id)
+    return (doc.short_title or doc.title) if doc else None
+
+
+def facet_value_label(facet: str, value: str) -> str:
+    lang = str(get_locale())
+    if facet == "sector":
+        label = label_for(state().nace_labels, value, lang)
+        return f"{value} – {label}" if label else value
+    if facet == "topic":
+        return label_for(state().topic_labels, value, lang) or value.replace("_", " ")
+    if facet == "modality":
+        return str(MODALITY_LABELS.get(value, value))
+    if facet == "language":
+        return LANGUAGE_NAMES.get(value, value)
+    return value.replace("_", " ") if facet in ("document_type", "status") else value
+
+
+@dataclass
+class Card:
+    """One search result as the page and the export show it."""
+
+    id: str
+    kind: str
+    title: str
+    citation: str
+    snippet: Markup
+    link: str
+    official_url: Optional[str] = None
+    document_id: Optional[str] = None
+    provision_id: Optional[str] = None
+    modality: Optional[str] = None
+    addressee: Optional[str] = None
+    action: Optional[str] = None
+    deadlines: list[str] = field(default_factory=list)
+    thresholds: list[str] = field(default_factory=list)
+    meta: list[str] = field(default_factory=list)
+
+
+def card(hit: Hit) -> Card:
+    r = hit.record
+    snippets = [s for field_snips in hit.highlights.values() for s in field_snips]
+    snippet = safe_snippet(" … ".join(snippets[:2])) if snippets else plain_snippet(r.get("text") or r.get("title") or "")
+    doc_id = r.get("document_id") or (r.get("id") if hit.kind == "document" else None) or hit.id
+    doc = state().corpus.document(doc_id) if doc_id else None
+    name = r.get("short_title") or (doc.short_title or doc.title if doc else None) or r.get("document_title") or doc_id
+    official = r.get("official_url") or (doc.official_url or doc.source_url if doc else None)
+    if hit.kind == "document":
+        return Card(hit.id, hit.kind, r.get("title") or name, r.get("short_title") or "", snippet,
+                    url_for("documents.read", doc_id=doc_id), official, doc_id,
+                    meta=[m for m in (r.get("instrument_type"), r.get("jurisdiction"), r.get("language"), r.get("status")) if m])
+    provision_id = r.get("provision_id") or r.get("id")
+    citation = " ".join(x for x in (name, short_citation(r.get("citation", ""))) if x)
+    anchor = provision_id if hit.kind == "obligation" or r.get("provision_id") else r.get("id")
+    link = url_for("documents.read", doc_id=doc_id, highlight=hit.id if hit.kind == "obligation" else None, _anchor=anchor)
+    c = Card(hit.id, hit.kind, r.get("heading") or citation, citation, snippet, link, official, doc_id, provision_id)
+    if hit.kind == "obligation":
+        c.modality = r.get("modality")
+        c.addressee = r.get("addressee_text") or r.get("addressee")
+        c.action = r.get("action")
+        c.deadlines = [d.get("text", "") if isinstance(d, dict) else str(d) for d in r.get("deadlines") or []]
+        c.thresholds = [t.get("text", "") if isinstance(t, dict) else str(t) for t in r.get("thresholds") or []]
+    return c
+
+
+def merge_args(args: dict[str, list[str]], **changes: Any) -> str:
+    """The current query string with some parameters replaced (for the language switch)."""
+    merged = {k: v for k, v in args.items() if k not in changes}
+    merged.update({k: v for k, v in changes.items() if v is not None})
+    return urlencode(merged, doseq=True)
+
+
+def init_app(app) -> None:
+    from flask_babel import format_date
+
+    app.add_template_filter(merge_args, "merge_args")
+    app.add_template_filter(lambda d: format_date(d, "long"), "format_date")
+
+    @app.context_processor
+    def _labels():
+        return {"kind_labels": KIND_LABELS, "sort_labels": SORT_LABELS, "modality_labels": MODALITY_LABELS,
+                "facet_values_shown": state().settings["facet_values_shown"]}

@@ -1,0 +1,1 @@
+"""The blueprints: search (home), documents (reader), sectors and api."""

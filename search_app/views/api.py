@@ -1,0 +1,214 @@
+"""The JSON API (documented in search_app/openapi.yaml, served at /api/openapi.yaml).
+
+Record ids in URLs: documents by their id, provisions as
+`/api/provisions/<document_id>/<provision_id>`, obligations by their id.
+"""
+from __future__ import annotations
+
+import csv
+import hmac
+import importlib
+import io
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+import yaml
+from flask import Blueprint, Response, abort, current_app, jsonify, request, send_file, url_for
+from pydantic import BaseModel, Field, ValidationError
+
+from indexer.search.base import SearchRequest
+from search_app import present
+from search_app.params import BadParameter, parse_search
+from search_app.state import state
+from search_app.views.search import run_search
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+OPENAPI = Path(__file__).resolve().parent.parent / "openapi.yaml"
+EXPORT_FIELDS = ("id", "kind", "citation", "modality", "addressee", "action", "deadlines", "thresholds",
+                 "document_id", "provision_id", "link", "official_url", "text")
+
+
+# -- search and export ------------------------------------------------------
+@bp.get("/search")
+def search():
+    fmt = request.args.get("format", "json")
+    if fmt not in ("json", "csv"):
+        raise BadParameter(f"'format' must be json or csv (got '{fmt[:40]}').")
+    if fmt == "csv":
+        return export()
+    req = parse_search(request.args, state().settings)
+    resp = run_search(req)
+    body = {
+        "total": resp.total, "page": req.page, "size": req.size,
+        "query": req.model_dump(mode="json"),
+        "hits": [h.model_dump(mode="json") | {"url": present.card(h).link} for h in resp.hits],
+        "facets": {name: [fv.model_dump() for fv in values] for name, values in resp.facets.items()},
+        "redirect": resp.redirect,
+    }
+    return jsonify(body)
+
+
+@bp.get("/export", endpoint="export")
+def export():
+    """The whole result set (up to export_max_rows) as CSV or JSON, for spreadsheets and scripts."""
+    fmt = request.args.get("format", "csv")
+    if fmt not in ("json", "csv"):
+        raise BadParameter(f"'format' must be json or csv (got '{fmt[:40]}').")
+    settings = state().settings
+    req = parse_search(request.args, settings, size=settings["max_page_size"])
+    rows = list(_export_rows(req, settings["export_max_rows"]))
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    name = f"regkb-{req.kind}s-{stamp}.{fmt}"
+    if fmt == "json":
+        payload = json.dumps({"query": req.model_dump(mode="json"), "count": len(rows), "rows": rows}, ensure_ascii=False, indent=1)
+        return Response(payload, mimetype="application/json", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=EXPORT_FIELDS, extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _csv_cell(v) for k, v in row.items()})
+    return Response(buf.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _export_rows(req: SearchRequest, limit: int) -> Iterator[dict[str, Any]]:
+    req = req.model_copy(update={"page": 1, "facets": [], "highlight": False})
+    produced = 0
+    while produced < limit:
+        resp = run_search(req)
+        for hit in resp.hits:
+            c = present.card(hit)
+            yield {"id": c.id, "kind": c.kind, "citation": c.citation, "modality": c.modality, "addressee": c.addressee,
+                   "action": c.action, "deadlines": c.deadlines, "thresholds": c.thresholds,
+                   "document_id": c.document_id, "provision_id": c.provision_id,
+                   "link": request.host_url.rstrip("/") + c.link, "official_url": c.official_url,
+                   "text": hit.record.get("text") or hit.record.get("title") or ""}
+            produced += 1
+            if produced >= limit:
+                return
+        if not resp.hits or req.page * req.size >= resp.total or req.page >= state().settings["max_page"]:
+            return
+        req = req.model_copy(update={"page": req.page + 1})
+
+
+def _csv_cell(value: Any) -> Any:
+    """Lists joined; cells a spreadsheet would run as a formula are quoted with a leading apostrophe."""
+    if isinstance(value, list):
+        value = "; ".join(str(v) for v in value)
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        value = "'" + value
+    return value
+
+
+# -- records ----------------------------------------------------------------
+@bp.get("/documents/<doc_id>")
+def document(doc_id: str):
+    doc = state().corpus.document(doc_id)
+    if doc is None:
+        abort(404)
+    data = doc.model_dump(mode="json")
+    if request.args.get("provisions", "1") in ("0", "false", "no"):
+        data.pop("provisions")
+    data["url"] = url_for("documents.read", doc_id=doc.id)
+    return jsonify(data)
+
+
+@bp.get("/provisions/<doc_id>/<provision_id>")
+def provision(doc_id: str, provision_id: str):
+    doc = state().corpus.document(doc_id)
+    prov = doc.provision(provision_id) if doc else None
+    if prov is None:
+        abort(404)
+    obligations = [o.model_dump(mode="json") for o in state().corpus.obligations_of(doc.id) if o.provision_id == prov.id]
+    return jsonify(prov.model_dump(mode="json") | {
+        "document_id": doc.id, "document_title": doc.title, "short_title": doc.short_title, "language": doc.language,
+        "official_url": doc.official_url or doc.source_url,
+        "url": url_for("documents.read", doc_id=doc.id, _anchor=prov.id),
+        "children": [p.id for p in doc.provisions if p.parent_id == prov.id],
+        "obligations": obligations,
+    })
+
+
+@bp.get("/obligations/<path:obligation_id>")
+def obligation(obligation_id: str):
+    ob = state().corpus.obligation(obligation_id)
+    if ob is None:
+        abort(404)
+    return jsonify(ob.model_dump(mode="json") | {
+        "url": url_for("documents.read", doc_id=ob.document_id, highlight=ob.id, _anchor=ob.provision_id)})
+
+
+# -- analyze ----------------------------------------------------------------
+class AnalyzeRequest(BaseModel):
+    text: str = Field(min_length=1)
+    lang: str = Field("en", pattern=r"^[a-z]{2}$")
+
+
+@bp.post("/analyze")
+def analyze():
+    """Run the same analysis as `regkb analyze` on posted text."""
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        raise BadParameter('Send a JSON object like {"text": "…", "lang": "en"} with Content-Type: application/json.')
+    try:
+        body = AnalyzeRequest.model_validate(payload)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise BadParameter(f"'{'.'.join(str(p) for p in err['loc'])}': {err['msg']}") from None
+    limit = state().settings["analyze_max_chars"]
+    if len(body.text) > limit:
+        raise BadParameter(f"The text is {len(body.text)} characters long; the maximum is {limit}. Split it up.")
+    analyze_text = _analyzer()
+    records = analyze_text(body.text, body.lang)
+    return jsonify({"lang": body.lang, "records": [_jsonable(r) for r in records]})
+
+
+def _analyzer():
+    """The function behind `regkb analyze` (indexer.commands.ANALYZE), or a 503 when it is not installed."""
+    from search_app.state import SearchUnavailable
+
+    try:
+        commands = importlib.import_module("indexer.commands")
+        return getattr(commands, "analyze_text")
+    except (ImportError, AttributeError):
+        raise SearchUnavailable("Text analysis is not part of this installation (indexer.commands.analyze_text is missing).") from None
+
+
+def _jsonable(record: Any) -> Any:
+    return record.model_dump(mode="json") if isinstance(record, BaseModel) else record
+
+
+# -- OpenAPI and admin ------------------------------------------------------
+@bp.get("/openapi.yaml")
+def openapi_yaml():
+    return send_file(OPENAPI, mimetype="application/yaml")
+
+
+@bp.get("/openapi.json")
+def openapi_json():
+    return jsonify(yaml.safe_load(OPENAPI.read_text(encoding="utf-8")))
+
+
+@bp.post("/admin/reindex")
+def reindex():
+    """Rebuild the search index from the corpus; only with the admin token (REGKB_ADMIN_TOKEN)."""
+    token = current_app.config.get("ADMIN_TOKEN")
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not token:
+        abort(403, description="Admin actions are disabled: set REGKB_ADMIN_TOKEN, or run `regkb index` on the server.")
+    if not given or not hmac.compare_digest(given.encode(), str(token).encode()):
+        abort(401, description="Send the admin token as 'Authorization: Bearer <token>'.")
+    indexed = _reindex()
+    return jsonify({"status": "ok", "indexed": indexed})
+
+
+def _reindex() -> dict[str, int]:
+    from search_app.state import SearchUnavailable
+
+    try:
+        module = importlib.import_module("indexer.search.commands")
+        rebuild = getattr(module, "rebuild_index")
+    except (ImportError, AttributeError):
+        raise SearchUnavailable("Re-indexing is not part of this installation (indexer.search.commands.rebuild_index is missing).") from None
+    return rebuild(state().data_dir, state().backend())

@@ -1,0 +1,76 @@
+"""The search page: query box, facet sidebar, result cards, sorting and paging — all in the GET URL."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, redirect, render_template, request, url_for
+
+from indexer.search.base import SearchRequest, SearchResponse
+from search_app import present
+from search_app.params import output_format, parse_search, search_url_args
+from search_app.state import state
+
+bp = Blueprint("search", __name__)
+
+
+@dataclass
+class FacetChoice:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+def run_search(req: SearchRequest) -> SearchResponse:
+    """The one place the web app asks the backend (pages, API and export all come here)."""
+    return state().backend().search(req)
+
+
+@bp.get("/")
+def home():
+    args = request.args
+    fmt = output_format(args)
+    if fmt != "html":
+        return redirect(url_for("api.search", **args.to_dict(flat=False)))
+    req = parse_search(args, state().settings)
+    resp = run_search(req)
+    if resp.redirect and req.page == 1 and not req.filters:
+        target = resp.redirect
+        return redirect(url_for("documents.read", doc_id=target["document_id"], _anchor=target.get("provision_id")))
+    return render_template("search.html", req=req, resp=resp, cards=[present.card(h) for h in resp.hits],
+                           facets=_facets(req, resp), chips=_chips(req), pages=_pages(req, resp),
+                           url=lambda **kw: "?" + search_url_args(req, **kw))
+
+
+def _facets(req: SearchRequest, resp: SearchResponse) -> list[tuple[str, str, list[FacetChoice]]]:
+    """Facets in the configured order (sector first), selected values kept even when their count is 0."""
+    out = []
+    for name in req.facets:
+        counted = {fv.value: fv.count for fv in resp.facets.get(name, [])}
+        for value in req.filters.get(name, []):
+            counted.setdefault(value, 0)
+        if not counted:
+            continue
+        choices = [FacetChoice(v, present.facet_value_label(name, v), n, v in req.filters.get(name, []))
+                   for v, n in counted.items()]
+        out.append((name, str(present.FACET_LABELS.get(name, name)), choices))
+    return out
+
+
+def _chips(req: SearchRequest) -> list[tuple[str, str]]:
+    """(label, URL without this filter) for every active filter."""
+    chips = []
+    for name, values in req.filters.items():
+        for value in values:
+            rest = [v for v in values if v != value]
+            label = f"{present.FACET_LABELS.get(name, name)}: {present.facet_value_label(name, value)}"
+            chips.append((label, "?" + search_url_args(req, page=1, **{name: rest})))
+    return chips
+
+
+def _pages(req: SearchRequest, resp: SearchResponse) -> dict:
+    last = max(1, -(-resp.total // req.size)) if req.size else 1
+    last = min(last, state().settings["max_page"])
+    return {"current": req.page, "last": last,
+            "first_shown": (req.page - 1) * req.size + 1 if resp.hits else 0,
+            "last_shown": (req.page - 1) * req.size + len(resp.hits)}
