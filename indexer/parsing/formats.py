@@ -1,0 +1,1 @@
+"""Registers the non-EUR-Lex-HTML parsers (imported by dispatch)."""

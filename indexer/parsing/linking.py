@@ -1,0 +1,3 @@
+"""placeholder"""
+def link_documents(docs):
+    return docs

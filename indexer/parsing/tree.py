@@ -1,0 +1,231 @@
+"""The shared provision-tree builder every parser feeds.
+
+Parsers only recognise *what* a block is (article, paragraph, point, text);
+this module decides ids, parent links, levels and human citations, so that the
+same provision gets the same id and citation whatever format it came from
+(EUR-Lex HTML, Formex, plain text, markdown, BWB XML, PDF).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable, Optional, Union
+
+from regkb.records import Provision
+
+# Kinds whose id does not repeat their parent's (EUR-Lex: "art_8", not "cpt_II.art_8").
+ROOT_KINDS = {"recital", "article", "annex", "chapter", "part", "appendix"}
+ID_PREFIX = {
+    "recital": "rct", "article": "art", "annex": "anx", "chapter": "cpt", "part": "prt",
+    "section": "sct", "subsection": "sbs", "paragraph": "par", "subparagraph": "sub",
+    "point": "pt", "subpoint": "pt", "indent": "ind", "text": "txt", "heading": "hd",
+    "table": "tbl", "appendix": "app", "citation": "cit", "final": "fin", "preamble": "pbl",
+}
+# Kinds that hold subparagraphs when they have several text blocks.
+SUBPARAGRAPH_HOLDERS = {"article", "paragraph"}
+
+
+@dataclass
+class Node:
+    """One provision while parsing, before ids and citations are assigned."""
+
+    kind: str
+    number: Optional[str] = None
+    heading: Optional[str] = None
+    text: str = ""
+    children: list["Node"] = field(default_factory=list)
+    page: Optional[int] = None
+    holder: Optional["Node"] = field(default=None, repr=False)
+
+    def add(self, item: Union[str, "Node"]) -> None:
+        """Attach a text block or child the way legal texts nest.
+
+        The first text block is the node's own text; later ones open
+        subparagraphs (articles, paragraphs); points go to the latest
+        subparagraph. Text after a paragraph belongs to that paragraph.
+        """
+        if isinstance(item, str):
+            item = clean(item)
+            if not item:
+                return
+        last = self.children[-1] if self.children else None
+        if isinstance(item, Node) and item.kind in ("paragraph", "article", "chapter", "section", "annex", "recital"):
+            self.children.append(item)
+            self.holder = None
+            return
+        if self.kind == "article" and last is not None and last.kind == "paragraph":
+            last.add(item)
+            return
+        if isinstance(item, Node):
+            (self.holder or self).children.append(item)
+            return
+        if not self.text and not self.children:
+            self.text = item
+        elif self.kind in SUBPARAGRAPH_HOLDERS:
+            n = sum(1 for c in self.children if c.kind == "subparagraph") + 2
+            sub = Node("subparagraph", number=str(n), text=item)
+            self.children.append(sub)
+            self.holder = sub
+        elif not self.children:
+            self.text = f"{self.text}\n{item}"
+        elif self.holder is not None and self.holder.kind == "text" and not self.holder.children:
+            self.holder.text = f"{self.holder.text}\n{item}"
+        else:
+            txt = Node("text", text=item)
+            self.children.append(txt)
+            self.holder = txt
+
+    def extend(self, items: Iterable[Union[str, "Node"]]) -> None:
+        for item in items:
+            self.add(item)
+
+
+_WS = re.compile(r"[ \t\r\f\v\u00a0\u2002\u2003\u2009\u202f]+")
+
+
+def clean(text: str) -> str:
+    """Normalise whitespace (EUR-Lex pads numbers with no-break spaces)."""
+    lines = [_WS.sub(" ", line).strip() for line in text.replace("\u00ad", "").split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+def norm_number(number: Optional[str]) -> Optional[str]:
+    """'(a)' -> 'a', '2.' -> '2', 'Article 8' -> '8', '1°' -> '1'."""
+    if number is None:
+        return None
+    n = clean(number).strip("()[]. :°º")
+    n = n.replace(" ", "")
+    return n or None
+
+
+# ---------------------------------------------------------------- citations
+
+ORDINALS = {
+    "en": ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+           "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
+           "eighteenth", "nineteenth", "twentieth"],
+    "fr": ["premier", "deuxième", "troisième", "quatrième", "cinquième", "sixième", "septième", "huitième",
+           "neuvième", "dixième", "onzième", "douzième", "treizième", "quatorzième", "quinzième", "seizième",
+           "dix-septième", "dix-huitième", "dix-neuvième", "vingtième"],
+    "nl": ["eerste", "tweede", "derde", "vierde", "vijfde", "zesde", "zevende", "achtste", "negende", "tiende",
+           "elfde", "twaalfde", "dertiende", "veertiende", "vijftiende", "zestiende", "zeventiende", "achttiende",
+           "negentiende", "twintigste"],
+}
+
+
+def ordinal(n: Union[int, str], lang: str) -> str:
+    try:
+        i = int(n)
+    except (TypeError, ValueError):
+        return str(n)
+    words = ORDINALS.get(lang, ORDINALS["en"])
+    if 1 <= i <= len(words):
+        return words[i - 1]
+    return {"fr": f"{i}e", "nl": f"{i}e"}.get(lang, f"{i}th")
+
+
+# Words per citation style: eu_en, eu_fr, eu_nl (EU acts in Dutch), nl (Dutch national law).
+LABELS = {
+    "en": {"article": "Article", "recital": "Recital", "annex": "Annex", "chapter": "Chapter", "section": "Section",
+           "part": "Part", "appendix": "Appendix", "subparagraph": "subparagraph", "indent": "indent"},
+    "fr": {"article": "Article", "recital": "Considérant", "annex": "Annexe", "chapter": "Chapitre",
+           "section": "Section", "part": "Partie", "appendix": "Appendice", "subparagraph": "alinéa",
+           "indent": "tiret"},
+    "nl": {"article": "Artikel", "recital": "Overweging", "annex": "Bijlage", "chapter": "Hoofdstuk",
+           "section": "Afdeling", "part": "Deel", "appendix": "Aanhangsel", "subparagraph": "alinea",
+           "indent": "streepje"},
+}
+
+
+def citation_style(language: str, jurisdiction: str) -> str:
+    lang = (language or "en").split("+")[0].lower()
+    if lang == "nl" and jurisdiction == "NL":
+        return "nl_national"
+    return lang if lang in LABELS else "en"
+
+
+def cite(node: Node, parent: Optional[Node], parent_citation: str, style: str) -> str:
+    """Human citation of `node` given its parent's citation, in the document's language style."""
+    lang = "nl" if style == "nl_national" else style
+    words = LABELS[lang]
+    num = norm_number(node.number) or ""
+    k = node.kind
+    if k in ("part", "chapter") and parent is not None and parent.kind in ("annex", "appendix", "part"):
+        return f"{parent_citation}, {words[k]} {num}".strip()
+    if k in ("article", "recital", "annex", "chapter", "part", "appendix"):
+        return f"{words[k]} {num}".strip()
+    if k == "section":
+        if not num:
+            return parent_citation
+        own = f"{words['section']} {num}".strip()
+        return f"{parent_citation}, {own}" if parent_citation else own
+    if k == "paragraph":
+        if style == "en":
+            return f"{parent_citation}({num})"
+        if style == "fr":
+            return f"{parent_citation}, paragraphe {num}"
+        if style == "nl_national":
+            return f"{parent_citation}, {ordinal(num, 'nl')} lid"
+        return f"{parent_citation}, lid {num}"
+    if k == "subparagraph":
+        if style == "fr":
+            return f"{parent_citation}, {ordinal(num, 'fr').replace('premier', 'premier')} alinéa"
+        return f"{parent_citation}, {ordinal(num, lang)} {words['subparagraph']}"
+    if k in ("point", "subpoint"):
+        nested = parent is not None and parent.kind in ("point", "subpoint")
+        if style == "en":
+            return f"{parent_citation}({num})" if nested else f"{parent_citation}, point ({num})"
+        if style == "fr":
+            return f"{parent_citation} {num})" if nested else f"{parent_citation}, point {num})"
+        if style == "nl_national":
+            return f"{parent_citation}, onder {num}" if nested else f"{parent_citation}, onderdeel {num}"
+        return f"{parent_citation}, onder {num}" if nested else f"{parent_citation}, punt {num}"
+    if k == "indent":
+        return f"{parent_citation}, {ordinal(num, lang)} {words['indent']}"
+    return parent_citation
+
+
+# ---------------------------------------------------------------- flattening
+
+def _segment(node: Node, index: int) -> str:
+    prefix = ID_PREFIX.get(node.kind, node.kind[:3])
+    num = norm_number(node.number)
+    token = re.sub(r"[^0-9A-Za-z]+", "", num) if num else ""
+    return f"{prefix}_{token or index}"
+
+
+def flatten(roots: list[Node], style: str) -> tuple[list[Provision], list[str]]:
+    """Provisions in reading order with stable ids, parent ids, levels and citations."""
+    out: list[Provision] = []
+    seen: set[str] = set()
+    warnings: list[str] = []
+
+    def visit(node: Node, parent: Optional[Node], parent_id: Optional[str], parent_cit: str, level: int,
+              counters: dict[str, int]) -> None:
+        if node.kind == "point" and parent is not None and parent.kind in ("point", "subpoint"):
+            node.kind = "subpoint"
+        key = ID_PREFIX.get(node.kind, node.kind)
+        counters[key] = counters.get(key, 0) + 1
+        if node.kind == "indent" and not node.number:
+            node.number = str(counters[key])
+        seg = _segment(node, counters[key])
+        in_annex = parent is not None and parent.kind in ("annex", "appendix")
+        pid = seg if ((node.kind in ROOT_KINDS and not in_annex) or not parent_id) else f"{parent_id}.{seg}"
+        if pid in seen:
+            n = 2
+            while f"{pid}-{n}" in seen:
+                n += 1
+            warnings.append(f"duplicate provision id {pid!r}; renamed to {pid}-{n}")
+            pid = f"{pid}-{n}"
+        seen.add(pid)
+        citation = cite(node, parent, parent_cit, style) or parent_cit or pid
+        out.append(Provision(id=pid, kind=node.kind, number=norm_number(node.number), heading=node.heading,
+                             text=node.text, citation=citation, parent_id=parent_id, level=level, page=node.page))
+        child_counters: dict[str, int] = {}
+        for child in node.children:
+            visit(child, node, pid, citation, level + 1, child_counters)
+
+    top: dict[str, int] = {}
+    for root in roots:
+        visit(root, None, None, "", 0, top)
+    return out, warnings
