@@ -20,13 +20,16 @@ class DocumentHint(BaseModel):
     status: Optional[Status] = None
     act: Optional[str] = Field(None, description="act_id this page belongs to, e.g. 'eu-2024-1760-L'")
     sectors: list[str] = []
+    parser: Optional[str] = Field(None, description="Parser key for this URL when it differs from the source's "
+                                  "(e.g. the mirror's JSON or Markdown rendering of a EUR-Lex page)")
 
 
 class Source(BaseModel):
     id: str
     name: str
     site: str
-    parser: str = Field(description="Parser key: eurlex, formex, wetten, covenant, policy_page, pdf, text ...")
+    parser: str = Field(description="Parser key: eurlex | formex | eurlex_text_json | derived_json | markdown_law | "
+                        "wetten_xml | policy_page | covenant | pdf | text")
     instrument_type: InstrumentType
     jurisdiction: Jurisdiction
     language: str
@@ -34,8 +37,8 @@ class Source(BaseModel):
     sectors: list[str] = Field([], description="NACE codes the source itself declares")
     seeds: list[DocumentHint]
     scope: list[str] = Field([], description="URL prefixes links may be followed in")
-    max_depth: int = 0
-    in_mirror: bool = True
+    max_depth: int = Field(0, description="How many links deep to follow from the seeds (HTML pages only)")
+    in_mirror: bool = Field(True, description="Whether ../shared/mirror has (some of) its seeds")
 
 
 def load_sources() -> list[Source]:

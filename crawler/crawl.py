@@ -1,0 +1,276 @@
+"""The crawl: frontier → fetch → WARC → parse → documents, resumable at any point.
+
+Fetching runs in worker threads (politeness per host is enforced by the
+fetcher); everything that writes (WARC, documents, state) happens in the
+calling thread, one URL at a time, so the write order of a URL is always:
+WARC record (fsynced) → document files (atomic) → state row (one
+transaction). A kill at any point leaves either a finished URL or one the
+next run does again.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import logging
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from crawler.fetch import Fetcher, FetchResult
+from crawler.settings import CrawlSettings
+from crawler.state import CrawlState, UrlRow
+from crawler.store import DocumentStore
+from crawler.urls import canonical, extract_links, in_scope
+from crawler.warc import WarcStore, read_record, run_name
+from regkb.records import Document, RawResource
+from regkb.settings import DataDir
+from regkb.sources import DocumentHint, Source, load_sources
+
+log = logging.getLogger(__name__)
+
+ParseFn = Callable[[RawResource, Source, "DocumentHint | None"], list[Document]]
+LinkFn = Callable[[list[Document]], list[Document]]
+ProgressFn = Callable[[int, int, str], None]
+
+SNIFF = ((b"%PDF-", "application/pdf"), (b"PK\x03\x04", "application/zip"), (b"<?xml", "application/xml"),
+         (b"<!doctype html", "text/html"), (b"<html", "text/html"), (b"{", "application/json"))
+
+
+@dataclass
+class Parser:
+    """The parser package's entry points, or why they are unavailable."""
+
+    parse: ParseFn | None = None
+    link: LinkFn | None = None
+    version: str | None = None
+    error_type: type[Exception] = Exception
+    unavailable: str | None = None
+
+    @classmethod
+    def load(cls) -> "Parser":
+        """indexer.parsing if it is importable; otherwise the crawl still stores raw responses."""
+        try:
+            mod = importlib.import_module("indexer.parsing")
+            return cls(mod.parse_resource, mod.link_documents, str(mod.PARSER_VERSION), mod.ParseError)
+        except (ImportError, AttributeError) as exc:
+            return cls(unavailable=f"parser unavailable ({exc})")
+
+
+@dataclass
+class CrawlSummary:
+    fetched: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    not_in_mirror: int = 0
+    skipped: int = 0
+    parsed: int = 0
+    parse_failed: int = 0
+    reparse_skipped: int = 0
+    documents_written: int = 0
+    documents_linked: int = 0
+    seconds: float = 0.0
+    resumed: bool = False
+    parser_unavailable: str | None = None
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (url, message), this run
+    missing: list[str] = field(default_factory=list)  # URLs the mirror does not have
+
+
+class Crawler:
+    def __init__(self, data_dir: DataDir, sources: list[Source], settings: CrawlSettings, *,
+                 mirror_url: str | None = None, parser: Parser | None = None,
+                 progress: ProgressFn | None = None) -> None:
+        self.data = data_dir
+        self.sources = {s.id: s for s in sources}
+        config_order = {s.id: i for i, s in enumerate(_config_sources())}
+        self.source_rank = {s.id: config_order.get(s.id, 1000 + i) for i, s in enumerate(sources)}
+        self.settings = settings
+        self.mirror = mirror_url is not None
+        self.fetcher = Fetcher(settings, mirror_url)
+        self.parser = parser or Parser.load()
+        self.progress = progress or (lambda done, known, url: None)
+        self.state = CrawlState(data_dir.state)
+        self.store = DocumentStore(data_dir.documents, self.state)
+        self.summary = CrawlSummary(parser_unavailable=self.parser.unavailable)
+
+    def run(self) -> CrawlSummary:
+        started = time.monotonic()
+        WarcStore.recover(self.data.raw)
+        run_id, self.summary.resumed = self.state.begin_run(sorted(self.sources))
+        for source in self.sources.values():
+            for hint in source.seeds:
+                self.state.enqueue(run_id, canonical(hint.url), hint.url, source.id, self.source_rank[source.id], 0,
+                                   hint.model_dump_json(exclude_defaults=True))
+        warc = WarcStore(self.data.raw, run_name())
+        try:
+            self._crawl(run_id, warc)
+        finally:
+            warc.close()
+            self.fetcher.close()
+        if self.parser.link is not None:
+            self._relink()
+        self.state.finish_run(run_id)
+        self.state.close()
+        self.summary.seconds = time.monotonic() - started
+        return self.summary
+
+    def _crawl(self, run_id: int, warc: WarcStore) -> None:
+        capacity = max(1, self.settings.workers) * 2
+        with ThreadPoolExecutor(max_workers=max(1, self.settings.workers), thread_name_prefix="fetch") as pool:
+            inflight: dict[Future[FetchResult], UrlRow] = {}
+            while True:
+                pending = self.state.pending(run_id, exclude={row.key for row in inflight.values()})
+                if pending:
+                    wave = min(row.depth for row in [*inflight.values(), *pending])
+                    for row in pending:
+                        if row.depth > wave or len(inflight) >= capacity:
+                            break
+                        validators = (row.etag, row.last_modified) if row.warc_file else (None, None)
+                        inflight[pool.submit(self.fetcher.fetch, row.url, *validators)] = row
+                if not inflight:
+                    return
+                done, _ = wait(inflight, return_when=FIRST_COMPLETED)
+                for future in done:
+                    row = inflight.pop(future)
+                    self._handle(run_id, row, future.result(), warc)
+                    self.progress(*self.state.counts(run_id), row.url)
+
+    # --- one URL ----------------------------------------------------------------
+    def _handle(self, run_id: int, row: UrlRow, result: FetchResult, warc: WarcStore) -> None:
+        source = self.sources.get(row.source_id)
+        if source is None:  # the source left the config while a run was interrupted
+            self.state.complete(run_id, row.key, {"outcome": "skipped", "error": "source no longer configured"})
+            return
+        hint = DocumentHint.model_validate_json(row.hint) if row.hint else None
+        if result.error is not None:
+            return self._failed(run_id, row, result)
+        sha = hashlib.sha256(result.body).hexdigest() if not result.not_modified else row.sha256
+        if row.warc_file and (result.not_modified or sha == row.sha256):
+            return self._unchanged(run_id, row, source, hint, result)
+        self._new_content(run_id, row, source, hint, result, sha or "", warc)
+
+    def _failed(self, run_id: int, row: UrlRow, result: FetchResult) -> None:
+        """Record the error; the URL's earlier validators, raw record and documents stay as they were."""
+        missing = self.mirror and result.status == 404
+        outcome = "not_in_mirror" if missing else "failed"
+        if missing:
+            self.summary.not_in_mirror += 1
+            self.summary.missing.append(row.url)
+            log.debug("not in mirror: %s", row.url)
+        else:
+            self.summary.failed += 1
+            self.summary.errors.append((row.url, result.error or ""))
+            log.warning("fetch failed: %s: %s", row.url, result.error)
+        self.state.complete(run_id, row.key, {"outcome": outcome, "status": result.status, "error": result.error,
+                                              "error_kind": result.error_kind})
+
+    def _unchanged(self, run_id: int, row: UrlRow, source: Source, hint: DocumentHint | None,
+                   result: FetchResult) -> None:
+        self.summary.unchanged += 1
+        self._enqueue_links(run_id, row, source, row.link_list)
+        fields: dict[str, Any] = {"outcome": "unchanged", "status": result.status, "error": None, "error_kind": None}
+        for name in ("etag", "last_modified"):
+            value = result.headers.get(name.replace("_", "-"))
+            if value:
+                fields[name] = value
+        doc_sources = None
+        if self._needs_parse(row):
+            headers, body = read_record(self.data.raw, row.warc_file or "", row.warc_offset or 0)
+            replay = FetchResult(row.url, row.url, 200, headers, body, row.fetched_at or result.fetched_at)
+            parse_fields, doc_sources = self._parse(row, source, hint, replay, row.sha256 or "", row.kind)
+            fields.update(parse_fields)
+        elif row.parser_version is not None:
+            self.summary.reparse_skipped += 1
+        self.state.complete(run_id, row.key, fields, doc_sources)
+
+    def _new_content(self, run_id: int, row: UrlRow, source: Source, hint: DocumentHint | None,
+                     result: FetchResult, sha: str, warc: WarcStore) -> None:
+        self.summary.fetched += 1
+        media_type, kind = self._route(result)
+        warc_file, offset = warc.append(result, sha)
+        links = []
+        if kind in self.settings.link_kinds and row.depth < source.max_depth:
+            links = [u for u in extract_links(result.body, result.final_url) if in_scope(u, source.scope)]
+            self._enqueue_links(run_id, row, source, links)
+        fields: dict[str, Any] = {
+            "status": result.status, "error": None, "error_kind": None, "etag": result.headers.get("etag"),
+            "last_modified": result.headers.get("last-modified"), "sha256": sha, "content_type": media_type,
+            "kind": kind, "warc_file": warc_file, "warc_offset": offset, "fetched_at": result.fetched_at,
+            "links": _json(links), "outcome": "fetched"}
+        doc_sources = None
+        if kind is None:
+            self.summary.skipped += 1
+            fields.update(outcome="skipped", error=f"unsupported content type {media_type or '(none)'}; not parsed")
+            log.info("skipped %s: unsupported content type %s", row.url, media_type or "(none)")
+        else:
+            parse_fields, doc_sources = self._parse(row, source, hint, result, sha, kind)
+            fields.update(parse_fields)
+        self.state.complete(run_id, row.key, fields, doc_sources)
+
+    def _route(self, result: FetchResult) -> tuple[str, str | None]:
+        """(media type, kind): the declared type if it is one we handle, else what the bytes look like."""
+        media_type = result.media_type
+        kind = self.settings.kind_of(media_type)
+        if kind is None:
+            head = result.body[:512].lstrip().lower()
+            for magic, sniffed in SNIFF:
+                if head.startswith(magic.lower()):
+                    return sniffed, self.settings.kind_of(sniffed)
+        return media_type, kind
+
+    def _enqueue_links(self, run_id: int, row: UrlRow, source: Source, links: list[str]) -> None:
+        if row.depth >= source.max_depth:
+            return
+        for url in links:
+            self.state.enqueue(run_id, canonical(url), url, source.id, self.source_rank[source.id], row.depth + 1)
+
+    # --- parsing ----------------------------------------------------------------
+    def _needs_parse(self, row: UrlRow) -> bool:
+        return (self.parser.parse is not None and bool(row.warc_file) and row.kind is not None
+                and (row.parsed_sha != row.sha256 or row.parser_version != self.parser.version))
+
+    def _parse(self, row: UrlRow, source: Source, hint: DocumentHint | None, result: FetchResult, sha: str,
+               kind: str | None) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        """Parse and store; returns (state fields, doc_sources). A parser error keeps earlier documents."""
+        if self.parser.parse is None:
+            return {"parse_error": self.parser.unavailable}, None
+        media_type, _ = self._route(result)
+        raw = RawResource(url=row.url, final_url=result.final_url, status=result.status or 200,
+                          content_type=media_type, charset=result.charset, headers=result.headers, body=result.body,
+                          sha256=sha, fetched_at=result.fetched_at, source_id=source.id)
+        parse_source = source.model_copy(update={"parser": hint.parser}) if hint and hint.parser else source
+        done = {"parsed_sha": sha, "parser_version": self.parser.version}
+        try:
+            docs = self.parser.parse(raw, parse_source, hint)
+        except Exception as exc:  # noqa: BLE001 — a parser bug must not stop the crawl
+            kind_of_error = "parse error" if isinstance(exc, self.parser.error_type) else f"parser crashed ({type(exc).__name__})"
+            message = f"{kind_of_error}: {exc}"
+            self.summary.parse_failed += 1
+            self.summary.errors.append((row.url, message))
+            log.warning("%s: %s", row.url, message)
+            log.debug("parser traceback for %s", row.url, exc_info=True)
+            return {**done, "parse_error": message}, None
+        self.summary.parsed += 1
+        docs = [d.model_copy(update={"fetched_at": None}) for d in docs]  # fetch times live in state + WARC
+        rank = f"{self.source_rank[source.id]:05d}|{self.settings.rank_of(kind):02d}|{row.key}"
+        self.summary.documents_written += self.store.store(row.key, row.url, rank, docs)
+        return {**done, "parse_error": None, "doc_ids": _json(sorted(d.id for d in docs))}, [(d.id, rank) for d in docs]
+
+    def _relink(self) -> None:
+        try:
+            self.summary.documents_linked = self.store.relink(self.parser.link)  # type: ignore[arg-type]
+        except Exception as exc:  # noqa: BLE001 — documents stay as parsed
+            self.summary.errors.append(("(link_documents)", f"linking failed: {type(exc).__name__}: {exc}"))
+            log.warning("linking documents failed: %s: %s; documents keep their earlier links", type(exc).__name__, exc)
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _config_sources() -> list[Source]:
+    try:
+        return load_sources()
+    except (OSError, KeyError, TypeError):
+        return []
