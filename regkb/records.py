@@ -8,6 +8,7 @@ written to `corpus/` is validated and documented in one place
 """
 from __future__ import annotations
 
+import datetime
 from datetime import date
 from typing import Literal, Optional
 
@@ -114,7 +115,7 @@ class Document(BaseModel):
 
 class Deadline(BaseModel):
     text: str
-    date: Optional[date] = None
+    date: Optional[datetime.date] = None  # module-qualified: the field name shadows the type in the class body
     relative: Optional[str] = Field(None, description="'P3M after entry into force'")
 
 
