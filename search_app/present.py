@@ -170,7 +170,7 @@ def init_app(app) -> None:
     from flask_babel import format_date
 
     app.add_template_filter(merge_args, "merge_args")
-    app.add_template_filter(lambda d: format_date(d, "long"), "format_date")
+    app.add_template_filter(lambda d: format_date(d, "d MMMM y"), "format_date")
 
     @app.context_processor
     def _labels():

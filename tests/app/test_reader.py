@@ -1,0 +1,181 @@
+"""The document reader, the record API, i18n, security and errors: everything that works without a search index."""
+from __future__ import annotations
+
+import re
+
+import yaml
+from bs4 import BeautifulSoup
+
+EN = "celex-32024L1760-en"
+OB = "celex-32024L1760-en:art_8.par_2:1"
+
+
+def soup(resp) -> BeautifulSoup:
+    return BeautifulSoup(resp.get_data(as_text=True), "lxml")
+
+
+def test_document_list_groups_language_versions(reader):
+    resp = reader.get("/documents")
+    assert resp.status_code == 200
+    page = soup(resp)
+    hrefs = {a["href"] for a in page.select(".doc-versions a")}
+    assert {"/documents/celex-32024L1760-en", "/documents/celex-32024L1760-fr", "/documents/bwb-BWBV0001522-nl"} <= hrefs
+
+
+def test_reader_shows_toc_provisions_obligations_and_metadata(reader):
+    page = soup(reader.get(f"/documents/{EN}?highlight={OB}"))
+    assert page.select_one('.toc a[href="#art_8"]').get_text().startswith("Article 8")
+    section = page.select_one('section[id="art_8.par_2"]')
+    mark = section.select_one("mark.ob")
+    assert mark["id"] == f"ob-{OB}" and "target" in mark["class"]
+    assert mark.get_text().startswith("As part of the obligation")
+    # the reference inside the obligation is a link to the cited provision
+    ref = section.select_one("a.ref")
+    assert ref["href"] == f"/documents/{EN}#art_3.par_1.pt_b" and ref.get_text() == "Article 3(1), point (b)"
+    assert section.select_one("details.obligations")["open"] is not None
+    meta = page.select_one(".meta-panel").get_text(" ", strip=True)
+    assert "32024L1760" in meta and "2024/1760" in meta
+    assert page.select_one('.meta-panel a[href="https://eur-lex.europa.eu/eli/dir/2024/1760/oj"]')
+    assert "26 July 2026" in meta  # transposition deadline, formatted in the interface language
+
+
+def test_other_obligations_are_marked_but_not_targeted(reader):
+    page = soup(reader.get(f"/documents/{EN}"))
+    marks = page.select("mark.ob")
+    assert len(marks) == 3 and not page.select("mark.target")
+    assert page.select_one('mark[id="ob-celex-32024L1760-en:anx_I:1"]')["class"] == ["ob", "ob-prohibition"]
+
+
+def test_language_switch_links_to_the_other_version(reader):
+    page = soup(reader.get(f"/documents/{EN}"))
+    link = page.select_one(".versions a[data-keep-position]")
+    assert link["href"] == "/documents/celex-32024L1760-fr" and link["hreflang"] == "fr"
+    fr = soup(reader.get("/documents/celex-32024L1760-fr"))
+    assert fr.select_one('section[id="art_8.par_2"]') and fr.select_one("article.document")["lang"] == "fr"
+
+
+def test_crawled_markup_is_escaped(reader):
+    html = reader.get(f"/documents/{EN}").get_data(as_text=True)
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
+    assert "&lt;b&gt;markup&lt;/b&gt; &amp; escaping" in html
+
+
+def test_unknown_and_hostile_document_ids_are_404(reader):
+    for path in ("/documents/nope", "/documents/..%2F..%2Fetc%2Fpasswd", "/documents/.hidden", "/api/documents/..%2Fx"):
+        resp = reader.get(path)
+        assert resp.status_code == 404, path
+    assert "nothing at this address" in reader.get("/documents/nope").get_data(as_text=True)
+
+
+def test_security_headers_and_no_inline_script(reader):
+    for path in ("/documents", f"/documents/{EN}", "/api/documents/" + EN, "/nope"):
+        resp = reader.get(path)
+        csp = resp.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+        assert resp.headers["X-Content-Type-Options"] == "nosniff"
+        assert resp.headers["X-Frame-Options"] == "DENY"
+        assert resp.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    page = soup(reader.get(f"/documents/{EN}"))
+    assert all(s.get("src") for s in page.find_all("script"))
+    assert not [t for t in page.find_all(True) if any(a.startswith("on") for a in t.attrs)]
+    assert not page.find_all("style") and not page.find_all(style=True)
+
+
+def test_accessibility_landmarks(reader):
+    page = soup(reader.get(f"/documents/{EN}"))
+    assert page.select_one("a.skip")["href"] == "#main" and page.select_one("main#main")
+    assert page.select_one("header.site nav[aria-label]") and page.select_one("footer")
+    assert page.html["lang"] == "en"
+
+
+def test_browser_language_and_switch(reader):
+    nl = reader.get("/documents", headers={"Accept-Language": "nl-NL,nl;q=0.9,en;q=0.5"})
+    assert soup(nl).html["lang"] == "nl" and "Documenten" in soup(nl).h1.get_text()
+    switched = reader.get("/documents?lang=nl", headers={"Accept-Language": "en"})
+    assert soup(switched).html["lang"] == "nl"
+    assert "lang=nl" in switched.headers["Set-Cookie"]
+    # the cookie now overrides the browser; ?lang=en overrides the cookie
+    assert soup(reader.get("/documents", headers={"Accept-Language": "en"})).html["lang"] == "nl"
+    assert soup(reader.get("/documents?lang=en")).html["lang"] == "en"
+    assert soup(reader.get("/documents")).html["lang"] == "en"
+
+
+def test_unsupported_language_falls_back(reader):
+    assert soup(reader.get("/documents?lang=xx", headers={"Accept-Language": "de"})).html["lang"] == "en"
+
+
+def test_search_without_index_is_a_clear_503(reader):
+    resp = reader.get("/?q=child")
+    assert resp.status_code == 503 and "Search is not available" in resp.get_data(as_text=True)
+    api = reader.get("/api/search?q=child")
+    assert api.status_code == 503 and api.json["error"]["status"] == 503 and api.json["error"]["message"]
+    # the sector list still renders (labels from config/nace.yaml), with a notice
+    sectors = reader.get("/sectors")
+    assert sectors.status_code == 200 and "Manufacture of textiles" in sectors.get_data(as_text=True)
+
+
+# -- record API --------------------------------------------------------------
+def test_api_document(reader):
+    data = reader.get(f"/api/documents/{EN}").json
+    assert data["id"] == EN and data["identifiers"]["celex"] == "32024L1760"
+    assert any(p["id"] == "art_8.par_2" for p in data["provisions"]) and data["url"] == f"/documents/{EN}"
+    assert "provisions" not in reader.get(f"/api/documents/{EN}?provisions=0").json
+
+
+def test_api_provision_with_obligations_and_children(reader):
+    data = reader.get(f"/api/provisions/{EN}/art_8.par_2").json
+    assert data["citation"] == "Article 8(2)" and data["document_id"] == EN
+    assert [o["id"] for o in data["obligations"]] == [OB]
+    assert data["url"] == f"/documents/{EN}#art_8.par_2"
+    assert reader.get(f"/api/provisions/{EN}/art_8").json["children"] == ["art_8.par_1", "art_8.par_2"]
+
+
+def test_api_obligation(reader):
+    data = reader.get(f"/api/obligations/{OB}").json
+    assert data["modality"] == "obligation" and data["addressee_text"] == "companies"
+    assert data["thresholds"][0]["value"] == 1000
+    assert data["url"] == f"/documents/{EN}?highlight={OB}#art_8.par_2"
+
+
+def test_api_errors_are_json(reader):
+    cases = {"/api/documents/nope": 404, f"/api/provisions/{EN}/nope": 404, "/api/obligations/nope": 404,
+             "/api/nothing/here": 404, "/api": 404}
+    for path, status in cases.items():
+        resp = reader.get(path)
+        assert resp.status_code == status and resp.is_json and resp.json["error"]["status"] == status, path
+    wrong_method = reader.delete(f"/api/documents/{EN}")
+    assert wrong_method.status_code == 405 and wrong_method.is_json
+
+
+def test_openapi_describes_every_api_route(reader_app, reader):
+    spec = yaml.safe_load(reader.get("/api/openapi.yaml").get_data(as_text=True))
+    assert spec["openapi"].startswith("3.")
+    assert reader.get("/api/openapi.json").json == spec
+    documented = {re.sub(r"\{[^}]+\}", "{}", p) for p in spec["paths"]}
+    routes = {re.sub(r"<[^>]+>", "{}", r.rule) for r in reader_app.url_map.iter_rules() if r.rule.startswith("/api/")}
+    assert routes == documented
+
+
+def test_analyze_validates_input(reader):
+    assert reader.post("/api/analyze", data="not json", content_type="text/plain").status_code == 400
+    assert reader.post("/api/analyze", json=["a list"]).status_code == 400
+    missing = reader.post("/api/analyze", json={"lang": "en"})
+    assert missing.status_code == 400 and "text" in missing.json["error"]["message"]
+    assert reader.post("/api/analyze", json={"text": "x", "lang": "english"}).status_code == 400
+    too_long = reader.post("/api/analyze", json={"text": "a" * 200_001})
+    assert too_long.status_code == 400 and "maximum" in too_long.json["error"]["message"]
+
+
+def test_admin_reindex_needs_a_token(reader_app):
+    client = reader_app.test_client()
+    assert reader_app.config["ADMIN_TOKEN"] is None
+    resp = client.post("/api/admin/reindex")
+    assert resp.status_code == 403 and "REGKB_ADMIN_TOKEN" in resp.json["error"]["message"]
+    reader_app.config["ADMIN_TOKEN"] = "s3cret"
+    try:
+        assert client.post("/api/admin/reindex").status_code == 401
+        assert client.post("/api/admin/reindex", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    finally:
+        reader_app.config["ADMIN_TOKEN"] = None
+    assert client.get("/api/admin/reindex").status_code == 405
