@@ -1,0 +1,128 @@
+"""spaCy pipeline components (registered factories) for legal text, EN and NL.
+
+Each component reads and writes Doc/Span extensions so the pipeline can be
+inspected step by step (`nlp.pipe_names`) and reused: the legal sentence
+splitter, rule entities (legal acts, gazetteers, dates, money), the
+normative analysis, structured fields, and sector/topic tagging.
+`Doc._.context` carries what the text alone does not say (provision kind,
+instrument type), set by the caller before `nlp.pipe`.
+"""
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from indexer.nlp import fields
+from indexer.nlp.lexicon import entity_gazetteer, lexicon
+from indexer.nlp.normative import analyse
+from indexer.nlp.segment import segment_text
+
+for _name, _default in (("context", None), ("obligations", None)):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=_default)
+for _name in ("modality", "addressee", "addressee_text", "action", "cue", "conditions", "deadlines", "thresholds",
+              "references", "sectors", "topics"):
+    if not Span.has_extension(_name):
+        Span.set_extension(_name, default=None)
+
+
+def _char_span(doc: Doc, start: int, end: int, label: str = "") -> Span | None:
+    return doc.char_span(start, end, label=label, alignment_mode="expand")
+
+
+@Language.factory("regkb_legal_sentences")
+def legal_sentences(nlp: Language, name: str):
+    """Sentence boundaries from `segment_text` (points stay with their intro; abbreviations do not split)."""
+    lang = nlp.lang
+
+    def component(doc: Doc) -> Doc:
+        starts = {s for s, _ in segment_text(doc.text, lang)}
+        for tok in doc:
+            tok.is_sent_start = tok.i == 0 or tok.idx in starts
+        return doc
+    return component
+
+
+_DATE_ANY = re.compile(fields.DATE, re.I)
+_MONEY = re.compile(r"(?:EUR|€)\s*\d[\d\s.,]*\d(?:\s*(?:million|billion|miljoen|miljard))?|\d[\d\s.,]*\d\s*euro\b", re.I)
+
+
+@Language.factory("regkb_entities")
+def rule_entities(nlp: Language, name: str):
+    """Legal acts (LAW), gazetteer organisations/places, dates and money by rule; kept over overlapping NER guesses."""
+    matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+    for label, names in entity_gazetteer().items():
+        matcher.add(label, [nlp.make_doc(n) for n in names])
+    lang = nlp.lang
+
+    def component(doc: Doc) -> Doc:
+        rule: list[Span] = []
+        for m in list(fields.ACT_REF.finditer(doc.text)) + list(fields.SHORT_TITLES.finditer(doc.text)):
+            rule.append(_char_span(doc, m.start(), m.end(), "LAW"))
+        for pattern, label in ((_DATE_ANY, "DATE"), (_MONEY, "MONEY")):
+            rule += [_char_span(doc, m.start(), m.end(), label) for m in pattern.finditer(doc.text)]
+        rule += [Span(doc, s, e, label=label_id) for label_id, s, e in matcher(doc)]
+        rule = [s for s in rule if s is not None]
+        keep = [e for e in doc.ents if not any(e.start < r.end and r.start < e.end for r in rule)]
+        doc.ents = filter_spans(rule + keep) if lang else doc.ents
+        return doc
+    return component
+
+
+@Language.factory("regkb_normative")
+def normative(nlp: Language, name: str):
+    """Each sentence: modality, addressee (as written and normalised), action, conditions; Doc._.obligations lists the normative ones."""
+    lex = lexicon(nlp.lang)
+
+    def component(doc: Doc) -> Doc:
+        ctx = doc._.context or {}
+        lemmas = {t.lower_: t.lemma_.lower() for t in doc} if nlp.lang == "nl" else {}
+        found = []
+        for sent in doc.sents:
+            a = analyse(sent.text, lex, ctx, lemma=lambda w: lemmas.get(w, w))
+            if a.modality is None:
+                continue
+            sent._.modality, sent._.addressee, sent._.addressee_text = a.modality, a.addressee, a.addressee_text
+            sent._.action, sent._.conditions, sent._.cue = a.action, a.conditions, a.cue
+            found.append(sent)
+        doc._.obligations = found
+        return doc
+    return component
+
+
+@Language.factory("regkb_fields")
+def structured_fields(nlp: Language, name: str):
+    """Deadlines, thresholds and cross-references of each normative sentence (resolution to ids happens per corpus)."""
+    lang = nlp.lang
+
+    def component(doc: Doc) -> Doc:
+        for sent in doc._.obligations or []:
+            sent._.deadlines = [f.value | {"text": f.text} for f in fields.find_deadlines(sent.text)]
+            sent._.thresholds = [f.value | {"text": f.text} for f in fields.find_thresholds(sent.text)]
+            sent._.references = fields.find_references(sent.text, lang)
+        return doc
+    return component
+
+
+@Language.factory("regkb_classify")
+def classify(nlp: Language, name: str):
+    """NACE sectors and risk topics from the config keyword lists (lower-cased phrase match)."""
+    lex = lexicon(nlp.lang)
+    matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+    for prefix, table in (("nace:", lex.nace), ("topic:", lex.topics)):
+        for key, words in table.items():
+            if words:
+                matcher.add(prefix + key, [nlp.make_doc(w) for w in words])
+
+    def component(doc: Doc) -> Doc:
+        hits = [(nlp.vocab.strings[mid], s, e) for mid, s, e in matcher(doc)]
+        for sent in doc._.obligations or []:
+            keys = [k for k, s, e in hits if s >= sent.start and e <= sent.end]
+            sent._.sectors = sorted({k[5:] for k in keys if k.startswith("nace:")})
+            sent._.topics = sorted({k[6:] for k in keys if k.startswith("topic:")})
+        return doc
+    return component

@@ -1,0 +1,207 @@
+"""Structured fields inside a sentence: deadlines, thresholds, cross-references.
+
+WHY: these are closed, formulaic expressions in legislation ("by 26 July
+2027", "more than 1 000 employees", "Article 2(1), point (a)"), so precise
+patterns beat a statistical model; the spaCy components call these functions
+and attach the results to spans. Each function returns (start, end, value)
+with character offsets in the text it was given.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Optional
+
+MONTHS = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
+    "september": 9, "october": 10, "november": 11, "december": 12,
+    "januari": 1, "februari": 2, "maart": 3, "mei": 5, "juni": 6, "juli": 7, "augustus": 8,
+    "oktober": 10,
+}
+NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12, "fifteen": 15, "eighteen": 18, "twenty": 20, "twenty-four": 24, "thirty": 30,
+    "thirty-six": 36, "forty-eight": 48, "sixty": 60, "ninety": 90,
+    "een": 1, "één": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7, "acht": 8, "negen": 9,
+    "tien": 10, "elf": 11, "twaalf": 12, "vijftien": 15, "achttien": 18, "twintig": 20, "dertig": 30, "zestig": 60,
+    "negentig": 90,
+}
+UNITS = {"day": "D", "days": "D", "dag": "D", "dagen": "D", "week": "W", "weeks": "W", "weken": "W",
+         "month": "M", "months": "M", "maand": "M", "maanden": "M", "year": "Y", "years": "Y", "jaar": "Y", "jaren": "Y",
+         "working days": "D", "werkdagen": "D"}
+ORDINALS_NL = {"eerste": 1, "tweede": 2, "derde": 3, "vierde": 4, "vijfde": 5, "zesde": 6, "zevende": 7, "achtste": 8,
+               "negende": 9, "tiende": 10, "elfde": 11, "twaalfde": 12}
+ORDINALS_EN = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+               "ninth": 9, "tenth": 10}
+
+_MONTH = "|".join(MONTHS)
+DATE = rf"(?P<day>\d{{1,2}})\s+(?P<month>{_MONTH})\s+(?P<year>\d{{4}})"
+_NUM_WORD = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
+_UNIT = "|".join(sorted(UNITS, key=len, reverse=True))
+QTY = rf"(?P<n>\d+|{_NUM_WORD})\s+(?P<unit>{_UNIT})"
+
+DEADLINE_ABS = re.compile(
+    rf"(?<!\w)(?P<prep>by|no later than|not later than|at the latest by|before|until|from|as from|as of|with effect from|"
+    rf"on or before|uiterlijk op|uiterlijk|vóór|voor|tot en met|tot|vanaf|met ingang van|per)\s+{DATE}", re.I)
+DEADLINE_REL = re.compile(
+    rf"(?<!\w)(?P<prep>within|no later than|not later than|at the latest|binnen|uiterlijk|ten laatste|for a period of|"
+    rf"after|na|at least|ten minste)\s+(?:a period of\s+|een termijn van\s+|een periode van\s+)?{QTY}\s+"
+    rf"(?P<rel>of|after|from|following|before|prior to|na|van|vanaf|vóór|voor|volgend op|te rekenen vanaf)\s+"
+    rf"(?P<anchor>(?:the\s+|de\s+|het\s+)?[\w\s'’-]{{1,60}}?)(?=[,.;:)]|\s+(?:and|or|en|to|in|on|at|shall|must|may|moet|wordt|worden)\b|$)",
+    re.I)
+
+
+@dataclass
+class Found:
+    start: int
+    end: int
+    text: str
+    value: dict
+
+
+def _num(token: str) -> int:
+    return int(token) if token.isdigit() else NUMBER_WORDS[token.lower()]
+
+
+def find_deadlines(text: str) -> list[Found]:
+    """Absolute dates after a time preposition, and relative periods anchored to an event."""
+    out: list[Found] = []
+    for m in DEADLINE_ABS.finditer(text):
+        try:
+            d = date(int(m["year"]), MONTHS[m["month"].lower()], int(m["day"]))
+        except ValueError:
+            continue
+        out.append(Found(m.start(), m.end(), m.group(0), {"date": d.isoformat(), "relative": None}))
+    for m in DEADLINE_REL.finditer(text):
+        if any(f.start <= m.start() < f.end for f in out):
+            continue
+        anchor = re.sub(r"\s+", " ", m["anchor"]).strip()
+        rel = "before" if m["rel"].lower() in ("before", "prior to", "vóór", "voor") else "after"
+        out.append(Found(m.start(), m.end(), m.group(0), {"date": None,
+                                                          "relative": f"P{_num(m['n'])}{UNITS[m['unit'].lower()]} {rel} {anchor}"}))
+    return sorted(out, key=lambda f: f.start)
+
+
+_AMOUNT = r"(?P<num>\d{1,3}(?:[ \u00a0.,]\d{3})+|\d+(?:[.,]\d+)?)(?:\s*(?P<scale>million|billion|miljoen|miljard))?"
+_CMP = (r"(?P<cmp>more than|greater than|exceeding|exceeds|above|over|in excess of|at least|not less than|a minimum of|"
+        r"less than|fewer than|below|under|not exceeding|not more than|up to|a maximum of|maximum|at most|"
+        r"meer dan|hoger dan|ten minste|minstens|minder dan|lager dan|niet meer dan|ten hoogste|maximaal|hoogstens|minimaal|"
+        r"boven|onder)?\s*")
+COMPARISON = {
+    "more than": "more_than", "greater than": "more_than", "exceeding": "more_than", "exceeds": "more_than",
+    "above": "more_than", "over": "more_than", "in excess of": "more_than", "meer dan": "more_than", "hoger dan": "more_than",
+    "boven": "more_than", "at least": "at_least", "not less than": "at_least", "a minimum of": "at_least",
+    "ten minste": "at_least", "minstens": "at_least", "minimaal": "at_least", "less than": "less_than",
+    "fewer than": "less_than", "below": "less_than", "under": "less_than", "minder dan": "less_than", "lager dan": "less_than",
+    "onder": "less_than", "not exceeding": "at_most", "not more than": "at_most", "up to": "at_most", "a maximum of": "at_most",
+    "maximum": "at_most", "at most": "at_most", "niet meer dan": "at_most", "ten hoogste": "at_most", "maximaal": "at_most",
+    "hoogstens": "at_most",
+}
+THRESHOLD_PATTERNS = [
+    ("employees", re.compile(rf"{_CMP}(?:an average of\s+|gemiddeld\s+|on average\s+)?{_AMOUNT}\s+(?:employees|workers|werknemers|personeelsleden)"
+                             rf"(?:\s+on average)?", re.I)),
+    ("turnover", re.compile(rf"(?:net\s+(?:worldwide\s+)?turnover|netto-omzet|(?:wereldwijde\s+)?netto-omzet)[^.;]{{0,40}}?\s(?:of\s+|van\s+)?"
+                            rf"{_CMP}(?:EUR|€)\s*{_AMOUNT}", re.I)),
+    ("amount", re.compile(rf"{_CMP}(?:EUR|€)\s*{_AMOUNT}", re.I)),
+    ("amount", re.compile(rf"{_CMP}{_AMOUNT}\s*(?:EUR|euro)\b", re.I)),
+    ("percentage", re.compile(rf"{_CMP}{_AMOUNT}\s*(?:%|per\s*cent|percent|procent)", re.I)),
+]
+
+
+def _amount(num: str, scale: Optional[str]) -> float:
+    n = num.replace("\u00a0", " ")
+    if re.fullmatch(r"\d{1,3}(?:[ .,]\d{3})+", n):
+        n = re.sub(r"[ .,]", "", n)
+    else:
+        n = n.replace(",", ".")
+    value = float(n)
+    if scale:
+        value *= {"million": 1e6, "miljoen": 1e6, "billion": 1e9, "miljard": 1e9}[scale.lower()]
+    return value
+
+
+def find_thresholds(text: str) -> list[Found]:
+    """Employees, turnover, EUR amounts and percentages with their comparison."""
+    out: list[Found] = []
+    for metric, pattern in THRESHOLD_PATTERNS:
+        for m in pattern.finditer(text):
+            if any(f.start < m.end() and m.start() < f.end for f in out):
+                continue
+            num = m["num"]
+            if metric == "percentage" and re.fullmatch(r"\d{4}", num):
+                continue
+            start = m.start() if metric == "turnover" else (m.start("cmp") if m["cmp"] else m.start("num"))
+            if metric == "amount" and not m["cmp"]:
+                start = m.start()
+            out.append(Found(start, m.end(), text[start:m.end()].strip(),
+                             {"metric": metric, "value": _amount(num, m["scale"]),
+                              "unit": {"employees": "employees", "percentage": "%"}.get(metric, "EUR"),
+                              "comparison": COMPARISON.get((m["cmp"] or "").lower(), "equal")}))
+    return sorted(out, key=lambda f: f.start)
+
+
+# --- cross-references -------------------------------------------------------------------------------------------
+_ACT_TYPES_EN = r"(?:Directive|Regulation|Delegated Regulation|Implementing Regulation|Decision|Council Directive|Council Regulation|Recommendation)"
+_ACT_TYPES_NL = r"(?:Richtlijn|Verordening|Gedelegeerde Verordening|Uitvoeringsverordening|Besluit|Aanbeveling|Uitvoeringsbesluit)"
+ACT_REF = re.compile(
+    rf"(?P<type>{_ACT_TYPES_EN}|{_ACT_TYPES_NL})\s+(?:\((?:EU|EC|EEC|EG|EEG|Euratom)(?:,\s*Euratom)?\)\s+)?(?:(?:No|nr\.?)\s+)?"
+    rf"(?P<num>\d{{1,4}}/\d{{1,4}})(?:/(?:EU|EC|EEC|EG|EEG|Euratom))?", re.I)
+SHORT_TITLES = re.compile(r"\b(?P<short>CSDDD|CSRD|EUDR|SFDR|NFRD|ESRS|OECD Guidelines(?: for Multinational Enterprises)?|"
+                          r"OESO-richtlijnen|UN Guiding Principles|UNGPs|Wet zorgplicht kinderarbeid)\b")
+_P = r"\d+[a-z]?"
+ART_REF_EN = re.compile(
+    rf"\b(?P<kw>Articles?)\s+(?P<art>{_P})(?:\s*\((?P<par>{_P})\))?(?:\s*\((?P<pt0>[a-z]|[ivx]+)\))?"
+    rf"(?:,?\s+(?P<ord>first|second|third|fourth|fifth|sixth) subparagraph)?"
+    rf"(?:,?\s+points?\s+\((?P<pt>[a-z]+|[ivx]+)\))?"
+    rf"|\b(?:paragraph|paragraphs)\s+(?P<par2>{_P})(?:,?\s+points?\s+\((?P<pt2>[a-z]+)\))?"
+    rf"|\bpoints?\s+\((?P<pt3>[a-z]+)\)(?:\s+of\s+paragraph\s+(?P<par3>{_P}))?"
+    rf"|\bAnnex\s+(?P<annex>[IVXL]+)\b")
+ART_REF_NL = re.compile(
+    rf"\b(?P<kw>[Aa]rtikel(?:en)?)\s+(?P<art>{_P}(?:\s+(?:bis|ter|quater|quinquies|sexies|septies|octies|nonies|decies))?)"
+    rf"(?:,?\s+(?P<ordlid>eerste|tweede|derde|vierde|vijfde|zesde|zevende|achtste|negende|tiende|elfde|twaalfde)\s+lid)?"
+    rf"(?:,?\s+lid\s+(?P<par>{_P}))?(?:,?\s+(?:onder|punt)\s+(?P<pt>[a-z]+|[ivx]+))?"
+    rf"|\b(?P<ordlid2>eerste|tweede|derde|vierde|vijfde|zesde|zevende|achtste|negende|tiende)\s+lid\b"
+    rf"|\blid\s+(?P<par2>{_P})(?:,?\s+(?:onder|punt)\s+(?P<pt2>[a-z]+))?"
+    rf"|\bBijlage\s+(?P<annex>[IVXL]+)\b")
+
+
+@dataclass
+class Ref:
+    start: int
+    end: int
+    text: str
+    act: Optional[str] = None          # "2013/34" for other acts
+    short_title: Optional[str] = None
+    article: Optional[str] = None
+    paragraph: Optional[str] = None
+    point: Optional[str] = None
+    annex: Optional[str] = None
+
+
+def find_references(text: str, lang: str = "en") -> list[Ref]:
+    """Other acts by number or short title, and provisions (article, paragraph, point, annex) of this or that act."""
+    refs: list[Ref] = [Ref(m.start(), m.end(), m.group(0), act=_act_number(m["num"])) for m in ACT_REF.finditer(text)]
+    refs += [Ref(m.start(), m.end(), m.group(0), short_title=m["short"]) for m in SHORT_TITLES.finditer(text)]
+    pattern = ART_REF_NL if lang == "nl" else ART_REF_EN
+    for m in pattern.finditer(text):
+        g = m.groupdict()
+        par = g.get("par") or g.get("par2") or g.get("par3")
+        ordlid = g.get("ordlid") or g.get("ordlid2")
+        if ordlid:
+            par = str(ORDINALS_NL[ordlid.lower()])
+        art = g.get("art")
+        ref = Ref(m.start(), m.end(), m.group(0), article=art.replace(" ", "") if art else None, paragraph=par,
+                  point=g.get("pt") or g.get("pt0") or g.get("pt2") or g.get("pt3"), annex=g.get("annex"))
+        tail = text[m.end():m.end() + 80]
+        other = ACT_REF.match(tail.lstrip(" ,") .removeprefix("of ").removeprefix("van ").lstrip()) if re.match(r"\s*,?\s*(?:of|van)\s", tail) else None
+        if other:
+            ref.act = _act_number(other["num"])
+        refs.append(ref)
+    return sorted(refs, key=lambda r: r.start)
+
+
+def _act_number(num: str) -> str:
+    """'2013/34' stays; old-style 'No 995/2010' (number/year) becomes '2010/995' to match CELEX order."""
+    a, b = num.split("/")
+    return f"{b}/{a}" if len(b) == 4 and len(a) < 4 else f"{a}/{b}"

