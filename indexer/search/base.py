@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from datetime import date
-from typing import Any, Iterable, Literal, Optional
+from typing import Any, Callable, Iterable, Literal, Optional
 
 from pydantic import BaseModel, Field
 
@@ -69,6 +69,17 @@ class SearchBackend(ABC):
     @abstractmethod
     def clear(self) -> None:
         """Drop everything (a fresh index)."""
+
+    def replace_all(self, records: Iterable[dict[str, Any]], progress: Optional[Callable[[int], None]] = None) -> int:
+        """Replace the whole index with these records (each has its own `kind`); searches keep answering
+        meanwhile where the engine allows it. `progress(n)` is called as records are indexed."""
+        self.clear()
+        n = 0
+        for rec in records:
+            n += self.index_records(rec["kind"], [rec])
+            if progress is not None:
+                progress(1)
+        return n
 
     def close(self) -> None:  # pragma: no cover - optional
         pass

@@ -1,0 +1,74 @@
+"""One text analysis, two engines.
+
+The analysers are defined once (config/search.yaml `analysis:`) and built as
+tantivy TextAnalyzers and as Elasticsearch analysis settings that use the
+regkb-analysis plugin (es/), which tokenises and stems exactly like tantivy.
+Query words are analysed here, in Python, so both engines receive the same
+terms and find the same records.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import tantivy
+
+from indexer.search.settings import search_config
+
+TEXT_BASES = ("text", "heading", "title")
+
+
+def _cfg() -> dict[str, Any]:
+    return search_config()["analysis"]
+
+
+def languages() -> list[str]:
+    return list(_cfg()["languages"])
+
+
+def text_language(lang: str | None) -> str:
+    """The analyser language for a record language (unknown languages use the default one)."""
+    return lang if lang in _cfg()["languages"] else _cfg()["default_language"]
+
+
+def analyzer_name(lang: str) -> str:
+    return f"regkb_{lang}"
+
+
+def text_field(base: str, lang: str) -> str:
+    return f"{base}_{lang}"
+
+
+def all_text_fields() -> list[str]:
+    return [text_field(b, lang) for b in TEXT_BASES for lang in languages()]
+
+
+@lru_cache(maxsize=None)
+def tantivy_analyzer(lang: str) -> tantivy.TextAnalyzer:
+    spec = _cfg()["languages"][lang]
+    return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+            .filter(tantivy.Filter.remove_long(int(_cfg()["remove_long"])))
+            .filter(tantivy.Filter.lowercase())
+            .filter(tantivy.Filter.ascii_fold())
+            .filter(tantivy.Filter.custom_stopword([str(w) for w in spec["stopwords"]]))
+            .filter(tantivy.Filter.stemmer(spec["stemmer"]))
+            .build())
+
+
+@lru_cache(maxsize=4096)
+def analyze(text: str, lang: str) -> tuple[str, ...]:
+    return tuple(tantivy_analyzer(lang).analyze(text))
+
+
+def elasticsearch_analysis() -> dict[str, Any]:
+    """The `settings.analysis` block for the index template (needs the regkb-analysis plugin)."""
+    analyzers, filters = {}, {}
+    for lang, spec in _cfg()["languages"].items():
+        filters[f"regkb_stop_{lang}"] = {"type": "stop", "stopwords": [str(w) for w in spec["stopwords"]], "ignore_case": False}
+        analyzers[analyzer_name(lang)] = {
+            "type": "custom",
+            "tokenizer": "regkb_simple",
+            "filter": ["regkb_remove_long", "regkb_lowercase", "regkb_asciifold", f"regkb_stop_{lang}",
+                       f"regkb_{spec['stemmer']}_stem"],
+        }
+    return {"analyzer": analyzers, "filter": filters}

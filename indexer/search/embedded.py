@@ -1,0 +1,266 @@
+"""The embedded engine: tantivy on disk under <data-dir>/index, no server.
+
+Every record is one tantivy document: keyword fields (raw, fast) for facets
+and filters, analysed text fields per language (text_en, heading_nl ...),
+integer sort keys, a rank weight, and the whole record as stored JSON.
+Replacing the index happens in one commit, so searches never see a half-built
+index: readers keep the old segments until the commit lands.
+"""
+from __future__ import annotations
+
+import html
+import json
+import threading
+from pathlib import Path
+from typing import Any, Iterable, Optional
+
+import tantivy
+
+from indexer.search.analysis import TEXT_BASES, all_text_fields, analyzer_name, languages, tantivy_analyzer, text_field, text_language
+from indexer.search.base import QuerySyntaxError, RecordKind
+from indexer.search.engine import Engine, Plan, Result, text_targets
+from indexer.search.facets import FACETS, KEYWORD_FIELDS
+from indexer.search.query import And, FieldMatch, MatchAll, Node, Not, Or, Text, positive_texts
+
+INT_FIELDS = ("date_sort", "deadline_sort", "ordinal")
+SCHEMA_VERSION = "1"
+SNIPPET_CHARS = 240
+
+
+def _schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    for name in KEYWORD_FIELDS:
+        sb.add_text_field(name, stored=False, fast=True, tokenizer_name="raw", index_option="basic")
+    for lang in languages():
+        for base in TEXT_BASES:
+            sb.add_text_field(text_field(base, lang), stored=(base == "text"), tokenizer_name=analyzer_name(lang))
+    for name in INT_FIELDS:
+        sb.add_integer_field(name, indexed=True, fast=True)
+    sb.add_float_field("rank_weight", fast=True)
+    sb.add_bytes_field("source", stored=True)
+    return sb.build()
+
+
+def _document(rec: dict[str, Any]) -> tantivy.Document:
+    doc = tantivy.Document()
+    for name in KEYWORD_FIELDS:
+        value = rec.get(name)
+        for v in (value if isinstance(value, list) else [value]):
+            if v is not None and v != "":
+                doc.add_text(name, str(v))
+    lang = text_language(rec.get("language"))
+    texts = {"text": rec.get("text") or "", "heading": " ".join(filter(None, [rec.get("heading"), rec.get("citation")])),
+             "title": " ".join(filter(None, [rec.get("document_title"), rec.get("short_title")]))}
+    for base, value in texts.items():
+        if value:
+            doc.add_text(text_field(base, lang), value)
+    for name in INT_FIELDS:
+        doc.add_integer(name, int(rec.get(name) or 0))
+    doc.add_float("rank_weight", float(rec.get("rank_weight") or 0.0))
+    doc.add_bytes("source", json.dumps(rec, ensure_ascii=False, default=str).encode())
+    return doc
+
+
+class EmbeddedBackend(Engine):
+    name = "embedded"
+
+    def __init__(self, index_dir: Path | str, writer_heap: int = 256_000_000):
+        self.path = Path(index_dir)
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.writer_heap = writer_heap
+        self._lock = threading.Lock()
+        self.schema = _schema()
+        marker = self.path / "regkb-schema.txt"
+        if marker.exists() and marker.read_text().strip() != SCHEMA_VERSION:
+            raise RuntimeError(f"the index in {self.path} has an older layout; rebuild it with `regkb index`")
+        self.index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
+        marker.write_text(SCHEMA_VERSION)
+        for lang in languages():
+            self.index.register_tokenizer(analyzer_name(lang), tantivy_analyzer(lang))
+
+    # -- writing -------------------------------------------------------------------------------------------
+    def index_records(self, kind: RecordKind, records: Iterable[dict[str, Any]]) -> int:
+        return self._write(records, kind=kind, replace_all=False)
+
+    def replace_all(self, records: Iterable[dict[str, Any]], progress=None) -> int:
+        """Swap the whole index for these records in one commit (searches see old or new, never half)."""
+        return self._write(records, kind=None, replace_all=True, progress=progress)
+
+    def _write(self, records: Iterable[dict[str, Any]], kind: Optional[str], replace_all: bool, progress=None) -> int:
+        with self._lock:
+            writer = self.index.writer(self.writer_heap, 0)
+            try:
+                if replace_all:
+                    writer.delete_all_documents()
+                n = 0
+                for rec in records:
+                    if kind is not None:
+                        rec = {**rec, "kind": kind}
+                    if not replace_all:
+                        writer.delete_documents_by_term("id", str(rec["id"]))
+                    writer.add_document(_document(rec))
+                    n += 1
+                    if progress is not None:
+                        progress(1)
+                writer.commit()
+                writer.wait_merging_threads()
+            except BaseException:
+                writer.rollback()
+                raise
+            self.index.reload()
+            return n
+
+    def clear(self) -> None:
+        self.replace_all([])
+
+    # -- reading -------------------------------------------------------------------------------------------
+    def get(self, kind: RecordKind, record_id: str) -> Optional[dict[str, Any]]:
+        searcher = self.index.searcher()
+        q = tantivy.Query.boolean_query([(tantivy.Occur.Must, self._terms("id", [record_id])),
+                                         (tantivy.Occur.Must, self._terms("kind", [kind]))])
+        hits = searcher.search(q, limit=1).hits
+        return self._source(searcher, hits[0][1]) if hits else None
+
+    def count(self) -> int:
+        return self.index.searcher().num_docs
+
+    def _source(self, searcher: tantivy.Searcher, address: tantivy.DocAddress) -> dict[str, Any]:
+        return json.loads(bytes(searcher.doc(address).get_first("source")))
+
+    def _execute(self, plan: Plan) -> Result:
+        searcher = self.index.searcher()
+        base = self._base_query(plan)
+        main = self._with_facet_filters(base, plan.facet_filters)
+        try:
+            kwargs: dict[str, Any] = {"limit": max(plan.limit, 1), "offset": plan.offset, "count": True}
+            if plan.sort == "relevance":
+                kwargs["weight_by_field"] = "rank_weight"
+            else:
+                field, order = {"date": ("date_sort", tantivy.Order.Desc), "deadline": ("deadline_sort", tantivy.Order.Asc),
+                                "ordinal": ("ordinal", tantivy.Order.Asc)}[plan.sort]
+                kwargs.update(order_by_field=field, order=order)
+            found = searcher.search(main, **kwargs)
+        except ValueError as exc:
+            raise QuerySyntaxError(f"The search engine could not run this query ({exc}); simplify it.") from None
+        hits = []
+        if plan.limit > 0:
+            generators = self._snippet_generators(searcher, plan) if plan.highlight else {}
+            for key, address in found.hits:
+                rec = self._source(searcher, address)
+                hl = self._highlight(generators, searcher, address, rec) if generators else {}
+                hits.append((float(key) if plan.sort == "relevance" else 0.0, rec, hl))
+        return Result(total=found.count or 0, hits=hits, facets=self._facets(searcher, base, plan))
+
+    # -- queries -------------------------------------------------------------------------------------------
+    def _terms(self, field: str, values: Iterable[str]) -> tantivy.Query:
+        return tantivy.Query.term_set_query(self.schema, field, [str(v) for v in values])
+
+    def _filter(self, q: tantivy.Query) -> tantivy.Query:
+        return tantivy.Query.const_score_query(q, 0.0)
+
+    def _base_query(self, plan: Plan) -> tantivy.Query:
+        clauses = [(tantivy.Occur.Must, self._compile(plan.query) or tantivy.Query.all_query()),
+                   (tantivy.Occur.Must, self._filter(self._terms("kind", [plan.kind])))]
+        clauses += [(tantivy.Occur.Must, self._filter(self._terms(f, v))) for f, v in plan.filters.items()]
+        lo, hi = plan.date_range
+        if lo is not None or hi is not None:
+            rng = tantivy.Query.range_query(self.schema, "date_sort", tantivy.FieldType.Integer, lo, hi)
+            clauses.append((tantivy.Occur.Must, self._filter(rng)))
+        return tantivy.Query.boolean_query(clauses)
+
+    def _with_facet_filters(self, q: tantivy.Query, facet_filters: dict[str, tuple[str, ...]]) -> tantivy.Query:
+        if not facet_filters:
+            return q
+        clauses = [(tantivy.Occur.Must, q)]
+        clauses += [(tantivy.Occur.Must, self._filter(self._terms(_field(n), v))) for n, v in facet_filters.items()]
+        return tantivy.Query.boolean_query(clauses)
+
+    def _compile(self, node: Node) -> Optional[tantivy.Query]:
+        """AST → tantivy query; None when the node has nothing searchable (only stop words)."""
+        if isinstance(node, MatchAll):
+            return None
+        if isinstance(node, Text):
+            parts = [tantivy.Query.boost_query(self._text(f, terms), boost) for f, boost, terms in text_targets(node.value)]
+            return tantivy.Query.boolean_query([(tantivy.Occur.Should, p) for p in parts]) if parts else None
+        if isinstance(node, FieldMatch):
+            return self._filter(self._terms(_field(node.name), [node.value]))
+        if isinstance(node, Not):
+            inner = self._compile(node.child)
+            if inner is None:
+                return None
+            return tantivy.Query.boolean_query([(tantivy.Occur.Must, tantivy.Query.all_query()), (tantivy.Occur.MustNot, inner)])
+        children = [q for q in (self._compile(c) for c in node.children) if q is not None]
+        if not children:
+            return None
+        occur = tantivy.Occur.Must if isinstance(node, And) else tantivy.Occur.Should
+        return tantivy.Query.boolean_query([(occur, c) for c in children])
+
+    def _text(self, field: str, terms: list[tuple[int, str]]) -> tantivy.Query:
+        if len(terms) == 1:
+            return tantivy.Query.term_query(self.schema, field, terms[0][1])
+        return tantivy.Query.phrase_query(self.schema, field, [(pos, term) for pos, term in terms])
+
+    # -- facets and snippets -------------------------------------------------------------------------------
+    def _facets(self, searcher: tantivy.Searcher, base: tantivy.Query, plan: Plan) -> dict[str, list[tuple[str, int]]]:
+        """One aggregation for the facets without a selection, one per selected facet (ignoring its own filter)."""
+        out: dict[str, list[tuple[str, int]]] = {}
+        plain = [n for n in plan.facets if n not in plan.facet_filters]
+        if plain:
+            q = self._with_facet_filters(base, plan.facet_filters)
+            out.update(self._aggregate(searcher, q, plain))
+        for name in plan.facets:
+            if name in plan.facet_filters:
+                others = {n: v for n, v in plan.facet_filters.items() if n != name}
+                out.update(self._aggregate(searcher, self._with_facet_filters(base, others), [name]))
+        return out
+
+    def _aggregate(self, searcher: tantivy.Searcher, q: tantivy.Query, names: list[str]) -> dict[str, list[tuple[str, int]]]:
+        spec = {n: {"terms": {"field": FACETS[n].field, "size": FACETS[n].size}} for n in names}
+        result = searcher.aggregate(q, spec)
+        return {n: [(str(b["key"]), int(b["doc_count"])) for b in result.get(n, {}).get("buckets", [])] for n in names}
+
+    def _snippet_generators(self, searcher: tantivy.Searcher, plan: Plan) -> dict[str, Any]:
+        texts = positive_texts(plan.query)
+        gens = {}
+        for lang in languages():
+            field = text_field("text", lang)
+            parts = [self._text(f, terms) for t in texts for f, _, terms in text_targets(t.value) if f == field]
+            if parts:
+                q = tantivy.Query.boolean_query([(tantivy.Occur.Should, p) for p in parts])
+                gen = tantivy.SnippetGenerator.create(searcher, q, self.schema, field)
+                gen.set_max_num_chars(SNIPPET_CHARS)
+                gens[lang] = gen
+        return gens
+
+    def _highlight(self, gens: dict[str, Any], searcher: tantivy.Searcher, address: tantivy.DocAddress,
+                   rec: dict[str, Any]) -> dict[str, list[str]]:
+        gen = gens.get(text_language(rec.get("language")))
+        if gen is None:
+            return {}
+        snippet = gen.snippet_from_doc(searcher.doc(address))
+        fragment = snippet.fragment()
+        if not snippet.highlighted():
+            return {}
+        return {"text": [mark_html(fragment, [(r.start, r.end) for r in snippet.highlighted()])]}
+
+
+def mark_html(fragment: str, byte_ranges: list[tuple[int, int]]) -> str:
+    """HTML-escape a fragment and wrap the matched byte ranges in <mark>."""
+    raw = fragment.encode()
+    out, pos = [], 0
+    for start, end in sorted(byte_ranges):
+        if start < pos:
+            continue
+        out.append(html.escape(raw[pos:start].decode(errors="ignore")))
+        out.append(f"<mark>{html.escape(raw[start:end].decode(errors='ignore'))}</mark>")
+        pos = end
+    out.append(html.escape(raw[pos:].decode(errors="ignore")))
+    return "".join(out)
+
+
+def _field(name: str) -> str:
+    from indexer.search.facets import field_for
+    return field_for(name)
+
+
+__all__ = ["EmbeddedBackend", "all_text_fields"]

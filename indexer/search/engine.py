@@ -1,0 +1,138 @@
+"""The search flow both engines share: citation look-up, filters, multi-select facets.
+
+A backend only executes a `Plan` (`Engine._execute`); everything that decides
+*what* to search lives here once, so both engines answer alike.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any, Optional
+
+from indexer.search.analysis import TEXT_BASES, analyze, languages, text_field
+from indexer.search.base import FacetValue, Hit, QuerySyntaxError, SearchBackend, SearchRequest, SearchResponse
+from indexer.search.citations import CitationRef, parse_citation
+from indexer.search.facets import FACETS, facet, field_for, normalize_value
+from indexer.search.query import MatchAll, Node, parse
+from indexer.search.records import ymd
+from indexer.search.settings import search_config
+
+_RAW_WORD = re.compile(r"[^\W_]+", re.UNICODE)  # tantivy's "simple" tokenizer: runs of alphanumerics
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to search, in engine-neutral terms."""
+    kind: str
+    query: Node
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)        # field → any-of values (always applied)
+    facet_filters: dict[str, tuple[str, ...]] = field(default_factory=dict)  # facet name → any-of values
+    date_range: tuple[Optional[int], Optional[int]] = (None, None)          # YYYYMMDD on date_sort
+    sort: str = "relevance"  # relevance | date | deadline | ordinal
+    offset: int = 0
+    limit: int = 20
+    facets: tuple[str, ...] = ()
+    highlight: bool = False
+
+
+@dataclass
+class Result:
+    total: int
+    hits: list[tuple[float, dict[str, Any], dict[str, list[str]]]]  # (score, record, highlights)
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+
+
+def field_terms(value: str, lang: str) -> list[tuple[int, str]]:
+    """(position, term) of a word or phrase as the analyser indexes it: stop words leave gaps."""
+    out = []
+    for pos, raw in enumerate(_RAW_WORD.findall(value)):
+        terms = analyze(raw, lang)
+        if terms:
+            out.append((pos, terms[0]))
+    return out
+
+
+def text_targets(value: str) -> list[tuple[str, float, list[tuple[int, str]]]]:
+    """(field, boost, positioned terms) for every text field where the word/phrase leaves terms."""
+    boosts = search_config()["boosts"]["fields"]
+    out = []
+    for lang in languages():
+        terms = field_terms(value, lang)
+        if terms:
+            out += [(text_field(base, lang), float(boosts.get(base, 1.0)), terms) for base in TEXT_BASES]
+    return out
+
+
+class Engine(SearchBackend):
+    """SearchBackend.search() on top of one primitive: execute a Plan."""
+
+    def _execute(self, plan: Plan) -> Result:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def search(self, request: SearchRequest) -> SearchResponse:
+        check_request(request)
+        plan, redirect = self._plan(request)
+        result = self._execute(plan)
+        hits = [Hit(id=rec["id"], kind=rec["kind"], score=float(score), record=rec, highlights=hl)
+                for score, rec, hl in result.hits]
+        facets = {name: [FacetValue(value=v, count=c) for v, c in _ordered(values)]
+                  for name, values in result.facets.items()}
+        return SearchResponse(total=result.total, hits=hits, facets=facets, query=request, redirect=redirect)
+
+    def _plan(self, request: SearchRequest) -> tuple[Plan, Optional[dict[str, str]]]:
+        facet_filters = {}
+        for name, values in request.filters.items():
+            facet(name) if name in FACETS else field_for(name)
+            vals = tuple(normalize_value(name, v) for v in values if str(v).strip())
+            if vals:
+                facet_filters[name] = vals
+        for name in request.facets:
+            facet(name)
+        base = Plan(kind=request.kind, query=MatchAll(), facet_filters=facet_filters,
+                    date_range=(ymd(request.date_from), ymd(request.date_to)), sort=request.sort,
+                    offset=(request.page - 1) * request.size, limit=request.size, facets=tuple(request.facets),
+                    highlight=request.highlight)
+        ref = parse_citation(request.query)
+        if ref is not None:
+            target = self._resolve(ref, facet_filters.get("language"))
+            if target is not None:
+                doc_id, prov_id = target
+                filters = {"document_id": (doc_id,)}
+                if request.kind == "document":
+                    filters = {"id": (doc_id,)}
+                else:
+                    filters["provision_path"] = (prov_id,)
+                sort = "ordinal" if request.sort == "relevance" else request.sort
+                return replace(base, filters=filters, sort=sort), {"document_id": doc_id, "provision_id": prov_id}
+        return replace(base, query=parse(request.query)), None
+
+    def _resolve(self, ref: CitationRef, languages_wanted: Optional[tuple[str, ...]]) -> Optional[tuple[str, str]]:
+        """The (document_id, provision_id) a citation names: preferred language, then the newest version."""
+        plan = Plan(kind="provision", query=MatchAll(),
+                    filters={"instrument": (ref.instrument,), "cite_key": (ref.cite_key,)}, sort="date", limit=100)
+        candidates = [rec for _, rec, _ in self._execute(plan).hits]
+        if not candidates and ref.paragraph:  # "Article 8(5)" when paragraphs are not split out: the article
+            return self._resolve(CitationRef(ref.instrument, ref.article, None, ref.language), languages_wanted)
+        if not candidates:
+            return None
+        wanted = list(languages_wanted or ()) + ([ref.language] if ref.language else [])
+        default = {"EU": "en", "NL": "nl"}
+
+        def rank(rec: dict[str, Any]) -> tuple[int, int, int]:
+            lang = rec.get("language")
+            return (0 if lang in wanted else 1 if lang == default.get(rec.get("jurisdiction") or "") else 2,
+                    -(rec.get("date_sort") or 0), len(rec.get("provision_path") or []))
+
+        best = min(candidates, key=rank)
+        return best["document_id"], best["provision_id"]
+
+
+def _ordered(values: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Count descending, then value: the same order from both engines."""
+    return sorted(((v, c) for v, c in values if c > 0), key=lambda vc: (-vc[1], vc[0]))
+
+
+def check_request(request: SearchRequest) -> None:
+    """Raise QuerySyntaxError for impossible requests instead of letting an engine fail on them."""
+    if request.page * max(request.size, 1) > 100_000:
+        raise QuerySyntaxError("Results beyond the first 100,000 cannot be paged to; narrow the search with filters.")

@@ -1,0 +1,215 @@
+"""The query language lawyers type, parsed once into a small AST that each backend translates.
+
+    due diligence                 all words (AND is implicit), stemmed, in text, headings and titles
+    "adverse impacts"             exact phrase
+    a OR b, a AND b, NOT a, -a    boolean operators (upper case), parentheses group
+    addressee:companies           field filters (names in config/search.yaml `query_fields`)
+    lang:nl sector:13 modality:prohibition
+
+Hostile input never raises anything but QuerySyntaxError (with a message that
+says how to fix the query): control characters are dropped, Lucene special
+characters are plain punctuation, overlong queries are refused.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Union
+
+from indexer.search.base import QuerySyntaxError
+from indexer.search.facets import normalize_value
+from indexer.search.settings import search_config
+
+
+@dataclass(frozen=True)
+class Text:
+    """A word or, with phrase=True, an exact phrase, searched in the text fields."""
+    value: str
+    phrase: bool = False
+
+
+@dataclass(frozen=True)
+class FieldMatch:
+    """`name:value` on a keyword field (name is a facet or filter name)."""
+    name: str
+    value: str
+
+
+@dataclass(frozen=True)
+class And:
+    children: tuple["Node", ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    children: tuple["Node", ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    child: "Node"
+
+
+@dataclass(frozen=True)
+class MatchAll:
+    pass
+
+
+Node = Union[Text, FieldMatch, And, Or, Not, MatchAll]
+
+_TOKEN = re.compile(r'\s*(?:(?P<lp>\()|(?P<rp>\))|(?P<quote>")|(?P<word>[^\s()"]+))')
+_FIELD = re.compile(r"^(?P<name>[A-Za-z_]+):(?P<value>.*)$")
+_WORDLIKE = re.compile(r"\w", re.UNICODE)
+
+
+def _clean(query: str) -> str:
+    limit = int(search_config().get("max_query_chars", 2000))
+    if len(query) > limit:
+        raise QuerySyntaxError(f"The query is {len(query)} characters long; the limit is {limit}. Shorten it to the words that matter.")
+    # Control and format characters (NUL, zero-width ...) are never meaningful in a query.
+    return "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in query)
+
+
+def _lex(query: str) -> list[tuple[str, str]]:
+    tokens: list[tuple[str, str]] = []
+    pos = 0
+    while pos < len(query):
+        if query[pos].isspace():
+            pos += 1
+            continue
+        m = _TOKEN.match(query, pos)
+        if m is None:  # pragma: no cover - the pattern accepts every non-space character
+            raise QuerySyntaxError(f"Unexpected character at position {pos + 1}.")
+        if m["quote"]:
+            end = query.find('"', m.end())
+            if end < 0:
+                raise QuerySyntaxError(f'Unbalanced quote at position {m.start("quote") + 1}: close the phrase with a second " or remove the quote.')
+            tokens.append(("phrase", query[m.end():end]))
+            pos = end + 1
+            continue
+        kind = "lp" if m["lp"] else "rp" if m["rp"] else "word"
+        tokens.append((kind, m.group(kind)))
+        pos = m.end()
+    return tokens
+
+
+class _Parser:
+    """Recursive descent: or := and (OR and)*; and := unary+; unary := (NOT|-) unary | primary."""
+
+    def __init__(self, tokens: list[tuple[str, str]]):
+        self.tokens, self.i, self.depth = tokens, 0, 0
+
+    def peek(self) -> tuple[str, str] | None:
+        return self.tokens[self.i] if self.i < len(self.tokens) else None
+
+    def take(self) -> tuple[str, str]:
+        tok = self.tokens[self.i]
+        self.i += 1
+        return tok
+
+    def parse(self) -> Node:
+        node = self.parse_or()
+        if self.peek() is not None:  # only a stray ")" can stop the top level early
+            raise QuerySyntaxError("Unbalanced parenthesis: there is a ')' without a matching '('.")
+        return node
+
+    def parse_or(self) -> Node:
+        parts = [self.parse_and()]
+        while self.peek() in (("word", "OR"), ("word", "||")):
+            self.take()
+            parts.append(self.parse_and())
+        parts = [p for p in parts if p is not None]
+        if not parts:
+            return None  # type: ignore[return-value]
+        return parts[0] if len(parts) == 1 else Or(tuple(parts))
+
+    def parse_and(self) -> Node | None:
+        parts: list[Node] = []
+        while (tok := self.peek()) is not None and tok[0] != "rp" and tok not in (("word", "OR"), ("word", "||")):
+            if tok in (("word", "AND"), ("word", "&&")):
+                self.take()
+                continue
+            node = self.parse_unary()
+            if node is not None:
+                parts.append(node)
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else And(tuple(parts))
+
+    def parse_unary(self) -> Node | None:
+        kind, value = self.peek()  # type: ignore[misc]
+        if kind == "word" and value in ("NOT", "!"):
+            self.take()
+            if self.peek() is None or self.peek()[0] == "rp":
+                raise QuerySyntaxError("NOT needs something after it, e.g. 'NOT recital'.")
+            child = self.parse_unary()
+            return Not(child) if child is not None else None
+        if kind == "word" and value.startswith("-") and len(value) > 1:
+            self.take()
+            child = self.word(value[1:])
+            return Not(child) if child is not None else None
+        return self.parse_primary()
+
+    def parse_primary(self) -> Node | None:
+        kind, value = self.take()
+        if kind == "lp":
+            self.depth += 1
+            if self.depth > 32:
+                raise QuerySyntaxError("Too many nested parentheses (more than 32).")
+            inner = self.parse_or()
+            if self.peek() is None or self.peek()[0] != "rp":
+                raise QuerySyntaxError("Unbalanced parenthesis: a '(' is never closed; add ')' or remove it.")
+            self.take()
+            self.depth -= 1
+            return inner
+        if kind == "phrase":
+            return Text(value, phrase=True) if _WORDLIKE.search(value) else None
+        if kind == "word" and value.endswith(":") and self.peek() is not None and self.peek()[0] == "phrase":
+            return self.field(value[:-1], self.take()[1], phrase=True)
+        return self.word(value)
+
+    def word(self, value: str) -> Node | None:
+        m = _FIELD.match(value)
+        if m and m["value"]:
+            return self.field(m["name"], m["value"])
+        value = value.lstrip("+")
+        return Text(value) if _WORDLIKE.search(value) else None
+
+    def field(self, name: str, value: str, phrase: bool = False) -> Node | None:
+        target = (search_config().get("query_fields") or {}).get(name.lower())
+        if target is None:  # "http://..." or an unknown field: search the words themselves
+            return Text(f"{name} {value}", phrase=True) if _WORDLIKE.search(name + value) else None
+        if not value.strip():
+            raise QuerySyntaxError(f"The field filter '{name}:' has no value, e.g. '{name}:{_example(target)}'.")
+        return FieldMatch(target, normalize_value(target, value))
+
+
+def _example(name: str) -> str:
+    return {"language": "nl", "modality": "prohibition", "addressee": "companies", "sector": "13"}.get(name, "value")
+
+
+def parse(query: str) -> Node:
+    """The AST of a query; MatchAll for an empty one. Raises QuerySyntaxError only."""
+    try:
+        query = _clean(query or "")
+        if not query.strip():
+            return MatchAll()
+        node = _Parser(_lex(query)).parse()
+    except QuerySyntaxError:
+        raise
+    except (RecursionError, ValueError, IndexError, TypeError) as exc:
+        raise QuerySyntaxError(f"This query could not be understood ({exc.__class__.__name__}); "
+                               "try plain words, \"phrases\", AND/OR/NOT and field:value.") from None
+    if node is None:
+        raise QuerySyntaxError("The query has no words to search for: use letters or digits, e.g. 'due diligence'.")
+    return node
+
+
+def positive_texts(node: Node) -> list[Text]:
+    """The words and phrases a hit may contain (for highlighting)."""
+    if isinstance(node, Text):
+        return [node]
+    if isinstance(node, (And, Or)):
+        return [t for c in node.children for t in positive_texts(c)]
+    return []

@@ -1,0 +1,201 @@
+"""Flat index records, one per obligation, provision and document.
+
+Both engines index exactly these dicts (kind, keyword fields for facets and
+filters, text fields per language, sortable dates as YYYYMMDD integers), so
+what one engine finds the other finds too. `load_records` reads a data dir.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Optional
+
+from pydantic import ValidationError
+
+from indexer.search.facets import sector_ancestors
+from indexer.search.settings import search_config
+from regkb.records import Document, Obligation, Provision
+from regkb.settings import DataDir
+
+log = logging.getLogger(__name__)
+
+NO_DATE = 0            # date_sort for records without a date (sorts last when newest first)
+NO_DEADLINE = 99991231  # deadline_sort for records without a deadline (sorts last when soonest first)
+
+
+def ymd(d: Optional[date]) -> Optional[int]:
+    return d.year * 10000 + d.month * 100 + d.day if d else None
+
+
+def _weight(kind: Optional[str]) -> float:
+    b = search_config()["boosts"]
+    return float(b["provision_kind"].get(kind or "", b.get("default_weight", 1.0)))
+
+
+def _doc_date(doc: Document) -> Optional[date]:
+    d = doc.dates
+    return d.version_date or d.adopted or d.published or d.entry_into_force
+
+
+def _document_fields(doc: Document) -> dict[str, Any]:
+    """What every record of a document carries: facets, titles, links, dates."""
+    years = sorted({a.date.year for a in doc.dates.application})
+    day = _doc_date(doc)
+    return {
+        "document_id": doc.id, "act_id": doc.act_id,
+        "short_title": doc.short_title, "instrument": doc.short_title or doc.identifiers.number or doc.title[:80],
+        "document_title": doc.title, "jurisdiction": doc.jurisdiction, "document_type": doc.instrument_type,
+        "language": doc.language, "status": doc.status,
+        "source_url": doc.source_url, "official_url": doc.official_url or doc.source_url,
+        "application_years": [str(y) for y in years],
+        "application_dates": [a.date.isoformat() for a in doc.dates.application],
+        "date": day.isoformat() if day else None, "date_sort": ymd(day) or NO_DATE,
+        "sectors": _sectors(doc.sectors), "topics": list(doc.topics),
+    }
+
+
+def _sectors(codes: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(a for c in codes if c for a in sector_ancestors(c)))
+
+
+@dataclass
+class _ProvisionIndex:
+    """Parent links of one document's provisions: ancestry paths, headings, article numbers."""
+    doc: Document
+    by_id: dict[str, Provision] = field(init=False)
+    order: dict[str, int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_id = {p.id: p for p in self.doc.provisions}
+        self.order = {p.id: i for i, p in enumerate(self.doc.provisions)}
+
+    def chain(self, pid: str) -> list[Provision]:
+        out, seen = [], set()
+        p = self.by_id.get(pid)
+        while p is not None and p.id not in seen:
+            out.append(p)
+            seen.add(p.id)
+            p = self.by_id.get(p.parent_id) if p.parent_id else None
+        return list(reversed(out))
+
+    def path(self, pid: str) -> list[str]:
+        chain = self.chain(pid)
+        if chain:
+            return [p.id for p in chain]
+        parts = pid.split(".")  # unknown id: fall back on the dotted-id convention
+        return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
+
+    def heading(self, pid: str) -> str:
+        return " — ".join(p.heading for p in self.chain(pid) if p.heading)
+
+    def cite_key(self, p: Provision) -> Optional[str]:
+        """'8' for Article 8, '8(2)' for its paragraph 2: what citation look-up matches."""
+        chain = self.chain(p.id)
+        article = next((c for c in chain if c.kind == "article"), None)
+        if article is None or not article.number:
+            return None
+        if p.kind == "article":
+            return article.number.lower()
+        if p.kind == "paragraph" and p.number and p.parent_id == article.id:
+            return f"{article.number.lower()}({p.number.strip('.').lower()})"
+        return None
+
+
+def provision_record(doc: Document, p: Provision, idx: _ProvisionIndex, base: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **base, "id": f"{doc.id}#{p.id}", "kind": "provision", "provision_id": p.id, "provision_path": idx.path(p.id),
+        "provision_kind": p.kind, "citation": p.citation, "heading": idx.heading(p.id), "text": p.text,
+        "number": p.number, "page": p.page, "cite_key": idx.cite_key(p), "ordinal": idx.order.get(p.id, 0),
+        "rank_weight": _weight(p.kind), "deadline": None, "deadline_sort": NO_DEADLINE,
+    }
+
+
+def obligation_record(ob: Obligation, idx: Optional[_ProvisionIndex], base: dict[str, Any]) -> dict[str, Any]:
+    prov = idx.by_id.get(ob.provision_id) if idx else None
+    deadline = min((d.date for d in ob.deadlines if d.date), default=None)
+    years = set(base.get("application_years", [])) | ({str(deadline.year)} if deadline else set())
+    return {
+        **base, "id": ob.id, "kind": "obligation", "provision_id": ob.provision_id,
+        "provision_path": idx.path(ob.provision_id) if idx else [ob.provision_id],
+        "provision_kind": prov.kind if prov else None, "citation": ob.citation,
+        "heading": idx.heading(ob.provision_id) if idx else "", "text": ob.text, "language": ob.language,
+        "modality": ob.modality, "addressee": ob.addressee, "addressee_text": ob.addressee_text, "action": ob.action,
+        "conditions": list(ob.conditions), "deadlines": [d.model_dump(mode="json") for d in ob.deadlines],
+        "thresholds": [t.model_dump(mode="json") for t in ob.thresholds],
+        "sectors": list(dict.fromkeys([*base.get("sectors", []), *_sectors(ob.sectors)])),
+        "topics": list(dict.fromkeys([*base.get("topics", []), *ob.topics])),
+        "application_years": sorted(years),
+        "deadline": deadline.isoformat() if deadline else None, "deadline_sort": ymd(deadline) or NO_DEADLINE,
+        "ordinal": (idx.order.get(ob.provision_id, 0) * 1000 + min(ob.start, 999)) if idx else ob.start,
+        "rank_weight": _weight(prov.kind if prov else "article"),
+    }
+
+
+def document_record(doc: Document, base: dict[str, Any]) -> dict[str, Any]:
+    text = "\n".join(p.text for p in doc.provisions if p.text)[:200_000]
+    return {**base, "id": doc.id, "kind": "document", "provision_id": None, "provision_path": [], "provision_kind": None,
+            "citation": doc.short_title or doc.title, "heading": "", "text": text, "ordinal": 0,
+            "rank_weight": _weight("article"), "deadline": None, "deadline_sort": NO_DEADLINE,
+            "identifiers": doc.identifiers.model_dump(mode="json", exclude_none=True)}
+
+
+@dataclass
+class LoadReport:
+    documents: int = 0
+    obligations: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def records_for(documents: Iterable[Document], obligations: Iterable[Obligation]) -> Iterator[dict[str, Any]]:
+    """Index records for documents (with their provisions) and obligations (joined to their document)."""
+    docs = {d.id: d for d in documents}
+    indexes = {d.id: _ProvisionIndex(d) for d in docs.values()}
+    bases = {d.id: _document_fields(d) for d in docs.values()}
+    for d in docs.values():
+        yield document_record(d, bases[d.id])
+        for p in d.provisions:
+            if p.text or p.heading:
+                yield provision_record(d, p, indexes[d.id], bases[d.id])
+    for ob in obligations:
+        base = bases.get(ob.document_id) or {"document_id": ob.document_id, "language": ob.language,
+                                             "date_sort": NO_DATE, "application_years": [], "sectors": [], "topics": []}
+        yield obligation_record(ob, indexes.get(ob.document_id), base)
+
+
+def read_documents(data_dir: DataDir, report: LoadReport) -> list[Document]:
+    docs = []
+    for path in sorted(data_dir.documents.glob("*.json")):
+        try:
+            docs.append(Document.model_validate_json(path.read_bytes()))
+        except (ValidationError, ValueError, OSError) as exc:
+            report.errors.append(f"{path.name}: not a valid document ({str(exc).splitlines()[0]}); skipped")
+    report.documents = len(docs)
+    return docs
+
+
+def read_obligations(data_dir: DataDir, report: LoadReport) -> Iterator[Obligation]:
+    for path in sorted(data_dir.obligations.glob("*.jsonl")):
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            report.errors.append(f"{path.name}: unreadable ({exc}); skipped")
+            continue
+        for n, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                ob = Obligation.model_validate(json.loads(line))
+            except (ValidationError, ValueError) as exc:
+                report.errors.append(f"{path.name}:{n}: not a valid obligation ({str(exc).splitlines()[0]}); skipped")
+                continue
+            report.obligations += 1
+            yield ob
+
+
+def load_records(data_dir: DataDir, report: Optional[LoadReport] = None) -> Iterator[dict[str, Any]]:
+    """All index records of a data dir; bad files are reported in `report.errors`, never fatal."""
+    report = report if report is not None else LoadReport()
+    return records_for(read_documents(data_dir, report), read_obligations(data_dir, report))
