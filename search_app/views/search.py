@@ -1,16 +1,18 @@
 """The search page: query box, facet sidebar, result cards, sorting and paging — all in the GET URL."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
-from indexer.search.base import SearchRequest, SearchResponse
+from indexer.search.base import QuerySyntaxError, SearchRequest, SearchResponse
 from search_app import present
 from search_app.params import output_format, parse_search, search_url_args
-from search_app.state import state
+from search_app.state import SearchUnavailable, state
 
 bp = Blueprint("search", __name__)
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -22,8 +24,20 @@ class FacetChoice:
 
 
 def run_search(req: SearchRequest) -> SearchResponse:
-    """The one place the web app asks the backend (pages, API and export all come here)."""
-    return state().backend().search(req)
+    """The one place the web app asks the backend (pages, API and export all come here).
+
+    A query the user must fix stays a QuerySyntaxError (400); any other engine
+    failure (index missing, Elasticsearch down) becomes SearchUnavailable (503).
+    """
+    backend = state().backend()
+    try:
+        return backend.search(req)
+    except QuerySyntaxError:
+        raise
+    except Exception as exc:
+        log.exception("search failed for %r", req.query)
+        raise SearchUnavailable(f"The search engine failed ({type(exc).__name__}: {exc}). "
+                                f"If the index is missing or stale, rebuild it with `regkb index`.") from exc
 
 
 @bp.get("/")

@@ -1,0 +1,168 @@
+"""The search page, sector pages, the search API and exports, on the real search backend over the fixture corpus."""
+from __future__ import annotations
+
+import csv
+import io
+from urllib.parse import parse_qs, urlsplit
+
+from bs4 import BeautifulSoup
+
+from search_app.views.api import _csv_cell
+
+EN = "celex-32024L1760-en"
+OB = "celex-32024L1760-en:art_8.par_2:1"
+
+
+def soup(resp) -> BeautifulSoup:
+    return BeautifulSoup(resp.get_data(as_text=True), "lxml")
+
+
+def card_for(page: BeautifulSoup, citation: str):
+    return next(c for c in page.select("li.card") if citation in c.select_one("h3").get_text())
+
+
+def test_obligation_cards_show_who_what_when_and_links(client):
+    page = soup(client.get("/?q=child+labour"))
+    card = card_for(page, "CSDDD Art. 8(2)")
+    assert card.select_one(".badge-obligation").get_text() == "Obligation"
+    assert card.select_one(".addressee").get_text() == "companies"
+    assert "map their own operations" in card.select_one(".action").get_text()
+    assert card.select_one(".deadline").get_text() == "by 26 July 2027"
+    assert "1 000 employees" in card.select_one(".thresholds").get_text()
+    assert [m.get_text().lower() for m in card.select(".snippet mark")][:1] in (["child"], ["child labour"])
+    link = urlsplit(card.select_one("a.result-link")["href"])
+    assert link.path == f"/documents/{EN}" and link.fragment == "art_8.par_2" and parse_qs(link.query)["highlight"] == [OB]
+    assert card.select_one('a[rel~="external"]')["href"] == "https://eur-lex.europa.eu/eli/dir/2024/1760/oj"
+    assert "of" in page.select_one(".result-count").get_text()
+
+
+def test_facets_sector_first_with_counts_and_labels(client):
+    page = soup(client.get("/?q=child+labour"))
+    names = [fs["id"].removeprefix("facet-") for fs in page.select("fieldset.facet")]
+    assert names[0] == "sector" and names.index("modality") < names.index("topic") < names.index("language")
+    textile = page.select_one('#facet-sector input[value="C13"]')
+    label = page.select_one(f'label[for="{textile["id"]}"]').get_text(" ", strip=True)
+    assert "Manufacture of textiles" in label and label.split()[-1].isdigit() and int(label.split()[-1]) >= 1
+
+
+def test_sector_filter_chip_and_removal(client):
+    page = soup(client.get("/?q=child+labour&sector=C13"))
+    assert page.select_one('#facet-sector input[value="C13"]').has_attr("checked")
+    chip = page.select_one("a.chip")
+    assert "Manufacture of textiles" in chip.get_text()
+    assert "sector" not in parse_qs(urlsplit(chip["href"]).query)
+    citations = [h.get_text() for h in page.select("li.card h3")]
+    assert citations and all("CSDDD" in c for c in citations)  # the NL treaty has no sector
+
+
+def test_filters_and_across_facets(client):
+    only_nl = client.get("/api/search?q=kinderarbeid&language=nl").json
+    assert only_nl["total"] >= 1 and all(h["record"]["language"] == "nl" for h in only_nl["hits"])
+    none = client.get("/api/search?q=kinderarbeid&language=nl&sector=C13").json
+    assert none["total"] == 0 and none["hits"] == []
+
+
+def test_switch_to_provisions_and_documents(client):
+    page = soup(client.get("/?q=child+labour&kind=provision"))
+    assert page.select_one('.kinds a[aria-current="page"]').get_text() == "Provisions"
+    assert any(a["href"].startswith(f"/documents/{EN}#") for a in page.select("a.result-link"))
+    docs = soup(client.get("/?q=child+labour&kind=document"))
+    assert any(a["href"] == f"/documents/{EN}" for a in docs.select("a.result-link"))
+
+
+def test_pagination_and_result_counts(client):
+    first = client.get("/api/search?q=&size=1").json
+    assert first["total"] >= 3 and len(first["hits"]) == 1
+    second = client.get("/api/search?q=&size=1&page=2").json
+    assert second["hits"][0]["id"] != first["hits"][0]["id"]
+    page = soup(client.get("/?size=1"))
+    assert page.select_one('.pager a[rel="next"]')["href"].endswith("page=2") or "page=2" in page.select_one('.pager a[rel="next"]')["href"]
+
+
+def test_empty_state_is_helpful(client):
+    page = soup(client.get("/?q=zzyzzxqv"))
+    assert page.select_one(".empty") and page.select_one(".result-count").get_text(strip=True) == "No results"
+    assert "kind=provision" in page.select_one(".empty a")["href"]
+
+
+def test_dutch_interface(client):
+    page = soup(client.get("/?q=kinderarbeid&lang=nl"))
+    assert page.html["lang"] == "nl"
+    assert page.select_one('.kinds a[aria-current="page"]').get_text() == "Verplichtingen"
+    assert page.select_one("#facets-title").get_text() == "Filteren"
+
+
+def test_bad_queries_and_parameters_are_400_never_500(client):
+    bad = {"q": '"unbalanced', "page": "0", "size": "100000", "sort": "sideways", "kind": "everything",
+           "date_from": "yesterday"}
+    for name, value in bad.items():
+        html = client.get("/", query_string={name: value})
+        assert html.status_code == 400, name
+        assert "<h1" in html.get_data(as_text=True)
+        api = client.get("/api/search", query_string={name: value})
+        assert api.status_code == 400 and api.json["error"]["message"], name
+    message = client.get("/api/search", query_string={"q": '"unbalanced'}).json["error"]["message"]
+    assert "quote" in message.lower()
+
+
+def test_api_search_shape(client):
+    data = client.get("/api/search?q=child+labour&sector=C13&modality=obligation").json
+    assert data["total"] == len(data["hits"]) >= 1
+    hit = data["hits"][0]
+    assert hit["kind"] == "obligation" and hit["record"]["modality"] == "obligation" and "C13" in hit["record"]["sectors"]
+    assert all(set(fv) == {"value", "count"} for values in data["facets"].values() for fv in values)
+    assert hit["url"].startswith("/documents/")
+
+
+def test_citation_lookup_redirects_to_the_provision(client):
+    resp = client.get("/?q=CSDDD+art+8")
+    assert resp.status_code == 302
+    target = urlsplit(resp.headers["Location"])
+    assert target.path == f"/documents/{EN}" and target.fragment.startswith("art_8")
+
+
+def test_csv_and_json_export(client):
+    resp = client.get("/api/export?q=child+labour&format=csv")
+    assert resp.status_code == 200 and resp.mimetype == "text/csv" and "attachment" in resp.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(resp.get_data(as_text=True))))
+    assert any(r["citation"] == "CSDDD Art. 8(2)" and r["modality"] == "obligation" for r in rows)
+    assert all(r["link"].startswith("http://localhost/documents/") for r in rows)
+    same = client.get("/api/search?q=child+labour&format=csv")
+    assert same.get_data(as_text=True).splitlines()[0] == resp.get_data(as_text=True).splitlines()[0]
+    data = client.get("/api/export?q=child+labour&format=json").json
+    assert data["count"] == len(rows) and {r["id"] for r in data["rows"]} == {r["id"] for r in rows}
+
+
+def test_csv_cells_cannot_become_formulas():
+    assert _csv_cell("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
+    assert _csv_cell(["a", "b"]) == "a; b" and _csv_cell("plain") == "plain"
+
+
+def test_sector_pages(client):
+    listing = soup(client.get("/sectors"))
+    link = listing.select_one('a[href="/sectors/C13"]')
+    assert "Manufacture of textiles" in link.get_text()
+    page = soup(client.get("/sectors/C13"))
+    groups = {g.select_one("h3").contents[0].strip(): g for g in page.select("section.group")}
+    assert "CSDDD" in groups
+    assert any(a["href"].startswith(f"/documents/{EN}") for a in groups["CSDDD"].select("a"))
+    assert client.get("/sectors/not-a-code").status_code == 404
+
+
+def test_sector_page_in_dutch(client):
+    page = soup(client.get("/sectors/C13?lang=nl"))
+    assert "Vervaardiging van textiel" in page.h1.get_text()
+
+
+def test_admin_reindex_with_token(app):
+    client = app.test_client()
+    app.config["ADMIN_TOKEN"] = "s3cret"
+    try:
+        resp = client.post("/api/admin/reindex", headers={"Authorization": "Bearer s3cret"})
+    finally:
+        app.config["ADMIN_TOKEN"] = None
+    assert resp.status_code in (200, 503)
+    if resp.status_code == 200:
+        assert resp.json["status"] == "ok"
+    else:
+        assert "not part of this installation" in resp.json["error"]["message"]
