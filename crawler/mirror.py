@@ -150,7 +150,8 @@ class MirrorServer:
             raise FileNotFoundError(f"{self.mirror_dir}/MANIFEST.tsv not found: --mirror must name a mirror folder with a MANIFEST.tsv")
         self._server = _Server((host, port), _Handler)
         self._server.entries = load_manifest(self.mirror_dir)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="regkb-mirror", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
+                                        name="regkb-mirror", daemon=True)
 
     @property
     def url(self) -> str:

@@ -1,0 +1,12 @@
+"""Fixtures of the crawler tests (helpers live in crawl_helpers.py)."""
+from __future__ import annotations
+
+import pytest
+
+from crawl_helpers import SEEN_RAW
+
+
+@pytest.fixture(autouse=True)
+def _clear_seen_raw():
+    SEEN_RAW.clear()
+    yield

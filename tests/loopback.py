@@ -1,0 +1,96 @@
+"""A loopback HTTP server for tests: real HTTP on 127.0.0.1 with settable routes.
+
+`server.routes[path] = Reply(...)` sets what a path answers (status, headers,
+body, a delay before answering, an endless body); `server.requests` records
+what the server received. Used through the `http_server` fixture of
+tests/conftest.py, instead of mocking HTTP.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Callable, Union
+
+
+@dataclass
+class Reply:
+    """What the loopback server answers for one path."""
+
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0              # seconds before the status line (timeouts)
+    endless: bool = False           # stream body chunks without Content-Length until the client hangs up
+
+
+@dataclass
+class SeenRequest:
+    path: str
+    headers: dict[str, str]
+    at: float
+
+
+Route = Union[Reply, Callable[[SeenRequest], Reply]]
+
+
+class LoopbackServer:
+    """A threaded HTTP/1.0 server on 127.0.0.1 with settable routes (`server.routes[path] = Reply(...)`)."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.requests: list[SeenRequest] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                seen = SeenRequest(self.path, {k.lower(): v for k, v in self.headers.items()}, time.monotonic())
+                outer.requests.append(seen)
+                route = outer.routes.get(self.path)
+                reply = route(seen) if callable(route) else route or Reply(404, b"not found")
+                try:
+                    self._write(reply)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            def _write(self, reply: Reply) -> None:
+                time.sleep(reply.delay)
+                self.send_response(reply.status)
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
+                if not reply.endless and "Content-Length" not in reply.headers:
+                    self.send_header("Content-Length", str(len(reply.body)))
+                self.end_headers()
+                if reply.endless:
+                    chunk = b"x" * 65536
+                    for _ in range(100000):  # bounded: at most ~6 GB, the client hangs up long before
+                        self.wfile.write(chunk)
+                else:
+                    self.wfile.write(reply.body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+
+    @property
+    def base(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def hits(self, path: str) -> list[SeenRequest]:
+        return [r for r in self.requests if r.path == path]
+
+    def __enter__(self) -> "LoopbackServer":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
