@@ -53,6 +53,10 @@ class QuerySyntaxError(ValueError):
     """A query the user typed cannot be understood; the message says why and how to fix it."""
 
 
+class BackendUnavailable(RuntimeError):
+    """The search engine cannot be reached or has no index yet; the message says what to do."""
+
+
 class SearchBackend(ABC):
     name: str
 

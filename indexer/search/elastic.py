@@ -1,0 +1,239 @@
+"""The Elasticsearch engine (8.x, official client).
+
+Records live in versioned indices (`<prefix>-records-v<millis>`) behind the
+alias `<prefix>-records`. A rebuild fills a new index and swaps the alias in
+one atomic call, so searching never stops during a reindex. Analysis comes
+from the index template and the regkb-analysis plugin (es/), identical to
+the embedded engine's.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any, Iterable, Iterator, Optional
+
+from elasticsearch import Elasticsearch, helpers
+from elasticsearch import ApiError, ConnectionError as ESConnectionError, NotFoundError, TransportError
+
+from indexer.search.analysis import TEXT_BASES, analyzer_name, elasticsearch_analysis, languages, text_field, text_language
+from indexer.search.base import BackendUnavailable, QuerySyntaxError, RecordKind
+from indexer.search.engine import Engine, Plan, Result, text_targets
+from indexer.search.facets import FACETS, KEYWORD_FIELDS, field_for
+from indexer.search.query import And, FieldMatch, MatchAll, Node, Not, Or, Text, positive_texts
+from indexer.search.settings import ElasticSettings, elastic_settings
+
+INT_FIELDS = ("date_sort", "deadline_sort", "ordinal")
+DERIVED = tuple(text_field(b, lang) for b in TEXT_BASES for lang in languages())
+SNIPPET_CHARS = 240
+
+
+def _es_doc(rec: dict[str, Any]) -> dict[str, Any]:
+    """The record plus its per-language text fields (the same split as the embedded engine)."""
+    lang = text_language(rec.get("language"))
+    doc = dict(rec)
+    texts = {"text": rec.get("text") or "", "heading": " ".join(filter(None, [rec.get("heading"), rec.get("citation")])),
+             "title": " ".join(filter(None, [rec.get("document_title"), rec.get("short_title")]))}
+    for base, value in texts.items():
+        if value:
+            doc[text_field(base, lang)] = value
+    return doc
+
+
+def _record(source: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in source.items() if k not in DERIVED}
+
+
+class ElasticBackend(Engine):
+    name = "elasticsearch"
+
+    def __init__(self, url: Optional[str] = None, index_prefix: Optional[str] = None, client: Optional[Elasticsearch] = None):
+        self.settings: ElasticSettings = elastic_settings(url, index_prefix)
+        auth = (self.settings.username, self.settings.password) if self.settings.username else None
+        self.client = client or Elasticsearch(self.settings.url, basic_auth=auth, request_timeout=self.settings.request_timeout_s,
+                                              retry_on_timeout=True, max_retries=3)
+        self.alias = f"{self.settings.index_prefix}-records"
+
+    # -- index lifecycle -----------------------------------------------------------------------------------
+    def _call(self, fn, *args, **kwargs):
+        """Run a client call; turn 'cannot reach' into a message that says what to do."""
+        try:
+            return fn(*args, **kwargs)
+        except ESConnectionError as exc:
+            raise BackendUnavailable(f"Elasticsearch at {self.settings.url} cannot be reached ({exc.__class__.__name__}); "
+                                     "start it (scripts/es-cluster start) or set REGKB_ES_URL") from None
+
+    def ensure_template(self) -> None:
+        mappings = {
+            "dynamic": False,
+            "properties": {
+                **{f: {"type": "keyword"} for f in KEYWORD_FIELDS},
+                **{text_field(b, lang): {"type": "text", "analyzer": analyzer_name(lang)} for b in TEXT_BASES for lang in languages()},
+                **{f: {"type": "long"} for f in INT_FIELDS},
+                "rank_weight": {"type": "float"},
+            },
+        }
+        settings = {"number_of_shards": self.settings.shards, "number_of_replicas": self.settings.replicas,
+                    "analysis": elasticsearch_analysis()}
+        self._call(self.client.indices.put_index_template, name=self.alias, index_patterns=[f"{self.alias}-v*"],
+                   template={"settings": settings, "mappings": mappings}, priority=500)
+
+    def _current_indices(self) -> list[str]:
+        try:
+            return sorted(self._call(self.client.indices.get_alias, name=self.alias).body)
+        except NotFoundError:
+            return []
+
+    def _new_index(self) -> str:
+        self.ensure_template()
+        name = f"{self.alias}-v{time.time_ns() // 1000}"
+        self._call(self.client.indices.create, index=name, settings={"refresh_interval": "-1"})
+        return name
+
+    def replace_all(self, records: Iterable[dict[str, Any]], progress=None) -> int:
+        """Fill a new index, then swap the alias atomically and drop the old one: searches never stop."""
+        new = self._new_index()
+        try:
+            n = self._bulk(new, records, progress)
+            self._call(self.client.indices.put_settings, index=new, settings={"refresh_interval": "1s"})
+            self._call(self.client.indices.refresh, index=new)
+            self._call(self.client.cluster.health, index=new, wait_for_status="yellow", timeout="60s")
+        except BaseException:
+            self.client.options(ignore_status=404).indices.delete(index=new)
+            raise
+        old = self._current_indices()
+        actions = [{"remove": {"index": i, "alias": self.alias}} for i in old] + [{"add": {"index": new, "alias": self.alias}}]
+        self._call(self.client.indices.update_aliases, actions=actions)
+        for i in old:
+            self.client.options(ignore_status=404).indices.delete(index=i)
+        return n
+
+    def index_records(self, kind: RecordKind, records: Iterable[dict[str, Any]]) -> int:
+        current = self._current_indices()
+        if not current:
+            self.replace_all([])
+            current = self._current_indices()
+        n = self._bulk(self.alias, ({**r, "kind": kind} for r in records))
+        self._call(self.client.indices.refresh, index=self.alias)
+        return n
+
+    def _bulk(self, index: str, records: Iterable[dict[str, Any]], progress=None) -> int:
+        def actions() -> Iterator[dict[str, Any]]:
+            for rec in records:
+                yield {"_index": index, "_id": f"{rec['kind']}:{rec['id']}", "_source": _es_doc(rec)}
+        n = 0
+        for ok, item in helpers.streaming_bulk(self.client, actions(), chunk_size=self.settings.bulk_chunk,
+                                               raise_on_error=True, max_retries=3):
+            n += 1
+            if progress is not None:
+                progress(1)
+        return n
+
+    def clear(self) -> None:
+        self.replace_all([])
+
+    def close(self) -> None:
+        self.client.close()
+
+    def delete_all_indices(self) -> None:
+        """Drop the alias, its indices and the template (tests, benchmarks)."""
+        self.client.options(ignore_status=404).indices.delete(index=f"{self.alias}-v*")
+        self.client.options(ignore_status=404).indices.delete_index_template(name=self.alias)
+
+    # -- reading -------------------------------------------------------------------------------------------
+    def get(self, kind: RecordKind, record_id: str) -> Optional[dict[str, Any]]:
+        try:
+            return _record(self._call(self.client.get, index=self.alias, id=f"{kind}:{record_id}")["_source"])
+        except NotFoundError:
+            return None
+
+    def count(self) -> int:
+        try:
+            return int(self._call(self.client.count, index=self.alias)["count"])
+        except NotFoundError:
+            return 0
+
+    def _execute(self, plan: Plan) -> Result:
+        body = self._body(plan)
+        try:
+            resp = self._call(self.client.search, index=self.alias, **body)
+        except NotFoundError:
+            raise BackendUnavailable(f"Elasticsearch has no index {self.alias!r} yet; run `regkb index --backend elasticsearch`") from None
+        except ApiError as exc:
+            if getattr(exc, "status_code", None) == 400:
+                raise QuerySyntaxError(f"Elasticsearch could not run this query ({exc.error}); simplify it.") from None
+            raise
+        except TransportError as exc:
+            raise BackendUnavailable(f"Elasticsearch failed to answer ({exc}); try again") from None
+        hits = []
+        for h in resp["hits"]["hits"]:
+            hl = {}
+            for f, frags in (h.get("highlight") or {}).items():
+                hl.setdefault(f.rsplit("_", 1)[0], []).extend(frags)
+            hits.append((float(h.get("_score") or 0.0) if plan.sort == "relevance" else 0.0, _record(h["_source"]), hl))
+        facets = {}
+        for name in plan.facets:
+            agg = resp["aggregations"][name]
+            agg = agg.get("values", agg)
+            facets[name] = [(str(b["key"]), int(b["doc_count"])) for b in agg["buckets"]]
+        return Result(total=int(resp["hits"]["total"]["value"]), hits=hits, facets=facets)
+
+    # -- query DSL -----------------------------------------------------------------------------------------
+    def _body(self, plan: Plan) -> dict[str, Any]:
+        filters = [{"term": {"kind": plan.kind}}] + [{"terms": {field_for(f) if f not in KEYWORD_FIELDS else f: list(v)}}
+                                                     for f, v in plan.filters.items()]
+        lo, hi = plan.date_range
+        if lo is not None or hi is not None:
+            filters.append({"range": {"date_sort": {k: v for k, v in (("gte", lo), ("lte", hi)) if v is not None}}})
+        query: dict[str, Any] = {"bool": {"must": [self._compile(plan.query) or {"match_all": {}}], "filter": filters}}
+        body: dict[str, Any] = {"from": plan.offset, "size": plan.limit, "track_total_hits": True}
+        if plan.sort == "relevance":
+            query = {"function_score": {"query": query, "boost_mode": "multiply",
+                                        "field_value_factor": {"field": "rank_weight", "modifier": "log2p", "missing": 0}}}
+        else:
+            field, order = {"date": ("date_sort", "desc"), "deadline": ("deadline_sort", "asc"), "ordinal": ("ordinal", "asc")}[plan.sort]
+            body["sort"] = [{field: order}]
+        body["query"] = query
+        facet_terms = {n: {"terms": {FACETS[n].field: list(v)}} for n, v in plan.facet_filters.items()}
+        if facet_terms:
+            body["post_filter"] = {"bool": {"filter": list(facet_terms.values())}}
+        if plan.facets:
+            body["aggs"] = {}
+            for name in plan.facets:
+                terms = {"terms": {"field": FACETS[name].field, "size": FACETS[name].size}}
+                others = [t for n, t in facet_terms.items() if n != name]
+                body["aggs"][name] = ({"filter": {"bool": {"filter": others}}, "aggs": {"values": terms}} if others else terms)
+        if plan.highlight and plan.limit > 0:
+            hl_query = self._compile(_or(positive_texts(plan.query)))
+            if hl_query is not None:
+                body["highlight"] = {"pre_tags": ["<mark>"], "post_tags": ["</mark>"], "encoder": "html",
+                                     "fragment_size": SNIPPET_CHARS, "number_of_fragments": 1, "highlight_query": hl_query,
+                                     "fields": {text_field("text", lang): {} for lang in languages()}}
+        return body
+
+    def _compile(self, node: Optional[Node]) -> Optional[dict[str, Any]]:
+        """AST → ES query DSL, the same shape as the embedded engine's tantivy query."""
+        if node is None or isinstance(node, MatchAll):
+            return None
+        if isinstance(node, Text):
+            parts = [self._text(f, boost, terms, node.value) for f, boost, terms in text_targets(node.value)]
+            return {"bool": {"should": parts, "minimum_should_match": 1}} if parts else None
+        if isinstance(node, FieldMatch):
+            return {"constant_score": {"filter": {"term": {field_for(node.name): node.value}}, "boost": 0.0}}
+        if isinstance(node, Not):
+            inner = self._compile(node.child)
+            return {"bool": {"must": [{"match_all": {}}], "must_not": [inner]}} if inner is not None else None
+        children = [q for q in (self._compile(c) for c in node.children) if q is not None]
+        if not children:
+            return None
+        if isinstance(node, And):
+            return {"bool": {"must": children}}
+        return {"bool": {"should": children, "minimum_should_match": 1}}
+
+    @staticmethod
+    def _text(field: str, boost: float, terms: list[tuple[int, str]], value: str) -> dict[str, Any]:
+        if len(terms) == 1:
+            return {"term": {field: {"value": terms[0][1], "boost": boost}}}
+        return {"match_phrase": {field: {"query": value, "boost": boost}}}
+
+
+def _or(texts: list[Text]) -> Optional[Node]:
+    return Or(tuple(texts)) if texts else None
