@@ -13,7 +13,8 @@ import sys
 
 from regkb.settings import DEFAULT_DATA_DIR
 
-COMMAND_MODULES = ("crawler.commands", "indexer.commands", "indexer.search.commands", "search_app.commands", "regkb.pipeline")
+COMMAND_MODULES = ("crawler.commands", "indexer.commands", "indexer.search.commands", "search_app.commands", "regkb.pipeline",
+                   "indexer.analysis.commands")
 
 
 def add_data_dir(parser: argparse.ArgumentParser) -> None:

@@ -1,0 +1,272 @@
+"""The scope rules of config/scope_rules.yaml as typed models, and how a condition is tested.
+
+WHY: the rules are legal data that lawyers review and that change with every
+amendment; keeping them in YAML (validated here) means an amendment is a data
+edit with a citation, not a code change.
+"""
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from typing import Any, Literal, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from regkb.settings import load_config
+
+Op = Literal["more_than", "at_least", "less_than", "at_most", "equal", "is_true", "is_false", "contains_any", "in"]
+Scalar = Union[bool, int, float, str, None]
+Versioned = Union[Scalar, list[Scalar], dict[str, Union[Scalar, list[Scalar]]]]
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors: in YAML flow mappings an unquoted comma silently starts a new key."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Source(Strict):
+    """Where a threshold is written, when not in the rule's own provision (e.g. point (b) refers to point (a))."""
+
+    document: Optional[str] = None
+    provision: str
+
+
+class Condition(Strict):
+    """One test on one profile field; `any`/`at_least_n` combine sub-conditions."""
+
+    field: Optional[str] = None
+    op: Optional[Op] = None
+    value: Versioned = None
+    metric: Optional[Literal["employees", "turnover", "amount", "percentage"]] = None
+    unit: Optional[str] = None
+    label: Optional[str] = None
+    any: list["Condition"] = []
+    at_least_n: Optional[int] = None
+    missing: Literal["unknown", "false"] = Field("unknown", description="How to read a fact the profile leaves out")
+    source: Union[Source, dict[str, Source], None] = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> "Condition":
+        if not self.any and not (self.field and self.op):
+            raise ValueError("a condition needs `field` and `op`, or `any:` sub-conditions")
+        return self
+
+    def value_for(self, version: str) -> Any:
+        """The threshold that holds in `version` (a plain value holds in all versions)."""
+        if isinstance(self.value, dict):
+            return self.value.get(version)
+        return self.value
+
+    def source_for(self, version: str) -> Optional[Source]:
+        return self.source.get(version) if isinstance(self.source, dict) else self.source
+
+    def applies_in(self, version: str) -> bool:
+        return not isinstance(self.value, dict) or version in self.value
+
+
+class Phase(Strict):
+    date: Optional[date]
+    citation: str
+    when: list[Condition] = []
+    note: Optional[str] = None
+    basis: Literal["date", "financial_year"] = "date"
+    until: Optional[date] = None
+
+
+class PhasedApplication(Strict):
+    citation: str
+    provision: Optional[str] = None
+    phases: list[Phase]
+
+
+class AmendingAct(Strict):
+    celex: str
+    document: Optional[str] = None
+    official_url: Optional[str] = None
+
+
+class Version(Strict):
+    id: str
+    label: str
+    document: Optional[str] = None
+    amended_by: Optional[AmendingAct] = None
+    from_: Optional[date] = Field(None, alias="from")
+
+
+class Milestone(Strict):
+    date: date
+    kind: Literal["proposal", "adopted", "published", "entry_into_force", "transposition_deadline", "application", "amendment"]
+    label: str
+    celex: Optional[str] = None
+
+
+class KeyObligation(Strict):
+    id: Optional[str] = None
+    document: Optional[str] = None
+    provision: Optional[str] = None
+    citation: str
+    summary: str
+
+
+class Rule(Strict):
+    id: str
+    role: str
+    provision: Optional[str] = None
+    document: Optional[str] = Field(None, description="Source document when it is not the version's own text")
+    citation: str
+    versions: Optional[list[str]] = Field(None, description="Versions this rule exists in (default: all)")
+    conditions: list[Condition]
+    applies_from: dict[str, Phase] = {}
+    obligations: list[str] = []
+
+
+class Identifiers(Strict):
+    celex: Optional[str] = None
+    eli: Optional[str] = None
+    bwb: Optional[str] = None
+    number: Optional[str] = None
+    kamerstuk: Optional[str] = None
+
+
+class Instrument(Strict):
+    id: str
+    short_title: str
+    title: str
+    instrument_type: str
+    jurisdiction: str
+    identifiers: Identifiers
+    official_url: str
+    text_in_corpus: bool
+    threshold_based: bool
+    current_version: str
+    versions: list[Version]
+    milestones: list[Milestone] = []
+    applies_from: dict[str, PhasedApplication] = {}
+    rules: list[Rule]
+    notes: list[str] = []
+    key_obligations: list[KeyObligation] = []
+
+    @model_validator(mode="after")
+    def _versions_known(self) -> "Instrument":
+        known = {v.id for v in self.versions}
+        if self.current_version not in known:
+            raise ValueError(f"{self.id}: current_version {self.current_version!r} is not among its versions")
+        for rule in self.rules:
+            unknown = set(rule.versions or []) - known
+            if unknown:
+                raise ValueError(f"{self.id}/{rule.id}: unknown versions {sorted(unknown)}")
+        return self
+
+    def version(self, version_id: str) -> Version:
+        return next(v for v in self.versions if v.id == version_id)
+
+    def rules_in(self, version_id: str) -> list[Rule]:
+        return [r for r in self.rules if r.versions is None or version_id in r.versions]
+
+    def official_id(self) -> str:
+        ids = self.identifiers
+        if ids.celex:
+            return f"CELEX {ids.celex}"
+        if ids.bwb:
+            return f"BWB {ids.bwb}"
+        return ids.number or self.short_title
+
+
+class SizeClass(Strict):
+    name: str
+    balance_sheet_total_eur: float
+    turnover_eur: float
+    employees: int
+
+
+class SizeClasses(Strict):
+    citation: str
+    official_url: str
+    classes: list[SizeClass]
+
+
+class Definitions(Strict):
+    size_classes: SizeClasses
+    public_interest_financial: list[str]
+    sfdr_financial_market_participants: list[str]
+
+
+class VoluntaryFramework(Strict):
+    id: str
+    name: str
+    url: str
+    why: str
+
+
+class ScopeRules(Strict):
+    definitions: Definitions
+    voluntary_frameworks: list[VoluntaryFramework]
+    instruments: list[Instrument]
+
+    def instrument(self, instrument_id: str) -> Instrument:
+        return next(i for i in self.instruments if i.id == instrument_id)
+
+
+@lru_cache(maxsize=1)
+def load_scope_rules() -> ScopeRules:
+    """config/scope_rules.yaml, validated (a malformed file fails loudly with the field at fault)."""
+    return ScopeRules.model_validate(load_config("scope_rules"))
+
+
+# ---- evaluating one condition -------------------------------------------------------------
+
+Outcome = Optional[bool]  # None: the profile does not say
+
+
+def test_condition(cond: Condition, facts: dict[str, Any], version: str) -> Outcome:
+    """True/False, or None when a fact the condition needs is missing."""
+    if cond.any:
+        results = [test_condition(c, facts, version) for c in cond.any]
+        need = cond.at_least_n or 1
+        if sum(r is True for r in results) >= need:
+            return True
+        if sum(r is not False for r in results) < need:
+            return False
+        return None
+    actual = facts.get(cond.field)
+    expected = cond.value_for(version)
+    if actual is None and cond.missing == "false":
+        return False
+    if cond.op in ("is_true", "is_false"):
+        return None if actual is None else (bool(actual) is (cond.op == "is_true"))
+    if cond.op == "contains_any":
+        return None if actual is None else bool(set(actual or []) & set(expected or []))
+    if cond.op == "in":
+        return None if actual is None else actual in (expected or [])
+    if actual is None or expected is None:
+        return None
+    return {
+        "more_than": actual > expected, "at_least": actual >= expected, "less_than": actual < expected,
+        "at_most": actual <= expected, "equal": actual == expected,
+    }[cond.op]
+
+
+def describe_condition(cond: Condition, version: str) -> str:
+    """'net worldwide turnover more than EUR 1 500 000 000' - the test in words, for reasons."""
+    if cond.any:
+        inner = "; ".join(describe_condition(c, version) for c in cond.any)
+        return f"at least {cond.at_least_n or 1} of: {inner}"
+    label = cond.label or cond.field
+    value = cond.value_for(version)
+    if cond.op in ("is_true",):
+        return label
+    if cond.op == "is_false":
+        return f"not {label}" if not label.startswith(("third", "not")) else label
+    if cond.op in ("contains_any", "in"):
+        return f"{label}: {' / '.join(str(v).replace('_', ' ') for v in value or [])}"
+    words = cond.op.replace("_", " ")
+    return f"{label} {words} {format_amount(value, cond.unit)}"
+
+
+def format_amount(value: Any, unit: Optional[str] = None) -> str:
+    """EUR-Lex style numbers: 'EUR 1 500 000 000', '5 000'."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        text = f"{value:,.0f}".replace(",", "\u00a0") if float(value).is_integer() else f"{value:,}".replace(",", "\u00a0")
+        return f"{unit} {text}" if unit else text
+    return str(value)

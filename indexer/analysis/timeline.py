@@ -1,0 +1,157 @@
+"""Timelines of instruments: proposal, adoption, publication, entry into force, deadlines, amendments.
+
+WHY: the dates live in two places - the curated milestones next to the scope
+rules (config/scope_rules.yaml, each with its legal source) and the dates the
+parsers read from the documents themselves. Both are merged, the corpus
+winning nothing silently: an event seen in both keeps the config label and
+gains the document link.
+"""
+from __future__ import annotations
+
+from datetime import date
+from html import escape
+from typing import Literal, Optional
+
+from pydantic import BaseModel
+
+from indexer.analysis.corpus import Corpus
+from indexer.analysis.scope_rules import Instrument, ScopeRules, load_scope_rules
+
+EventKind = Literal["proposal", "adopted", "published", "entry_into_force", "transposition_deadline", "application",
+                    "amendment", "consolidation"]
+KIND_LABELS = {
+    "proposal": "Proposal", "adopted": "Adoption", "published": "Publication", "entry_into_force": "Entry into force",
+    "transposition_deadline": "Transposition deadline", "application": "Application", "amendment": "Amendment",
+    "consolidation": "Consolidated version",
+}
+# Marker colours (SVG presentation attributes; no inline style, the app's CSP forbids it).
+KIND_COLOURS = {
+    "proposal": "#8c8c8c", "adopted": "#1f4e8c", "published": "#2f7ed8", "entry_into_force": "#0b7a3e",
+    "transposition_deadline": "#c45c00", "application": "#b8001f", "amendment": "#7b3fa0", "consolidation": "#5a8f9c",
+}
+
+
+class Event(BaseModel):
+    date: date
+    kind: EventKind
+    label: str
+    instrument: str
+    short_title: str
+    document_id: Optional[str] = None
+    url: Optional[str] = None
+    source: str = "config"
+
+
+class Timeline(BaseModel):
+    instrument: str
+    short_title: str
+    title: str
+    official_url: str
+    events: list[Event]
+
+
+def instrument_timeline(inst: Instrument, corpus: Corpus) -> Timeline:
+    events = {(m.date, m.kind): Event(date=m.date, kind=m.kind, label=m.label, instrument=inst.id,
+                                      short_title=inst.short_title, url=_celex_url(m.celex) or inst.official_url)
+              for m in inst.milestones}
+    for ev in _corpus_events(inst, corpus):
+        key = (ev.date, ev.kind)
+        if key in events:
+            events[key].document_id = events[key].document_id or ev.document_id
+        else:
+            events[key] = ev
+    ordered = sorted(events.values(), key=lambda e: (e.date, list(KIND_LABELS).index(e.kind)))
+    return Timeline(instrument=inst.id, short_title=inst.short_title, title=inst.title, official_url=inst.official_url,
+                    events=ordered)
+
+
+def timelines(corpus: Corpus, act: Optional[str] = None, rules: Optional[ScopeRules] = None) -> list[Timeline]:
+    """One timeline per instrument (or only `act`: an instrument id, short title or CELEX number)."""
+    rules = rules or load_scope_rules()
+    chosen = [i for i in rules.instruments if act is None or _matches(i, act)]
+    return [instrument_timeline(i, corpus) for i in chosen]
+
+
+def find_instrument(act: str, rules: Optional[ScopeRules] = None) -> Optional[Instrument]:
+    rules = rules or load_scope_rules()
+    return next((i for i in rules.instruments if _matches(i, act)), None)
+
+
+def _matches(inst: Instrument, act: str) -> bool:
+    key = act.strip().lower()
+    return key in {inst.id, inst.short_title.lower(), (inst.identifiers.celex or "").lower(), (inst.identifiers.number or "").lower()}
+
+
+def _corpus_events(inst: Instrument, corpus: Corpus) -> list[Event]:
+    """Dates the parsers found in the documents of this act (all its versions)."""
+    out: list[Event] = []
+    if not inst.identifiers.celex:
+        return out
+    for doc in corpus.by_celex(inst.identifiers.celex):
+        d = doc.dates
+        url = doc.official_url or doc.source_url
+        pairs = [("adopted", d.adopted), ("published", d.published), ("entry_into_force", d.entry_into_force),
+                 ("transposition_deadline", d.transposition_deadline)]
+        if doc.consolidated and d.version_date:
+            pairs.append(("consolidation", d.version_date))
+        for kind, when in pairs:
+            if when:
+                out.append(Event(date=when, kind=kind, label=f"{KIND_LABELS[kind]} ({doc.title[:80]})", instrument=inst.id,
+                                 short_title=inst.short_title, document_id=doc.id, url=url, source=doc.id))
+        for app in d.application:
+            out.append(Event(date=app.date, kind="application", label=f"Application: {app.text[:120]}", instrument=inst.id,
+                             short_title=inst.short_title, document_id=doc.id, url=url, source=doc.id))
+    return out
+
+
+def _celex_url(celex: Optional[str]) -> Optional[str]:
+    return f"https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX:{celex}" if celex else None
+
+
+# ---- chart ---------------------------------------------------------------------------------
+
+def svg_chart(lines: list[Timeline], today: Optional[date] = None, width: int = 960) -> str:
+    """A server-rendered SVG: one row per instrument, one marker per event, a line for today.
+
+    Every marker carries a <title> (hover text) and an aria-label, so the chart
+    is readable without JavaScript and by screen readers; the table next to it
+    in the page holds the same data.
+    """
+    today = today or date.today()
+    dated = [e.date for t in lines for e in t.events] + [today]
+    start, end = date(min(dated).year, 1, 1), date(max(dated).year + 1, 1, 1)
+    left, right, row_h, top = 170, 20, 34, 30
+    height = top + row_h * max(len(lines), 1) + 40
+    span = (end - start).days or 1
+
+    def x(d: date) -> float:
+        return round(left + (width - left - right) * (d - start).days / span, 1)
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline-chart" viewBox="0 0 {width} {height}" '
+             f'width="100%" role="img" aria-labelledby="tl-title"><title id="tl-title">Timeline of '
+             f'{escape(", ".join(t.short_title for t in lines))}</title>']
+    for year in range(start.year, end.year + 1):
+        xx = x(date(year, 1, 1))
+        parts.append(f'<line x1="{xx}" y1="{top - 10}" x2="{xx}" y2="{height - 30}" stroke="#e3e3e3"/>'
+                     f'<text x="{xx + 2}" y="{height - 14}" font-size="11" fill="#555">{year}</text>')
+    tx = x(today)
+    parts.append(f'<line class="today" x1="{tx}" y1="{top - 14}" x2="{tx}" y2="{height - 30}" stroke="#b8001f" '
+                 f'stroke-dasharray="4 3"/><text x="{tx + 3}" y="{top - 16}" font-size="11" fill="#b8001f">today</text>')
+    for row, tl in enumerate(lines):
+        y = top + row * row_h + row_h / 2
+        parts.append(f'<g class="timeline-row" data-instrument="{escape(tl.instrument)}">'
+                     f'<text x="{left - 8}" y="{y + 4}" text-anchor="end" font-size="13">{escape(tl.short_title)}</text>'
+                     f'<line x1="{left}" y1="{y}" x2="{width - right}" y2="{y}" stroke="#bbb"/>')
+        for ev in tl.events:
+            label = f"{ev.date.isoformat()} - {KIND_LABELS[ev.kind]}: {ev.label}"
+            parts.append(f'<circle class="event event-{ev.kind}" cx="{x(ev.date)}" cy="{y}" r="6" '
+                         f'fill="{KIND_COLOURS[ev.kind]}" stroke="#fff" tabindex="0" aria-label="{escape(label)}">'
+                         f'<title>{escape(label)}</title></circle>')
+        parts.append("</g>")
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def legend() -> list[tuple[str, str, str]]:
+    """(kind, label, colour) for the chart's legend."""
+    return [(k, KIND_LABELS[k], KIND_COLOURS[k]) for k in KIND_LABELS]
