@@ -43,13 +43,14 @@ class Parsed:
     topics: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     id_suffix: Optional[str] = None
+    act_celex: Optional[str] = None  # the act a document without its own CELEX belongs to (e.g. a corrigendum)
 
 
 def build(parsed: Parsed, raw: RawResource, source: Source, hint: Optional[DocumentHint]) -> Document:
     jurisdiction = parsed.jurisdiction or source.jurisdiction
     language = parsed.language or (hint.language if hint else None) or source.language
     provisions, tree_warnings = flatten(parsed.roots, citation_style(language, jurisdiction))
-    info = act_info(parsed.celex) if parsed.celex else act_info(parsed.bwb)
+    info = act_info(parsed.celex or parsed.act_celex) if (parsed.celex or parsed.act_celex) else act_info(parsed.bwb)
     title = parsed.title or (hint.title if hint else None) or info.get("title") or raw.url
     title_type, _ = instrument_from_title(title)
     instrument = (title_type or parsed.instrument_type or (hint.instrument_type if hint else None)
@@ -58,7 +59,8 @@ def build(parsed: Parsed, raw: RawResource, source: Source, hint: Optional[Docum
         instrument = "corrigendum"
     doc_id, version_id = _ids(parsed, raw, language)
     act_id = (hint.act if hint and hint.act else None) or info.get("act_id") or (
-        default_act_id(base_celex(parsed.celex)) if parsed.celex else version_id)
+        default_act_id(base_celex(parsed.celex or parsed.act_celex)) if (parsed.celex or parsed.act_celex)
+        else version_id)
     dates = _dates(parsed, provisions, info, instrument)
     status = parsed.status or ("in_force" if parsed.consolidated else None) or (
         "published" if instrument == "corrigendum" else None) or (hint.status if hint and hint.status else None) \

@@ -1,3 +1,96 @@
-"""placeholder"""
-def link_documents(docs):
-    return docs
+"""Links between documents: language versions, versions of one act, corrigenda, amending acts, proposals.
+
+Links are recomputed from scratch on every call (idempotent), so the crawler
+can run it over the whole corpus after each crawl and rewrite what changed.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Optional
+
+from regkb.records import Document, Link
+
+from .metadata import act_info, acts, base_celex
+
+
+def link_documents(docs: list[Document]) -> list[Document]:
+    """Copies of `docs` with `links` filled in (existing links are replaced)."""
+    out = [d.model_copy(deep=True) for d in docs]
+    for d in out:
+        d.links = []
+    by_version: dict[str, list[Document]] = defaultdict(list)
+    by_act: dict[str, list[Document]] = defaultdict(list)
+    for d in out:
+        by_version[d.version_id].append(d)
+        by_act[d.act_id].append(d)
+    for d in out:
+        for other in by_version[d.version_id]:
+            if other.id != d.id:
+                d.links.append(Link(document_id=other.id, language=other.language, relation="language_version"))
+        _versions(d, by_act[d.act_id])
+    _amendments(out, by_act)
+    for d in out:
+        d.links = _dedupe(d.links)
+    return out
+
+
+def _order(d: Document) -> tuple[date, str]:
+    when = d.dates.version_date or d.dates.published or d.dates.adopted or date.min
+    return when, d.version_id
+
+
+def _versions(d: Document, same_act: list[Document]) -> None:
+    """Earlier/later versions in d's language (any language when none exists in it)."""
+    if d.instrument_type == "corrigendum":
+        for other in same_act:
+            if other.instrument_type != "corrigendum" and not other.consolidated and _same_lang(d, other, same_act):
+                d.links.append(Link(document_id=other.id, language=other.language, relation="corrects"))
+                other.links.append(Link(document_id=d.id, language=d.language, relation="corrected_by"))
+        return
+    for other in same_act:
+        if other.version_id == d.version_id or other.instrument_type == "corrigendum":
+            continue
+        if not _same_lang(d, other, same_act):
+            continue
+        relation = "earlier_version" if _order(other) < _order(d) else "later_version"
+        label = str(other.dates.version_date or other.dates.published or "") or None
+        d.links.append(Link(document_id=other.id, language=other.language, relation=relation, label=label))
+
+
+def _same_lang(d: Document, other: Document, pool: list[Document]) -> bool:
+    if other.language == d.language:
+        return True
+    return not any(o.language == d.language and o.version_id == other.version_id for o in pool)
+
+
+def _amendments(docs: list[Document], by_act: dict[str, list[Document]]) -> None:
+    act_of = {info.get("act_id"): key for key, info in acts().items()}
+    for d in docs:
+        key = act_of.get(d.act_id) or base_celex(d.identifiers.celex)
+        info = act_info(key)
+        targets = list(info.get("amends") or [])
+        relation_pairs = [("amends", "amended_by", t) for t in targets]
+        if info.get("proposal_of"):
+            relation_pairs.append(("proposal_of", "adopted_as", info["proposal_of"]))
+        for forward, backward, target in relation_pairs:
+            target_act = (act_info(target) or {}).get("act_id")
+            if not target_act:
+                continue
+            originals = [o for o in by_act.get(target_act, []) if not o.consolidated
+                         and o.instrument_type != "corrigendum"] or by_act.get(target_act, [])
+            for o in originals:
+                if _same_lang(d, o, originals):
+                    d.links.append(Link(document_id=o.id, language=o.language, relation=forward))
+                    o.links.append(Link(document_id=d.id, language=d.language, relation=backward,
+                                        label=d.short_title or d.identifiers.number))
+
+
+def _dedupe(links: list[Link]) -> list[Link]:
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for link in sorted(links, key=lambda l: (l.relation, l.document_id)):
+        if (link.document_id, link.relation) not in seen:
+            seen.add((link.document_id, link.relation))
+            out.append(link)
+    return out

@@ -156,7 +156,7 @@ def cite(node: Node, parent: Optional[Node], parent_citation: str, style: str) -
         return f"{words[k]} {num}".strip()
     if k == "section":
         if not num:
-            return parent_citation
+            return parent_citation or (node.heading or "")[:120]
         own = f"{words['section']} {num}".strip()
         return f"{parent_citation}, {own}" if parent_citation else own
     if k == "paragraph":
@@ -218,7 +218,7 @@ def flatten(roots: list[Node], style: str) -> tuple[list[Provision], list[str]]:
             warnings.append(f"duplicate provision id {pid!r}; renamed to {pid}-{n}")
             pid = f"{pid}-{n}"
         seen.add(pid)
-        citation = cite(node, parent, parent_cit, style) or parent_cit or pid
+        citation = cite(node, parent, parent_cit, style) or parent_cit or node.heading or pid
         out.append(Provision(id=pid, kind=node.kind, number=norm_number(node.number), heading=node.heading,
                              text=node.text, citation=citation, parent_id=parent_id, level=level, page=node.page))
         child_counters: dict[str, int] = {}
