@@ -105,6 +105,8 @@ def facet_value_label(facet: str, value: str) -> str:
         return f"{value} – {label}" if label else value
     if facet == "topic":
         return label_for(state().topic_labels, value, lang) or value.replace("_", " ")
+    if facet == "addressee":
+        return label_for(state().addressee_labels, value, lang) or value.replace("_", " ")
     if facet == "modality":
         return str(MODALITY_LABELS.get(value, value))
     if facet == "language":
@@ -152,7 +154,7 @@ def card(hit: Hit) -> Card:
     c = Card(hit.id, hit.kind, r.get("heading") or citation, citation, snippet, link, official, doc_id, provision_id)
     if hit.kind == "obligation":
         c.modality = r.get("modality")
-        c.addressee = r.get("addressee_text") or r.get("addressee")
+        c.addressee = r.get("addressee_text") or (facet_value_label("addressee", r["addressee"]) if r.get("addressee") else None)
         c.action = r.get("action")
         c.deadlines = [d.get("text", "") if isinstance(d, dict) else str(d) for d in r.get("deadlines") or []]
         c.thresholds = [t.get("text", "") if isinstance(t, dict) else str(t) for t in r.get("thresholds") or []]

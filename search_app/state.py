@@ -66,6 +66,13 @@ class AppState:
         return _labels(_optional_config("nace"))
 
     @cached_property
+    def addressee_labels(self) -> dict[str, dict[str, str]]:
+        """Addressee key → {language: its first surface form}, from config/addressees.yaml."""
+        data = _optional_config("addressees") or {}
+        return {key: {lang: forms[0][:1].upper() + forms[0][1:] for lang, forms in entry.items() if isinstance(forms, list) and forms}
+                for key, entry in data.items() if isinstance(entry, dict)}
+
+    @cached_property
     def topic_labels(self) -> dict[str, dict[str, str]]:
         """Topic id → {language: label}, from config/topics.yaml (empty when absent)."""
         return _labels(_optional_config("topics"))

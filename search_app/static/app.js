@@ -47,11 +47,15 @@
       fs.appendChild(btn);
     });
 
-    // The reader: bring the highlighted obligation into view and give it focus.
+    // The reader: bring the highlighted obligation into view and give it focus
+    // (after "load": the browser's own jump to the #fragment would otherwise undo it).
     var mark = document.querySelector("mark.target");
     if (mark) {
-      mark.scrollIntoView({block: "center"});
-      mark.focus({preventScroll: true});
+      var show = function () {
+        mark.scrollIntoView({block: "center"});
+        mark.focus({preventScroll: true});
+      };
+      if (document.readyState === "complete") show(); else window.addEventListener("load", function () { setTimeout(show, 0); });
     }
 
     // Switching language keeps the reader at the same provision (ids are the same in every language).

@@ -43,6 +43,9 @@ def test_facets_sector_first_with_counts_and_labels(client):
     textile = page.select_one('#facet-sector input[value="C13"]')
     label = page.select_one(f'label[for="{textile["id"]}"]').get_text(" ", strip=True)
     assert "Manufacture of textiles" in label and label.split()[-1].isdigit() and int(label.split()[-1]) >= 1
+    # addressee keys are shown with their wording from config/addressees.yaml
+    companies = page.select_one('#facet-addressee input[value="companies"]')
+    assert page.select_one(f'label[for="{companies["id"]}"]').contents[0].strip() == "Companies"
 
 
 def test_sector_filter_chip_and_removal(client):
