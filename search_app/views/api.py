@@ -6,6 +6,7 @@ Record ids in URLs: documents by their id, provisions as
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hmac
 import importlib
 import io
@@ -160,23 +161,35 @@ def analyze():
     if len(body.text) > limit:
         raise BadParameter(f"The text is {len(body.text)} characters long; the maximum is {limit}. Split it up.")
     analyze_text = _analyzer()
-    records = analyze_text(body.text, body.lang)
+    try:
+        records = analyze_text(body.text, body.lang)
+    except ValueError as exc:  # e.g. a language without a pipeline
+        raise BadParameter(f"Cannot analyse this text: {exc}") from None
     return jsonify({"lang": body.lang, "records": [_jsonable(r) for r in records]})
 
 
+# Where `regkb analyze` gets its records: the command module first (if it re-exports the function), then the pipeline.
+ANALYZERS = (("indexer.commands", "analyze_text"), ("indexer.nlp.pipeline", "analyze_text"))
+
+
 def _analyzer():
-    """The function behind `regkb analyze` (indexer.commands.ANALYZE), or a 503 when it is not installed."""
+    """The function behind `regkb analyze`, or a 503 when the NLP pipeline is not installed."""
     from search_app.state import SearchUnavailable
 
-    try:
-        commands = importlib.import_module("indexer.commands")
-        return getattr(commands, "analyze_text")
-    except (ImportError, AttributeError):
-        raise SearchUnavailable("Text analysis is not part of this installation (indexer.commands.analyze_text is missing).") from None
+    for module_name, attr in ANALYZERS:
+        try:
+            return getattr(importlib.import_module(module_name), attr)
+        except (ImportError, AttributeError):
+            continue
+    raise SearchUnavailable("Text analysis is not part of this installation (indexer.nlp.pipeline.analyze_text is missing).")
 
 
 def _jsonable(record: Any) -> Any:
-    return record.model_dump(mode="json") if isinstance(record, BaseModel) else record
+    if isinstance(record, BaseModel):
+        return record.model_dump(mode="json")
+    if dataclasses.is_dataclass(record):
+        return json.loads(json.dumps(dataclasses.asdict(record), default=str))
+    return record
 
 
 # -- OpenAPI and admin ------------------------------------------------------

@@ -179,3 +179,19 @@ def test_admin_reindex_needs_a_token(reader_app):
     finally:
         reader_app.config["ADMIN_TOKEN"] = None
     assert client.get("/api/admin/reindex").status_code == 405
+
+
+def test_analyze_finds_the_obligation_like_regkb_analyze(reader):
+    from indexer.nlp.pipeline import analyze_text
+
+    text = "Member States shall ensure that companies carry out risk-based human rights due diligence by 26 July 2027."
+    resp = reader.post("/api/analyze", json={"text": text, "lang": "en"})
+    assert resp.status_code == 200 and resp.json["lang"] == "en"
+    records = resp.json["records"]
+    expected = analyze_text(text, "en")
+    assert [r["modality"] for r in records] == [f.modality for f in expected] and records
+    assert records[0]["text"] == expected[0].text and records[0]["start"] == 0
+    nl = reader.post("/api/analyze", json={"text": "De onderneming moet de kinderarbeid voorkomen.", "lang": "nl"})
+    assert nl.status_code == 200
+    unsupported = reader.post("/api/analyze", json={"text": "Les entreprises doivent agir.", "lang": "fr"})
+    assert unsupported.status_code == 400 and "fr" in unsupported.json["error"]["message"]
