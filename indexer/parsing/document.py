@@ -59,8 +59,8 @@ def build(parsed: Parsed, raw: RawResource, source: Source, hint: Optional[Docum
         instrument = "corrigendum"
     doc_id, version_id = _ids(parsed, raw, language)
     act_id = (hint.act if hint and hint.act else None) or info.get("act_id") or (
-        default_act_id(base_celex(parsed.celex or parsed.act_celex)) if (parsed.celex or parsed.act_celex)
-        else version_id)
+        default_act_id(base_celex(parsed.celex or parsed.act_celex)) if parsed.celex or (
+            parsed.act_celex and re.match(r"^\d{5}[A-Z]", parsed.act_celex)) else version_id)
     dates = _dates(parsed, provisions, info, instrument)
     status = parsed.status or ("in_force" if parsed.consolidated else None) or (
         "published" if instrument == "corrigendum" else None) or (hint.status if hint and hint.status else None) \

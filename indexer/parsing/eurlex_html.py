@@ -94,6 +94,8 @@ def parse_eurlex_html(text: str, language: Optional[str]) -> Parsed:
             raise ParseError("EUR-Lex page has no articles, recitals or text")
         roots = [fallback]
         warnings.append("no articles or recitals found; kept the page text as one block")
+    if not re.search(r"</html>\s*$", text[-200:], re.I):
+        warnings.append("the page has no closing </html>: it looks truncated, later provisions may be missing")
     declared = _language(root)
     if declared and language and declared != language.lower():
         warnings.append(f"the URL says language {language!r} but the text is in {declared!r}; using {declared!r}")

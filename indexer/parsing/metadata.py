@@ -30,6 +30,12 @@ def act_info(key: Optional[str]) -> dict:
     return acts().get(base_celex(key) or key, {}) or acts().get(key, {})
 
 
+def act_key_by_title(title: str) -> Optional[str]:
+    """acts.yaml key of the act whose configured title is `title` (Dutch laws are known by name)."""
+    wanted = title.strip().lower()
+    return next((k for k, v in acts().items() if (v.get("title") or "").lower() == wanted), None)
+
+
 def base_celex(celex: Optional[str]) -> Optional[str]:
     """'02024L1760-20260318' -> '32024L1760'; '32024L1760R(02)' -> '32024L1760'."""
     if not celex:

@@ -12,7 +12,7 @@ from lxml import etree
 
 from .document import Parsed
 from .errors import ParseError
-from .metadata import parse_date
+from .metadata import act_key_by_title, parse_date
 from .tree import Node, clean
 
 DIVISIONS = {"hoofdstuk": "chapter", "afdeling": "section", "paragraaf": "section", "titeldeel": "part", "deel": "part"}
@@ -28,8 +28,7 @@ def parse_wetten_xml(body: bytes) -> Parsed:
     wet = root if root.tag == "wetgeving" else root.find(".//wetgeving")
     if wet is None:
         raise ParseError("BWB XML has no <wetgeving> element")
-    title = clean(" ".join(wet.findtext("citeertitel") or wet.findtext("intitule") or "".split())) or \
-        clean(wet.findtext(".//intitule") or "")
+    title = clean(wet.findtext("citeertitel") or wet.findtext("intitule") or wet.findtext(".//intitule") or "")
     tekst = wet.find(".//wettekst")
     if tekst is None:
         raise ParseError("BWB XML has no <wettekst> (the enacting terms)")
@@ -37,6 +36,7 @@ def parse_wetten_xml(body: bytes) -> Parsed:
     if not roots:
         raise ParseError("BWB XML has no articles")
     parsed = Parsed(title=title, language="nl", roots=roots, jurisdiction="NL")
+    parsed.act_celex = act_key_by_title(title)
     parsed.bwb = root.get("bwb-id") or wet.get("bwb-id") or None
     m = re.search(r"(Stb\.\s*\d{4},\s*\d+)", " ".join(root.itertext())[:5000])
     parsed.number = m.group(1) if m else None
@@ -70,7 +70,7 @@ def _titel(kop) -> Optional[str]:
 
 
 def _text(el) -> str:
-    return clean(" ".join(t for t in el.itertext() if t)).replace("\n", " ")
+    return clean("".join(t for t in el.itertext() if t)).replace("\n", " ")
 
 
 def _artikel(el) -> Node:
