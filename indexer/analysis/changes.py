@@ -58,6 +58,8 @@ def _event_entries(corpus: Corpus, rules: ScopeRules) -> list[Entry]:
     out = []
     for tl in timelines(corpus, rules=rules):
         for ev in tl.events:
+            if ev.kind == "consolidation":  # the document entry of that version says it, with the comparison
+                continue
             out.append(Entry(
                 id=f"tag:regkb,2026:event/{tl.instrument}/{ev.date.isoformat()}/{ev.kind}",
                 date=ev.date, kind="event", category=ev.kind, instrument=tl.instrument, document_id=ev.document_id,
@@ -66,16 +68,21 @@ def _event_entries(corpus: Corpus, rules: ScopeRules) -> list[Entry]:
 
 
 def _document_entries(corpus: Corpus, rules: ScopeRules) -> list[Entry]:
-    """One entry per document with a legal date; consolidated versions say what changed since the previous one."""
+    """One entry per version of a text (its language versions together); a consolidated version says
+    what changed since the previous one."""
     previous = _previous_versions(rules)
-    out = []
+    by_version: dict[str, list] = {}
     for doc in corpus.all():
+        by_version.setdefault(doc.version_id, []).append(doc)
+    out = []
+    for version_id, docs in by_version.items():
+        doc = next((d for d in docs if d.language == "en"), docs[0])
         when = doc.dates.version_date or doc.dates.published or doc.dates.adopted
         if when is None:
             continue
-        summary = f"{doc.instrument_type.replace('_', ' ')}, {doc.language.upper()}"
-        if doc.consolidated:
-            summary = f"Consolidated version of {when.isoformat()} ({doc.language.upper()})"
+        langs = ", ".join(sorted(d.language.upper() for d in docs))
+        kind = "Consolidated version" if doc.consolidated else doc.instrument_type.replace("_", " ").capitalize()
+        summary = f"{kind} of {when.isoformat()} ({langs})"
         pair = None
         prev = corpus.get(previous.get(doc.id))
         if prev is not None:
@@ -83,10 +90,10 @@ def _document_entries(corpus: Corpus, rules: ScopeRules) -> list[Entry]:
             summary += (f". Compared with {prev.id}: {counts['provisions_changed']} articles changed, "
                         f"{counts['provisions_added']} added, {counts['provisions_removed']} removed")
             pair = (prev.id, doc.id)
-        out.append(Entry(id=f"tag:regkb,2026:document/{doc.id}", date=when, kind="document",
-                         category=doc.instrument_type, title=doc.short_title and f"{doc.short_title}: {doc.title}" or doc.title,
-                         summary=summary, url=doc.official_url or doc.source_url, document_id=doc.id,
-                         instrument=doc.act_id, compare=pair))
+        title = f"{doc.short_title}: {doc.title}" if doc.short_title else doc.title
+        out.append(Entry(id=f"tag:regkb,2026:document/{version_id}", date=when, kind="document",
+                         category=doc.instrument_type, title=title[:200], summary=summary,
+                         url=doc.official_url or doc.source_url, document_id=doc.id, instrument=doc.act_id, compare=pair))
     return out
 
 

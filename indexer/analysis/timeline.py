@@ -83,25 +83,42 @@ def _matches(inst: Instrument, act: str) -> bool:
 
 
 def _corpus_events(inst: Instrument, corpus: Corpus) -> list[Event]:
-    """Dates the parsers found in the documents of this act (all its versions)."""
-    out: list[Event] = []
+    """Dates the parsers found in the documents of this act.
+
+    Adoption, publication and entry into force come from the original act;
+    transposition and application dates only from the latest version (dates of
+    earlier consolidations were superseded by the amendments); every
+    consolidation and corrigendum is an event of its own.
+    """
     if not inst.identifiers.celex:
-        return out
-    for doc in corpus.by_celex(inst.identifiers.celex):
+        return []
+    docs = corpus.by_celex(inst.identifiers.celex)
+    versions = [d for d in docs if d.instrument_type != "corrigendum"]
+    latest = max(versions, key=lambda d: d.dates.version_date or date.min, default=None)
+    out: list[Event] = []
+    for doc in docs:
         d = doc.dates
-        url = doc.official_url or doc.source_url
-        pairs = [("adopted", d.adopted), ("published", d.published), ("entry_into_force", d.entry_into_force),
-                 ("transposition_deadline", d.transposition_deadline)]
-        if doc.consolidated and d.version_date:
+        pairs: list[tuple[str, Optional[date]]] = []
+        if doc.instrument_type == "corrigendum":
+            pairs.append(("amendment", d.published))
+        elif not doc.consolidated:
+            pairs += [("adopted", d.adopted), ("published", d.published), ("entry_into_force", d.entry_into_force)]
+        else:
             pairs.append(("consolidation", d.version_date))
+        if doc is latest:
+            pairs.append(("transposition_deadline", d.transposition_deadline))
         for kind, when in pairs:
             if when:
-                out.append(Event(date=when, kind=kind, label=f"{KIND_LABELS[kind]} ({doc.title[:80]})", instrument=inst.id,
-                                 short_title=inst.short_title, document_id=doc.id, url=url, source=doc.id))
-        for app in d.application:
-            out.append(Event(date=app.date, kind="application", label=f"Application: {app.text[:120]}", instrument=inst.id,
-                             short_title=inst.short_title, document_id=doc.id, url=url, source=doc.id))
+                label = f"{KIND_LABELS[kind]}: {doc.title[:90]}" if kind != "consolidation" else f"Consolidated text of {when.isoformat()}"
+                out.append(_doc_event(inst, doc, kind, when, label))
+        if doc is latest:
+            out += [_doc_event(inst, doc, "application", a.date, f"Application: {a.text[:140]}") for a in d.application]
     return out
+
+
+def _doc_event(inst: Instrument, doc, kind: str, when: date, label: str) -> Event:
+    return Event(date=when, kind=kind, label=label, instrument=inst.id, short_title=inst.short_title, document_id=doc.id,
+                 url=doc.official_url or doc.source_url, source=doc.id)
 
 
 def _celex_url(celex: Optional[str]) -> Optional[str]:

@@ -1,0 +1,30 @@
+"""The offline mirror crawled once per test session by the real `regkb crawl` (shared by analysis, app and browser tests).
+
+WHY: the applicability links, timelines, comparisons and the feed must be
+tested on the real EUR-Lex texts as the product parses them, not on
+hand-made documents.
+"""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from regkb.cli import main
+
+MIRROR = Path(__file__).resolve().parents[2] / ".." / "shared" / "mirror"
+_CACHE: dict[str, Path] = {}
+
+
+def crawled_mirror() -> Path:
+    """Data folder with the mirror's documents (crawled on first use, ~10 s)."""
+    if "dir" not in _CACHE:
+        if not (MIRROR / "MANIFEST.tsv").is_file():
+            pytest.skip(f"!!! shared mirror missing at {MIRROR.resolve()}: analysis tests on real texts SKIPPED !!!")
+        root = Path(tempfile.mkdtemp(prefix="analysis-corpus-"))
+        rc = main(["crawl", "--mirror", str(MIRROR), "--data-dir", str(root)])
+        assert rc == 0, "regkb crawl of the mirror failed"
+        assert (root / "documents" / "celex-32024L1760-en.json").exists(), "the crawl did not produce the CSDDD"
+        _CACHE["dir"] = root
+    return _CACHE["dir"]
