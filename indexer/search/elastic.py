@@ -230,8 +230,9 @@ class ElasticBackend(Engine):
 
     @staticmethod
     def _text(field: str, boost: float, terms: list[tuple[int, str]], value: str) -> dict[str, Any]:
-        if len(terms) == 1:
-            return {"term": {field: {"value": terms[0][1], "boost": boost}}}
+        # Elasticsearch analyses the words itself: its Dutch stemmer (Lucene's Snowball "dutch", the Porter
+        # variant) is not tantivy's (Snowball 3 "dutch"), so index and query must use the same engine's stems.
+        # Which fields get a clause (stop-word-only words get none) is decided in Python for both engines.
         return {"match_phrase": {field: {"query": value, "boost": boost}}}
 
 

@@ -2,7 +2,8 @@
 
     due diligence                 all words (AND is implicit), stemmed, in text, headings and titles
     "adverse impacts"             exact phrase
-    a OR b, a AND b, NOT a, -a    boolean operators (upper case), parentheses group
+    a OR b, a AND b, NOT a, -a    boolean operators (upper case), parentheses group;
+                                  OR binds tighter than AND: `contract OR agreement breach`
     addressee:companies           field filters (names in config/search.yaml `query_fields`)
     lang:nl sector:13 modality:prohibition
 
@@ -95,7 +96,7 @@ def _lex(query: str) -> list[tuple[str, str]]:
 
 
 class _Parser:
-    """Recursive descent: or := and (OR and)*; and := unary+; unary := (NOT|-) unary | primary."""
+    """Recursive descent: and := or+; or := unary (OR unary)*; unary := (NOT|-) unary | primary."""
 
     def __init__(self, tokens: list[tuple[str, str]]):
         self.tokens, self.i, self.depth = tokens, 0, 0
@@ -109,33 +110,36 @@ class _Parser:
         return tok
 
     def parse(self) -> Node:
-        node = self.parse_or()
+        node = self.parse_and()
         if self.peek() is not None:  # only a stray ")" can stop the top level early
             raise QuerySyntaxError("Unbalanced parenthesis: there is a ')' without a matching '('.")
         return node
 
-    def parse_or(self) -> Node:
-        parts = [self.parse_and()]
-        while self.peek() in (("word", "OR"), ("word", "||")):
-            self.take()
-            parts.append(self.parse_and())
-        parts = [p for p in parts if p is not None]
-        if not parts:
-            return None  # type: ignore[return-value]
-        return parts[0] if len(parts) == 1 else Or(tuple(parts))
-
     def parse_and(self) -> Node | None:
+        """A sequence of OR-groups, implicitly AND-ed (explicit AND is the same)."""
         parts: list[Node] = []
-        while (tok := self.peek()) is not None and tok[0] != "rp" and tok not in (("word", "OR"), ("word", "||")):
-            if tok in (("word", "AND"), ("word", "&&")):
-                self.take()
+        while (tok := self.peek()) is not None and tok[0] != "rp":
+            if tok in (("word", "AND"), ("word", "&&"), ("word", "OR"), ("word", "||")):
+                self.take()  # a dangling operator ("due AND", "OR climate") is ignored
                 continue
-            node = self.parse_unary()
+            node = self.parse_or()
             if node is not None:
                 parts.append(node)
         if not parts:
             return None
         return parts[0] if len(parts) == 1 else And(tuple(parts))
+
+    def parse_or(self) -> Node | None:
+        """OR binds tighter than AND, as in web search: `contract OR agreement breach`."""
+        parts = [self.parse_unary()]
+        while self.peek() in (("word", "OR"), ("word", "||")) and self.i + 1 < len(self.tokens) \
+                and self.tokens[self.i + 1][0] != "rp":
+            self.take()
+            parts.append(self.parse_unary())
+        parts = [p for p in parts if p is not None]
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else Or(tuple(parts))
 
     def parse_unary(self) -> Node | None:
         kind, value = self.peek()  # type: ignore[misc]
@@ -157,7 +161,7 @@ class _Parser:
             self.depth += 1
             if self.depth > 32:
                 raise QuerySyntaxError("Too many nested parentheses (more than 32).")
-            inner = self.parse_or()
+            inner = self.parse_and()
             if self.peek() is None or self.peek()[0] != "rp":
                 raise QuerySyntaxError("Unbalanced parenthesis: a '(' is never closed; add ')' or remove it.")
             self.take()
@@ -171,7 +175,7 @@ class _Parser:
 
     def word(self, value: str) -> Node | None:
         m = _FIELD.match(value)
-        if m and m["value"]:
+        if m and (m["value"] or m["name"].lower() in (search_config().get("query_fields") or {})):
             return self.field(m["name"], m["value"])
         value = value.lstrip("+")
         return Text(value) if _WORDLIKE.search(value) else None

@@ -1,0 +1,181 @@
+"""Behaviour every engine must show, run against both (same fixtures, same expectations)."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from indexer.search.base import QuerySyntaxError, SearchRequest
+
+ALL_FACETS = ["sector", "modality", "addressee", "instrument", "jurisdiction", "document_type", "topic", "language",
+              "status", "application_year"]
+
+
+def ids(resp):
+    return [h.id for h in resp.hits]
+
+
+def search(backend, query="", **kw):
+    return backend.search(SearchRequest(query=query, **kw))
+
+
+def test_english_stemming(backend):
+    plural = search(backend, "obligations", size=50)
+    assert "celex-32024L1760-en.art_8.par_2.ob6" in ids(plural)  # text says "the obligation under paragraph 1"
+    assert set(ids(search(backend, "obligation", size=50))) == set(ids(plural))
+
+
+def test_dutch_stemming(backend):
+    resp = search(backend, "verplichtingen", size=50)
+    assert {"wzk-stb-2019-401-nl.art_5.par_2.ob25", "celex-32024L1760-nl.art_8.par_2.ob13"} <= set(ids(resp))
+    assert all(h.record["language"] == "nl" for h in resp.hits)
+
+
+def test_phrase_is_exact(backend):
+    phrase = search(backend, '"due diligence statement"', size=50)
+    assert {h.id.split(".", 1)[1] for h in phrase.hits} == {"art_3.ob17", "art_4.par_2.ob19", "art_4.par_3.ob20"}
+    reordered = search(backend, '"statement due diligence"', size=50)
+    assert reordered.total == 0
+
+
+def test_boolean_operators(backend):
+    both = search(backend, "climate AND plan", size=50).total
+    either = search(backend, "climate OR deforestation", size=50).total
+    neither = search(backend, "climate -plan", size=50).total
+    assert either > both > 0
+    assert neither < search(backend, "climate", size=50).total
+    grouped = search(backend, "(climate OR deforestation) operators", size=50)
+    assert grouped.total > 0 and all(h.record["addressee"] == "operators" for h in grouped.hits)
+
+
+def test_field_filters_in_query(backend):
+    resp = search(backend, "addressee:companies modality:prohibition", size=50)
+    assert ids(resp) == ["celex-32024L1760-en.art_10.par_6.ob8"]
+    nl = search(backend, "lang:nl", size=50)
+    assert nl.total == 10 and all(h.record["language"] == "nl" for h in nl.hits)
+    cocoa = search(backend, "sector:01", size=50)  # NACE division 01 (A01) and everything under it
+    assert cocoa.total == 6 and all(h.record["instrument"] == "EUDR" for h in cocoa.hits)
+
+
+@pytest.mark.parametrize("query, document_id, provision_id, first", [
+    ("CSDDD art 8", "celex-32024L1760-en", "art_8", "celex-32024L1760-en.art_8.par_1.ob4"),
+    ("CSDDD Article 8(2)", "celex-32024L1760-en", "art_8.par_2", "celex-32024L1760-en.art_8.par_2.ob6"),
+    ("WZK artikel 5", "wzk-stb-2019-401-nl", "art_5", "wzk-stb-2019-401-nl.art_5.par_1.ob23"),
+    ("EUDR art. 3", "celex-32023R1115-en", "art_3", "celex-32023R1115-en.art_3.ob17"),
+    ("CSDDD artikel 8", "celex-32024L1760-nl", "art_8", "celex-32024L1760-nl.art_8.par_1.ob12"),
+])
+def test_citation_lookup(backend, query, document_id, provision_id, first):
+    resp = search(backend, query)
+    assert resp.redirect == {"document_id": document_id, "provision_id": provision_id}
+    assert ids(resp)[0] == first
+    assert all(h.record["provision_path"][: len(provision_id.split("."))] == provision_id.split(".")[:1] or
+               provision_id in h.record["provision_path"] for h in resp.hits)
+
+
+def test_unknown_citation_falls_back_to_text_search(backend):
+    resp = search(backend, "CSDDD art 99")
+    assert resp.redirect is None
+
+
+def test_facet_counts_and_multiselect(backend):
+    resp = search(backend, facets=ALL_FACETS, size=0)
+    assert resp.total == 26
+    counts = {f: {v.value: v.count for v in vals} for f, vals in resp.facets.items()}
+    assert counts["language"] == {"en": 16, "nl": 10}
+    assert counts["modality"] == {"obligation": 21, "prohibition": 3, "exemption": 1, "permission": 1}
+    assert counts["instrument"] == {"CSDDD": 15, "EUDR": 6, "WZK": 5}
+    assert counts["jurisdiction"] == {"EU": 21, "NL": 5}
+    assert counts["sector"]["A"] == 6 and counts["sector"]["A01.27"] == 6
+    assert counts["application_year"]["2027"] == 15
+    # OR within a facet, AND across facets; a facet's counts ignore its own selection
+    sel = search(backend, facets=["modality", "instrument"], filters={"modality": ["prohibition", "exemption"], "instrument": ["EUDR"]})
+    assert sel.total == 2
+    sel_counts = {f: {v.value: v.count for v in vals} for f, vals in sel.facets.items()}
+    assert sel_counts["modality"] == {"obligation": 4, "prohibition": 2}
+    assert sel_counts["instrument"] == {"CSDDD": 1, "EUDR": 2, "WZK": 1}
+
+
+def test_date_range_and_sorting(backend):
+    recent = search(backend, date_from=date(2020, 1, 1), size=50)
+    assert recent.total == 21 and "WZK" not in {h.record["instrument"] for h in recent.hits}
+    by_date = search(backend, sort="date", size=50)
+    dates = [h.record["date_sort"] for h in by_date.hits]
+    assert dates == sorted(dates, reverse=True)
+    by_deadline = search(backend, sort="deadline", size=5)
+    assert [h.record["deadline"] for h in by_deadline.hits] == ["2025-12-30", "2025-12-30", "2026-07-26", "2027-07-26", "2027-07-26"]
+
+
+def test_pagination(backend):
+    first = search(backend, sort="deadline", size=10, page=1)
+    second = search(backend, sort="deadline", size=10, page=2)
+    third = search(backend, sort="deadline", size=10, page=3)
+    assert first.total == second.total == 26
+    assert len(first.hits) == 10 and len(second.hits) == 10 and len(third.hits) == 6
+    assert not set(ids(first)) & set(ids(second))
+
+
+def test_highlights_are_escaped_and_marked(backend):
+    resp = search(backend, '"due diligence statement"')
+    frags = [f for h in resp.hits for f in h.highlights.get("text", [])]
+    assert frags and all("<mark>" in f for f in frags)
+    assert any("statement</mark>" in f for f in frags)  # engines mark the phrase as one span or word by word
+
+
+def test_get_by_id(backend):
+    rec = backend.get("obligation", "celex-32023R1115-en.art_3.ob17")
+    assert rec["citation"] == "Article 3" and rec["modality"] == "prohibition" and rec["instrument"] == "EUDR"
+    assert rec["official_url"] == "https://eur-lex.europa.eu/eli/reg/2023/1115/oj"
+    assert backend.get("obligation", "no-such-id") is None
+    prov = backend.get("provision", "celex-32024L1760-en#art_8.par_2")
+    assert prov["cite_key"] == "8(2)"
+
+
+def test_articles_rank_above_recitals(backend):
+    hits = ids(search(backend, "appropriate measures companies", size=50))
+    article = hits.index("celex-32024L1760-en.art_8.par_2.ob6")
+    recital = hits.index("celex-32024L1760-en.rec_16.ob1")
+    assert article < recital
+
+
+def test_heading_matches_are_boosted(backend):
+    hits = search(backend, "prohibition", size=5).hits
+    assert hits[0].id == "celex-32023R1115-en.art_3.ob17"  # heading "Prohibition"
+
+
+def test_provisions_and_documents_are_searchable(backend):
+    provs = search(backend, "transition plan", kind="provision")
+    assert {h.record["provision_id"] for h in provs.hits} >= {"art_22.par_1"}
+    docs = search(backend, "kinderarbeid", kind="document")
+    assert ids(docs) == ["wzk-stb-2019-401-nl"]
+
+
+@pytest.mark.parametrize("query", ['"unbalanced', "(((", ":::", "x" * 10_000, "a)"])
+def test_hostile_queries_raise_query_syntax_error(backend, query):
+    with pytest.raises(QuerySyntaxError):
+        search(backend, query)
+
+
+@pytest.mark.parametrize("query", ["\x00\x01due", "due~2^3", "title:[a TO z]", "* ? \\", "AND OR NOT due", "a" * 1999,
+                                   "ü" * 60, "due && diligence || climate", "lang:xx", "sector:"])
+def test_odd_queries_answer(backend, query):
+    try:
+        resp = search(backend, query)
+    except QuerySyntaxError as exc:
+        assert str(exc)
+    else:
+        assert resp.total >= 0
+
+
+def test_unknown_facet_is_a_clear_error(backend):
+    with pytest.raises(ValueError, match="unknown facet"):
+        search(backend, facets=["colour"])
+
+
+def test_snippets_escape_html_and_updates_replace(fresh_backend, records):
+    rec = next(r for r in records if r["id"] == "celex-32023R1115-en.art_3.ob17")
+    fresh_backend.replace_all([rec])
+    fresh_backend.index_records("obligation", [{**rec, "text": "Operators <b>shall</b> & must not <script>"}])
+    resp = search(fresh_backend, "must operators")
+    assert resp.total == 1  # index_records replaced the record with the same id
+    frag = resp.hits[0].highlights["text"][0]
+    assert "<script" not in frag and "<b>" not in frag and "&lt;script" in frag and "<mark>" in frag

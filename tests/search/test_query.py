@@ -1,0 +1,78 @@
+"""The one query parser: what lawyers type → AST; hostile input → QuerySyntaxError only."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from indexer.search.base import QuerySyntaxError
+from indexer.search.citations import parse_citation
+from indexer.search.query import And, FieldMatch, MatchAll, Not, Or, Text, parse
+
+
+def test_words_are_and_ed():
+    assert parse("due diligence") == And((Text("due"), Text("diligence")))
+
+
+def test_phrase_or_not_and_parentheses():
+    assert parse('"adverse impacts" OR (climate AND NOT plan) -recital') == And((
+        Or((Text("adverse impacts", phrase=True), And((Text("climate"), Not(Text("plan")))))),
+        Not(Text("recital")),
+    ))
+    assert parse("contract OR agreement breach") == And((Or((Text("contract"), Text("agreement"))), Text("breach")))
+    assert parse("due AND") == Text("due")
+
+
+def test_field_filters_are_normalised():
+    assert parse("addressee:companies modality:Prohibition lang:NL sector:13") == And((
+        FieldMatch("addressee", "companies"), FieldMatch("modality", "prohibition"),
+        FieldMatch("language", "nl"), FieldMatch("sector", "C13")))
+
+
+def test_unknown_field_is_searched_as_text():
+    assert parse("http://example.org") == Text("http //example.org", phrase=True)
+
+
+def test_empty_query_matches_all():
+    assert parse("   ") == MatchAll()
+
+
+@pytest.mark.parametrize("query, message", [
+    ('"unbalanced', "quote"), ("(due diligence", "never closed"), ("due)", "without a matching"),
+    (":::", "no words"), ("NOT", "NOT needs"), ("x" * 10_000, "limit"), ("addressee:", "no value"),
+    ("\\*?~^[]{}!", "no words"), ("(" * 40 + "a" + ")" * 40, "nested"),
+])
+def test_hostile_input_gives_helpful_errors(query, message):
+    with pytest.raises(QuerySyntaxError, match=message):
+        parse(query)
+
+
+def test_control_and_lucene_characters_are_punctuation():
+    assert parse("due\x00dili\u200bgence") == And((Text("due"), Text("dili"), Text("gence")))
+    assert parse("art.8(2)") == And((Text("art.8"), Text("2")))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_parses_or_raises_query_syntax_error(text):
+    try:
+        parse(text)
+    except QuerySyntaxError as exc:
+        assert str(exc)
+
+
+@pytest.mark.parametrize("query, instrument, article, paragraph, language", [
+    ("CSDDD art 8", "CSDDD", "8", None, None),
+    ("CSDDD Article 8(2)", "CSDDD", "8", "2", "en"),
+    ("WZK artikel 5", "WZK", "5", None, "nl"),
+    ("EUDR art. 3", "EUDR", "3", None, None),
+    ("Wet zorgplicht kinderarbeid artikel 5, lid 1", "WZK", "5", "1", "nl"),
+    ("cs3d article 22", "CSDDD", "22", None, "en"),
+])
+def test_citations(query, instrument, article, paragraph, language):
+    ref = parse_citation(query)
+    assert (ref.instrument, ref.article, ref.paragraph, ref.language) == (instrument, article, paragraph, language)
+
+
+@pytest.mark.parametrize("query", ["due diligence article 8", "CSDDD", "article 8", "FOO art 3"])
+def test_not_citations(query):
+    assert parse_citation(query) is None
