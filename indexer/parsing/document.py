@@ -62,6 +62,8 @@ def build(parsed: Parsed, raw: RawResource, source: Source, hint: Optional[Docum
         default_act_id(base_celex(parsed.celex or parsed.act_celex)) if parsed.celex or (
             parsed.act_celex and re.match(r"^\d{5}[A-Z]", parsed.act_celex)) else version_id)
     dates = _dates(parsed, provisions, info, instrument)
+    number = parsed.number or number_from_title(title) or info.get("number")
+    eli = parsed.eli or _eli(instrument, number, parsed.celex)
     status = parsed.status or ("in_force" if parsed.consolidated else None) or (
         "published" if instrument == "corrigendum" else None) or (hint.status if hint and hint.status else None) \
         or source.status
@@ -69,9 +71,8 @@ def build(parsed: Parsed, raw: RawResource, source: Source, hint: Optional[Docum
         id=doc_id, act_id=act_id, version_id=version_id, source_id=source.id, title=title,
         short_title=(hint.short_title if hint and hint.short_title else None) or info.get("short_title"),
         instrument_type=instrument, jurisdiction=jurisdiction, language=language,
-        identifiers=Identifiers(celex=parsed.celex, eli=parsed.eli, bwb=parsed.bwb, oj=parsed.oj,
-                                kamerstuk=parsed.kamerstuk or info.get("kamerstuk"),
-                                number=parsed.number or number_from_title(title) or info.get("number")),
+        identifiers=Identifiers(celex=parsed.celex, eli=eli, bwb=parsed.bwb, oj=parsed.oj,
+                                kamerstuk=parsed.kamerstuk or info.get("kamerstuk"), number=number),
         dates=dates, status=status, consolidated=parsed.consolidated, source_url=raw.url,
         official_url=_official_url(parsed, raw, language), content_sha256=raw.sha256,
         content_type=raw.content_type,
@@ -119,6 +120,22 @@ def _dates(parsed: Parsed, provisions, info: dict, instrument: str) -> Dates:
     else:
         dates.transposition_deadline = None if instrument != "directive" else dates.transposition_deadline
     return dates
+
+
+ELI_TYPES = {"directive": "dir", "regulation": "reg", "delegated_regulation": "reg_del",
+             "implementing_regulation": "reg_impl"}
+
+
+def _eli(instrument: str, number: Optional[str], celex: Optional[str]) -> Optional[str]:
+    """ELI of the act as published in the OJ (data.europa.eu/eli/<type>/<year>/<number>/oj)."""
+    kind = ELI_TYPES.get(instrument)
+    m = re.match(r"^(\d{4})/(\d+)$", number or "")
+    if not kind or not m or not celex:
+        return None
+    letter = "L" if kind == "dir" else "R"
+    if base_celex(celex) != f"3{m.group(1)}{letter}{int(m.group(2)):04d}":
+        return None
+    return f"http://data.europa.eu/eli/{kind}/{m.group(1)}/{int(m.group(2))}/oj"
 
 
 def _official_url(parsed: Parsed, raw: RawResource, language: str) -> str:

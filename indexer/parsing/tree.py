@@ -215,7 +215,8 @@ def flatten(roots: list[Node], style: str) -> tuple[list[Provision], list[str]]:
             n = 2
             while f"{pid}-{n}" in seen:
                 n += 1
-            warnings.append(f"duplicate provision id {pid!r}; renamed to {pid}-{n}")
+            if ".pt_" not in pid:  # repeats inside points are quoted amendments: expected
+                warnings.append(f"duplicate provision id {pid!r}; renamed to {pid}-{n}")
             pid = f"{pid}-{n}"
         seen.add(pid)
         citation = cite(node, parent, parent_cit, style) or parent_cit or node.heading or pid

@@ -70,6 +70,9 @@ def test_csddd_structure_ids_and_citations():
     assert art8.heading == "Identifying and assessing actual and potential adverse impacts"
     assert [p.id for p in d.provisions if p.parent_id == "art_8"] == [f"art_8.par_{i}" for i in range(1, 5)]
     assert [p.number for p in d.provisions if p.parent_id == "art_8.par_2"] == ["a", "b"]
+    assert len([p for p in d.provisions if p.parent_id == "art_2" and p.kind == "paragraph"]) == 8
+    assert [p.number for p in d.provisions if p.parent_id == "art_3.par_1"][-1] == "v"  # definitions (a) to (v)
+    assert d.identifiers.eli == "http://data.europa.eu/eli/dir/2024/1760/oj"
     pt = d.provision("art_8.par_2.pt_a")
     assert pt.citation == "Article 8(2), point (a)" and pt.text.startswith("map their own operations")
     assert d.provision("art_3.par_1.pt_a.pt_i").citation == "Article 3(1), point (a)(i)"

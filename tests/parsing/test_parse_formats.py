@@ -132,6 +132,18 @@ def test_wetten_xml_fixture_dutch_citations():
     assert str(d.dates.adopted) == "2019-10-24" and str(d.dates.version_date) == "2022-01-01"
 
 
+def test_dutch_oj_xhtml_uses_dutch_eu_citations():
+    raw = fixture_raw("oj_nl_excerpt.xhtml", "https://eur-lex.europa.eu/legal-content/NL/TXT/?uri=CELEX:32024L1760",
+                      "application/xhtml+xml")
+    (d,) = parse_resource(raw, source("eurlex", language="nl"))
+    assert d.id == "celex-32024L1760-nl" and d.language == "nl" and d.act_id == "eu-2024-1760-L"
+    assert d.provision("art_8.par_2.pt_a").citation == "Artikel 8, lid 2, punt a"
+    assert d.provision("rct_1").citation == "Overweging 1"
+    assert str(d.dates.adopted) == "2024-06-13" and str(d.dates.entry_into_force) == "2024-07-25"
+    assert str(d.dates.transposition_deadline) == "2026-07-26"
+    assert d.identifiers.oj == "OJ L, 2024/1760, 5.7.2024"
+
+
 def test_covenant_page_sections_and_sector_from_source():
     raw = fixture_raw("ser_covenant.html", "https://www.imvoconvenanten.nl/nl/kleding-textiel/convenant",
                       "text/html", "utf-8")
