@@ -36,6 +36,11 @@ FACET_LABELS = {
     "application_year": _l("Application year"),
 }
 LANGUAGE_NAMES = {"en": "English", "nl": "Nederlands", "fr": "Français", "de": "Deutsch"}
+RELATION_LABELS = {
+    "language_version": _l("Language version"), "earlier_version": _l("Earlier version"), "later_version": _l("Later version"),
+    "amended_by": _l("Amended by"), "amends": _l("Amends"), "corrects": _l("Corrects"), "corrected_by": _l("Corrected by"),
+    "proposal_of": _l("Proposal for"), "adopted_as": _l("Adopted as"),
+}
 SORT_LABELS = {"relevance": _l("Relevance"), "date": _l("Date"), "deadline": _l("Deadline")}
 
 
@@ -161,6 +166,11 @@ def card(hit: Hit) -> Card:
     return c
 
 
+def numbered_text(text: str, number: str) -> bool:
+    """True when the provision text already starts with its own number ('2. …', '(a) …'), so the reader need not repeat it."""
+    return bool(re.match(rf"\(?{re.escape(number)}[.)]\s", text or ""))
+
+
 def merge_args(args: dict[str, list[str]], **changes: Any) -> str:
     """The current query string with some parameters replaced (for the language switch)."""
     merged = {k: v for k, v in args.items() if k not in changes}
@@ -172,9 +182,11 @@ def init_app(app) -> None:
     from flask_babel import format_date
 
     app.add_template_filter(merge_args, "merge_args")
+    app.add_template_test(numbered_text, "numbered")
     app.add_template_filter(lambda d: format_date(d, "d MMMM y"), "format_date")
 
     @app.context_processor
     def _labels():
         return {"kind_labels": KIND_LABELS, "sort_labels": SORT_LABELS, "modality_labels": MODALITY_LABELS,
+                "relation_labels": RELATION_LABELS,
                 "facet_values_shown": state().settings["facet_values_shown"]}

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
+from dataclasses import dataclass
 
 from flask import Blueprint, abort, render_template
 from flask_babel import get_locale
@@ -17,18 +18,37 @@ bp = Blueprint("sectors", __name__, url_prefix="/sectors")
 NACE_CODE = re.compile(r"^[A-U](\d{2}(\.\d{1,2})?)?$")
 
 
+@dataclass
+class SectorRow:
+    code: str
+    label: str
+    depth: int  # 0 section (C), 1 division (C13), 2 group (C13.2), 3 class (C13.20)
+    obligations: int
+    documents: int
+
+
+def _depth(code: str) -> int:
+    return 0 if len(code) == 1 else 1 if "." not in code else 1 + len(code.split(".", 1)[1])
+
+
+def _sector_counts(kind: str) -> dict[str, int]:
+    resp = run_search(SearchRequest(kind=kind, size=0, facets=["sector"], highlight=False))
+    return {fv.value: fv.count for fv in resp.facets.get("sector", [])}
+
+
 @bp.get("")
 def index():
+    """Every NACE code of config/nace.yaml (sections, divisions, groups), with how many records concern it."""
     lang = str(get_locale())
-    counts, unavailable = {}, None
+    obligations, documents, unavailable = {}, {}, None
     try:
-        resp = run_search(SearchRequest(kind="obligation", size=0, facets=["sector"]))
-        counts = {fv.value: fv.count for fv in resp.facets.get("sector", [])}
+        obligations, documents = _sector_counts("obligation"), _sector_counts("document")
     except SearchUnavailable as exc:
         unavailable = str(exc)
-    codes = list(state().nace_labels) + sorted(c for c in counts if c not in state().nace_labels)
-    sectors = [(code, label_for(state().nace_labels, code, lang) or code, counts.get(code, 0)) for code in codes]
-    return render_template("sectors.html", sectors=sectors, unavailable=unavailable)
+    labels = state().nace_labels
+    codes = list(labels) + sorted(c for c in {*obligations, *documents} if c not in labels and NACE_CODE.match(c))
+    rows = [SectorRow(c, label_for(labels, c, lang) or c, _depth(c), obligations.get(c, 0), documents.get(c, 0)) for c in codes]
+    return render_template("sectors.html", rows=rows, unavailable=unavailable)
 
 
 @bp.get("/<code>")

@@ -145,6 +145,11 @@ def test_sector_pages(client):
     listing = soup(client.get("/sectors"))
     link = listing.select_one('a[href="/sectors/C13"]')
     assert "Manufacture of textiles" in link.get_text()
+    row = link.find_parent("tr")
+    obligations, documents = (int(td.get_text()) for td in row.select("td.num"))
+    assert obligations == client.get("/api/search?sector=C13&size=0").json["total"] >= 2
+    assert documents == client.get("/api/search?sector=C13&kind=document&size=0").json["total"] >= 1
+    assert "depth-1" in row["class"] and "depth-0" in listing.select_one('a[href="/sectors/C"]').find_parent("tr")["class"]
     page = soup(client.get("/sectors/C13"))
     groups = {g.select_one("h3").contents[0].strip(): g for g in page.select("section.group")}
     assert "CSDDD" in groups
