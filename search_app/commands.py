@@ -20,16 +20,22 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def serve_command(args: argparse.Namespace) -> int:
-    """Serve until interrupted; prints the URL to open."""
-    from werkzeug.serving import run_simple
+    """Serve until interrupted; prints the URL to open (only once the port is really ours)."""
+    from werkzeug.serving import make_server
 
     from search_app import create_app
 
     app = create_app({"DATA_DIR": args.data_dir, "SEARCH_BACKEND": getattr(args, "backend", None)})
-    console.print(f"[green]RegKB is served at [bold]http://{args.host}:{args.port}/[/] (data: {args.data_dir}); Ctrl+C stops it[/]")
     try:
-        run_simple(args.host, args.port, app, threaded=True, use_reloader=False, use_debugger=False)
-    except OSError as exc:
-        console.print(f"[red]cannot listen on {args.host}:{args.port}: {exc}. Choose another --port.[/]")
+        server = make_server(args.host, args.port, app, threaded=True)
+    except (OSError, SystemExit) as exc:
+        console.print(f"[red]cannot listen on {args.host}:{args.port} ({exc}). Choose another --port, or stop the program using it.[/]")
         return 1
+    console.print(f"[green]RegKB is served at [bold]http://{args.host}:{server.server_port}/[/] (data: {args.data_dir}); Ctrl+C stops it[/]")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        console.print("stopped")
+    finally:
+        server.server_close()
     return 0

@@ -1,0 +1,48 @@
+"""`regkb serve` starts a real HTTP server, prints its URL and serves the app."""
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+
+import requests
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_regkb_serve(corpus_dir):
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "regkb.cli", "serve", "--data-dir", str(corpus_dir), "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                resp = requests.get(url + "/documents/celex-32024L1760-en", timeout=2)
+                break
+            except requests.ConnectionError:
+                assert proc.poll() is None, proc.stderr.read()
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.1)
+        assert resp.status_code == 200 and "Article 8" in resp.text
+        assert resp.headers["X-Frame-Options"] == "DENY"
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=10)
+    assert f"http://127.0.0.1:{port}/" in err
+
+
+def test_regkb_serve_reports_a_busy_port(corpus_dir):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "regkb.cli", "serve", "--data-dir", str(corpus_dir), "--port", str(port)],
+                              capture_output=True, text=True, timeout=30)
+    assert done.returncode == 1 and "Choose another --port" in done.stderr
