@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from typing import Callable, Optional
 
+from lxml.etree import LxmlError
+
 from regkb.records import Document, RawResource
 from regkb.sources import DocumentHint, Source
 
@@ -41,7 +43,8 @@ def parse_resource(raw: RawResource, source: Source, hint: Optional[DocumentHint
         parsed_docs = fn(raw, source, hint)
     except ParseError:
         raise
-    except (ValueError, KeyError, IndexError, TypeError, AttributeError, UnicodeError) as exc:
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError, UnicodeError, RecursionError,
+            LxmlError) as exc:
         raise ParseError(f"{raw.url}: {key} parser failed on this input ({type(exc).__name__}: {exc})") from exc
     return [build(p, raw, source, hint) for p in parsed_docs]
 

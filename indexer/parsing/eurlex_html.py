@@ -105,7 +105,8 @@ def parse_eurlex_html(text: str, language: Optional[str]) -> Parsed:
     return parsed
 
 
-ARTICLE_HEAD = {"oj-ti-art", "title-article-norm"}
+ARTICLE_HEAD = {"oj-ti-art", "title-article-norm", "Titrearticle"}  # last: COM proposals
+ARTICLE_TEXT = re.compile(r"^(Article|Artikel)\s+(\d+\s*[a-z]*|premier)$", re.I)
 ARTICLE_SUBHEAD = {"oj-sti-art", "stitle-article-norm"}
 
 
@@ -117,7 +118,7 @@ def _flat(body) -> list[Node]:
     for child in _blocks(body):
         cls = classes(child)
         text = text_of(child)
-        if cls & ARTICLE_HEAD:
+        if cls & ARTICLE_HEAD or (child.tag == "p" and ARTICLE_TEXT.match(text)):
             m = re.search(r"(\d+\s*[a-z]*|premier|first|eerste)\s*$", text, re.I)
             number = (m.group(1) if m else text).replace(" ", "")
             number = {"premier": "1", "first": "1", "eerste": "1"}.get(number.lower(), number)

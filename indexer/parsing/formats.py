@@ -9,7 +9,6 @@ from regkb.sources import DocumentHint, Source
 
 from .dispatch import language_hint, parser, text_of
 from .document import Parsed
-from .errors import ParseError
 from .metadata import celex_from_url
 
 
@@ -83,8 +82,3 @@ def _text(raw: RawResource, source: Source, hint: Optional[DocumentHint]) -> lis
 def _pdf(raw: RawResource, source: Source, hint: Optional[DocumentHint]) -> list[Parsed]:
     from .pdf import parse_pdf
     return [parse_pdf(raw.body, (hint.language if hint and hint.language else None) or source.language)]
-
-
-def require_text(text: str, what: str) -> None:
-    if not text or not text.strip():
-        raise ParseError(f"{what} is empty; re-fetch it")

@@ -130,8 +130,6 @@ def text(el) -> str:
             for c in e:
                 if isinstance(c.tag, str):
                     walk(c)
-                elif c.tail:
-                    pass
                 if c.tail:
                     parts.append(c.tail)
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from bs4 import BeautifulSoup, Tag
+import warnings
+
+from bs4 import BeautifulSoup, Tag, XMLParsedAsHTMLWarning
 
 from .document import Parsed
 from .errors import ParseError
@@ -22,7 +24,9 @@ CHROME = "nav, header, footer, script, style, noscript, form, aside, .breadcrumb
 
 
 def parse_web_page(text: str, url: str, language: str) -> Parsed:
-    soup = BeautifulSoup(text, "lxml")
+    with warnings.catch_warnings():  # XHTML served as text/html is still parsed as HTML on purpose
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        soup = BeautifulSoup(text, "lxml")
     if soup.body is None or not soup.get_text(strip=True):
         raise ParseError("page has no text (empty or not HTML); re-fetch it")
     html_lang = (soup.html.get("lang") if soup.html else None) or ""
@@ -32,12 +36,12 @@ def parse_web_page(text: str, url: str, language: str) -> Parsed:
     for junk in main.select(CHROME):
         junk.decompose()
     roots = _sections(main, title)
-    warnings: list[str] = []
+    notes: list[str] = []
     if not roots:
         raise ParseError("page has no readable content (no headings, paragraphs or lists); check the URL")
     if main.name == "body":
-        warnings.append("no main-content container found; the whole body was used")
-    parsed = Parsed(title=title, language=lang, roots=roots, warnings=warnings)
+        notes.append("no main-content container found; the whole body was used")
+    parsed = Parsed(title=title, language=lang, roots=roots, warnings=notes)
     meta_date = soup.find("meta", attrs={"name": re.compile(r"(DCTERMS\.)?(issued|date|available)", re.I)})
     time_el = soup.find("time")
     when = (meta_date.get("content") if meta_date else None) or (time_el.get("datetime") if time_el else None)

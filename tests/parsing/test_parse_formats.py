@@ -254,3 +254,54 @@ def test_malformed_html_without_act_markup_is_kept_with_a_warning():
     body = b"<html><body><div><p>Some text <b>unclosed <p>more text</div></body>"
     (d,) = parse_resource(raw_from_bytes("https://eur-lex.europa.eu/x", body, "text/html"), source("eurlex"))
     assert d.warnings and "more text" in d.provisions[0].text
+
+
+# ---------------------------------------------------------------- fuzz: never an unhandled exception
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+PARSERS = ["eurlex", "formex", "eurlex_text_json", "derived_json", "markdown_law", "wetten_xml", "policy_page",
+           "covenant", "text", "pdf"]
+PREFIXES = [b"", b"<html><body>", b'{"content": "', b"<toestand>", b"%PDF-1.4\n", b"PK\x03\x04", b"### Artikel 1\n",
+            b'<?xml version="1.0"?><CONS.ACT>']
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(parser=st.sampled_from(PARSERS), prefix=st.sampled_from(PREFIXES), body=st.binary(max_size=400),
+       charset=st.sampled_from([None, "utf-8", "iso-8859-1", "bogus-charset"]))
+def test_any_bytes_give_documents_or_parse_error(parser, prefix, body, charset):
+    raw = raw_from_bytes("https://example.org/fuzz", prefix + body, "text/html", charset)
+    try:
+        docs = parse_resource(raw, source(parser))
+    except ParseError as exc:
+        assert str(exc)
+    else:
+        assert all(d.id and d.title is not None for d in docs)
+
+
+@needs_mirror
+@pytest.mark.parametrize("fraction", [0.02, 0.3, 0.7, 0.97])
+@pytest.mark.parametrize("path,parser", [
+    ("eur-lex.europa.eu/legal-content/FR/TXT/CELEX_02024L1760-20260318.html", "eurlex"),
+    (NL + "L_2022322.32022L2464.text.json", "eurlex_text_json"),
+    ("wetten.overheid.nl/BWBV0001522.md", "markdown_law"),
+])
+def test_truncated_real_documents_never_crash(path, parser, fraction):
+    full = raw_for(path)
+    raw = raw_from_bytes(full.url, full.body[: int(len(full.body) * fraction)], full.content_type)
+    try:
+        docs = parse_resource(raw, source(parser, language="nl" if "NL/" in path else "en"))
+    except ParseError as exc:
+        assert full.url in str(exc) or str(exc)
+    else:
+        assert docs and all(d.provisions for d in docs)
+
+
+@needs_mirror
+def test_truncated_formex_zip_raises_parse_error():
+    from parsing_mirror import cellar_zip
+    full = cellar_zip("https://publications.europa.eu/resource/cellar/ac29368d-35ff-11f0-8a44-01aa75ed71a1.0007.01/zip")
+    raw = raw_from_bytes(full.url, full.body[: len(full.body) // 2], "application/zip")
+    with pytest.raises(ParseError, match="zip"):
+        parse_resource(raw, source("formex"))
