@@ -16,9 +16,13 @@ MODALITIES = ("exemption", "prohibition", "permission", "obligation")
 
 
 def phrase_regex(phrases: list[str]) -> re.Pattern[str]:
-    """Whole-word, case-insensitive alternation; longest phrase first so it wins."""
-    alts = sorted({p.lower() for p in phrases if p}, key=len, reverse=True)
-    body = "|".join(re.escape(a).replace(r"\ ", r"\s+") for a in alts) or "(?!)"
+    """Whole-word, case-insensitive alternation; longest phrase first so it wins.
+
+    An entry written "re:<regex>" is used as a regular expression (for formulas a word list cannot express).
+    """
+    raw = [p[3:] for p in phrases if p and p.startswith("re:")]
+    alts = sorted({p.lower() for p in phrases if p and not p.startswith("re:")}, key=len, reverse=True)
+    body = "|".join(raw + [re.escape(a).replace(r"\ ", r"\s+") for a in alts]) or "(?!)"
     return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.I)
 
 

@@ -17,12 +17,20 @@ from typing import Optional
 from indexer.nlp.fields import DATE
 from indexer.nlp.lexicon import MODALITIES, Lexicon
 
+_DEFINITION_TERM = re.compile(r"\bthe (?:term|expression)s?\b[^.;]{0,120}\bshall (?:not )?(?:include|mean|cover)\b", re.I)
 _DEFINITION_EN = re.compile(r"^\W*(?:\(?\d+[a-z]?\)?\.?\s*|\([a-z]+\)\s*)?[‘'\"“][^’'\"”]{1,120}[’'\"”]\s*(?:,\s*[^,]{1,80},\s*)?(?:means|shall mean|refers to)\b", re.I)
 _DEFINITION_NL = re.compile(r"^\W*(?:\(?\d+[a-z]?\)?\.?\s*|[a-z]\.\s*|\([a-z]+\)\s*)?[‘'\"“]?[^’'\"”:]{1,120}[’'\"”]?\s*:\s*(?:de|het|een)?\b|wordt verstaan onder", re.I)
-_LEADING_CLAUSE = re.compile(r"^\W*(?:\d+[a-z]?\.\s+)?(?:where|if|unless|when|in the event|in case|without prejudice|by way of derogation|"
-                             r"for the purposes?|in accordance with|pursuant to|subject to|after|before|by\s+\d|no later than|"
+_LEADING_CLAUSE = re.compile(r"^\W*(?:\d+[a-z]?\.\s+)?(?:where|if|unless|when|once|in the event|in case|in the case of|without prejudice|"
+                             r"by way of derogation|notwithstanding|nevertheless|however|moreover|furthermore|in addition|"
+                             r"for the purposes?|in accordance with|pursuant to|subject to|after|before|by|from|as from|as of|"
+                             r"with effect from|no later than|upon|on|within|in|for|to|taking into account|"
                              r"indien|tenzij|voor zover|wanneer|in afwijking|onverminderd|overeenkomstig|uiterlijk|met ingang van|"
-                             r"behoudens|ingeval|als|in het geval)\b[^,]{0,400},", re.I)
+                             r"behoudens|ingeval|als|in het geval|voor de toepassing|op verzoek|na|bij|om)\b[^,]{0,400},\s*", re.I)
+_PRONOUN_SUBJECT = re.compile(r"^\W*(?:they|it|he|she|zij|hij|ze|het)\b", re.I)
+_IN_PP = {"en": re.compile(r"\b(?:of|on|for|by|to|with|from|in|under|at|between|against|among|about|into|than)\s+"
+                           r"(?:(?:the|a|an|any|all|each|such|their|its|that|those|these|other|relevant|sme|non-sme|one|or|and|more)\s+){0,3}$", re.I),
+          "nl": re.compile(r"\b(?:van|op|voor|door|aan|met|bij|uit|in|tot|over|tegen|naar|dan|onder)\s+"
+                           r"(?:(?:de|het|een|alle|elke|iedere|deze|die|dat|hun|zijn|haar|andere|betrokken)\s+){0,3}$", re.I)}
 _RELATIVE_BEFORE = re.compile(r"\b(?:which|that|who|whom|whose|where|if|when|unless|die|dat|welke|indien|wanneer|tenzij)\b[^,;]{0,60}$", re.I)
 _MASK_DATES = re.compile(DATE, re.I)
 _NL_NON_NORMATIVE = re.compile(r"^\W*(?:\d+\.\s*)?(?:deze|dit|het|de)\s+(?:richtlijn|verordening|besluit|verdrag|wet|regeling)\s+"
@@ -44,7 +52,9 @@ class Analysis:
 
 
 def is_definition(text: str, lex: Lexicon) -> bool:
-    return bool((_DEFINITION_NL if lex.lang == "nl" else _DEFINITION_EN).search(text))
+    if lex.lang == "nl":
+        return bool(_DEFINITION_NL.search(text))
+    return bool(_DEFINITION_EN.search(text) or _DEFINITION_TERM.search(text))
 
 
 def context_allows(ctx: dict, lex: Lexicon) -> bool:
@@ -59,9 +69,14 @@ def is_candidate(text: str, lex: Lexicon, ctx: dict) -> bool:
     return bool(lex.any_cue.search(text)) or (lex.lang == "nl" and ctx.get("operative", True))
 
 
-def _main_clause_start(text: str) -> int:
-    m = _LEADING_CLAUSE.match(text)
-    return m.end() if m else 0
+def _main_clause_start(text: str, limit: Optional[int] = None) -> int:
+    """Skip leading adverbial/conditional clauses ("Where ..., ", "By way of derogation ..., ") before the subject."""
+    pos = 0
+    while True:
+        m = _LEADING_CLAUSE.match(text[pos:limit])
+        if not m or not m.end():
+            return pos
+        pos += m.end()
 
 
 def find_cue(text: str, lex: Lexicon) -> Optional[tuple[str, int, int]]:
@@ -90,18 +105,35 @@ def find_cue(text: str, lex: Lexicon) -> Optional[tuple[str, int, int]]:
 
 
 def _addressee(text: str, lex: Lexicon, cue_start: int, cue_end: int) -> tuple[Optional[str], Optional[str], Optional[tuple[int, int]]]:
-    before = [m for m in lex.addressee_re.finditer(text, 0, cue_start)]
-    main = _main_clause_start(text)
-    in_main = [m for m in before if m.start() >= main] or before
-    if in_main:
-        m = in_main[-1]
-        if cue_start - m.end() < 160:
-            return lex.addressees[_key(m.group(0))], m.group(0), (m.start(), m.end())
-    after = lex.addressee_re.search(text, cue_end, min(len(text), cue_end + 40))
-    if after and (lex.lang == "nl" or re.search(r"\bby\s+(?:the\s+)?$", text[cue_end:after.start()])):
-        return lex.addressees[_key(after.group(0))], after.group(0), (after.start(), after.end())
-    subject = text[main:cue_start].strip(" ,")
-    subject = re.sub(r"^\d+[a-z]?\.\s*", "", subject)
+    """The first duty-bearer named in the subject (not inside a prepositional phrase); else a passive agent ("by X");
+    else, for a pronoun subject, the first party named in the leading clause."""
+    main = _main_clause_start(text, cue_start)
+    pp = _IN_PP[lex.lang]
+
+    def pick(start: int, end: int):
+        for m in lex.addressee_re.finditer(text, start, end):
+            if not pp.search(text[start:m.start()]):
+                return m
+        return None
+
+    m = None
+    if re.search(r"\b(?:on|to|op)$", text[cue_start:cue_end]):  # "conferred on the Commission", "not apply to companies"
+        m = next(iter([a for a in lex.addressee_re.finditer(text, cue_end, min(len(text), cue_end + 40))
+                       if re.fullmatch(r"\s*(?:(?:the|de|het|all|alle|any|such|those)\s+)?", text[cue_end:a.start()])]), None)
+    if m is None:
+        m = pick(main, cue_start)
+    if m is None:
+        agent = re.compile(r"\b(?:by|door)\s+(?:(?:the|de|het|other|any|all|alle)\s+)?$", re.I)
+        m = next((a for a in lex.addressee_re.finditer(text, cue_end, min(len(text), cue_end + 90))
+                  if agent.search(text[max(cue_end, a.start() - 30):a.start()])), None)
+    if m is None and lex.lang == "nl":
+        after = lex.addressee_re.search(text, cue_end, min(len(text), cue_end + 40))
+        m = after if after and not pp.search(text[cue_end:after.start()]) else None
+    if m is None and re.search(r"\b(?:they|it|he|she|zij|hij|ze)\s*$", text[:cue_start], re.I):
+        m = pick(0, cue_start)
+    if m is not None:
+        return lex.addressees[_key(m.group(0))], m.group(0), (m.start(), m.end())
+    subject = re.sub(r"^\d+[a-z]?\.\s*", "", text[main:cue_start].strip(" ,"))
     return None, (subject if 0 < len(subject) <= 80 else None), None
 
 
@@ -118,8 +150,8 @@ def _clip(text: str, max_words: int = 30) -> str:
 def conditions(text: str, lex: Lexicon) -> list[str]:
     out = []
     for m in lex.conditions.finditer(text):
-        if lex.lang == "en" and m.group(0).lower() in ("where", "when") and re.search(r"\b(?:the|a|cases?|situations?)\s*$", text[:m.start()]):
-            pass  # "in cases where" still a condition
+        if m.group(0).lower() == "subject to" and not re.search(r"(?:^|[,;(])\s*$", text[:m.start()]):
+            continue  # "undertakings subject to reporting requirements" describes, it does not condition
         if lex.lang == "nl" and m.group(0).lower() == "als" and not re.match(r"\s+(?:de|het|een|er|zij|hij|deze|dit)\b", text[m.end():]):
             continue  # "als" mostly means "as"
         out.append(_clip(re.split(r",\s", text[m.start():])[0], 25))
@@ -145,21 +177,26 @@ def _nl_present_duty(text: str, lex: Lexicon, words: list[tuple[str, int, int]],
     return None
 
 
+def _mask(text: str, pattern: re.Pattern[str]) -> str:
+    return pattern.sub(lambda m: "#" * len(m.group(0)), text)
+
+
 def analyse(text: str, lex: Lexicon, ctx: dict, lemma=lambda w: w) -> Analysis:
-    """Full analysis of one sentence; modality None means not normative."""
+    """Full analysis of one sentence; modality None means not normative.
+
+    Formulas that state legal effects rather than duties ("shall apply", "shall be deemed", "is amended as follows")
+    are masked first; whatever cue remains (e.g. inside inserted text) decides.
+    """
     if not context_allows(ctx, lex) or is_definition(text, lex):
         return Analysis()
-    nn = lex.non_normative.search(text)
     if lex.lang == "nl" and _NL_NON_NORMATIVE.search(text):
         return Analysis()
-    cue = find_cue(text, lex)
-    if lex.lang == "en" and re.search(r"\bby way of derogation\b", text, re.I) and cue:
+    masked = _mask(text, lex.non_normative)
+    cue = find_cue(masked, lex)
+    derogation = r"\bby way of derogation\b" if lex.lang == "en" else r"\bin afwijking van\b"
+    if cue and re.search(derogation, text, re.I):
         cue = ("exemption", cue[1], cue[2])
-    if lex.lang == "nl" and re.search(r"\bin afwijking van\b", text, re.I) and cue:
-        cue = ("exemption", cue[1], cue[2])
-    if nn and (not cue or nn.start() <= cue[1] < nn.end() or nn.start() < cue[1]):
-        return Analysis()
-    if cue is None and lex.lang == "nl" and ctx.get("operative", True):
+    if cue is None and lex.lang == "nl" and ctx.get("operative", True) and masked == text:
         words = [(m.group(0).lower(), m.start(), m.end()) for m in re.finditer(r"[\w-]+", text)]
         verb = _nl_present_duty(text, lex, words, lemma)
         if verb:
@@ -168,7 +205,7 @@ def analyse(text: str, lex: Lexicon, ctx: dict, lemma=lambda w: w) -> Analysis:
         return Analysis()
     modality, cs, ce = cue
     key, surface, span = _addressee(text, lex, cs, ce)
-    action_start = cs if lex.lang == "nl" or modality in ("exemption",) else ce
+    action_start = cs if lex.lang == "nl" or modality == "exemption" else ce
     action = _clip(text[action_start:])
     if lex.lang == "nl" and span and 0 < span[0] - ce < 12:  # inverted order: drop the subject from the action
         action = _clip((text[cs:span[0]] + text[span[1]:]).replace("  ", " "))

@@ -1,0 +1,259 @@
+"""Evaluate obligation extraction against the gold set, side by side with a naive cue baseline.
+
+Gold labels (tests/gold/*.jsonl) hold references, never text: document id,
+provision id and character offsets as the mirror readers (indexer/nlp/mirror)
+produce them, plus hashes of the normalised sentence. Resolution against any
+corpus data dir: exact (same document, provision and offsets, hash checked),
+else by fingerprint (the normalised sentence's prefix hash, then full hash) in
+the same document and then in any document of that language; this survives
+the real parser splitting points into their own provisions or dropping
+paragraph numbers. Predictions are the extractor's findings on the provisions
+that the gold span covers, matched by overlap.
+"""
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Optional
+
+from indexer.nlp.lexicon import lexicon
+from indexer.nlp.pipeline import analyze_texts, document_context
+from regkb.records import Document
+
+PREFIX = 40
+_LABELS = re.compile(r"\((?:[a-z]{1,4}|\d{1,3}|[ivx]{1,6})\)|(?:(?<=\s)|^)\d{1,3}[a-z]?\.(?=\s)|[*][0-9]+")
+
+
+def normalise(text: str) -> tuple[str, list[int]]:
+    """Lower-case alphanumerics only, without point labels and paragraph numbers; with a map back to offsets."""
+    cleaned = _LABELS.sub(lambda m: " " * len(m.group(0)), text)
+    chars, offsets = [], []
+    for i, ch in enumerate(cleaned):
+        if ch.isalnum():
+            chars.append(ch.lower())
+            offsets.append(i)
+    return "".join(chars), offsets
+
+
+def fingerprint(text: str) -> dict:
+    norm, _ = normalise(text)
+    return {"sha1": hashlib.sha1(norm.encode()).hexdigest(), "prefix": hashlib.sha1(norm[:PREFIX].encode()).hexdigest(),
+            "length": len(norm)}
+
+
+@dataclass
+class FlatDoc:
+    """A document's provision texts as one normalised string, with the way back to (provision, offset)."""
+
+    doc: Document
+    norm: str
+    starts: list[int]          # norm offset where each provision begins
+    offsets: list[list[int]]   # per provision: norm char -> provision char offset
+    prefixes: dict[str, list[int]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, doc: Document) -> "FlatDoc":
+        parts, starts, offsets, pos = [], [], [], 0
+        for p in doc.provisions:
+            n, off = normalise(p.text)
+            parts.append(n)
+            starts.append(pos)
+            offsets.append(off)
+            pos += len(n)
+        flat = cls(doc, "".join(parts), starts, offsets)
+        return flat
+
+    def find(self, fp: dict) -> Optional[tuple[int, int]]:
+        if not self.prefixes:
+            index: dict[str, list[int]] = defaultdict(list)
+            for i in range(len(self.norm)):
+                index[hashlib.sha1(self.norm[i:i + PREFIX].encode()).hexdigest()].append(i)
+            self.prefixes = index
+        for i in self.prefixes.get(fp["prefix"], []):
+            if hashlib.sha1(self.norm[i:i + fp["length"]].encode()).hexdigest() == fp["sha1"]:
+                return i, i + fp["length"]
+        return None
+
+    def to_norm(self, prov_index: int, start: int, end: int) -> tuple[int, int]:
+        off = self.offsets[prov_index]
+        a, b = bisect.bisect_left(off, start), bisect.bisect_left(off, end)
+        return self.starts[prov_index] + a, self.starts[prov_index] + b
+
+    def provisions_in(self, start: int, end: int) -> list[int]:
+        first = max(bisect.bisect_right(self.starts, start) - 1, 0)
+        last = max(bisect.bisect_right(self.starts, max(end - 1, start)) - 1, 0)
+        return list(range(first, last + 1))
+
+
+@dataclass
+class Prediction:
+    modality: Optional[str]
+    addressee: Optional[str] = None
+    deadlines: frozenset = frozenset()
+    thresholds: frozenset = frozenset()
+
+
+def deadline_key(d: dict) -> str:
+    return d["date"] if d.get("date") else (d.get("relative") or "").split(" ")[0]
+
+
+def threshold_key(t: dict) -> tuple:
+    return (t["metric"], float(t["value"]), t["comparison"])
+
+
+# --- the naive baseline --------------------------------------------------------------------------------------------
+_BASE = {"en": [("obligation", r"\b(?:shall|must)\b"), ("permission", r"\bmay\b")],
+         "nl": [("obligation", r"\b(?:moet|moeten|dient|dienen)\b"), ("permission", r"\b(?:kan|kunnen|mag|mogen)\b")]}
+_DATE = re.compile(r"\b(\d{1,2}) (january|february|march|april|may|june|july|august|september|october|november|december|"
+                   r"januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december) (\d{4})\b", re.I)
+
+
+def baseline(text: str, lang: str) -> Prediction:
+    """Only modal cue words: shall/must/may, moet/dient/kan; first addressee word; every date in the sentence."""
+    from indexer.nlp.fields import MONTHS
+    hits = [(m.start(), modality) for modality, rx in _BASE[lang] for m in re.finditer(rx, text, re.I)]
+    if not hits:
+        return Prediction(None)
+    lex = lexicon(lang)
+    first = lex.addressee_re.search(text)
+    dates = frozenset(f"{y}-{MONTHS[mo.lower()]:02d}-{int(d):02d}" for d, mo, y in _DATE.findall(text))
+    return Prediction(min(hits)[1], lex.addressees[re.sub(r"\s+", " ", first.group(0).lower())] if first else None, dates)
+
+
+# --- scoring -------------------------------------------------------------------------------------------------------
+@dataclass
+class Scores:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+    modality_ok: int = 0
+    addressee_ok: int = 0
+    deadline_n: int = 0
+    deadline_ok: int = 0
+    threshold_n: int = 0
+    threshold_ok: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, gold: dict, pred: Prediction) -> None:
+        g, p = gold["modality"], pred.modality
+        if g and p:
+            self.tp += 1
+            self.modality_ok += g == p
+            self.addressee_ok += gold.get("addressee") == pred.addressee
+            gd, gt = frozenset(gold.get("deadlines", [])), frozenset(threshold_key(t) for t in gold.get("thresholds", []))
+            if gd or pred.deadlines:
+                self.deadline_n += 1
+                self.deadline_ok += gd == pred.deadlines
+            if gt or pred.thresholds:
+                self.threshold_n += 1
+                self.threshold_ok += gt == pred.thresholds
+            if g != p or gold.get("addressee") != pred.addressee:
+                self.errors.append(f"{gold['id']}: gold {g}/{gold.get('addressee')} predicted {p}/{pred.addressee}")
+        elif g and not p:
+            self.fn += 1
+            self.errors.append(f"{gold['id']}: missed {g}")
+        elif p and not g:
+            self.fp += 1
+            self.errors.append(f"{gold['id']}: false {p}")
+        else:
+            self.tn += 1
+
+    def summary(self) -> dict:
+        prec = self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+        rec = self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+        return {"n": self.tp + self.fp + self.fn + self.tn, "precision": prec, "recall": rec,
+                "f1": 2 * prec * rec / (prec + rec) if prec + rec else 0.0,
+                "modality_accuracy": self.modality_ok / self.tp if self.tp else 0.0,
+                "addressee_accuracy": self.addressee_ok / self.tp if self.tp else 0.0,
+                "deadline_exact": self.deadline_ok / self.deadline_n if self.deadline_n else 1.0, "deadline_n": self.deadline_n,
+                "threshold_exact": self.threshold_ok / self.threshold_n if self.threshold_n else 1.0,
+                "threshold_n": self.threshold_n}
+
+
+@dataclass
+class EvalResult:
+    lang: str
+    extractor: Scores
+    baseline: Scores
+    unresolved: list[str]
+
+
+def load_gold(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _resolve(gold: dict, docs: dict[str, Document], flats: dict[str, FlatDoc]) -> Optional[tuple[str, int, int]]:
+    """(document id, norm start, norm end) of a gold sentence in this corpus."""
+    doc = docs.get(gold["document_id"])
+    candidates = [doc] if doc else []
+    candidates += [d for d in docs.values() if d is not doc and d.language == gold.get("language", d.language)]
+    for d in candidates:
+        flat = flats.get(d.id) or flats.setdefault(d.id, FlatDoc.build(d))
+        prov_index = next((i for i, p in enumerate(d.provisions) if p.id == gold["provision_id"]), None)
+        if prov_index is not None:
+            text = d.provisions[prov_index].text[gold["start"]:gold["end"]]
+            if fingerprint(text)["sha1"] == gold["sha1"]:
+                return (d.id, *flat.to_norm(prov_index, gold["start"], gold["end"]))
+        hit = flat.find(gold)
+        if hit:
+            return d.id, *hit
+    return None
+
+
+def evaluate(gold: list[dict], docs: dict[str, Document], lang: str) -> EvalResult:
+    flats: dict[str, FlatDoc] = {}
+    resolved, unresolved = [], []
+    for g in gold:
+        g.setdefault("language", lang)
+        r = _resolve(g, docs, flats)
+        (resolved.append((g, r)) if r else unresolved.append(g["id"]))
+    needed: dict[str, set[int]] = defaultdict(set)
+    for g, (doc_id, s, e) in resolved:
+        needed[doc_id].update(flats[doc_id].provisions_in(s, e))
+    findings: dict[str, list[tuple[int, int, object]]] = defaultdict(list)
+    for doc_id, indexes in needed.items():
+        d, flat = docs[doc_id], flats[doc_id]
+        order = sorted(indexes)
+        items = [(d.provisions[i].text, document_context(d, d.provisions[i].kind)) for i in order]
+        for i, found in zip(order, analyze_texts(items, d.language)):
+            findings[doc_id] += [(*flat.to_norm(i, f.start, f.end), f) for f in found]
+    ext, base = Scores(), Scores()
+    for g, (doc_id, s, e) in resolved:
+        best, best_overlap = None, 0
+        for fs, fe, f in findings[doc_id]:
+            overlap = min(e, fe) - max(s, fs)
+            if overlap > best_overlap and overlap >= 0.5 * min(e - s, fe - fs):
+                best, best_overlap = f, overlap
+        ext.add(g, Prediction(best.modality, best.addressee, frozenset(deadline_key(d) for d in best.deadlines),
+                              frozenset(threshold_key(t) for t in best.thresholds)) if best else Prediction(None))
+        base.add(g, baseline(_gold_text(docs[doc_id], flats[doc_id], s, e), lang))
+    return EvalResult(lang, ext, base, unresolved)
+
+
+def _gold_text(doc: Document, flat: FlatDoc, s: int, e: int) -> str:
+    """The original text under a normalised span (for the baseline, which sees only the sentence)."""
+    parts = []
+    for i in flat.provisions_in(s, e):
+        off = flat.offsets[i]
+        a = max(s - flat.starts[i], 0)
+        b = min(e - flat.starts[i], len(off))
+        if a < b:
+            parts.append(doc.provisions[i].text[off[a]:off[b - 1] + 1])
+    return " ".join(parts)
+
+
+def load_documents(paths: Iterable[Path]) -> dict[str, Document]:
+    docs = {}
+    for path in paths:
+        try:
+            d = Document.model_validate_json(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        docs[d.id] = d
+    return docs
