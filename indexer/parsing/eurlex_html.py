@@ -37,6 +37,10 @@ def classes(el) -> set[str]:
     return set((el.get("class") or "").split())
 
 
+MOD_MARK = re.compile(r"\s*(?:[►▼]\s*[A-Z]\d*|◄)\s*")
+MOD_MARK_BEFORE_PUNCT = re.compile(r"\s*◄\s*(?=[,.;:)’”»])")
+
+
 def text_of(el) -> str:
     """Visible text without footnote markers and modification arrows."""
     parts: list[str] = []
@@ -47,8 +51,10 @@ def text_of(el) -> str:
                 parts.append(e.tail)
             return
         cls = classes(e)
-        if "oj-note-tag" in cls or "modref" in cls or "arrow" in cls or e.tag in ("script", "style"):
-            pass
+        if "oj-note-tag" in cls or "modref" in cls or "arrow" in cls or e.tag in ("script", "style") or (
+                e.tag == "a" and (e.get("href") or "").startswith("#") and re.fullmatch(
+                    r"\s*\(?\s*\*?\d+\s*\)?\s*", "".join(e.itertext()))):
+            pass  # footnote references and modification markers
         elif e.tag == "br":
             parts.append("\n")
         else:
@@ -64,8 +70,11 @@ def text_of(el) -> str:
     for child in el:
         walk(child)
     text = "".join(parts)
-    text = re.sub(r"\(\s*\)", "", text)  # emptied footnote markers "(<span>2</span>)"
-    return clean(text).replace("\n", " ")
+    text = re.sub(r"\s*\(\s*\)", "", text)  # emptied footnote markers "(<span>2</span>)"
+    text = MOD_MARK_BEFORE_PUNCT.sub("", text)
+    text = MOD_MARK.sub(" ", text)  # consolidation markers ►M2 … ◄, ▼B
+    text = re.sub(r"(?<=[‘“(]) +(?=\S)", "", text)
+    return clean(text).replace("\n", " ").strip()
 
 
 def parse_eurlex_html(text: str, language: Optional[str]) -> Parsed:

@@ -120,10 +120,10 @@ def text(el) -> str:
     def walk(e) -> None:
         if e.tag == "NOTE":
             pass
-        elif e.tag == "QUOT.START":
-            parts.append("‘")
-        elif e.tag == "QUOT.END":
-            parts.append("’")
+        elif e.tag in ("QUOT.START", "QUOT.END"):
+            parts.append(_quote(e))
+        elif e.tag == "FT" and e.get("TYPE") == "NUMBER" and (e.text or "").isdigit() and len(e.text) > 3:
+            parts.append(f"{int(e.text):,}".replace(",", " "))
         else:
             if e.text:
                 parts.append(e.text)
@@ -135,6 +135,14 @@ def text(el) -> str:
 
     walk(el)
     return clean("".join(parts)).replace("\n", " ")
+
+
+def _quote(el) -> str:
+    """Formex gives the quotation mark's code point (2018 ‘, 00AB « ...) in CODE."""
+    try:
+        return chr(int(el.get("CODE") or "", 16))
+    except ValueError:
+        return "‘" if el.tag == "QUOT.START" else "’"
 
 
 def _structure(root) -> Iterator[Node]:
@@ -203,8 +211,14 @@ def _flow(el) -> Iterator[Item]:
             if t:
                 yield t
         elif child.tag in ("LIST",):
+            dash = (child.get("TYPE") or "").upper() in ("DASH", "BULLET", "NDASH")
             for item in child.findall("ITEM"):
-                yield from _item(item)
+                if dash and item.find("NP") is None:
+                    indent = Node("indent")
+                    indent.extend(_flow(item))
+                    yield indent
+                else:
+                    yield from _item(item)
         elif child.tag in ("NP",):
             yield _np(child)
         elif child.tag in ("TBL",):
