@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Optional
 
 from indexer.nlp.fields import DATE
@@ -19,13 +20,14 @@ from indexer.nlp.lexicon import MODALITIES, Lexicon
 
 _DEFINITION_TERM = re.compile(r"\bthe (?:term|expression)s?\b[^.;]{0,120}\bshall (?:not )?(?:include|mean|cover)\b", re.I)
 _DEFINITION_EN = re.compile(r"^\W*(?:\(?\d+[a-z]?\)?\.?\s*|\([a-z]+\)\s*)?[‘'\"“][^’'\"”]{1,120}[’'\"”]\s*(?:,\s*[^,]{1,80},\s*)?(?:means|shall mean|refers to)\b", re.I)
-_DEFINITION_NL = re.compile(r"^\W*(?:\(?\d+[a-z]?\)?\.?\s*|[a-z]\.\s*|\([a-z]+\)\s*)?[‘'\"“]?[^’'\"”:]{1,120}[’'\"”]?\s*:\s*(?:de|het|een)?\b|wordt verstaan onder", re.I)
+_DEFINITION_NL = re.compile(r"^\W*(?:(?:\d+\)|[a-z][.)])\s*[^:;.]{1,60}:\s|\(?\d+[a-z]?\)?\.?\s*[‘'\"“][^’'\"”]{1,80}[’'\"”]\s*:)|wordt verstaan onder", re.I)
 _LEADING_CLAUSE = re.compile(r"^\W*(?:\d+[a-z]?\.\s+)?(?:where|if|unless|when|once|in the event|in case|in the case of|without prejudice|"
                              r"by way of derogation|notwithstanding|nevertheless|however|moreover|furthermore|in addition|"
                              r"for the purposes?|in accordance with|pursuant to|subject to|after|before|by|from|as from|as of|"
                              r"with effect from|no later than|upon|on|within|in|for|to|taking into account|"
                              r"indien|tenzij|voor zover|wanneer|in afwijking|onverminderd|overeenkomstig|uiterlijk|met ingang van|"
                              r"behoudens|ingeval|als|in het geval|voor de toepassing|op verzoek|na|bij|om)\b[^,]{0,400},\s*", re.I)
+_FOOTNOTE = re.compile(r"^\W{0,3}\(\s*\*?\d+\s*\)\s+(?:[A-Z]|PB|OJ)")
 _PRONOUN_SUBJECT = re.compile(r"^\W*(?:they|it|he|she|zij|hij|ze|het)\b", re.I)
 _IN_PP = {"en": re.compile(r"\b(?:of|on|for|by|to|with|from|in|under|at|between|against|among|about|into|than)\s+"
                            r"(?:(?:the|a|an|any|all|each|such|their|its|that|those|these|other|relevant|sme|non-sme|one|or|and|more)\s+){0,3}$", re.I),
@@ -94,8 +96,8 @@ def find_cue(text: str, lex: Lexicon) -> Optional[tuple[str, int, int]]:
     for start, _neg_len, _rank, modality, end in matches:
         if any(s < start < e for s, _, _, _, e in matches if (s, e) != (start, end) and e - s > end - start):
             continue  # part of a longer cue ("shall" inside "shall not be required to")
-        if start < main and any(s >= main for s, *_ in matches):
-            continue
+        if start < main:
+            continue  # a cue inside a leading "where/if ..." clause does not govern the sentence
         if _RELATIVE_BEFORE.search(masked[max(main, 0):start]) and any(s > start for s, *_ in matches) and chosen is None:
             # "companies which may ... shall": prefer a later cue, keep this one as fallback
             chosen = chosen or (modality, start, end)
@@ -112,9 +114,19 @@ def _addressee(text: str, lex: Lexicon, cue_start: int, cue_end: int) -> tuple[O
 
     def pick(start: int, end: int):
         for m in lex.addressee_re.finditer(text, start, end):
-            if not pp.search(text[start:m.start()]):
+            if not pp.search(text[start:m.start()]) and not re.match(r"\s+\d", text[m.end():]):
                 return m
         return None
+
+    agent_re = re.compile(r"\b(?:by|door)\s+(?:(?:the|de|het|other|any|all|alle)\s+)?$", re.I)
+    passive = re.compile(r"\b(?:be|been|worden|wordt|is|zijn)\b", re.I)
+    agent = next((a for a in lex.addressee_re.finditer(text, cue_end, min(len(text), cue_end + 90))
+                  if agent_re.search(text[max(cue_end, a.start() - 30):a.start()])), None)
+    if agent is None and lex.lang == "nl":  # Dutch puts the agent before the participle: "kunnen door de minister worden geschorst"
+        agent = next((a for a in lex.addressee_re.finditer(text, cue_end, min(len(text), cue_end + 160))
+                      if agent_re.search(text[max(cue_end, a.start() - 30):a.start()])), None)
+    if agent is not None and passive.search(text[cue_start:]):
+        return lex.addressees[_key(agent.group(0))], agent.group(0), (agent.start(), agent.end())
 
     m = None
     if re.search(r"\b(?:on|to|op)$", text[cue_start:cue_end]):  # "conferred on the Commission", "not apply to companies"
@@ -158,22 +170,57 @@ def conditions(text: str, lex: Lexicon) -> list[str]:
     return out
 
 
-def _nl_present_duty(text: str, lex: Lexicon, words: list[tuple[str, int, int]], lemma) -> Optional[tuple[int, int]]:
-    """Dutch operative sentence: duty-bearing subject + finite verb (or verb + subject after a fronted clause)."""
-    main = _main_clause_start(text)
-    subj = lex.addressee_re.search(text, main, min(len(text), main + 120))
-    if not subj or lex.addressees[_key(subj.group(0))] not in lex.duty_subjects:
+_NL_FINITE = frozenset("is zijn wordt worden heeft hebben kan kunnen zal zullen mag mogen moet moeten dient dienen "
+                       "staat staan gaat gaan doet doen ziet zien slaat komt komen".split())
+_NL_COPULA = frozenset(("is", "zijn"))
+_NL_AUX = frozenset(("wordt", "worden", "is", "zijn", "heeft", "hebben"))
+_NL_NOT_BEFORE_VERB = frozenset("de het een deze dit die dat te om zijn haar hun elke iedere alle andere".split())
+_NL_NEG_MODAL = re.compile(r"^[^;.]*?\b(?:niet|geen)\b(?:\s+[\w-]+){0,6}\s+(?:mogen|mag)\b", re.I)
+_NL_FRAGMENT = re.compile(r"^\W*(?:[a-z]\.|[a-z]\)|\d+°\.?|\(\w+\))")
+
+
+@lru_cache(maxsize=1)
+def _nl_verbs() -> frozenset[str]:
+    """Dutch infinitives, from the spaCy lookup lemmatizer table (lemmas ending in -en)."""
+    from spacy.lookups import load_lookups
+
+    table = load_lookups("nl", ["lemma_lookup"]).get_table("lemma_lookup")
+    return frozenset(v for v in table.values() if isinstance(v, str) and v.endswith("en"))
+
+
+def _nl_is_finite(word: str, prev: Optional[str]) -> bool:
+    """Present-tense finite verb: 3rd singular (stelt, neemt, verleent, omvat) or plural (nemen, zorgen)."""
+    w, verbs = word.lower(), _nl_verbs()
+    if w in _NL_FINITE:
+        return True
+    if prev in _NL_NOT_BEFORE_VERB or not w.isalpha():
+        return False
+    if w.endswith("t") and len(w) > 3:
+        stem = w[:-1]
+        undoubled = re.sub(r"([aeou])\1(?=[^aeiou]$)", r"\1", stem)
+        cands = {stem + "en", stem + stem[-1] + "en", undoubled + "en", stem + "n"}
+        cands |= {stem[:-1] + "ven"} if stem.endswith("f") else set()
+        cands |= {stem[:-1] + "zen"} if stem.endswith("s") else set()
+        return bool(cands & verbs)
+    return w.endswith("en") and w in verbs
+
+
+def _nl_present_verb(text: str, masked: str, lemma) -> Optional[tuple[int, int]]:
+    """Dutch operative sentence: the first finite present-tense verb of the main clause (Dutch acts state duties
+    in the plain present: "De onderneming stelt een verklaring op", "Het verslag wordt gepubliceerd").
+
+    Copulas ("is", "zijn") alone describe rather than bind; fragments of enumerations and headings never qualify.
+    """
+    stripped = text.strip().rstrip("”’\"')»")
+    if not stripped.endswith(".") or _NL_FRAGMENT.match(stripped) or masked != text:
         return None
-    after = [w for w in words if w[1] >= subj.end()]
-    if after and after[0][0] in ("die", "dat", "welke") :  # skip a relative clause up to its comma
-        comma = text.find(",", subj.end())
-        after = [w for w in words if w[1] > comma] if comma > 0 else after
-    verb_after = after[0] if after else None
-    before = [w for w in words if w[1] < subj.start() and w[0] not in ("de", "het", "een", "elke", "iedere", "alle")]
-    verb_before = before[-1] if before and subj.start() - before[-1][2] < 12 and before[-1][1] >= main and subj.start() > main + 3 else None
-    for cand in (verb_after, verb_before):
-        if cand and cand[0] not in _NL_NOT_VERB and (_NL_VERB.match(cand[0]) or lemma(cand[0]) != cand[0]):
-            return cand[1], cand[2]
+    main = _main_clause_start(text)
+    words = [(m.group(0), m.start(), m.end()) for m in re.finditer(r"[\w-]+", text[main:])]
+    for i, (w, s, e) in enumerate(words):
+        if (i == 0 and main == 0 and w.lower() not in _NL_FINITE) or w[0].isupper() or w.isdigit():
+            continue  # the first word of a sentence is its subject (or an adverb), not its verb
+        if _nl_is_finite(w, words[i - 1][0].lower() if i else None):
+            return None if w.lower() in _NL_COPULA else (main + s, main + e)
     return None
 
 
@@ -187,7 +234,7 @@ def analyse(text: str, lex: Lexicon, ctx: dict, lemma=lambda w: w) -> Analysis:
     Formulas that state legal effects rather than duties ("shall apply", "shall be deemed", "is amended as follows")
     are masked first; whatever cue remains (e.g. inside inserted text) decides.
     """
-    if not context_allows(ctx, lex) or is_definition(text, lex):
+    if not context_allows(ctx, lex) or is_definition(text, lex) or _FOOTNOTE.match(text):
         return Analysis()
     if lex.lang == "nl" and _NL_NON_NORMATIVE.search(text):
         return Analysis()
@@ -196,11 +243,13 @@ def analyse(text: str, lex: Lexicon, ctx: dict, lemma=lambda w: w) -> Analysis:
     derogation = r"\bby way of derogation\b" if lex.lang == "en" else r"\bin afwijking van\b"
     if cue and re.search(derogation, text, re.I):
         cue = ("exemption", cue[1], cue[2])
-    if cue is None and lex.lang == "nl" and ctx.get("operative", True) and masked == text:
-        words = [(m.group(0).lower(), m.start(), m.end()) for m in re.finditer(r"[\w-]+", text)]
-        verb = _nl_present_duty(text, lex, words, lemma)
-        if verb:
+    if lex.lang == "nl" and ctx.get("operative", True) and (cue is None or cue[0] in ("permission", "obligation")):
+        verb = _nl_present_verb(text, masked, lemma)
+        aux = verb and text[verb[0]:verb[1]].lower() in _NL_AUX
+        if verb and (cue is None or (verb[1] <= cue[1] - 2 and not aux)):  # the first finite verb governs: "De Commissie verleent ... en kan ..."
             cue = ("obligation", verb[0], verb[1])
+    if lex.lang == "nl" and cue and cue[0] != "prohibition" and _NL_NEG_MODAL.search(masked[cue[1]:]):
+        cue = ("prohibition", cue[1], cue[2])  # "zullen ... niet verplaatst mogen worden"
     if cue is None:
         return Analysis()
     modality, cs, ce = cue
