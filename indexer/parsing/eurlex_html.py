@@ -69,7 +69,7 @@ def text_of(el) -> str:
         parts.append(el.text)
     for child in el:
         walk(child)
-    text = "".join(parts)
+    text = " ".join("".join(parts).split())  # collapse first: the patterns below then stay linear
     text = re.sub(r"\s*\(\s*\)", "", text)  # emptied footnote markers "(<span>2</span>)"
     text = MOD_MARK_BEFORE_PUNCT.sub("", text)
     text = MOD_MARK.sub(" ", text)  # consolidation markers ►M2 … ◄, ▼B
@@ -436,7 +436,7 @@ def _table(table) -> Iterator[Item]:
     rows = table.findall("./tr") + table.findall("./tbody/tr")
     for row in rows:
         cells = [c for c in row if isinstance(c.tag, str) and c.tag in ("td", "th")]
-        cells = [c for c in cells if text_of(c)] or cells
+        cells = [c for c in cells if any(t.strip() for t in c.itertext())] or cells
         if len(cells) == 2:
             label = text_of(cells[0])
             if POINT_LABEL.match(label):
