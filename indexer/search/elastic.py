@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from typing import Any, Iterable, Iterator, Optional
 
 from elasticsearch import Elasticsearch, helpers
@@ -47,10 +48,15 @@ def _record(source: dict[str, Any]) -> dict[str, Any]:
 class ElasticBackend(Engine):
     name = "elasticsearch"
 
-    def __init__(self, url: Optional[str] = None, index_prefix: Optional[str] = None, client: Optional[Elasticsearch] = None):
-        self.settings: ElasticSettings = elastic_settings(url, index_prefix)
+    def __init__(self, url: Optional[str] = None, index_prefix: Optional[str] = None, client: Optional[Elasticsearch] = None,
+                 shards: Optional[int] = None, replicas: Optional[int] = None):
+        """`url` may list several nodes, comma-separated; the client then fails over between them."""
+        settings = elastic_settings(url, index_prefix)
+        self.settings: ElasticSettings = replace(settings, shards=shards or settings.shards,
+                                                 replicas=settings.replicas if replicas is None else replicas)
         auth = (self.settings.username, self.settings.password) if self.settings.username else None
-        self.client = client or Elasticsearch(self.settings.url, basic_auth=auth, request_timeout=self.settings.request_timeout_s,
+        hosts = [u.strip() for u in self.settings.url.split(",") if u.strip()]
+        self.client = client or Elasticsearch(hosts, basic_auth=auth, request_timeout=self.settings.request_timeout_s,
                                               retry_on_timeout=True, max_retries=3)
         self.alias = f"{self.settings.index_prefix}-records"
 

@@ -1,0 +1,55 @@
+"""`regkb index` and `regkb bench` through the real command line."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from indexer.search import SearchRequest, open_backend
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "search"
+REGKB = [sys.executable, "-m", "regkb.cli"]
+
+
+def run(*args: str, **env: str) -> subprocess.CompletedProcess:
+    import os
+    return subprocess.run([*REGKB, *args], capture_output=True, text=True, timeout=300, env={**os.environ, **env})
+
+
+def test_index_builds_the_embedded_index_and_survives_bad_input(tmp_path):
+    shutil.copytree(FIXTURES, tmp_path, dirs_exist_ok=True)
+    (tmp_path / "documents" / "broken.json").write_text("{not json")
+    with (tmp_path / "obligations" / "celex-32023R1115-en.jsonl").open("a") as fh:
+        fh.write('{"id": "half a record"}\n\x00garbage\n')
+    result = run("index", "--data-dir", str(tmp_path), "--backend", "embedded")
+    assert result.returncode == 0, result.stderr
+    assert "indexed 65 records (4 documents, 26 obligations)" in " ".join(result.stderr.split())
+    assert "broken.json" in result.stderr and "skipped" in result.stderr
+    backend = open_backend(tmp_path, "embedded")
+    assert backend.search(SearchRequest(query="deforestation")).total > 0
+
+
+def test_index_of_an_empty_data_dir_says_what_to_do(tmp_path):
+    result = run("index", "--data-dir", str(tmp_path))
+    assert result.returncode == 0
+    assert "regkb extract" in " ".join(result.stderr.split())
+
+
+def test_backend_setting_is_validated(tmp_path):
+    with pytest.raises(ValueError, match="unknown search backend"):
+        open_backend(tmp_path, "solr")
+    result = run("index", "--data-dir", str(tmp_path), REGKB_SEARCH_BACKEND="solr")
+    assert result.returncode == 2 and "unknown search backend" in " ".join(result.stderr.split())
+
+
+def test_bench_prints_figures_as_last_line(tmp_path):
+    result = run("bench", "--data-dir", str(tmp_path), "--records", "500", "--queries", "30", "--backends", "embedded")
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    assert figures["records"] == 500
+    assert set(figures["embedded"]) == {"index_s", "p50_ms", "p95_ms", "qps", "rss_mb"}
+    assert figures["embedded"]["qps"] > 0
