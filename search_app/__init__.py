@@ -35,6 +35,7 @@ def create_app(config: Optional[dict[str, Any]] = None) -> Flask:
 
     from search_app import errors, i18n, present, security
     from search_app.views import api, documents, search, sectors
+    from search_app.blueprints import applicability, tracking
 
     i18n.init_app(app)
     security.init_app(app)
@@ -42,4 +43,6 @@ def create_app(config: Optional[dict[str, Any]] = None) -> Flask:
     present.init_app(app)
     for bp in (search.bp, documents.bp, sectors.bp, api.bp):
         app.register_blueprint(bp)
+    app.register_blueprint(tracking.bp)
+    app.register_blueprint(applicability.bp)
     return app
