@@ -137,7 +137,8 @@ def svg_chart(lines: list[Timeline], today: Optional[date] = None, width: int = 
     today = today or date.today()
     dated = [e.date for t in lines for e in t.events] + [today]
     start, end = date(min(dated).year, 1, 1), date(max(dated).year + 1, 1, 1)
-    left, right, row_h, top = 170, 20, 34, 30
+    longest = max((len(t.short_title) for t in lines), default=10)
+    left, right, row_h, top = max(120, 24 + round(7.4 * longest)), 40, 34, 30
     height = top + row_h * max(len(lines), 1) + 40
     span = (end - start).days or 1
 
