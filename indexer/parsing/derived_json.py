@@ -6,7 +6,7 @@ import re
 
 from .document import Parsed
 from .errors import ParseError
-from .eurlex_text import _numbered, _points
+from .eurlex_text import _numbered
 from .tree import Node
 
 
@@ -41,7 +41,7 @@ def _article(art: dict) -> Node:
         return node
     if pars[0][1] > 0:
         _blocks(node, text[: pars[0][1]])
-    for i, (num, start, body) in enumerate(pars):
+    for i, (num, _start, body) in enumerate(pars):
         end = pars[i + 1][1] if i + 1 < len(pars) else len(text)
         par = Node("paragraph", number=num)
         _blocks(par, text[body:end])

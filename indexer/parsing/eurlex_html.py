@@ -86,8 +86,7 @@ def parse_eurlex_html(text: str, language: Optional[str]) -> Parsed:
     body = root.find("body")
     if body is None or not text_of(body).strip():
         raise ParseError("EUR-Lex page has no text (empty body); re-fetch it or check the URL")
-    container = root.find_class("eli-container")
-    main = body
+    main = body  # annexes sit in their own eli-container after the act's: walk the whole body
     warnings: list[str] = []
     roots: list[Node] = []
     for item in walk_structure(main, warnings):

@@ -136,7 +136,7 @@ def _articles(body: str, word: str) -> list[Node]:
         pos = found.end()
         n += 1
     nodes = []
-    for i, (num, start, head_end) in enumerate(starts):
+    for i, (num, _start, head_end) in enumerate(starts):
         end = starts[i + 1][1] if i + 1 < len(starts) else len(body)
         nodes.append(_article(num, body[head_end:end]))
     return nodes
@@ -151,7 +151,7 @@ def _article(number: str, text: str) -> Node:
     if pars:
         if pars[0][1] > 0:
             node.add(_strip_notes(rest[: pars[0][1]]))
-        for i, (num, start, body_start) in enumerate(pars):
+        for i, (num, _start, body_start) in enumerate(pars):
             end = pars[i + 1][1] if i + 1 < len(pars) else len(rest)
             par = Node("paragraph", number=num)
             _points(par, rest[body_start:end])
@@ -162,9 +162,9 @@ def _article(number: str, text: str) -> Node:
 
 
 GLUE = {"van", "de", "het", "een", "en", "voor", "op", "in", "met", "tot", "inzake", "betreffende", "of", "the", "a",
-        "an", "and", "to", "for", "on", "with", "du", "de", "la", "le", "les", "des", "et", "à", "au", "aux", "pour",
-        "en", "sur", "(eu)", "(eu)nr.", "nr.", "no", "(ue)", "verordening", "richtlijn", "regulation", "directive",
-        "règlement", "directive"}
+        "an", "and", "to", "for", "on", "with", "du", "la", "le", "les", "des", "et", "à", "au", "aux", "pour",
+        "sur", "(eu)", "(eu)nr.", "nr.", "no", "(ue)", "verordening", "richtlijn", "regulation", "directive",
+        "règlement"}
 
 
 def _split_heading(text: str, par_start: Optional[int]) -> tuple[Optional[str], str]:
@@ -214,6 +214,6 @@ def _points(node: Node, text: str) -> None:
         node.add(_strip_notes(text))
         return
     node.add(_strip_notes(text[: marks[0][1] + 1]))
-    for i, (letter, start, body_start) in enumerate(marks):
+    for i, (letter, _start, body_start) in enumerate(marks):
         end = marks[i + 1][1] + 1 if i + 1 < len(marks) else len(text)
         node.add(Node("point", number=letter, text=_strip_notes(text[body_start:end])))

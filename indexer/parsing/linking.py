@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
-from typing import Optional
 
 from regkb.records import Document, Link
 
