@@ -79,8 +79,9 @@ def _route_logging_through_rich() -> None:
 
 
 def print_summary(s: CrawlSummary, data: DataDir, mirror: bool) -> None:
-    table = Table(title=f"crawl summary ({data.root})" + (" — resumed an interrupted run" if s.resumed else ""),
-                  show_header=False)
+    if s.resumed:
+        console.print("[yellow]resumed an interrupted run: the counts below cover what this run did after the restart[/]")
+    table = Table(title=f"crawl summary ({data.root})", show_header=False)
     rows = [
         ("fetched (new or changed)", s.fetched), ("unchanged (304 / same hash)", s.unchanged),
         ("failed", s.failed), ("not in mirror" if mirror else "not found", s.not_in_mirror),
