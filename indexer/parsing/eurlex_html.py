@@ -16,7 +16,7 @@ from lxml import etree
 from .document import Parsed
 from .errors import ParseError
 from .metadata import celex_from_title, parse_date
-from .tree import Node, clean
+from .tree import Node, clean, id_token
 
 Item = Union[str, Node]
 
@@ -128,7 +128,7 @@ def _flat(body) -> list[Node]:
         text = text_of(child)
         if cls & ARTICLE_HEAD or (child.tag == "p" and ARTICLE_TEXT.match(text)):
             m = re.search(r"(\d+\s*[a-z]*|premier|first|eerste)\s*$", text, re.I)
-            number = (m.group(1) if m else text).replace(" ", "")
+            number = m.group(1) if m else text
             number = {"premier": "1", "first": "1", "eerste": "1"}.get(number.lower(), number)
             current = Node("article", number=number)
             (chapter.children if chapter else roots).append(current)
@@ -278,6 +278,10 @@ def _division(el, cid: str, warnings: list[str]) -> Node:
 
 def _article(el, cid: str, warnings: list[str]) -> Node:
     number = cid.split("_", 1)[1]
+    title = next((p for p in el.iter("p") if classes(p) & ARTICLE_HEAD), None)
+    m = re.search(r"\b(\d+(?:\s*[a-z]+)?)\s*$", text_of(title)) if title is not None else None
+    if m and id_token(m.group(1)) == id_token(number):
+        number = m.group(1)  # as cited in this language: '2 bis' in French, '2a' in English
     heading = None
     sti = [p for p in el.iter("p") if classes(p) & {"oj-sti-art", "stitle-article-norm"}]
     if sti:

@@ -184,7 +184,7 @@ def _article(el) -> Node:
     ident = el.get("IDENTIFIER") or ""
     label = el.findtext("TI.ART") or ident
     m = re.search(r"(\d+\s*[a-z]*)\s*$", text(el.find("TI.ART")) if el.find("TI.ART") is not None else label, re.I)
-    number = m.group(1).replace(" ", "") if m else (ident.lstrip("0") or None)
+    number = m.group(1) if m else (ident.lstrip("0") or None)
     if re.search(r"premier|first", label or "", re.I):
         number = "1"
     sti = el.find("STI.ART")

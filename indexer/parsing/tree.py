@@ -90,12 +90,25 @@ def clean(text: str) -> str:
 
 
 def norm_number(number: Optional[str]) -> Optional[str]:
-    """'(a)' -> 'a', '2.' -> '2', 'Article 8' -> '8', '1°' -> '1'."""
+    """'(a)' -> 'a', '2.' -> '2', '1°' -> '1', '2 bis' stays '2 bis' (as cited)."""
     if number is None:
         return None
     n = clean(number).strip("()[]. :°º")
-    n = n.replace(" ", "")
     return n or None
+
+
+# EUR-Lex ids use 2a, 2b ... in every language for the Latin insertions of FR/NL texts (2 bis, 2 ter ...)
+LATIN_SUFFIX = {"bis": "a", "ter": "b", "quater": "c", "quinquies": "d", "sexies": "e", "septies": "f",
+                "octies": "g", "nonies": "h", "decies": "i"}
+
+
+def id_token(number: Optional[str]) -> str:
+    """'2 bis' -> '2a', '(iv)' -> 'iv', 'ESRS 1' -> 'ESRS1'."""
+    n = norm_number(number) or ""
+    m = re.match(r"^(\d+)\s*(bis|ter|quater|quinquies|sexies|septies|octies|nonies|decies)$", n, re.I)
+    if m:
+        n = m.group(1) + LATIN_SUFFIX[m.group(2).lower()]
+    return re.sub(r"[^0-9A-Za-z]+", "", n)
 
 
 # ---------------------------------------------------------------- citations
@@ -189,9 +202,7 @@ def cite(node: Node, parent: Optional[Node], parent_citation: str, style: str) -
 
 def _segment(node: Node, index: int) -> str:
     prefix = ID_PREFIX.get(node.kind, node.kind[:3])
-    num = norm_number(node.number)
-    token = re.sub(r"[^0-9A-Za-z]+", "", num) if num else ""
-    return f"{prefix}_{token or index}"
+    return f"{prefix}_{id_token(node.number) or index}"
 
 
 def flatten(roots: list[Node], style: str) -> tuple[list[Provision], list[str]]:

@@ -160,3 +160,15 @@ def test_formex_and_html_of_one_version_agree(cellar, html):
 def test_formex_drops_text_the_consolidation_marks_deleted():
     d = doc(FORMEX.format("9fe96cac-227c-11f1-8c3a-01aa75ed71a1.0011.01"), "formex")
     assert len(d.articles()) == 38 and d.provision("art_22") is None
+
+
+@pytest.mark.parametrize("path,parser", [
+    (FR + "CELEX_02019R2088-20240109.html", "eurlex"),
+    (FR + "CELEX_02019R2088-20200712.html", "eurlex"),  # older page without ELI ids
+    (FORMEX.format("f17a3a6b-c57c-11ee-95d9-01aa75ed71a1.0010.01"), "formex"),
+])
+def test_inserted_articles_share_ids_across_languages_and_keep_their_cited_number(path, parser):
+    d = doc(path, parser)
+    art = d.provision("art_2a")
+    assert art is not None and art.citation == "Article 2 bis"
+    assert doc(EN + "CELEX_02019R2088-20240109.html").provision("art_2a").citation == "Article 2a"
