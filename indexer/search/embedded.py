@@ -10,20 +10,27 @@ from __future__ import annotations
 
 import html
 import json
+import shutil
 import threading
+from collections import Counter
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
 import tantivy
 
 from indexer.search.analysis import TEXT_BASES, all_text_fields, analyzer_name, languages, tantivy_analyzer, text_field, text_language
-from indexer.search.base import QuerySyntaxError, RecordKind
+from indexer.search.base import BackendUnavailable, QuerySyntaxError, RecordKind
 from indexer.search.engine import Engine, Plan, Result, text_targets
 from indexer.search.facets import FACETS, KEYWORD_FIELDS
 from indexer.search.query import And, FieldMatch, MatchAll, Node, Not, Or, Text, positive_texts
 
 INT_FIELDS = ("date_sort", "deadline_sort", "ordinal")
-SCHEMA_VERSION = "1"
+# Facet counting reads one single-valued column per facet: all of a record's values joined ("combo").
+# Counting combos and splitting them in Python is several times faster than counting a multi-valued
+# column, because records share few distinct combinations (a document's sectors, its years ...).
+COMBO_SEP = "\x1f"
+COMBO_SIZE = 50_000
+SCHEMA_VERSION = "2"
 SNIPPET_CHARS = 240
 
 
@@ -31,6 +38,8 @@ def _schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     for name in KEYWORD_FIELDS:
         sb.add_text_field(name, stored=False, fast=True, tokenizer_name="raw", index_option="basic")
+    for f in FACETS.values():
+        sb.add_text_field(_combo(f.field), stored=False, fast=True, tokenizer_name="raw", index_option="basic")
     for lang in languages():
         for base in TEXT_BASES:
             sb.add_text_field(text_field(base, lang), stored=(base == "text"), tokenizer_name=analyzer_name(lang))
@@ -48,6 +57,10 @@ def _document(rec: dict[str, Any]) -> tantivy.Document:
         for v in (value if isinstance(value, list) else [value]):
             if v is not None and v != "":
                 doc.add_text(name, str(v))
+    for f in FACETS.values():
+        value = rec.get(f.field)
+        values = sorted({str(v) for v in (value if isinstance(value, list) else [value]) if v is not None and v != ""})
+        doc.add_text(_combo(f.field), COMBO_SEP.join(values))
     lang = text_language(rec.get("language"))
     texts = {"text": rec.get("text") or "", "heading": " ".join(filter(None, [rec.get("heading"), rec.get("citation")])),
              "title": " ".join(filter(None, [rec.get("document_title"), rec.get("short_title")]))}
@@ -70,13 +83,21 @@ class EmbeddedBackend(Engine):
         self.writer_heap = writer_heap
         self._lock = threading.Lock()
         self.schema = _schema()
+        self._open()
+
+    def _open(self) -> None:
         marker = self.path / "regkb-schema.txt"
-        if marker.exists() and marker.read_text().strip() != SCHEMA_VERSION:
-            raise RuntimeError(f"the index in {self.path} has an older layout; rebuild it with `regkb index`")
+        self.stale = marker.exists() and marker.read_text().strip() != SCHEMA_VERSION
+        if self.stale:  # built by an older version: searching it would fail; `regkb index` rebuilds it
+            return
         self.index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
         marker.write_text(SCHEMA_VERSION)
         for lang in languages():
             self.index.register_tokenizer(analyzer_name(lang), tantivy_analyzer(lang))
+
+    def _ready(self) -> None:
+        if self.stale:
+            raise BackendUnavailable(f"the search index in {self.path} was built by an older version; rebuild it with `regkb index`")
 
     # -- writing -------------------------------------------------------------------------------------------
     def index_records(self, kind: RecordKind, records: Iterable[dict[str, Any]]) -> int:
@@ -84,9 +105,14 @@ class EmbeddedBackend(Engine):
 
     def replace_all(self, records: Iterable[dict[str, Any]], progress=None) -> int:
         """Swap the whole index for these records in one commit (searches see old or new, never half)."""
+        if self.stale:
+            shutil.rmtree(self.path)
+            self.path.mkdir(parents=True)
+            self._open()
         return self._write(records, kind=None, replace_all=True, progress=progress)
 
     def _write(self, records: Iterable[dict[str, Any]], kind: Optional[str], replace_all: bool, progress=None) -> int:
+        self._ready()
         with self._lock:
             writer = self.index.writer(self.writer_heap, 0)
             try:
@@ -115,6 +141,7 @@ class EmbeddedBackend(Engine):
 
     # -- reading -------------------------------------------------------------------------------------------
     def get(self, kind: RecordKind, record_id: str) -> Optional[dict[str, Any]]:
+        self._ready()
         searcher = self.index.searcher()
         q = tantivy.Query.boolean_query([(tantivy.Occur.Must, self._terms("id", [record_id])),
                                          (tantivy.Occur.Must, self._terms("kind", [kind]))])
@@ -122,12 +149,14 @@ class EmbeddedBackend(Engine):
         return self._source(searcher, hits[0][1]) if hits else None
 
     def count(self) -> int:
+        self._ready()
         return self.index.searcher().num_docs
 
     def _source(self, searcher: tantivy.Searcher, address: tantivy.DocAddress) -> dict[str, Any]:
         return json.loads(bytes(searcher.doc(address).get_first("source")))
 
     def _execute(self, plan: Plan) -> Result:
+        self._ready()
         searcher = self.index.searcher()
         base = self._base_query(plan)
         main = self._with_facet_filters(base, plan.facet_filters)
@@ -215,9 +244,26 @@ class EmbeddedBackend(Engine):
         return out
 
     def _aggregate(self, searcher: tantivy.Searcher, q: tantivy.Query, names: list[str]) -> dict[str, list[tuple[str, int]]]:
-        spec = {n: {"terms": {"field": FACETS[n].field, "size": FACETS[n].size}} for n in names}
+        """Count combos, split them; a facet with more combos than COMBO_SIZE is counted on its own column."""
+        spec = {n: {"terms": {"field": _combo(FACETS[n].field), "size": COMBO_SIZE}} for n in names}
         result = searcher.aggregate(q, spec)
-        return {n: [(str(b["key"]), int(b["doc_count"])) for b in result.get(n, {}).get("buckets", [])] for n in names}
+        out, overflow = {}, []
+        for n in names:
+            agg = result.get(n, {})
+            if agg.get("sum_other_doc_count"):
+                overflow.append(n)
+                continue
+            counts: Counter[str] = Counter()
+            for b in agg.get("buckets", []):
+                for v in str(b["key"]).split(COMBO_SEP):
+                    if v:
+                        counts[v] += int(b["doc_count"])
+            out[n] = sorted(counts.items(), key=lambda vc: (-vc[1], vc[0]))[: FACETS[n].size]
+        if overflow:
+            spec = {n: {"terms": {"field": FACETS[n].field, "size": FACETS[n].size}} for n in overflow}
+            result = searcher.aggregate(q, spec)
+            out.update({n: [(str(b["key"]), int(b["doc_count"])) for b in result.get(n, {}).get("buckets", [])] for n in overflow})
+        return out
 
     def _snippet_generators(self, searcher: tantivy.Searcher, plan: Plan) -> dict[str, Any]:
         texts = positive_texts(plan.query)
@@ -242,6 +288,10 @@ class EmbeddedBackend(Engine):
         if not snippet.highlighted():
             return {}
         return {"text": [mark_html(fragment, [(r.start, r.end) for r in snippet.highlighted()])]}
+
+
+def _combo(field: str) -> str:
+    return f"combo_{field}"
 
 
 def mark_html(fragment: str, byte_ranges: list[tuple[int, int]]) -> str:

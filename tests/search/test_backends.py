@@ -179,3 +179,16 @@ def test_snippets_escape_html_and_updates_replace(fresh_backend, records):
     assert resp.total == 1  # index_records replaced the record with the same id
     frag = resp.hits[0].highlights["text"][0]
     assert "<script" not in frag and "<b>" not in frag and "&lt;script" in frag and "<mark>" in frag
+
+
+def test_an_index_from_an_older_version_asks_for_a_rebuild(tmp_path, records):
+    from indexer.search.base import BackendUnavailable
+    from indexer.search.embedded import EmbeddedBackend
+
+    EmbeddedBackend(tmp_path).replace_all(records[:5])
+    (tmp_path / "regkb-schema.txt").write_text("0")
+    stale = EmbeddedBackend(tmp_path)
+    with pytest.raises(BackendUnavailable, match="regkb index"):
+        stale.search(SearchRequest(query="due"))
+    assert stale.replace_all(records) == len(records)
+    assert stale.search(SearchRequest(query="due")).total > 0

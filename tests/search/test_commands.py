@@ -51,5 +51,5 @@ def test_bench_prints_figures_as_last_line(tmp_path):
     assert result.returncode == 0, result.stderr
     figures = json.loads(result.stdout.strip().splitlines()[-1])
     assert figures["records"] == 500
-    assert set(figures["embedded"]) == {"index_s", "p50_ms", "p95_ms", "qps", "rss_mb"}
+    assert {"index_s", "p50_ms", "p95_ms", "qps", "rss_mb"} <= set(figures["embedded"])
     assert figures["embedded"]["qps"] > 0
