@@ -187,6 +187,6 @@ def init_app(app) -> None:
 
     @app.context_processor
     def _labels():
-        return {"kind_labels": KIND_LABELS, "sort_labels": SORT_LABELS, "modality_labels": MODALITY_LABELS,
+        return {"record_kind_labels": KIND_LABELS, "sort_labels": SORT_LABELS, "modality_labels": MODALITY_LABELS,
                 "relation_labels": RELATION_LABELS,
                 "facet_values_shown": state().settings["facet_values_shown"]}

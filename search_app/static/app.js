@@ -7,19 +7,42 @@
     if (document.readyState !== "loading") fn(); else document.addEventListener("DOMContentLoaded", fn);
   }
 
-  // The provision the reader is looking at: the URL's target if it is on screen, else the topmost visible one.
-  function currentProvision() {
-    var id = decodeURIComponent(location.hash.slice(1));
-    var target = id && document.getElementById(id);
+  // The provision the reader is at: the URL's #target until the reader scrolls through the text, then the
+  // topmost provision on screen. Scrolling back up to the header (to reach the language links) keeps it.
+  var readerAt = null;
+
+  function topmostProvision() {
     var sections = document.querySelectorAll("[data-provision]");
-    if (target) {
-      var r = target.getBoundingClientRect();
-      if (r.bottom > 0 && r.top < window.innerHeight) return target.closest("[data-provision]") || target;
-    }
     for (var i = 0; i < sections.length; i++) {
-      if (sections[i].getBoundingClientRect().bottom > 8) return sections[i];
+      if (sections[i].getBoundingClientRect().bottom > 120) return sections[i].id;
     }
     return null;
+  }
+
+  function trackReader() {
+    var first = document.querySelector("[data-provision]");
+    if (!first) return;
+    readerAt = decodeURIComponent(location.hash.slice(1)) || null;
+    // Only the reader's own scrolling moves the position, not the jump to a #target or to the highlighted obligation.
+    var reading = false, pending = false;
+    ["wheel", "touchmove", "keydown"].forEach(function (type) {
+      window.addEventListener(type, function () { reading = true; }, {passive: true});
+    });
+    window.addEventListener("scroll", function () {
+      if (!reading || pending) return;
+      pending = true;
+      window.requestAnimationFrame(function () {
+        pending = false;
+        if (first.getBoundingClientRect().top < 0) readerAt = topmostProvision() || readerAt;
+      });
+    }, {passive: true});
+    window.addEventListener("hashchange", function () { readerAt = decodeURIComponent(location.hash.slice(1)) || readerAt; });
+  }
+
+  function keepPosition(a) {
+    a.addEventListener("click", function () {
+      if (readerAt) a.href = a.href.split("#")[0] + "#" + encodeURIComponent(readerAt);
+    });
   }
 
   ready(function () {
@@ -58,20 +81,9 @@
       if (document.readyState === "complete") show(); else window.addEventListener("load", function () { setTimeout(show, 0); });
     }
 
-    // Switching language keeps the reader at the same provision (ids are the same in every language).
-    document.querySelectorAll("a[data-keep-position]").forEach(function (a) {
-      a.addEventListener("click", function () {
-        var p = currentProvision();
-        if (p) a.href = a.href.split("#")[0] + "#" + encodeURIComponent(p.id);
-      });
-    });
-    // The interface-language switch keeps the reader's position too.
-    document.querySelectorAll("a[data-lang-switch]").forEach(function (a) {
-      a.addEventListener("click", function () {
-        var p = document.querySelector("[data-provision]") && currentProvision();
-        if (p) a.href = a.href.split("#")[0] + "#" + encodeURIComponent(p.id);
-        else if (location.hash) a.href = a.href.split("#")[0] + location.hash;
-      });
-    });
+    // Switching to another language version, or the interface language, keeps the reader at the same provision
+    // (provision ids are the same in every language version).
+    trackReader();
+    document.querySelectorAll("a[data-keep-position], a[data-lang-switch]").forEach(keepPosition);
   });
 })();

@@ -102,3 +102,23 @@ def test_usable_on_a_phone(browser, fixture_server):
         shot(page, "phone-search")
     finally:
         context.close()
+
+
+def test_language_switch_follows_the_reader_scrolling(browser, fixture_server):
+    """Reading on by scrolling, then switching language, opens the other version where the reader is now."""
+    context = browser.new_context(viewport={"width": 1280, "height": 420})
+    page = context.new_page()
+    try:
+        page.goto(fixture_server.url + f"/documents/{EN}")
+        page.wait_for_load_state("load")
+        page.mouse.move(600, 300)
+        top = page.eval_on_selector('section[id="art_8.par_2"]', "el => el.getBoundingClientRect().top")
+        page.mouse.wheel(0, top - 130)
+        assert wait_until(page, "Math.abs(document.getElementById('art_8.par_2').getBoundingClientRect().top - 130) < 40")
+        page.wait_for_timeout(100)  # the position is recorded on the next animation frame
+        page.click(".versions a[hreflang=fr]")  # sticky: in view without scrolling back up
+        page.wait_for_url(re.compile(r"/documents/celex-32024L1760-fr#art_8\.par_2$"))
+        assert in_viewport(page, 'section[id="art_8.par_2"]')
+        shot(page, "flow-7-scrolled-then-french")
+    finally:
+        context.close()
