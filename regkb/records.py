@@ -163,6 +163,7 @@ class Obligation(BaseModel):
     entities: list[Entity] = []
     sectors: list[str] = []
     topics: list[str] = []
+    point_ids: list[str] = Field([], description="Points/indents (own provisions) that complete this sentence; `text` includes them")
 
 
 class RawResource(BaseModel):
