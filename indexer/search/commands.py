@@ -31,6 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def index_command(args: argparse.Namespace) -> int:
     from indexer.search import open_backend
+    from indexer.search.base import BackendUnavailable
     from indexer.search.records import LoadReport, load_records
     from regkb.settings import DataDir
 
@@ -43,10 +44,15 @@ def index_command(args: argparse.Namespace) -> int:
         console.print(f"[red]cannot open the search backend: {exc}[/]")
         return 2
     records = load_records(data_dir, report)
-    with Progress(TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console) as bar:
-        task = bar.add_task("index", total=None)
-        n = backend.replace_all(records, progress=lambda k: bar.advance(task, k))
-    backend.close()
+    try:
+        with Progress(TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console) as bar:
+            task = bar.add_task("index", total=None)
+            n = backend.replace_all(records, progress=lambda k: bar.advance(task, k))
+    except BackendUnavailable as exc:
+        console.print(f"[red]indexing failed: {exc}[/]")
+        return 2
+    finally:
+        backend.close()
     for err in report.errors:
         console.print(f"[yellow]{err}[/]")
     console.print(f"[green]indexed {n} records ({report.documents} documents, {report.obligations} obligations) "

@@ -26,7 +26,7 @@ from indexer.search.settings import ElasticSettings, elastic_settings
 INT_FIELDS = ("date_sort", "deadline_sort", "ordinal")
 DERIVED = tuple(text_field(b, lang) for b in TEXT_BASES for lang in languages())
 SNIPPET_CHARS = 240
-logging.getLogger("elastic_transport").setLevel(logging.WARNING)  # one INFO line per request drowns the progress bars
+logging.getLogger("elastic_transport").setLevel(logging.ERROR)  # per-request and retry lines drown the progress and the real error
 
 
 def _es_doc(rec: dict[str, Any]) -> dict[str, Any]:

@@ -53,3 +53,15 @@ def test_bench_prints_figures_as_last_line(tmp_path):
     assert figures["records"] == 500
     assert {"index_s", "p50_ms", "p95_ms", "qps", "rss_mb"} <= set(figures["embedded"])
     assert figures["embedded"]["qps"] > 0
+
+
+def test_unreachable_elasticsearch_is_reported_not_crashed(tmp_path):
+    from indexer.search.base import BackendUnavailable
+    from indexer.search.elastic import ElasticBackend
+
+    shutil.copytree(FIXTURES, tmp_path, dirs_exist_ok=True)
+    result = run("index", "--data-dir", str(tmp_path), "--backend", "elasticsearch", REGKB_ES_URL="http://127.0.0.1:9")
+    assert result.returncode == 2
+    assert "cannot be reached" in " ".join(result.stderr.split()) and "Traceback" not in result.stderr
+    with pytest.raises(BackendUnavailable, match="es-cluster start"):
+        ElasticBackend(url="http://127.0.0.1:9").search(SearchRequest(query="due"))
