@@ -196,24 +196,33 @@ def _numbered(text: str, pattern: str) -> list[tuple[str, int, int]]:
     return out
 
 
-def _points(node: Node, text: str) -> None:
-    letters = "abcdefghijklmnopqrstuvwxyz"
+ROMAN = ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"]
+
+
+def _points(node: Node, text: str, labels: Optional[list[str]] = None) -> None:
+    """Sequential points 'a) … b) …' (or roman 'i) … ii) …' inside a point) found outside quotes."""
+    labels = labels or list("abcdefghijklmnopqrstuvwxyz")
     marks = []
     pos = 0
-    for letter in letters:
+    for label in labels:
         found = None
-        for m in re.compile(rf"(?:[:;]\s+|\s{{2,}})({letter})\)\s").finditer(text, pos):
+        for m in re.compile(rf"(?:[:;]\s+|\s{{2,}})({label})\)\s").finditer(text, pos):
             if _outside_quotes(text, m.start()):
                 found = m
                 break
         if not found:
             break
-        marks.append((letter, found.start(), found.end()))
+        marks.append((label, found.start(), found.end()))
         pos = found.end()
     if not marks:
         node.add(_strip_notes(text))
         return
     node.add(_strip_notes(text[: marks[0][1] + 1]))
-    for i, (letter, _start, body_start) in enumerate(marks):
+    for i, (label, _start, body_start) in enumerate(marks):
         end = marks[i + 1][1] + 1 if i + 1 < len(marks) else len(text)
-        node.add(Node("point", number=letter, text=_strip_notes(text[body_start:end])))
+        point = Node("point", number=label)
+        if labels[0] == "a":
+            _points(point, text[body_start:end], ROMAN)
+        else:
+            point.add(_strip_notes(text[body_start:end]))
+        node.add(point)

@@ -40,6 +40,8 @@ def test_dutch_text_json_paragraphs_points_and_dates():
     assert d.provision("art_7").heading == "Inwerkingtreding en toepassing"
     assert [p.id for p in d.provisions if p.parent_id == "art_5"] == [f"art_5.par_{i}" for i in range(1, 5)]
     assert d.provision("art_5.par_2.pt_c").citation == "Artikel 5, lid 2, punt c"
+    assert [p.number for p in d.provisions if p.parent_id == "art_5.par_2.pt_c"] == ["i", "ii", "iii"]
+    assert d.provision("art_5.par_2.pt_a.pt_ii").citation == "Artikel 5, lid 2, punt a, onder ii"
     assert str(d.dates.adopted) == "2022-12-14" and str(d.dates.published) == "2022-12-16"
     assert str(d.dates.entry_into_force) == "2023-01-05" and str(d.dates.transposition_deadline) == "2024-07-06"
     assert any(str(a.date) == "2024-01-01" and a.provision_id == "art_7" for a in d.dates.application)
