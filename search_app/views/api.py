@@ -142,8 +142,17 @@ def obligation(obligation_id: str):
 
 # -- analyze ----------------------------------------------------------------
 class AnalyzeRequest(BaseModel):
+    """The options of `regkb analyze`: language, and the provision kind and instrument type the text comes from."""
+
     text: str = Field(min_length=1)
     lang: str = Field("en", pattern=r"^[a-z]{2}$")
+    kind: str = Field("article", max_length=40)
+    instrument_type: str = Field("other", max_length=40)
+
+    def context(self) -> dict[str, Any]:
+        """The same context `regkb analyze` builds from its options (recitals and news never bind)."""
+        return {"kind": self.kind, "instrument_type": self.instrument_type, "operative": self.kind != "recital",
+                "language": self.lang}
 
 
 @bp.post("/analyze")
@@ -162,26 +171,20 @@ def analyze():
         raise BadParameter(f"The text is {len(body.text)} characters long; the maximum is {limit}. Split it up.")
     analyze_text = _analyzer()
     try:
-        records = analyze_text(body.text, body.lang)
+        records = analyze_text(body.text, body.lang, body.context())
     except ValueError as exc:  # e.g. a language without a pipeline
         raise BadParameter(f"Cannot analyse this text: {exc}") from None
     return jsonify({"lang": body.lang, "records": [_jsonable(r) for r in records]})
 
 
-# Where `regkb analyze` gets its records: the command module first (if it re-exports the function), then the pipeline.
-ANALYZERS = (("indexer.commands", "analyze_text"), ("indexer.nlp.pipeline", "analyze_text"))
-
-
 def _analyzer():
-    """The function behind `regkb analyze`, or a 503 when the NLP pipeline is not installed."""
+    """The function `regkb analyze` calls (indexer.nlp.pipeline.analyze_text), or a 503 when it is not installed."""
     from search_app.state import SearchUnavailable
 
-    for module_name, attr in ANALYZERS:
-        try:
-            return getattr(importlib.import_module(module_name), attr)
-        except (ImportError, AttributeError):
-            continue
-    raise SearchUnavailable("Text analysis is not part of this installation (indexer.nlp.pipeline.analyze_text is missing).")
+    try:
+        return importlib.import_module("indexer.nlp.pipeline").analyze_text
+    except (ImportError, AttributeError):
+        raise SearchUnavailable("Text analysis is not part of this installation (indexer.nlp.pipeline is missing).") from None
 
 
 def _jsonable(record: Any) -> Any:

@@ -195,3 +195,6 @@ def test_analyze_finds_the_obligation_like_regkb_analyze(reader):
     assert nl.status_code == 200
     unsupported = reader.post("/api/analyze", json={"text": "Les entreprises doivent agir.", "lang": "fr"})
     assert unsupported.status_code == 400 and "fr" in unsupported.json["error"]["message"]
+    # like `regkb analyze --kind recital`: recitals never bind
+    recital = reader.post("/api/analyze", json={"text": text, "lang": "en", "kind": "recital"})
+    assert recital.status_code == 200 and recital.json["records"] == []
