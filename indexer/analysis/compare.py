@@ -53,6 +53,10 @@ class ObligationChange(BaseModel):
     old_text: Optional[str] = None
     new_text: Optional[str] = None
     diff_html: str = ""
+    thresholds_removed: list[str] = []
+    thresholds_added: list[str] = []
+    deadlines_removed: list[str] = []
+    deadlines_added: list[str] = []
 
 
 class Comparison(BaseModel):
@@ -161,9 +165,25 @@ def compare_obligations(old: list[Obligation], new: list[Obligation]) -> list[Ob
             a, b = normalise(ob.text), normalise(best.text)
             if a != b:
                 out.append(ObligationChange(status="changed", citation=best.citation, old_text=ob.text,
-                                            new_text=best.text, diff_html=diff_html(a, b)))
+                                            new_text=best.text, diff_html=diff_html(a, b), **_field_changes(ob, best)))
     for rest in by_unit_new.values():
         out.extend(ObligationChange(status="added", citation=ob.citation, new_text=ob.text) for ob in rest)
+    return out
+
+
+def _field_changes(old: Obligation, new: Obligation) -> dict[str, list[str]]:
+    """Thresholds and deadlines the extractor found, before and after (the structured view of 'what changed')."""
+    def thresholds(ob: Obligation) -> list[str]:
+        return [f"{t.metric} {t.comparison.replace('_', ' ')} {t.value:,.0f}" for t in ob.thresholds]
+
+    def deadlines(ob: Obligation) -> list[str]:
+        return [d.date.isoformat() if d.date else (d.relative or d.text) for d in ob.deadlines]
+
+    out = {}
+    for name, fn in (("thresholds", thresholds), ("deadlines", deadlines)):
+        before, after = fn(old), fn(new)
+        out[f"{name}_removed"] = [x for x in before if x not in after]
+        out[f"{name}_added"] = [x for x in after if x not in before]
     return out
 
 

@@ -77,14 +77,17 @@ def test_diff_html_escapes_text():
 
 
 def _obligations(doc: Document) -> list[Obligation]:
-    """One obligation record per sentence of Article 2 - real sentences, no extractor needed."""
+    """One obligation record per sentence of Article 2 - real sentences, thresholds by the extractor's finder."""
+    from indexer.nlp.fields import find_thresholds
+
     out = []
     for p in doc.provisions:
         if not p.id.startswith("art_2."):
             continue
         for n, sentence in enumerate(s for s in p.text.split(". ") if s.strip()):
             out.append(Obligation(id=f"{doc.id}/{p.id}/{n}", document_id=doc.id, provision_id=p.id, citation=p.citation,
-                                  language="en", text=sentence, start=0, end=len(sentence), modality="obligation"))
+                                  language="en", text=sentence, start=0, end=len(sentence), modality="obligation",
+                                  thresholds=[{"text": f.text, **f.value} for f in find_thresholds(sentence)]))
     return out
 
 
@@ -98,6 +101,9 @@ def test_obligation_level_comparison(corpus):
     # Article 2(3): the designated subsidiary no longer fulfils Article 22 obligations (deleted by Omnibus I)
     assert any("Article 22" in c.old_text and "Article 22" not in c.new_text for c in changed)
     assert all("<del>" in c.diff_html or "<ins>" in c.diff_html for c in changed)
+    point_a = next(c for c in changed if c.citation == "Article 2(1), point (a)")
+    assert point_a.thresholds_removed == ["employees more than 1,000", "turnover more than 450,000,000"]
+    assert point_a.thresholds_added == ["employees more than 5,000", "turnover more than 1,500,000,000"]
     result = compare(old, new, _obligations(old), _obligations(new))
     assert result.obligations_available and result.counts()["obligations_changed"] == len(changed)
 
