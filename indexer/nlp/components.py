@@ -61,14 +61,14 @@ def rule_entities(nlp: Language, name: str):
 
     def component(doc: Doc) -> Doc:
         rule: list[Span] = []
-        for m in list(fields.ACT_REF.finditer(doc.text)) + list(fields.SHORT_TITLES.finditer(doc.text)):
-            rule.append(_char_span(doc, m.start(), m.end(), "LAW"))
+        for ref in fields.find_references(doc.text, lang):  # acts and their provisions, whole ("Article 8(2), point (a)")
+            rule.append(_char_span(doc, ref.start, ref.end, "LAW"))
         for pattern, label in ((_DATE_ANY, "DATE"), (_MONEY, "MONEY")):
             rule += [_char_span(doc, m.start(), m.end(), label) for m in pattern.finditer(doc.text)]
         rule += [Span(doc, s, e, label=label_id) for label_id, s, e in matcher(doc)]
         rule = [s for s in rule if s is not None]
         keep = [e for e in doc.ents if not any(e.start < r.end and r.start < e.end for r in rule)]
-        doc.ents = filter_spans(rule + keep) if lang else doc.ents
+        doc.ents = filter_spans(rule + keep)
         return doc
     return component
 

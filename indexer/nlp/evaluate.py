@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 from indexer.nlp.lexicon import lexicon
-from indexer.nlp.pipeline import analyze_texts, document_context
+from indexer.nlp.pipeline import analysis_units, analyze_texts, locate
 from regkb.records import Document
 
 PREFIX = 40
@@ -43,7 +43,7 @@ def normalise(text: str) -> tuple[str, list[int]]:
 def fingerprint(text: str) -> dict:
     norm, _ = normalise(text)
     return {"sha1": hashlib.sha1(norm.encode()).hexdigest(), "prefix": hashlib.sha1(norm[:PREFIX].encode()).hexdigest(),
-            "length": len(norm)}
+            "suffix": hashlib.sha1(norm[-PREFIX:].encode()).hexdigest(), "length": len(norm)}
 
 
 @dataclass
@@ -77,6 +77,19 @@ class FlatDoc:
         for i in self.prefixes.get(fp["prefix"], []):
             if hashlib.sha1(self.norm[i:i + fp["length"]].encode()).hexdigest() == fp["sha1"]:
                 return i, i + fp["length"]
+        for i in self.prefixes.get(fp.get("suffix", ""), []):  # a heading glued to the front in one reading only
+            return self.sentence_around(i + PREFIX - 1, fp["length"])
+        return None
+
+    def sentence_around(self, pos: int, max_length: int) -> Optional[tuple[int, int]]:
+        """The span of the sentence (per segment_text) that ends at normalised offset `pos`, if it is not longer than the gold."""
+        from indexer.nlp.segment import segment_text
+        i = max(bisect.bisect_right(self.starts, pos) - 1, 0)
+        text = self.doc.provisions[i].text
+        for s, e in segment_text(text, self.doc.language):
+            a, b = self.to_norm(i, s, e)
+            if a <= pos < b and b - a <= max_length:
+                return a, b
         return None
 
     def to_norm(self, prov_index: int, start: int, end: int) -> tuple[int, int]:
@@ -206,7 +219,7 @@ def _resolve(gold: dict, docs: dict[str, Document], flats: dict[str, FlatDoc]) -
     return None
 
 
-def evaluate(gold: list[dict], docs: dict[str, Document], lang: str) -> EvalResult:
+def evaluate(gold: list[dict], docs: dict[str, Document], lang: str, prefilter: bool = True) -> EvalResult:
     flats: dict[str, FlatDoc] = {}
     resolved, unresolved = [], []
     for g in gold:
@@ -219,16 +232,19 @@ def evaluate(gold: list[dict], docs: dict[str, Document], lang: str) -> EvalResu
     findings: dict[str, list[tuple[int, int, object]]] = defaultdict(list)
     for doc_id, indexes in needed.items():
         d, flat = docs[doc_id], flats[doc_id]
-        order = sorted(indexes)
-        items = [(d.provisions[i].text, document_context(d, d.provisions[i].kind)) for i in order]
-        for i, found in zip(order, analyze_texts(items, d.language)):
-            findings[doc_id] += [(*flat.to_norm(i, f.start, f.end), f) for f in found]
+        units = [u for u in analysis_units(d) if any(i in indexes for i, _ in u.pieces)]
+        for unit, found in zip(units, analyze_texts([(u.text, u.ctx) for u in units], d.language, prefilter=prefilter)):
+            for f in found:
+                spans = locate(unit, f.start, f.end)
+                if spans:
+                    first, last = flat.to_norm(*spans[0]), flat.to_norm(*spans[-1])
+                    findings[doc_id].append((first[0], last[1], f))
     ext, base = Scores(), Scores()
     for g, (doc_id, s, e) in resolved:
         best, best_overlap = None, 0
         for fs, fe, f in findings[doc_id]:
             overlap = min(e, fe) - max(s, fs)
-            if overlap > best_overlap and overlap >= 0.5 * min(e - s, fe - fs):
+            if overlap > best_overlap and overlap >= 0.5 * max(e - s, fe - fs):
                 best, best_overlap = f, overlap
         ext.add(g, Prediction(best.modality, best.addressee, frozenset(deadline_key(d) for d in best.deadlines),
                               frozenset(threshold_key(t) for t in best.thresholds)) if best else Prediction(None))

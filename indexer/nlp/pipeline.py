@@ -8,6 +8,7 @@ present-tense duties; the Dutch pipeline is rule-based and cheap).
 """
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -47,7 +48,13 @@ def build_pipeline(lang: str) -> Language:
         nlp = spacy.blank("nl")
         nlp.add_pipe("regkb_legal_sentences")
         nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-        nlp.initialize()
+        spacy_log = logging.getLogger("spacy")
+        level = spacy_log.level
+        spacy_log.setLevel(logging.WARNING)  # initialize() logs at INFO; the lookup tables are local data, nothing downloads
+        try:
+            nlp.initialize()
+        finally:
+            spacy_log.setLevel(level)
     else:
         raise ValueError(f"no pipeline for language {lang!r}: use 'en' or 'nl'")
     for name in OUR_COMPONENTS[1:]:
@@ -89,13 +96,18 @@ def candidate_sentences(text: str, lang: str, ctx: dict) -> list[tuple[int, int]
     return [(s, e) for s, e in segment_text(text, lang) if is_candidate(text[s:e], lex, ctx)]
 
 
-def analyze_texts(items: Iterable[tuple[str, dict]], lang: str, batch_size: int = 128) -> Iterator[list[Finding]]:
-    """For each (text, context): the normative sentences found, with offsets into that text."""
+def analyze_texts(items: Iterable[tuple[str, dict]], lang: str, batch_size: int = 128,
+                  prefilter: bool = True) -> Iterator[list[Finding]]:
+    """For each (text, context): the normative sentences found, with offsets into that text.
+
+    `prefilter=False` parses every sentence (for measuring what the cheap candidate filter costs in recall).
+    """
     nlp = build_pipeline(lang)
     items = list(items)
     jobs = []
     for i, (text, ctx) in enumerate(items):
-        for s, e in candidate_sentences(text, lang, ctx):
+        spans = candidate_sentences(text, lang, ctx) if prefilter else segment_text(text, lang)
+        for s, e in spans:
             d = nlp.make_doc(text[s:e])
             d._.context = ctx
             jobs.append((i, s, d))
@@ -170,24 +182,85 @@ def _celex_number(text: str) -> Optional[str]:
     return f"{m.group(1)}/{int(m.group(2))}" if m else None
 
 
+POINT_KINDS = ("point", "subpoint", "indent")
+
+
+@dataclass
+class Unit:
+    """Text analysed as one piece: a provision, or an introductory provision ending in ':' with its points
+    (the parser stores points as their own provisions; the sentence only makes sense whole)."""
+
+    text: str
+    ctx: dict
+    pieces: list[tuple[int, int]]  # (provision index, offset of its text in `text`)
+
+
+def analysis_units(doc: Document) -> list[Unit]:
+    provs = doc.provisions
+    parent = {p.id: p.parent_id for p in provs}
+
+    def descends(pid: Optional[str], ancestor: str) -> bool:
+        while pid:
+            if pid == ancestor:
+                return True
+            pid = parent.get(pid)
+        return False
+
+    units, i = [], 0
+    while i < len(provs):
+        p = provs[i]
+        if not p.text.strip():
+            i += 1
+            continue
+        text, pieces, j = p.text, [(i, 0)], i + 1
+        if p.text.rstrip().endswith(":"):
+            while j < len(provs) and provs[j].kind in POINT_KINDS and descends(provs[j].parent_id, p.id):
+                label = f"({provs[j].number}) " if provs[j].number and not provs[j].text.lstrip().startswith("(") else ""
+                text += " " + label
+                pieces.append((j, len(text)))
+                text += provs[j].text
+                j += 1
+        units.append(Unit(text, document_context(doc, p.kind), pieces))
+        i = j
+    return units
+
+
+def locate(unit: Unit, start: int, end: int) -> list[tuple[int, int, int]]:
+    """(provision index, start, end) of each provision a unit span covers, in that provision's own offsets."""
+    out = []
+    for k, (idx, off) in enumerate(unit.pieces):
+        nxt = unit.pieces[k + 1][1] if k + 1 < len(unit.pieces) else len(unit.text) + 1
+        a, b = max(start, off), min(end, nxt)
+        if a < b:
+            out.append((idx, a - off, b - off))
+    return out
+
+
 def extract_document(doc: Document, resolver: Optional[ReferenceResolver] = None) -> list[Obligation]:
     """All obligation records of one document (its language's pipeline; other languages are skipped)."""
     if doc.language not in ("en", "nl"):
         return []
     resolver = resolver or ReferenceResolver.from_documents([doc])
-    provs = [p for p in doc.provisions if p.text.strip()]
-    items = [(p.text, document_context(doc, p.kind)) for p in provs]
+    units = analysis_units(doc)
     out: list[Obligation] = []
-    for prov, findings in zip(provs, analyze_texts(items, doc.language)):
-        for n, f in enumerate(findings, 1):
+    counter: dict[str, int] = {}
+    for unit, findings in zip(units, analyze_texts([(u.text, u.ctx) for u in units], doc.language)):
+        for f in findings:
+            spans = locate(unit, f.start, f.end)
+            if not spans:
+                continue
+            idx, start, end = spans[0]
+            prov = doc.provisions[idx]
+            n = counter[prov.id] = counter.get(prov.id, 0) + 1
             out.append(Obligation(
                 id=f"{doc.id}/{prov.id}/{n}", document_id=doc.id, provision_id=prov.id, citation=prov.citation,
-                language=doc.language, text=f.text, start=f.start, end=f.end, modality=f.modality, addressee=f.addressee,
+                language=doc.language, text=f.text, start=start, end=end, modality=f.modality, addressee=f.addressee,
                 addressee_text=f.addressee_text, action=f.action, conditions=f.conditions,
                 deadlines=[Deadline(text=d["text"], date=d["date"], relative=d["relative"]) for d in f.deadlines],
                 thresholds=[Threshold(text=t["text"], metric=t["metric"], value=t["value"], unit=t["unit"],
                                       comparison=t["comparison"]) for t in f.thresholds],
                 references=[resolver.resolve(r, doc) for r in f.references],
                 entities=[Entity(**e) for e in f.entities],
-                sectors=sorted(set(f.sectors) | set(doc.sectors)), topics=f.topics))
+                sectors=sorted(set(f.sectors) | set(doc.sectors)), topics=f.topics,
+                point_ids=[doc.provisions[i].id for i, _, _ in spans[1:]]))
     return out

@@ -1,0 +1,229 @@
+"""`regkb extract`, `analyze`, `eval` and `bench-extract`: obligations and entities from the corpus.
+
+`extract` is the step `regkb run` calls after crawling; the others are for
+people checking quality (`eval` against the gold set, `bench-extract` for
+speed) or trying the extractor on any text (`analyze`).
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import time
+from collections import Counter
+from dataclasses import asdict
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+console = Console(stderr=True)
+STATE_FILE = "_state.json"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from regkb.cli import add_data_dir
+
+    p = sub.add_parser("extract", help="find obligations, entities, sectors and topics in every corpus document")
+    add_data_dir(p)
+    p.add_argument("--force", action="store_true", help="re-process documents even if unchanged")
+    p.set_defaults(func=extract_command)
+
+    p = sub.add_parser("analyze", help="print the obligations found in plain text read from stdin (one JSON object per line)")
+    add_data_dir(p)
+    p.add_argument("--lang", choices=("en", "nl"), required=True)
+    p.add_argument("--kind", default="article", help="provision kind the text comes from (recitals never bind)")
+    p.add_argument("--instrument-type", default="other", help="e.g. directive, national_act, news (news never binds)")
+    p.set_defaults(func=analyze_command)
+
+    p = sub.add_parser("eval", help="precision/recall of obligation extraction on a gold set, next to a naive baseline")
+    add_data_dir(p)
+    p.add_argument("gold", nargs="+", type=Path, help="gold JSONL files (tests/gold/en.jsonl, tests/gold/nl.jsonl)")
+    p.add_argument("--from-mirror", type=Path, metavar="DIR",
+                   help="read documents straight from an offline mirror instead of the data dir")
+    p.add_argument("--errors", action="store_true", help="list every disagreement with the gold labels")
+    p.set_defaults(func=eval_command)
+
+    p = sub.add_parser("bench-extract", help="words per second of the extractor vs plain en_core_web_sm over the corpus")
+    add_data_dir(p)
+    p.add_argument("--from-mirror", type=Path, metavar="DIR", help="read documents straight from an offline mirror")
+    p.set_defaults(func=bench_command)
+
+
+# --- extract -----------------------------------------------------------------------------------------------------
+def _load_corpus(data_dir) -> tuple[dict, list[str]]:
+    from indexer.nlp.evaluate import load_documents  # noqa: F401  (same loader, with error collection below)
+    from regkb.records import Document
+    from regkb.settings import DataDir
+
+    docs, errors = {}, []
+    for path in sorted(DataDir.at(data_dir).documents.glob("*.json")):
+        try:
+            d = Document.model_validate_json(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            errors.append(f"{path.name}: {str(exc).splitlines()[0]}")
+            continue
+        docs[d.id] = d
+    return docs, errors
+
+
+def _doc_key(doc) -> str:
+    from indexer.nlp.pipeline import PIPELINE_VERSION
+
+    content = doc.content_sha256 or hashlib.sha256(doc.model_dump_json(include={"provisions"}).encode()).hexdigest()
+    return f"{PIPELINE_VERSION}:{content}:{len(doc.provisions)}"
+
+
+def extract_command(args: argparse.Namespace) -> int:
+    """Write DataDir.obligations/<doc_id>.jsonl for every English/Dutch document whose content or pipeline changed."""
+    from indexer.nlp.pipeline import ReferenceResolver, build_pipeline, extract_document
+    from regkb.settings import DataDir
+    from regkb.storage import read_json, write_bytes_atomic, write_json_atomic
+
+    started = time.monotonic()
+    dd = DataDir.at(args.data_dir)
+    docs, errors = _load_corpus(args.data_dir)
+    if not docs:
+        console.print(f"[yellow]no documents in {dd.documents}: run `regkb crawl --data-dir {dd.root}` first[/]")
+        return 0 if not errors else 1
+    state_path = dd.obligations / STATE_FILE
+    state = read_json(state_path) if state_path.exists() else {}
+    resolver = ReferenceResolver.from_documents(docs.values())
+    counts: Counter = Counter()
+    modalities: Counter = Counter()
+    todo = [d for d in docs.values() if d.language in ("en", "nl")]
+    counts["skipped (no en/nl pipeline)"] = len(docs) - len(todo)
+    for lang in sorted({d.language for d in todo}):
+        build_pipeline(lang)  # load models before the progress bar starts
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as progress:
+        task = progress.add_task("extracting", total=len(todo))
+        for doc in todo:
+            progress.update(task, description=f"extracting {doc.id}")
+            key, out = _doc_key(doc), dd.obligations / f"{doc.id}.jsonl"
+            if not args.force and state.get(doc.id) == key and out.exists():
+                counts["unchanged"] += 1
+                progress.advance(task)
+                continue
+            try:
+                obligations = extract_document(doc, resolver)
+            except Exception as exc:  # one bad document must not stop the run
+                errors.append(f"{doc.id}: {type(exc).__name__}: {exc}")
+                progress.advance(task)
+                continue
+            write_bytes_atomic(out, "".join(o.model_dump_json() + "\n" for o in obligations).encode("utf-8"))
+            state[doc.id] = key
+            counts["processed"] += 1
+            counts["obligations"] += len(obligations)
+            modalities.update(o.modality for o in obligations)
+            progress.advance(task)
+    write_json_atomic(state_path, state)
+    table = Table(title="regkb extract", show_header=False)
+    for label, value in [*counts.items(), *((f"  {m}", n) for m, n in modalities.most_common()),
+                         ("failed", len(errors)), ("time", f"{time.monotonic() - started:.1f}s")]:
+        table.add_row(label, str(value))
+    console.print(table)
+    for err in errors:
+        console.print(f"[red]failed:[/] {err} — fix or remove the document, then run `regkb extract` again")
+    return 0
+
+
+# --- analyze -----------------------------------------------------------------------------------------------------
+def analyze_command(args: argparse.Namespace) -> int:
+    from indexer.nlp.pipeline import analyze_text
+
+    text = sys.stdin.read()
+    ctx = {"kind": args.kind, "instrument_type": args.instrument_type, "operative": args.kind != "recital",
+           "language": args.lang}
+    for finding in analyze_text(text, args.lang, ctx):
+        print(json.dumps(asdict(finding), ensure_ascii=False, default=str))
+    return 0
+
+
+# --- eval --------------------------------------------------------------------------------------------------------
+METRICS = ("precision", "recall", "f1", "modality_accuracy", "addressee_accuracy", "deadline_exact", "threshold_exact")
+
+
+def _documents_for_eval(args) -> dict:
+    if args.from_mirror:
+        from indexer.nlp.mirror import read_mirror
+
+        return {d.id: d for d in read_mirror(args.from_mirror)}
+    docs, errors = _load_corpus(args.data_dir)
+    for err in errors:
+        console.print(f"[yellow]skipping unreadable document {err}[/]")
+    return docs
+
+
+def eval_command(args: argparse.Namespace) -> int:
+    from indexer.nlp.evaluate import evaluate, load_gold
+
+    docs = _documents_for_eval(args)
+    if not docs:
+        console.print("[red]no documents to evaluate against[/]: crawl first (`regkb crawl --mirror ../shared/mirror "
+                      f"--data-dir {args.data_dir}`) or pass --from-mirror ../shared/mirror")
+        return 1
+    for path in args.gold:
+        try:
+            gold = load_gold(path)
+        except (OSError, ValueError) as exc:
+            console.print(f"[red]cannot read gold file {path}: {exc}[/]")
+            return 1
+        lang = gold[0].get("language", "en") if gold else "en"
+        result = evaluate(gold, docs, lang)
+        ext, base = result.extractor.summary(), result.baseline.summary()
+        table = Table(title=f"{path} ({lang}): {ext['n']} sentences resolved, {len(result.unresolved)} not found in this corpus")
+        table.add_column("metric")
+        table.add_column("extractor", justify="right")
+        table.add_column("baseline (shall/must/may, moet/dient/kan)", justify="right")
+        for m in METRICS:
+            extra = f" (n={ext[m.split('_')[0] + '_n']})" if m in ("deadline_exact", "threshold_exact") else ""
+            table.add_row(m + extra, f"{ext[m]:.3f}", f"{base[m]:.3f}")
+        Console().print(table)
+        if result.unresolved:
+            Console().print(f"not found: {', '.join(result.unresolved)}")
+        if args.errors:
+            for e in result.extractor.errors:
+                Console().print(f"  {e}")
+    return 0
+
+
+# --- bench -------------------------------------------------------------------------------------------------------
+def bench_command(args: argparse.Namespace) -> int:
+    """Words/second: our extractor (candidate filter + pipeline) per language, and plain en_core_web_sm over everything."""
+    from indexer.nlp.pipeline import analyze_texts, build_pipeline, document_context, load_english
+
+    docs = [d for d in _documents_for_eval(args).values() if d.language in ("en", "nl")]
+    if not docs:
+        console.print("[red]no English or Dutch documents[/]: crawl first or pass --from-mirror ../shared/mirror")
+        return 1
+    by_lang: dict[str, list] = {}
+    for d in docs:
+        by_lang.setdefault(d.language, []).extend(
+            (p.text, document_context(d, p.kind)) for p in d.provisions if p.text.strip())
+    words = {lang: sum(len(t.split()) for t, _ in items) for lang, items in by_lang.items()}
+    table = Table(title="regkb bench-extract (words/second, one process)")
+    for col in ("pipeline", "language", "words", "seconds", "words/s"):
+        table.add_column(col, justify="right" if col in ("words", "seconds", "words/s") else "left")
+    ours_total_s = 0.0
+    for lang, items in sorted(by_lang.items()):
+        build_pipeline(lang)
+        t = time.perf_counter()
+        n = sum(len(f) for f in analyze_texts(items, lang))
+        sec = time.perf_counter() - t
+        ours_total_s += sec
+        table.add_row(f"regkb extractor ({n} obligations)", lang, str(words[lang]), f"{sec:.1f}", f"{words[lang] / sec:,.0f}")
+    total_words = sum(words.values())
+    table.add_row("regkb extractor", "all", str(total_words), f"{ours_total_s:.1f}", f"{total_words / ours_total_s:,.0f}")
+    plain = load_english()
+    texts = [t for items in by_lang.values() for t, _ in items]
+    t = time.perf_counter()
+    for _ in plain.pipe(texts, batch_size=64):
+        pass
+    plain_s = time.perf_counter() - t
+    table.add_row("plain en_core_web_sm (all components)", "all", str(total_words), f"{plain_s:.1f}", f"{total_words / plain_s:,.0f}")
+    Console().print(table)
+    Console().print(f"speed-up over plain en_core_web_sm: {plain_s / ours_total_s:.1f}x")
+    return 0
