@@ -312,6 +312,10 @@ def _annex(el, cid: str) -> Node:
             else:
                 node.heading = f"{node.heading} {item[1]}" if node.heading else item[1]
             continue
+        if isinstance(item, Node) and item.kind == "section" and node.heading is None and not node.children \
+                and not node.text and item.heading and not re.match(r"^(part|partie|deel|teil|\d)", item.heading, re.I):
+            node.heading = item.heading  # the annex's own title, drawn as a heading
+            continue
         if isinstance(item, Node) and item.kind == "section":
             heading = item.heading or ""
             m = re.match(r"^(?:part|partie|deel|teil)\s+([IVXLC]+|\d+|[A-Z])\b\.?\s*(.*)$", heading, re.I)
@@ -327,6 +331,7 @@ def _annex(el, cid: str) -> Node:
             current = item
             continue
         current.add(item)
+    node.heading = node.heading or None
     if node.number is None and cid.split("_", 1)[1] not in ("1",):
         node.number = cid.split("_", 1)[1]
     return node
