@@ -88,18 +88,21 @@ class HostGate:
             self._delays[host] = max(self.delay, delay)
 
     @contextmanager
-    def slot(self, host: str) -> Iterator[None]:
+    def slot(self, host: str) -> Iterator[float]:
+        """Wait for this host's turn; yields the claimed start time (monotonic)."""
         with self._lock:
             sem = self._sems.setdefault(host, threading.Semaphore(self.concurrency))
         sem.acquire()
         try:
-            with self._lock:
-                now = time.monotonic()
-                start = max(now, self._next.get(host, 0.0))
-                self._next[host] = start + self._delays.get(host, self.delay)
-            if start > now:
-                time.sleep(start - now)
-            yield
+            while True:  # claim the next start time only once it has come, so oversleeping never shortens a gap
+                with self._lock:
+                    now = time.monotonic()
+                    wait = self._next.get(host, 0.0) - now
+                    if wait <= 0:
+                        self._next[host] = now + self._delays.get(host, self.delay)
+                        break
+                time.sleep(wait)
+            yield now
         finally:
             sem.release()
 
