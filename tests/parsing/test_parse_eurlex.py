@@ -172,3 +172,12 @@ def test_inserted_articles_share_ids_across_languages_and_keep_their_cited_numbe
     art = d.provision("art_2a")
     assert art is not None and art.citation == "Article 2 bis"
     assert doc(EN + "CELEX_02019R2088-20240109.html").provision("art_2a").citation == "Article 2a"
+
+
+def test_annexes_numbered_with_their_titles_and_parts():
+    d = doc(EN + "CELEX_32023R1542.xhtml")
+    assert [a.number for a in d.provisions if a.kind == "annex"][:3] == ["I", "II", "III"]
+    assert d.provision("anx_II").heading == "CARBON FOOTPRINT"
+    assert d.provision("anx_III.prt_A").citation == "Annex III, Part A"
+    csddd = doc(EN + "CELEX_32024L1760.xhtml")
+    assert csddd.provision("anx_1.prt_I.sct_1").citation == "Annex, Part I, Section 1"
