@@ -188,5 +188,5 @@ def init_app(app) -> None:
     @app.context_processor
     def _labels():
         return {"record_kind_labels": KIND_LABELS, "sort_labels": SORT_LABELS, "modality_labels": MODALITY_LABELS,
-                "relation_labels": RELATION_LABELS,
+                "relation_labels": RELATION_LABELS, "has_endpoint": lambda name: name in app.view_functions,
                 "facet_values_shown": state().settings["facet_values_shown"]}
