@@ -99,14 +99,16 @@ def _same_metric(found: str, wanted: str) -> bool:
 
 
 def extracted_thresholds(corpus: Corpus, doc, provision_id: str) -> tuple[list[dict[str, Any]], str]:
-    """Thresholds of the provision's subtree: from obligations/*.jsonl, else from the extractor run on the text."""
+    """Thresholds of the provision's subtree: those on the extracted obligations (obligations/*.jsonl) plus those
+    the extractor's threshold finder reads in the provision text (scope provisions such as 'this Directive shall
+    apply ... from 26 July 2028 as regards companies ... more than 3 000 employees' are not always obligations)."""
     prefix = provision_id + "."
     obligations = [o for o in corpus.obligations(doc.id) if o.provision_id == provision_id or o.provision_id.startswith(prefix)]
-    if obligations:
-        return [t.model_dump() for o in obligations for t in o.thresholds], "obligations"
-    text = subtree_text(doc, provision_id)
+    found = [t.model_dump() for o in obligations for t in o.thresholds]
+    sources = ["obligations"] if found else []
     try:
         fields = importlib.import_module("indexer.nlp.fields")
     except ImportError:
-        return [], "unavailable"
-    return [f.value for f in fields.find_thresholds(text)], "extractor"
+        return found, "+".join(sources) or "unavailable"
+    found += [f.value for f in fields.find_thresholds(subtree_text(doc, provision_id))]
+    return found, "+".join(sources + ["extractor"])
