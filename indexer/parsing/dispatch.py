@@ -40,13 +40,12 @@ def parse_resource(raw: RawResource, source: Source, hint: Optional[DocumentHint
         raise ParseError(f"{raw.url}: no parser for key {key!r} (content type {raw.content_type}); "
                          f"use one of {', '.join(sorted(_PARSERS))} in config/sources.yaml")
     try:
-        parsed_docs = fn(raw, source, hint)
+        return [build(p, raw, source, hint) for p in fn(raw, source, hint)]
     except ParseError:
         raise
     except (ValueError, KeyError, IndexError, TypeError, AttributeError, UnicodeError, RecursionError,
             LxmlError) as exc:
         raise ParseError(f"{raw.url}: {key} parser failed on this input ({type(exc).__name__}: {exc})") from exc
-    return [build(p, raw, source, hint) for p in parsed_docs]
 
 
 def _key(raw: RawResource, source: Source) -> str:
