@@ -41,8 +41,10 @@ def parse_resource(raw: RawResource, source: Source, hint: Optional[DocumentHint
                          f"use one of {', '.join(sorted(_PARSERS))} in config/sources.yaml")
     try:
         return [build(p, raw, source, hint) for p in fn(raw, source, hint)]
-    except ParseError:
-        raise
+    except ParseError as exc:
+        if raw.url in str(exc):
+            raise
+        raise ParseError(f"{raw.url}: {exc}") from exc
     except (ValueError, KeyError, IndexError, TypeError, AttributeError, UnicodeError, RecursionError,
             LxmlError) as exc:
         raise ParseError(f"{raw.url}: {key} parser failed on this input ({type(exc).__name__}: {exc})") from exc
