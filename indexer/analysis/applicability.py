@@ -347,9 +347,12 @@ def _obligations(inst: Instrument, result: VersionResult, corpus: Corpus) -> lis
     wanted = {o for g in result.grounds if g.outcome == "met" for o in _rule(inst, g.rule_id).obligations}
     out = []
     for ob in inst.key_obligations:
-        if wanted and ob.id and ob.id not in wanted:
+        if (wanted and ob.id and ob.id not in wanted) or (ob.versions and result.version_id not in ob.versions):
             continue
         link = _link(inst, result.version_id, ob.document, ob.provision, corpus)
+        doc = corpus.get(link.document_id)
+        if doc is not None and ob.provision and doc.provision(ob.provision.split(".")[0]) is None:
+            continue  # deleted in this version (e.g. CSDDD Article 22 after Omnibus I)
         entry = {"citation": _cite(ob.citation, inst), "summary": ob.summary, "link": link.model_dump()}
         if link.in_corpus and link.document_id:
             extracted = [o for o in corpus.obligations(link.document_id)

@@ -103,6 +103,7 @@ class Milestone(Strict):
 
 class KeyObligation(Strict):
     id: Optional[str] = None
+    versions: Optional[list[str]] = Field(None, description="Versions that contain it (default: all)")
     document: Optional[str] = None
     provision: Optional[str] = None
     citation: str

@@ -143,6 +143,8 @@ def test_bank(corpus):
     assert csddd.link.document_id == "celex-02024L1760-20260318-en" and csddd.link.provision_id == "art_2.par_1.pt_a"
     assert "#art_2" in csddd.link.official_url
     assert any("downstream" in n for n in csddd.notes)
+    cited = [o["citation"] for o in csddd.obligations]
+    assert "Article 8 CSDDD" in cited and "Article 22 CSDDD" not in cited  # Article 22 deleted by Omnibus I
     csrd = _item(a, "CSRD")
     assert csrd.applies_from.date == date(2024, 1, 1)  # public-interest entity > 500 employees: first wave
     assert {g.rule_id for g in csrd.grounds} == {"csrd_wave1_pie", "csrd_over_450m_1000"}
