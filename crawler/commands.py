@@ -8,6 +8,7 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -48,7 +49,8 @@ def crawl_command(args: argparse.Namespace) -> int:
     sources = select_sources(getattr(args, "sources", None))
     mirror = getattr(args, "mirror", None)
     if mirror and not (Path(mirror) / "MANIFEST.tsv").is_file():
-        console.print(f"[red]{mirror}/MANIFEST.tsv not found: --mirror must name a mirror folder with a MANIFEST.tsv[/]")
+        console.print(f"[red]{mirror}/MANIFEST.tsv not found: --mirror must name a mirror folder with a MANIFEST.tsv[/]",
+                      soft_wrap=True)
         return 2
     settings = CrawlSettings.load(mirror=bool(mirror), politeness_delay_seconds=getattr(args, "delay", None))
     data = DataDir.at(args.data_dir)
@@ -80,7 +82,8 @@ def _route_logging_through_rich() -> None:
 
 def print_summary(s: CrawlSummary, data: DataDir, mirror: bool) -> None:
     if s.resumed:
-        console.print("[yellow]resumed an interrupted run: the counts below cover what this run did after the restart[/]")
+        console.print("[yellow]resumed an interrupted run: the counts below cover what this run did after the restart[/]",
+                      soft_wrap=True)
     table = Table(title=f"crawl summary ({data.root})", show_header=False)
     rows = [
         ("fetched (new or changed)", s.fetched), ("unchanged (304 / same hash)", s.unchanged),
@@ -93,8 +96,10 @@ def print_summary(s: CrawlSummary, data: DataDir, mirror: bool) -> None:
         table.add_row(label, str(value))
     console.print(table)
     if s.parser_unavailable:
-        console.print(f"[yellow]{s.parser_unavailable}: raw responses are stored; documents will be parsed by the next crawl[/]")
+        console.print(f"[yellow]{s.parser_unavailable}: raw responses are stored; documents will be parsed by the next crawl[/]",
+                      soft_wrap=True)
     for url, message in s.errors:
-        console.print(f"[red]error[/] {url}: {message}")
+        console.print(f"[red]error[/] {escape(url)}: {escape(message)}", soft_wrap=True, highlight=False)
     if s.missing:
-        console.print(f"[dim]{len(s.missing)} configured URLs are not in the mirror (expected for sources with in_mirror: false)[/]")
+        console.print(f"[dim]{len(s.missing)} configured URLs are not in the mirror (expected for sources with in_mirror: false)[/]",
+                      soft_wrap=True)

@@ -54,8 +54,8 @@ class Parser:
         try:
             mod = importlib.import_module("indexer.parsing")
             return cls(mod.parse_resource, mod.link_documents, str(mod.PARSER_VERSION), mod.ParseError)
-        except (ImportError, AttributeError) as exc:
-            return cls(unavailable=f"parser unavailable ({exc})")
+        except Exception as exc:  # noqa: BLE001 — a broken parser package must not stop raw crawling
+            return cls(unavailable=f"parser unavailable ({type(exc).__name__}: {exc})")
 
 
 @dataclass
@@ -97,6 +97,7 @@ class Crawler:
     def run(self) -> CrawlSummary:
         started = time.monotonic()
         WarcStore.recover(self.data.raw)
+        self.store.remove_leftover_temp_files()
         run_id, self.summary.resumed = self.state.begin_run(sorted(self.sources))
         for source in self.sources.values():
             for hint in source.seeds:

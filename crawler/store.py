@@ -33,6 +33,11 @@ class DocumentStore:
         self.docs_dir = docs_dir
         self.state = state
 
+    def remove_leftover_temp_files(self) -> None:
+        """Drop half-written files a killed run left behind (regkb.storage writes `.<name>.<random>.tmp`)."""
+        for tmp in self.docs_dir.glob(".*.tmp"):
+            tmp.unlink(missing_ok=True)
+
     def path(self, doc_id: str) -> Path:
         return self.docs_dir / f"{doc_id}.json"
 
