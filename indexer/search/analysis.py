@@ -15,7 +15,10 @@ import tantivy
 
 from indexer.search.settings import search_config
 
-TEXT_BASES = ("text", "heading", "title")
+# Per language: `all` (text, headings, citation and titles) decides what matches and gives the base score;
+# `meta` (headings, citation, titles) only adds a boost; `text` (the record's own text) feeds snippets.
+# Two posting lists per word to match on (all_en, all_nl) instead of one per field keeps big indices fast.
+TEXT_BASES = ("all", "meta", "text")
 
 
 def _cfg() -> dict[str, Any]:
@@ -41,6 +44,15 @@ def text_field(base: str, lang: str) -> str:
 
 def all_text_fields() -> list[str]:
     return [text_field(b, lang) for b in TEXT_BASES for lang in languages()]
+
+
+def text_values(rec: dict[str, Any]) -> dict[str, str]:
+    """The analysed text fields of one index record (the same for both engines)."""
+    lang = text_language(rec.get("language"))
+    meta = " ".join(filter(None, [rec.get("heading"), rec.get("citation"), rec.get("document_title"), rec.get("short_title")]))
+    text = rec.get("text") or ""
+    values = {"all": "\n".join(filter(None, [text, meta])), "meta": meta, "text": text}
+    return {text_field(base, lang): v for base, v in values.items() if v}
 
 
 @lru_cache(maxsize=None)

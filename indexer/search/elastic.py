@@ -16,9 +16,9 @@ from typing import Any, Iterable, Iterator, Optional
 from elasticsearch import Elasticsearch, helpers
 from elasticsearch import ApiError, ConnectionError as ESConnectionError, NotFoundError, TransportError
 
-from indexer.search.analysis import TEXT_BASES, analyzer_name, elasticsearch_analysis, languages, text_field, text_language
+from indexer.search.analysis import TEXT_BASES, analyzer_name, elasticsearch_analysis, languages, text_field, text_values
 from indexer.search.base import BackendUnavailable, QuerySyntaxError, RecordKind
-from indexer.search.engine import Engine, Plan, Result, text_targets
+from indexer.search.engine import Engine, Plan, Result, meta_boost, text_targets
 from indexer.search.facets import FACETS, KEYWORD_FIELDS, field_for
 from indexer.search.query import And, FieldMatch, MatchAll, Node, Not, Or, Text, positive_texts
 from indexer.search.settings import ElasticSettings, elastic_settings
@@ -31,14 +31,7 @@ logging.getLogger("elastic_transport").setLevel(logging.ERROR)  # per-request an
 
 def _es_doc(rec: dict[str, Any]) -> dict[str, Any]:
     """The record plus its per-language text fields (the same split as the embedded engine)."""
-    lang = text_language(rec.get("language"))
-    doc = dict(rec)
-    texts = {"text": rec.get("text") or "", "heading": " ".join(filter(None, [rec.get("heading"), rec.get("citation")])),
-             "title": " ".join(filter(None, [rec.get("document_title"), rec.get("short_title")]))}
-    for base, value in texts.items():
-        if value:
-            doc[text_field(base, lang)] = value
-    return doc
+    return {**rec, **text_values(rec)}
 
 
 def _record(source: dict[str, Any]) -> dict[str, Any]:
@@ -210,7 +203,8 @@ class ElasticBackend(Engine):
                 others = [t for n, t in facet_terms.items() if n != name]
                 body["aggs"][name] = ({"filter": {"bool": {"filter": others}}, "aggs": {"values": terms}} if others else terms)
         if plan.highlight and plan.limit > 0:
-            hl_query = self._compile(_or(positive_texts(plan.query)))
+            hl = [self._text(text_field("text", lang), t.value) for t in positive_texts(plan.query) for lang, _ in text_targets(t.value)]
+            hl_query = {"bool": {"should": hl}} if hl else None
             if hl_query is not None:
                 body["highlight"] = {"pre_tags": ["<mark>"], "post_tags": ["</mark>"], "encoder": "html",
                                      "fragment_size": SNIPPET_CHARS, "number_of_fragments": 1, "highlight_query": hl_query,
@@ -222,12 +216,17 @@ class ElasticBackend(Engine):
         if node is None or isinstance(node, MatchAll):
             return None
         if isinstance(node, Text):
-            parts = [self._text(f, boost, terms, node.value) for f, boost, terms in text_targets(node.value)]
-            return {"bool": {"should": parts, "minimum_should_match": 1}} if parts else None
+            targets = text_targets(node.value)
+            if not targets:
+                return None
+            match = [self._text(text_field("all", lang), node.value) for lang, _ in targets]
+            boost = [self._text(text_field("meta", lang), node.value, meta_boost()) for lang, _ in targets]
+            return {"bool": {"must": [{"bool": {"should": match, "minimum_should_match": 1}}],
+                             "should": [{"bool": {"should": boost}}]}}
         if isinstance(node, FieldMatch):
             return {"constant_score": {"filter": {"term": {field_for(node.name): node.value}}, "boost": 0.0}}
         if isinstance(node, Not):
-            inner = self._compile(node.child)
+            inner = self._compile(node.child)  # scores under must_not do not count in Elasticsearch
             return {"bool": {"must": [{"match_all": {}}], "must_not": [inner]}} if inner is not None else None
         children = [q for q in (self._compile(c) for c in node.children) if q is not None]
         if not children:
@@ -237,12 +236,9 @@ class ElasticBackend(Engine):
         return {"bool": {"should": children, "minimum_should_match": 1}}
 
     @staticmethod
-    def _text(field: str, boost: float, terms: list[tuple[int, str]], value: str) -> dict[str, Any]:
+    def _text(field: str, value: str, boost: float = 1.0) -> dict[str, Any]:
         # Elasticsearch analyses the words itself: its Dutch stemmer (Lucene's Snowball "dutch", the Porter
         # variant) is not tantivy's (Snowball 3 "dutch"), so index and query must use the same engine's stems.
         # Which fields get a clause (stop-word-only words get none) is decided in Python for both engines.
         return {"match_phrase": {field: {"query": value, "boost": boost}}}
 
-
-def _or(texts: list[Text]) -> Optional[Node]:
-    return Or(tuple(texts)) if texts else None

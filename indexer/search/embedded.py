@@ -18,9 +18,9 @@ from typing import Any, Iterable, Optional
 
 import tantivy
 
-from indexer.search.analysis import TEXT_BASES, all_text_fields, analyzer_name, languages, tantivy_analyzer, text_field, text_language
+from indexer.search.analysis import TEXT_BASES, analyzer_name, languages, tantivy_analyzer, text_field, text_language, text_values
 from indexer.search.base import BackendUnavailable, QuerySyntaxError, RecordKind
-from indexer.search.engine import Engine, Plan, Result, text_targets
+from indexer.search.engine import Engine, Plan, Result, meta_boost, text_targets
 from indexer.search.facets import FACETS, KEYWORD_FIELDS
 from indexer.search.query import And, FieldMatch, MatchAll, Node, Not, Or, Text, positive_texts
 
@@ -30,7 +30,7 @@ INT_FIELDS = ("date_sort", "deadline_sort", "ordinal")
 # column, because records share few distinct combinations (a document's sectors, its years ...).
 COMBO_SEP = "\x1f"
 COMBO_SIZE = 50_000
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 SNIPPET_CHARS = 240
 
 
@@ -42,7 +42,8 @@ def _schema() -> tantivy.Schema:
         sb.add_text_field(_combo(f.field), stored=False, fast=True, tokenizer_name="raw", index_option="basic")
     for lang in languages():
         for base in TEXT_BASES:
-            sb.add_text_field(text_field(base, lang), stored=(base == "text"), tokenizer_name=analyzer_name(lang))
+            sb.add_text_field(text_field(base, lang), stored=(base == "text"), tokenizer_name=analyzer_name(lang),
+                              index_option="freq" if base == "text" else "position")
     for name in INT_FIELDS:
         sb.add_integer_field(name, indexed=True, fast=True)
     sb.add_float_field("rank_weight", fast=True)
@@ -61,12 +62,8 @@ def _document(rec: dict[str, Any]) -> tantivy.Document:
         value = rec.get(f.field)
         values = sorted({str(v) for v in (value if isinstance(value, list) else [value]) if v is not None and v != ""})
         doc.add_text(_combo(f.field), COMBO_SEP.join(values))
-    lang = text_language(rec.get("language"))
-    texts = {"text": rec.get("text") or "", "heading": " ".join(filter(None, [rec.get("heading"), rec.get("citation")])),
-             "title": " ".join(filter(None, [rec.get("document_title"), rec.get("short_title")]))}
-    for base, value in texts.items():
-        if value:
-            doc.add_text(text_field(base, lang), value)
+    for field, value in text_values(rec).items():
+        doc.add_text(field, value)
     for name in INT_FIELDS:
         doc.add_integer(name, int(rec.get(name) or 0))
     doc.add_float("rank_weight", float(rec.get("rank_weight") or 0.0))
@@ -175,10 +172,12 @@ class EmbeddedBackend(Engine):
         if plan.limit > 0:
             generators = self._snippet_generators(searcher, plan) if plan.highlight else {}
             for key, address in found.hits:
-                rec = self._source(searcher, address)
-                hl = self._highlight(generators, searcher, address, rec) if generators else {}
+                doc = searcher.doc(address)
+                rec = json.loads(bytes(doc.get_first("source")))
+                hl = self._highlight(generators, doc, rec) if generators else {}
                 hits.append((float(key) if plan.sort == "relevance" else 0.0, rec, hl))
-        return Result(total=found.count or 0, hits=hits, facets=self._facets(searcher, base, plan))
+        facets = self._facets(searcher, self._base_query(plan, score=False), plan) if plan.facets else {}
+        return Result(total=found.count or 0, hits=hits, facets=facets)
 
     # -- queries -------------------------------------------------------------------------------------------
     def _terms(self, field: str, values: Iterable[str]) -> tantivy.Query:
@@ -187,8 +186,8 @@ class EmbeddedBackend(Engine):
     def _filter(self, q: tantivy.Query) -> tantivy.Query:
         return tantivy.Query.const_score_query(q, 0.0)
 
-    def _base_query(self, plan: Plan) -> tantivy.Query:
-        clauses = [(tantivy.Occur.Must, self._compile(plan.query) or tantivy.Query.all_query()),
+    def _base_query(self, plan: Plan, score: bool = True) -> tantivy.Query:
+        clauses = [(tantivy.Occur.Must, self._compile(plan.query, score) or tantivy.Query.all_query()),
                    (tantivy.Occur.Must, self._filter(self._terms("kind", [plan.kind])))]
         clauses += [(tantivy.Occur.Must, self._filter(self._terms(f, v))) for f, v in plan.filters.items()]
         lo, hi = plan.date_range
@@ -204,25 +203,37 @@ class EmbeddedBackend(Engine):
         clauses += [(tantivy.Occur.Must, self._filter(self._terms(_field(n), v))) for n, v in facet_filters.items()]
         return tantivy.Query.boolean_query(clauses)
 
-    def _compile(self, node: Node) -> Optional[tantivy.Query]:
-        """AST → tantivy query; None when the node has nothing searchable (only stop words)."""
+    def _compile(self, node: Node, score: bool = True) -> Optional[tantivy.Query]:
+        """AST → tantivy query; None when the node has nothing searchable (only stop words).
+        With score=False the heading/title boosts are left out (facet counting needs only the matches)."""
         if isinstance(node, MatchAll):
             return None
         if isinstance(node, Text):
-            parts = [tantivy.Query.boost_query(self._text(f, terms), boost) for f, boost, terms in text_targets(node.value)]
-            return tantivy.Query.boolean_query([(tantivy.Occur.Should, p) for p in parts]) if parts else None
+            targets = text_targets(node.value)
+            if not targets:
+                return None
+            match = self._any([self._text(text_field("all", lang), terms) for lang, terms in targets])
+            if not score:
+                return match
+            boost = tantivy.Query.boost_query(self._any([self._text(text_field("meta", lang), terms) for lang, terms in targets]),
+                                              meta_boost())
+            return tantivy.Query.boolean_query([(tantivy.Occur.Must, match), (tantivy.Occur.Should, boost)])
         if isinstance(node, FieldMatch):
             return self._filter(self._terms(_field(node.name), [node.value]))
         if isinstance(node, Not):
-            inner = self._compile(node.child)
+            inner = self._compile(node.child, score=False)
             if inner is None:
                 return None
             return tantivy.Query.boolean_query([(tantivy.Occur.Must, tantivy.Query.all_query()), (tantivy.Occur.MustNot, inner)])
-        children = [q for q in (self._compile(c) for c in node.children) if q is not None]
+        children = [q for q in (self._compile(c, score) for c in node.children) if q is not None]
         if not children:
             return None
         occur = tantivy.Occur.Must if isinstance(node, And) else tantivy.Occur.Should
         return tantivy.Query.boolean_query([(occur, c) for c in children])
+
+    @staticmethod
+    def _any(queries: list[tantivy.Query]) -> tantivy.Query:
+        return queries[0] if len(queries) == 1 else tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in queries])
 
     def _text(self, field: str, terms: list[tuple[int, str]]) -> tantivy.Query:
         if len(terms) == 1:
@@ -270,7 +281,7 @@ class EmbeddedBackend(Engine):
         gens = {}
         for lang in languages():
             field = text_field("text", lang)
-            parts = [self._text(f, terms) for t in texts for f, _, terms in text_targets(t.value) if f == field]
+            parts = [self._text(field, terms) for t in texts for lg, terms in text_targets(t.value) if lg == lang]
             if parts:
                 q = tantivy.Query.boolean_query([(tantivy.Occur.Should, p) for p in parts])
                 gen = tantivy.SnippetGenerator.create(searcher, q, self.schema, field)
@@ -278,12 +289,11 @@ class EmbeddedBackend(Engine):
                 gens[lang] = gen
         return gens
 
-    def _highlight(self, gens: dict[str, Any], searcher: tantivy.Searcher, address: tantivy.DocAddress,
-                   rec: dict[str, Any]) -> dict[str, list[str]]:
+    def _highlight(self, gens: dict[str, Any], doc: tantivy.Document, rec: dict[str, Any]) -> dict[str, list[str]]:
         gen = gens.get(text_language(rec.get("language")))
         if gen is None:
             return {}
-        snippet = gen.snippet_from_doc(searcher.doc(address))
+        snippet = gen.snippet_from_doc(doc)
         fragment = snippet.fragment()
         if not snippet.highlighted():
             return {}
@@ -313,4 +323,3 @@ def _field(name: str) -> str:
     return field_for(name)
 
 
-__all__ = ["EmbeddedBackend", "all_text_fields"]

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
-from indexer.search.analysis import TEXT_BASES, analyze, languages, text_field
+from indexer.search.analysis import analyze, languages
 from indexer.search.base import FacetValue, Hit, QuerySyntaxError, SearchBackend, SearchRequest, SearchResponse
 from indexer.search.citations import CitationRef, parse_citation
 from indexer.search.facets import FACETS, facet, field_for, normalize_value
@@ -52,15 +52,14 @@ def field_terms(value: str, lang: str) -> list[tuple[int, str]]:
     return out
 
 
-def text_targets(value: str) -> list[tuple[str, float, list[tuple[int, str]]]]:
-    """(field, boost, positioned terms) for every text field where the word/phrase leaves terms."""
-    boosts = search_config()["boosts"]["fields"]
-    out = []
-    for lang in languages():
-        terms = field_terms(value, lang)
-        if terms:
-            out += [(text_field(base, lang), float(boosts.get(base, 1.0)), terms) for base in TEXT_BASES]
-    return out
+def text_targets(value: str) -> list[tuple[str, list[tuple[int, str]]]]:
+    """(language, positioned terms) for every language in which the word/phrase leaves terms (not only stop words)."""
+    return [(lang, terms) for lang in languages() if (terms := field_terms(value, lang))]
+
+
+def meta_boost() -> float:
+    """Extra weight of a match in a heading, citation or title (config/search.yaml boosts.meta)."""
+    return float(search_config()["boosts"].get("meta", 1.5))
 
 
 class Engine(SearchBackend):

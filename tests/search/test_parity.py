@@ -37,23 +37,20 @@ def test_same_results(embedded, elastic, request_):
     assert a.facets == b.facets
     if request_.sort == "relevance" and request_.page == 1 and a.total <= request_.size:
         assert {h.id for h in a.hits} == {h.id for h in b.hits}
-        # the same order up to ties: group by score rank on each side
-        assert _rank_groups(a) == _rank_groups(b)
+        # the same order up to (near-)ties: wherever one engine's score drops clearly, both agree on who is above
+        for k in _clear_boundaries(a):
+            assert {h.id for h in a.hits[:k]} == {h.id for h in b.hits[:k]}, f"top {k} differ"
     elif request_.sort != "relevance":
         key = {"date": "date_sort", "deadline": "deadline_sort", "ordinal": "ordinal"}[request_.sort]
         assert [h.record[key] for h in a.hits] == [h.record[key] for h in b.hits]
     assert len(a.hits) == len(b.hits)
 
 
-def _rank_groups(resp):
-    """Hit ids grouped by equal score, in rank order (scores differ in scale between engines, ties do not)."""
-    groups, last = [], None
-    for h in resp.hits:
-        if last is None or abs(h.score - last) > 1e-4 * max(1.0, abs(last)):
-            groups.append(set())
-        groups[-1].add(h.id)
-        last = h.score
-    return [frozenset(g) for g in groups]
+def _clear_boundaries(resp, margin: float = 0.03):
+    """Ranks k after which the score falls by more than `margin` (BM25 statistics differ in detail between
+    Lucene and tantivy, e.g. per-field document counts, so near-ties may swap; clear gaps may not)."""
+    scores = [h.score for h in resp.hits]
+    return [k for k in range(1, len(scores)) if scores[k] < scores[k - 1] * (1 - margin)]
 
 
 def test_get_parity(embedded, elastic, records):
