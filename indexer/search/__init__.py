@@ -1,14 +1,27 @@
 """Search backends: one interface (`base.SearchBackend`), an embedded engine and Elasticsearch.
 
 `open_backend(data_dir)` gives the configured engine over a data dir's index;
-the web app and the CLI use nothing else.
+the web app and the CLI use nothing else:
+
+    backend = open_backend("corpus")                     # embedded unless configured otherwise
+    resp = backend.search(SearchRequest(query="CSDDD art 8", facets=["modality", "language"],
+                                        filters={"language": ["en"]}))
+    resp.redirect        # {"document_id", "provision_id"} when the query is a citation
+    resp.hits[0].record  # the flat index record (citation, text, modality, addressee, official_url ...)
+    resp.hits[0].highlights["text"]   # HTML-escaped snippets with <mark>
+    resp.facets["modality"]           # [FacetValue(value, count)], labels in facets.FACETS
+    backend.get("obligation", record_id)
+
+Errors to show to users: QuerySyntaxError (the message says how to fix the query),
+BackendUnavailable (no index yet / server down; the message says what to run).
+Unknown facet or filter names raise ValueError (a programming error).
 """
 from __future__ import annotations
 
 from pathlib import Path
 
-from indexer.search.base import (FacetValue, Hit, QuerySyntaxError, SearchBackend, SearchRequest,  # noqa: F401
-                                 SearchResponse)
+from indexer.search.base import (BackendUnavailable, FacetValue, Hit, QuerySyntaxError, SearchBackend,  # noqa: F401
+                                 SearchRequest, SearchResponse)
 from indexer.search.settings import backend_name
 
 
