@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
-from indexer.search.base import QuerySyntaxError, SearchRequest, SearchResponse
+from indexer.search.base import BackendUnavailable, QuerySyntaxError, SearchRequest, SearchResponse
 from search_app import present
 from search_app.params import output_format, parse_search, search_url_args
 from search_app.state import SearchUnavailable, state
@@ -34,6 +34,9 @@ def run_search(req: SearchRequest) -> SearchResponse:
         return backend.search(req)
     except QuerySyntaxError:
         raise
+    except BackendUnavailable as exc:  # the engine says what to do (rebuild the index, start Elasticsearch)
+        log.warning("search backend unavailable: %s", exc)
+        raise SearchUnavailable(str(exc)) from exc
     except Exception as exc:
         log.exception("search failed for %r", req.query)
         raise SearchUnavailable(f"The search engine failed ({type(exc).__name__}: {exc}). "
