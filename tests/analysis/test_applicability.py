@@ -210,3 +210,18 @@ def test_csddd_thresholds_are_strict(employees, turnover, expected):
     """'more than' in Article 2(1)(a): the threshold itself is not enough."""
     profile = CompanyProfile(established_in_eu=True, employees=employees, turnover_worldwide_eur=turnover)
     assert _item(evaluate(profile), "CSDDD").status == expected
+
+
+def test_micro_timber_operator_does_not_get_the_later_date():
+    """Article 38(3) EUDR excludes products covered by the Annex to Regulation (EU) No 995/2010 (timber)."""
+    profile = CompanyProfile(established_in_eu=True, employees=5, turnover_worldwide_eur=500_000, balance_sheet_total_eur=200_000,
+                             commodities=["wood"], eudr_role="operator", places_products_on_eu_market=True)
+    eudr = _item(evaluate(profile), "EUDR")
+    assert eudr.applies_from.date == date(2026, 12, 30)
+
+
+def test_non_eu_franchisor():
+    profile = CompanyProfile(established_in_eu=False, turnover_eu_eur=300_000_000, royalties_eu_eur=80_000_000)
+    csddd = _item(evaluate(profile), "CSDDD")
+    assert csddd.status == "applicable" and csddd.citation == "Article 2(2), point (c) CSDDD"
+    assert csddd.applies_from.date == date(2029, 7, 26)
