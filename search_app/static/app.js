@@ -54,6 +54,10 @@
       sel.addEventListener("change", function () { sel.form.submit(); });
     });
 
+    // On a phone the filters start folded, so the results come first.
+    var filters = document.querySelector("details.filters");
+    if (filters && window.matchMedia("(max-width: 60rem)").matches) filters.open = false;
+
     // Long facet lists: show the first values, with a button for the rest.
     document.querySelectorAll(".facet").forEach(function (fs) {
       var extra = fs.querySelectorAll("li.extra");

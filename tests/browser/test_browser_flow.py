@@ -99,6 +99,9 @@ def test_usable_on_a_phone(browser, fixture_server):
             assert overflow <= 1, (path, overflow)
         shot(page, "phone-sector")
         page.goto(fixture_server.url + "/?q=child+labour")
+        page.wait_for_load_state("load")
+        assert page.evaluate("document.querySelector('details.filters').open") is False  # results first
+        assert in_viewport(page, "li.card")
         shot(page, "phone-search")
     finally:
         context.close()
