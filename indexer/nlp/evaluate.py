@@ -163,9 +163,13 @@ class Scores:
             if gd or pred.deadlines:
                 self.deadline_n += 1
                 self.deadline_ok += gd == pred.deadlines
+                if gd != pred.deadlines:
+                    self.errors.append(f"{gold['id']}: deadlines gold {sorted(gd)} predicted {sorted(pred.deadlines)}")
             if gt or pred.thresholds:
                 self.threshold_n += 1
                 self.threshold_ok += gt == pred.thresholds
+                if gt != pred.thresholds:
+                    self.errors.append(f"{gold['id']}: thresholds gold {sorted(gt)} predicted {sorted(pred.thresholds)}")
             if g != p or gold.get("addressee") != pred.addressee:
                 self.errors.append(f"{gold['id']}: gold {g}/{gold.get('addressee')} predicted {p}/{pred.addressee}")
         elif g and not p:

@@ -43,12 +43,12 @@ QTY = rf"(?P<n>\d+|{_NUM_WORD})\s+(?P<unit>{_UNIT})"
 
 DEADLINE_ABS = re.compile(
     rf"(?<!\w)(?P<prep>by|no later than|not later than|at the latest by|before|until|from|as from|as of|with effect from|"
-    rf"on or before|uiterlijk op|uiterlijk|vóór|voor|tot en met|tot|vanaf|met ingang van|per)\s+{DATE}", re.I)
+    rf"on or before|after|uiterlijk op|uiterlijk|vóór|voor|tot en met|tot|vanaf|met ingang van|per|na)\s+{DATE}", re.I)
 DEADLINE_REL = re.compile(
-    rf"(?<!\w)(?P<prep>within|no later than|not later than|at the latest|binnen|uiterlijk|ten laatste|for a period of|"
-    rf"after|na|at least|ten minste)\s+(?:a period of\s+|een termijn van\s+|een periode van\s+)?{QTY}\s+"
+    rf"(?<!\w)(?P<prep>within|no later than|not later than|at the latest|binnen|uiterlijk|ten laatste|for a period of|for|"
+    rf"after the expiration of|after the expiry of|na afloop van|after|na|at least|ten minste)\s+(?:a period of\s+|een termijn van\s+|een periode van\s+)?{QTY}\s+"
     rf"(?P<rel>of|after|from|following|before|prior to|na|van|vanaf|vóór|voor|volgend op|te rekenen vanaf)\s+"
-    rf"(?P<anchor>(?:the\s+|de\s+|het\s+)?[\w\s'’-]{{1,60}}?)(?=[,.;:)]|\s+(?:and|or|en|to|in|on|at|shall|must|may|moet|wordt|worden)\b|$)",
+    rf"(?P<anchor>(?!age\b|leeftijd\b)(?:the\s+|de\s+|het\s+)?[\w\s'’-]{{1,60}}?)(?=[,.;:)]|\s+(?:and|or|en|to|in|on|at|is|are|through|which|that|die|dat|shall|must|may|moet|wordt|worden)\b|$)",
     re.I)
 
 

@@ -1,0 +1,49 @@
+"""Entities (NER + rules), NACE sectors and risk topics, both languages."""
+from indexer.nlp.pipeline import analyze_text
+
+
+def _labels(f):
+    return {(e["text"], e["label"]) for e in f.entities}
+
+
+def test_english_entities_rules_and_model():
+    f = analyze_text("The European Commission shall report to the European Parliament by 26 July 2027 on Regulation (EU) "
+                     "2023/1115 and on fines of EUR 40 million imposed in the Netherlands.", "en")[0]
+    labels = _labels(f)
+    assert ("European Commission", "ORG") in labels and ("European Parliament", "ORG") in labels
+    assert ("Regulation (EU) 2023/1115", "LAW") in labels
+    assert ("26 July 2027", "DATE") in labels and ("EUR 40 million", "MONEY") in labels
+    assert any(label == "GPE" and "Netherlands" in text for text, label in labels)
+
+
+def test_dutch_entities_from_rules_and_gazetteers():
+    f = analyze_text("De Europese Commissie moet uiterlijk op 1 januari 2026 aan het Europees Parlement verslag uitbrengen "
+                     "over Richtlijn 2013/34/EU en over boetes van EUR 10 000 in Nederland.", "nl")[0]
+    labels = _labels(f)
+    assert {("Europese Commissie", "ORG"), ("Europees Parlement", "ORG"), ("Richtlijn 2013/34/EU", "LAW"),
+            ("1 januari 2026", "DATE"), ("Nederland", "GPE")} <= labels
+    assert any(label == "MONEY" for _, label in labels)
+
+
+def test_sectors_from_commodities_and_financial_undertakings():
+    f = analyze_text("Operators placing cocoa, coffee, oil palm, soya, rubber, cattle and wood on the market shall "
+                     "exercise due diligence.", "en")[0]
+    assert {"A01.27", "A01.26", "A01.11", "A01.29", "A01.42", "A02"} <= set(f.sectors)
+    g = analyze_text("Financial undertakings shall disclose how they integrate sustainability risks.", "en")[0]
+    assert "K" in g.sectors
+    h = analyze_text("Ondernemingen die grondstoffen en cacao verhandelen, moeten gepaste zorgvuldigheid betrachten.", "nl")[0]
+    assert {"B", "A01.27"} <= set(h.sectors)
+
+
+def test_topics_both_languages():
+    f = analyze_text("Companies shall identify risks of child labour, forced labour and deforestation.", "en")[0]
+    assert {"child_labour", "forced_labour", "deforestation"} <= set(f.topics)
+    g = analyze_text("De onderneming moet risico's op kinderarbeid en klimaatverandering beoordelen.", "nl")[0]
+    assert {"child_labour", "climate"} <= set(g.topics)
+
+
+def test_document_declared_sectors_are_kept(mirror_docs):
+    from indexer.nlp.pipeline import extract_document
+
+    doc = mirror_docs["bwb-BWBR0035293-nl"].model_copy(update={"sectors": ["K"]})
+    assert all("K" in o.sectors for o in extract_document(doc))
