@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from indexer.search.base import QuerySyntaxError, SearchRequest
 
@@ -192,3 +193,18 @@ def test_an_index_from_an_older_version_asks_for_a_rebuild(tmp_path, records):
         stale.search(SearchRequest(query="due"))
     assert stale.replace_all(records) == len(records)
     assert stale.search(SearchRequest(query="due")).total > 0
+
+
+QUERY_ALPHABET = st.sampled_from(list('abcdeéü "()-:*?~^[]{}!\\/&|+\x00\t') + ["AND", "OR", "NOT", "lang:", "sector:", "addressee:", "due",
+                                                                         "verplichting", "CSDDD", "art", "8(2)", " "])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(parts=st.lists(QUERY_ALPHABET, max_size=25))
+def test_no_query_escapes_anything_but_query_syntax_error(backend, parts):
+    try:
+        resp = search(backend, "".join(parts), facets=["modality", "sector"])
+    except QuerySyntaxError as exc:
+        assert str(exc)
+    else:
+        assert resp.total >= 0 and len(resp.hits) <= 20
