@@ -1,0 +1,70 @@
+"""The subcommands on real code paths: analyze (stdin), extract (incremental, bad input), eval output."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from indexer.nlp.mirror import write_mirror_documents
+from regkb.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+REQUIRED = {"text", "start", "end", "modality", "addressee", "addressee_text", "action", "conditions", "deadlines",
+            "thresholds", "references", "entities", "sectors", "topics"}
+
+
+def _regkb(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "regkb.cli", *args], input=stdin, capture_output=True, text=True,
+                          cwd=REPO, timeout=300)
+
+
+def test_analyze_prints_one_json_object_per_obligation():
+    text = "Recital text without force.\n\nMember States shall transpose this Directive by 26 July 2026. Companies may report."
+    out = _regkb("analyze", "--lang", "en", stdin=text)
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [r["modality"] for r in rows] == ["obligation", "permission"]
+    assert all(REQUIRED <= set(r) for r in rows)
+    assert text[rows[0]["start"]:rows[0]["end"]] == "Member States shall transpose this Directive by 26 July 2026."
+    assert rows[0]["deadlines"][0]["date"] == "2026-07-26"
+
+
+def test_analyze_dutch_and_empty_input():
+    out = _regkb("analyze", "--lang", "nl", stdin="De minister draagt zorg voor de bekendmaking.")
+    assert json.loads(out.stdout)["addressee"] == "government"
+    empty = _regkb("analyze", "--lang", "nl", stdin="")
+    assert empty.returncode == 0 and empty.stdout == ""
+
+
+def test_extract_writes_records_skips_unchanged_and_survives_bad_documents(tmp_path, mirror_docs):
+    docs = write_mirror_documents(tmp_path)
+    keep = {"bwb-BWBR0035293-nl", "celex-32024R3234-en"}
+    for d in docs:
+        if d.id not in keep:
+            (tmp_path / "documents" / f"{d.id}.json").unlink()
+    (tmp_path / "documents" / "broken.json").write_text("{not json", encoding="utf-8")
+    assert main(["extract", "--data-dir", str(tmp_path)]) == 0
+    out = tmp_path / "obligations" / "bwb-BWBR0035293-nl.jsonl"
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert records and all(r["document_id"] == "bwb-BWBR0035293-nl" for r in records)
+    assert (tmp_path / "obligations" / "celex-32024R3234-en.jsonl").exists()
+    before = out.stat().st_mtime_ns
+    assert main(["extract", "--data-dir", str(tmp_path)]) == 0
+    assert out.stat().st_mtime_ns == before  # unchanged document, same pipeline version: not processed again
+    assert main(["extract", "--data-dir", str(tmp_path), "--force"]) == 0
+    assert out.stat().st_mtime_ns != before
+
+
+def test_extract_on_empty_data_dir_says_what_to_do(tmp_path, capsys):
+    assert main(["extract", "--data-dir", str(tmp_path)]) == 0
+    assert "regkb crawl" in capsys.readouterr().err
+
+
+def test_eval_prints_extractor_and_baseline_side_by_side():
+    out = _regkb("eval", str(REPO / "tests/gold/nl.jsonl"), "--from-mirror", str(REPO / ".." / "shared" / "mirror"))
+    assert out.returncode == 0, out.stderr
+    assert "extractor" in out.stdout and "baseline" in out.stdout and "f1" in out.stdout
+
+
+def test_eval_without_documents_fails_clearly(tmp_path):
+    out = _regkb("eval", str(REPO / "tests/gold/nl.jsonl"), "--data-dir", str(tmp_path))
+    assert out.returncode == 1 and "regkb crawl" in out.stderr
