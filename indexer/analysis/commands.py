@@ -58,6 +58,21 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date; write it as YYYY-MM-DD") from None
 
 
+def _rules_ok() -> bool:
+    """config/scope_rules.yaml loads and validates; otherwise say where it is wrong."""
+    import yaml
+
+    from indexer.analysis.scope_rules import load_scope_rules
+
+    try:
+        load_scope_rules()
+    except (ValidationError, yaml.YAMLError, OSError) as exc:
+        console.print(f"[red]config/scope_rules.yaml cannot be used: {exc}[/]\nFix the file (every rule needs its "
+                      f"citation, conditions and versions) and run the command again.")
+        return False
+    return True
+
+
 def _corpus(args: argparse.Namespace) -> Corpus:
     corpus = Corpus.at(args.data_dir)
     if not corpus.all():
@@ -73,6 +88,8 @@ def _corpus(args: argparse.Namespace) -> Corpus:
 def applicability_command(args: argparse.Namespace) -> int:
     from indexer.analysis.applicability import CompanyProfile, evaluate
 
+    if not _rules_ok():
+        return 2
     if args.check_rules:
         return _check_rules(args)
     if not args.profile:
@@ -141,6 +158,8 @@ def _check_rules(args: argparse.Namespace) -> int:
 def timeline_command(args: argparse.Namespace) -> int:
     from indexer.analysis.timeline import KIND_LABELS, find_instrument, svg_chart, timelines
 
+    if not _rules_ok():
+        return 2
     if args.act and find_instrument(args.act) is None:
         console.print(f"[red]Unknown act {args.act!r}: use an instrument id, short title or CELEX number from "
                       f"config/scope_rules.yaml (e.g. csddd, EUDR, 32023R1115).[/]")
@@ -198,6 +217,8 @@ def whatsnew_command(args: argparse.Namespace) -> int:
     from indexer.analysis.changes import whats_new
     from indexer.analysis.feed import atom_feed
 
+    if not _rules_ok():
+        return 2
     if args.until and args.until < args.since:
         console.print("[red]--until is before --since.[/]")
         return 2

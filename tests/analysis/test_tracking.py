@@ -203,3 +203,25 @@ def test_bad_document_file_does_not_stop_the_analyses(tmp_path, data_dir):
     assert corpus.errors and corpus.errors[0].startswith("broken.json")
     Document.model_validate(corpus.get(CSDDD_2026).model_dump())  # still a valid record
     assert Provision  # imported for type clarity of the fixture helpers
+
+
+def test_a_broken_rules_file_is_reported_not_a_traceback(tmp_path, data_dir, capsys, monkeypatch):
+    """REGKB_CONFIG_DIR points the product at another config folder (settings.CONFIG_DIR)."""
+    import shutil
+
+    from indexer.analysis import scope_rules
+    from regkb import settings
+
+    cfg = tmp_path / "config"
+    shutil.copytree(settings.CONFIG_DIR, cfg)
+    text = (cfg / "scope_rules.yaml").read_text().replace("current_version: omnibus_2026", "current_version: omnibus_2099", 1)
+    (cfg / "scope_rules.yaml").write_text(text)
+    monkeypatch.setattr(settings, "CONFIG_DIR", cfg)
+    settings.load_config.cache_clear()
+    scope_rules.load_scope_rules.cache_clear()
+    try:
+        assert main(["timeline", "--data-dir", str(data_dir)]) == 2
+        assert "omnibus_2099" in capsys.readouterr().err
+    finally:
+        settings.load_config.cache_clear()
+        scope_rules.load_scope_rules.cache_clear()
