@@ -244,6 +244,10 @@ def _with_actual(text: str, field: Optional[str], facts: dict[str, Any], unit: O
     actual = facts.get(field) if field else None
     if isinstance(actual, (int, float)) and not isinstance(actual, bool):
         return f"{text} (profile: {format_amount(actual, unit)})"
+    if isinstance(actual, list) and actual:
+        return f"{text} (profile: {', '.join(str(a).replace('_', ' ') for a in actual)})"
+    if isinstance(actual, str):
+        return f"{text} (profile: {actual.replace('_', ' ')})"
     return text
 
 
