@@ -145,7 +145,8 @@ def card(hit: Hit) -> Card:
     snippets = [s for field_snips in hit.highlights.values() for s in field_snips]
     snippet = safe_snippet(" … ".join(snippets[:2])) if snippets else plain_snippet(r.get("text") or r.get("title") or "")
     doc_id = r.get("document_id") or (r.get("id") if hit.kind == "document" else None) or hit.id
-    doc = state().corpus.document(doc_id) if doc_id else None
+    # Index records carry the document's titles and links; read the document itself only when one lacks them.
+    doc = state().corpus.document(doc_id) if doc_id and not (r.get("short_title") and r.get("official_url")) else None
     name = r.get("short_title") or (doc.short_title or doc.title if doc else None) or r.get("document_title") or doc_id
     official = r.get("official_url") or (doc.official_url or doc.source_url if doc else None)
     if hit.kind == "document":
