@@ -134,8 +134,20 @@ class Crawler:
                 done, _ = wait(inflight, return_when=FIRST_COMPLETED)
                 for future in done:
                     row = inflight.pop(future)
-                    self._handle(run_id, row, future.result(), warc)
+                    self._handle_safely(run_id, row, future, warc)
                     self.progress(*self.state.counts(run_id), row.url)
+
+    def _handle_safely(self, run_id: int, row: UrlRow, future: Future[FetchResult], warc: WarcStore) -> None:
+        """One URL's bug (in fetching, parsing or storing) is recorded for that URL; the crawl goes on."""
+        try:
+            self._handle(run_id, row, future.result(), warc)
+        except Exception as exc:  # noqa: BLE001
+            message = f"internal error: {type(exc).__name__}: {exc}"
+            log.warning("%s: %s", row.url, message)
+            log.debug("traceback for %s", row.url, exc_info=True)
+            self.summary.failed += 1
+            self.summary.errors.append((row.url, message))
+            self.state.complete(run_id, row.key, {"outcome": "failed", "error": message, "error_kind": "internal"})
 
     # --- one URL ----------------------------------------------------------------
     def _handle(self, run_id: int, row: UrlRow, result: FetchResult, warc: WarcStore) -> None:

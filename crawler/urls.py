@@ -43,7 +43,10 @@ def extract_links(body: bytes, base_url: str) -> list[str]:
     base_url = urljoin(base_url, base) if base else base_url
     links = []
     for href in doc.xpath("//a/@href"):
-        url = urljoin(base_url, href.strip())
-        if urlsplit(url).scheme in ("http", "https"):
-            links.append(url.split("#", 1)[0])
+        try:
+            url = urljoin(base_url, href.strip())
+            if urlsplit(url).scheme in ("http", "https") and canonical(url):
+                links.append(url.split("#", 1)[0])
+        except ValueError:  # e.g. an unclosed IPv6 bracket: not a link we can follow
+            continue
     return sorted(set(links))

@@ -213,3 +213,23 @@ def test_content_sniffed_when_type_is_generic(tmp_path, http_server):
     http_server.routes["/file"] = Reply(body=pdf_bytes(), headers={"Content-Type": "application/octet-stream"})
     summary = run_crawl(tmp_path, [make_source([http_server.url("/file")])])
     assert summary.parsed == 1 and SEEN_RAW[0].content_type == "application/pdf"
+
+
+def test_broken_links_and_a_storage_bug_do_not_stop_the_crawl(tmp_path, http_server):
+    http_server.routes["/site/a"] = Reply(body=b"""<html><title>A</title><a href="http://[::1">bad ipv6</a>
+        <a href="/site/%zz">odd escape</a><a href="/site/b">b</a>""", headers={"Content-Type": "text/html"})
+    http_server.routes["/site/b"] = GOOD
+    http_server.routes["/other"] = GOOD
+
+    def parse_or_return_junk(raw, source, hint):
+        if raw.url.endswith("/other"):
+            return ["not a document"]  # a parser bug the store trips over
+        return test_parser().parse(raw, source, hint)
+
+    parser = Parser(parse=parse_or_return_junk, link=None, version="t1")
+    summary = run_crawl(tmp_path, [make_source([http_server.url("/site/a"), http_server.url("/other")],
+                                               scope=[http_server.url("/site/")], max_depth=1)], parser=parser)
+    assert len(http_server.hits("/site/b")) == 1
+    assert dict(summary.errors) == {http_server.url("/other"): "internal error: AttributeError: 'str' object has no attribute 'model_copy'",
+                                    http_server.url("/site/%zz"): "HTTP 404"}
+    assert state_row(tmp_path, http_server.url("/other"))["error_kind"] == "internal"
