@@ -99,3 +99,17 @@ def test_compare_escapes_document_text(tracking_client):
 def test_dutch_labels(tracking_client):
     html = page(tracking_client.get("/whatsnew?since=2026-01-01&lang=nl"))
     assert html.h1.get_text() == "Wat is er nieuw"
+
+
+def test_pages_work_without_a_corpus(tmp_path):
+    """Before any crawl: timelines and what's new come from the curated milestones, links go to the official texts."""
+    client = create_app({"DATA_DIR": str(tmp_path), "TESTING": True, "SEARCH_BACKEND": "no-such-engine"}).test_client()
+    html = page(client.get("/timeline"))
+    assert html.select("svg.timeline-chart circle") and not html.select('a[href^="/documents/"]')
+    assert page(client.get("/whatsnew?since=2026-01-01&until=2026-11-25")).select("ol.news > li")
+    assert page(client.get("/compare")).select_one("select[name=old]") is not None
+    answer = client.post("/api/applicability", json={"established_in_eu": True, "employees": 6000,
+                                                     "turnover_worldwide_eur": 2e9}).json
+    csddd = next(i for i in answer["applicable"] if i["short_title"] == "CSDDD")
+    assert csddd["link"]["in_corpus"] is False
+    assert csddd["link"]["official_url"].startswith("https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX:02024L1760-20260318")
