@@ -15,9 +15,11 @@ import tantivy
 
 from indexer.search.settings import search_config
 
-# Per language: `all` (text, headings, citation and titles) decides what matches and gives the base score;
-# `meta` (headings, citation, titles) only adds a boost; `text` (the record's own text) feeds snippets.
-# Two posting lists per word to match on (all_en, all_nl) instead of one per field keeps big indices fast.
+# Per language: `all` (text, headings, citation; titles too for documents) decides what matches and gives
+# the base score; `meta` (headings, citation, titles) only adds a boost; `text` (the record's own text) feeds
+# snippets. Two posting lists per word to match on (all_en, all_nl) keeps big indices fast. An obligation
+# does not match on its act's title (every obligation of the act would): act names typed in a query become
+# an instrument filter instead (query.py).
 TEXT_BASES = ("all", "meta", "text")
 
 
@@ -49,9 +51,11 @@ def all_text_fields() -> list[str]:
 def text_values(rec: dict[str, Any]) -> dict[str, str]:
     """The analysed text fields of one index record (the same for both engines)."""
     lang = text_language(rec.get("language"))
-    meta = " ".join(filter(None, [rec.get("heading"), rec.get("citation"), rec.get("document_title"), rec.get("short_title")]))
+    own = " ".join(filter(None, [rec.get("heading"), rec.get("citation")]))
+    title = " ".join(filter(None, [rec.get("document_title"), rec.get("short_title")]))
     text = rec.get("text") or ""
-    values = {"all": "\n".join(filter(None, [text, meta])), "meta": meta, "text": text}
+    matched = [text, own, title] if rec.get("kind") == "document" else [text, own]
+    values = {"all": "\n".join(filter(None, matched)), "meta": " ".join(filter(None, [own, title])), "text": text}
     return {text_field(base, lang): v for base, v in values.items() if v}
 
 

@@ -30,7 +30,7 @@ INT_FIELDS = ("date_sort", "deadline_sort", "ordinal")
 # column, because records share few distinct combinations (a document's sectors, its years ...).
 COMBO_SEP = "\x1f"
 COMBO_SIZE = 50_000
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 SNIPPET_CHARS = 240
 
 

@@ -6,6 +6,7 @@
                                   OR binds tighter than AND: `contract OR agreement breach`
     addressee:companies           field filters (names in config/search.yaml `query_fields`)
     lang:nl sector:13 modality:prohibition
+    EUDR operators                an act's short name or number filters on that act
 
 Hostile input never raises anything but QuerySyntaxError (with a message that
 says how to fix the query): control characters are dropped, Lucene special
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from typing import Union
 
 from indexer.search.base import QuerySyntaxError
+from indexer.search.citations import canonical_instrument
 from indexer.search.facets import normalize_value
 from indexer.search.settings import search_config
 
@@ -62,6 +64,7 @@ Node = Union[Text, FieldMatch, And, Or, Not, MatchAll]
 _TOKEN = re.compile(r'\s*(?:(?P<lp>\()|(?P<rp>\))|(?P<quote>")|(?P<word>[^\s()"]+))')
 _FIELD = re.compile(r"^(?P<name>[A-Za-z_]+):(?P<value>.*)$")
 _WORDLIKE = re.compile(r"\w", re.UNICODE)
+_ACT_NAME = re.compile(r"^(?:[^\W\d_][\w-]{2,}|\d{4}/\d{1,4})$")  # CSDDD, eudr, WZK, 2024/1760
 
 
 def _clean(query: str) -> str:
@@ -178,6 +181,9 @@ class _Parser:
         if m and (m["value"] or m["name"].lower() in (search_config().get("query_fields") or {})):
             return self.field(m["name"], m["value"])
         value = value.lstrip("+")
+        instrument = canonical_instrument(value) if _ACT_NAME.match(value) else None
+        if instrument:  # "EUDR operators": the act's obligations, not every text that names the act
+            return FieldMatch("instrument", instrument)
         return Text(value) if _WORDLIKE.search(value) else None
 
     def field(self, name: str, value: str, phrase: bool = False) -> Node | None:

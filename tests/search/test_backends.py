@@ -208,3 +208,9 @@ def test_no_query_escapes_anything_but_query_syntax_error(backend, parts):
         assert str(exc)
     else:
         assert resp.total >= 0 and len(resp.hits) <= 20
+
+
+def test_act_name_in_query_filters_on_the_act(backend):
+    resp = search(backend, "EUDR due diligence", size=50)
+    assert resp.total == 5 and {h.record["instrument"] for h in resp.hits} == {"EUDR"}
+    assert search(backend, "deforestation", size=50).total < search(backend, "EUDR", size=50).total == 6

@@ -76,3 +76,10 @@ def test_citations(query, instrument, article, paragraph, language):
 @pytest.mark.parametrize("query", ["due diligence article 8", "CSDDD", "article 8", "FOO art 3"])
 def test_not_citations(query):
     assert parse_citation(query) is None
+
+
+def test_act_names_become_instrument_filters():
+    assert parse("EUDR operators") == And((FieldMatch("instrument", "EUDR"), Text("operators")))
+    assert parse("2024/1760 OR CS3D") == Or((FieldMatch("instrument", "CSDDD"), FieldMatch("instrument", "CSDDD")))
+    assert parse("eudr") == FieldMatch("instrument", "EUDR")
+    assert parse("operators") == Text("operators")
