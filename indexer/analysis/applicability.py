@@ -85,6 +85,7 @@ class Ground(BaseModel):
 class VersionResult(BaseModel):
     version_id: str
     label: str
+    pending: bool = False
     status: Literal["applicable", "not_applicable", "undetermined"]
     applies_from: Optional[AppliesFrom] = None
     grounds: list[Ground]
@@ -215,7 +216,7 @@ def _evaluate_version(inst: Instrument, version_id: str, facts: dict[str, Any], 
     status = "applicable" if "met" in outcomes else ("undetermined" if "undetermined" in outcomes else "not_applicable")
     met = [g for g in grounds if g.outcome == "met" and g.applies_from]
     dated = sorted((g.applies_from for g in met), key=lambda a: (a.date is None, a.date or date.max))
-    return VersionResult(version_id=version_id, label=version.label, status=status,
+    return VersionResult(version_id=version_id, label=version.label, pending=version.pending, status=status,
                          applies_from=dated[0] if dated else None, grounds=grounds)
 
 
@@ -331,7 +332,8 @@ def _changes_summary(inst: Instrument, results: dict[str, VersionResult]) -> Opt
     parts = []
     for vid, res in results.items():
         when = f" ({res.applies_from.text})" if res.applies_from and res.status == "applicable" else ""
-        parts.append(f"{inst.version(vid).label}: {res.status.replace('_', ' ')}{when}")
+        pending = " (pending proposal)" if res.pending else ""
+        parts.append(f"{inst.version(vid).label}{pending}: {res.status.replace('_', ' ')}{when}")
     return "; ".join(parts) + "."
 
 

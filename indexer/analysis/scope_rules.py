@@ -92,6 +92,7 @@ class Version(Strict):
     document: Optional[str] = None
     amended_by: Optional[AmendingAct] = None
     from_: Optional[date] = Field(None, alias="from")
+    pending: bool = Field(False, description="A proposed amendment not yet adopted: shown in `changes`, never decisive")
 
 
 class Milestone(Strict):
@@ -153,6 +154,8 @@ class Instrument(Strict):
         known = {v.id for v in self.versions}
         if self.current_version not in known:
             raise ValueError(f"{self.id}: current_version {self.current_version!r} is not among its versions")
+        if self.version(self.current_version).pending:
+            raise ValueError(f"{self.id}: the current version cannot be a pending proposal")
         for rule in self.rules:
             unknown = set(rule.versions or []) - known
             if unknown:

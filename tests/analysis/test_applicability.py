@@ -225,3 +225,23 @@ def test_non_eu_franchisor():
     csddd = _item(evaluate(profile), "CSDDD")
     assert csddd.status == "applicable" and csddd.citation == "Article 2(2), point (c) CSDDD"
     assert csddd.applies_from.date == date(2029, 7, 26)
+
+
+def test_a_pending_proposal_shows_in_changes_but_never_decides():
+    """A proposed amendment (data only: `pending: true`) is evaluated side by side; the in-force text decides."""
+    from indexer.analysis.scope_rules import Version, load_scope_rules
+
+    rules = load_scope_rules().model_copy(deep=True)
+    csddd = rules.instrument("csddd")
+    csddd.versions.append(Version(id="proposal_x", label="hypothetical proposal", pending=True))
+    for rule in csddd.rules:
+        for cond in rule.conditions:
+            if isinstance(cond.value, dict):
+                cond.value = dict(cond.value, proposal_x=cond.value["adopted_2024"])
+    item = _item(evaluate(load_profile("textile_1200"), rules=rules), "CSDDD")
+    assert item.status == "not_applicable"  # Omnibus I (in force) decides
+    pending = next(c for c in item.changes if c.version_id == "proposal_x")
+    assert pending.pending and pending.status == "applicable"
+    assert "hypothetical proposal (pending proposal): applicable" in item.changes_summary
+    with pytest.raises(ValueError):
+        csddd.model_validate(dict(csddd.model_dump(by_alias=True), current_version="proposal_x"))
