@@ -5,6 +5,7 @@ import logging
 from dataclasses import dataclass
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import format_date, gettext as _
 
 from indexer.search.base import BackendUnavailable, QuerySyntaxError, SearchRequest, SearchResponse
 from search_app import present
@@ -82,6 +83,11 @@ def _chips(req: SearchRequest) -> list[tuple[str, str]]:
             rest = [v for v in values if v != value]
             label = f"{present.FACET_LABELS.get(name, name)}: {present.facet_value_label(name, value)}"
             chips.append((label, "?" + search_url_args(req, page=1, **{name: rest})))
+    for name, label in (("date_from", _("From")), ("date_to", _("To"))):
+        value = getattr(req, name)
+        if value:
+            without = req.model_copy(update={name: None})
+            chips.append((f"{label}: {format_date(value, 'd MMMM y')}", "?" + search_url_args(without, page=1)))
     return chips
 
 

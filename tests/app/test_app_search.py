@@ -173,3 +173,15 @@ def test_admin_reindex_with_token(app):
     assert resp.status_code == 200 and resp.json["status"] == "ok"
     assert resp.json["indexed"]["documents"] == 3 and resp.json["indexed"]["obligations"] == 5
     assert client.get("/api/search?q=child+labour").json["total"] == before
+
+
+def test_date_filters_and_their_chips(client):
+    page = soup(client.get("/?q=&date_from=2024-01-01&date_to=2030-12-31"))
+    assert page.select_one("#date_from")["value"] == "2024-01-01"
+    chips = {c.get_text(" ", strip=True): c["href"] for c in page.select("a.chip")}
+    from_chip = next(href for label, href in chips.items() if label.startswith("From: 1 January 2024"))
+    assert "date_from" not in from_chip and "date_to=2030-12-31" in from_chip
+    api = client.get("/api/search?date_from=2024-01-01&date_to=2030-12-31").json
+    assert api["query"]["date_from"] == "2024-01-01"
+    assert {h["record"]["document_id"] for h in api["hits"]} == {"celex-32024L1760-en", "celex-32024L1760-fr"}  # adopted 2024
+    assert client.get("/api/search?date_from=2024-06-14").json["total"] == 0
