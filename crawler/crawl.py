@@ -99,29 +99,35 @@ class Crawler:
         WarcStore.recover(self.data.raw)
         self.store.remove_leftover_temp_files()
         run_id, self.summary.resumed = self.state.begin_run(sorted(self.sources))
-        for source in self.sources.values():
-            for hint in source.seeds:
-                self.state.enqueue(run_id, canonical(hint.url), hint.url, source.id, self.source_rank[source.id], 0,
-                                   hint.model_dump_json(exclude_defaults=True))
+        with self.state.transaction():
+            self._seed(run_id)
         warc = WarcStore(self.data.raw, run_name())
         try:
             self._crawl(run_id, warc)
         finally:
             warc.close()
             self.fetcher.close()
-        if self.parser.link is not None:
+        # Linking depends only on the stored documents: redo it when they changed, or when a killed run may
+        # have stopped half-way through it.
+        if self.parser.link is not None and (self.summary.documents_written or self.summary.resumed):
             self._relink()
         self.state.finish_run(run_id)
         self.state.close()
         self.summary.seconds = time.monotonic() - started
         return self.summary
 
+    def _seed(self, run_id: int) -> None:
+        for source in self.sources.values():
+            for hint in source.seeds:
+                self.state.enqueue(run_id, canonical(hint.url), hint.url, source.id, self.source_rank[source.id], 0,
+                                   hint.model_dump_json(exclude_defaults=True))
+
     def _crawl(self, run_id: int, warc: WarcStore) -> None:
         capacity = max(1, self.settings.workers) * 2
         with ThreadPoolExecutor(max_workers=max(1, self.settings.workers), thread_name_prefix="fetch") as pool:
             inflight: dict[Future[FetchResult], UrlRow] = {}
             while True:
-                pending = self.state.pending(run_id, exclude={row.key for row in inflight.values()})
+                pending = self.state.pending(run_id, {row.key for row in inflight.values()}, capacity)
                 if pending:
                     wave = min(row.depth for row in [*inflight.values(), *pending])
                     for row in pending:

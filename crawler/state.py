@@ -88,7 +88,9 @@ class CrawlState:
         self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=FULL")
+        # WAL + NORMAL survives a killed process (commits are in the OS); a power cut may lose the last
+        # commits, which only means those URLs are done again.
+        self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
 
     def close(self) -> None:
@@ -130,11 +132,11 @@ class CrawlState:
                WHERE urls.done_run IS NOT excluded.seen_run""",
             (key, url, source_id, source_rank, depth, hint, run_id))
 
-    def pending(self, run_id: int, exclude: set[str]) -> list[UrlRow]:
-        """URLs of this run not yet done, shallowest first (a crawl proceeds depth by depth)."""
+    def pending(self, run_id: int, exclude: set[str], limit: int) -> list[UrlRow]:
+        """Up to `limit` URLs of this run not yet done and not in `exclude`, shallowest first."""
         rows = self.db.execute(
-            "SELECT * FROM urls WHERE seen_run = ? AND done_run IS NOT ? ORDER BY depth, source_rank, key",
-            (run_id, run_id)).fetchall()
+            "SELECT * FROM urls WHERE seen_run = ? AND done_run IS NOT ? ORDER BY depth, source_rank, key LIMIT ?",
+            (run_id, run_id, limit + len(exclude))).fetchall()
         return [UrlRow(**dict(r)) for r in rows if r["key"] not in exclude]
 
     def get(self, key: str) -> UrlRow | None:

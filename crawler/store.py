@@ -10,7 +10,6 @@ resumed crawl ends with the same files as an uninterrupted one.
 """
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 from typing import Callable
@@ -25,7 +24,8 @@ log = logging.getLogger(__name__)
 
 
 def serialise(doc: Document) -> bytes:
-    return json.dumps(doc.model_dump(mode="json"), ensure_ascii=False, indent=1).encode("utf-8")
+    """The stored bytes: pydantic's JSON (UTF-8, fields in model order), deterministic for equal documents."""
+    return doc.model_dump_json(indent=1).encode("utf-8")
 
 
 class DocumentStore:
