@@ -5,6 +5,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pytest
 from lxml import etree
 
 from indexer.analysis.changes import whats_new
@@ -205,8 +206,9 @@ def test_bad_document_file_does_not_stop_the_analyses(tmp_path, data_dir):
     assert Provision  # imported for type clarity of the fixture helpers
 
 
-def test_a_broken_rules_file_is_reported_not_a_traceback(tmp_path, data_dir, capsys, monkeypatch):
-    """REGKB_CONFIG_DIR points the product at another config folder (settings.CONFIG_DIR)."""
+@pytest.fixture
+def edited_rules(tmp_path, monkeypatch):
+    """Edit a copy of config/scope_rules.yaml: settings.CONFIG_DIR points at the copy for one test."""
     import shutil
 
     from indexer.analysis import scope_rules
@@ -214,14 +216,28 @@ def test_a_broken_rules_file_is_reported_not_a_traceback(tmp_path, data_dir, cap
 
     cfg = tmp_path / "config"
     shutil.copytree(settings.CONFIG_DIR, cfg)
-    text = (cfg / "scope_rules.yaml").read_text().replace("current_version: omnibus_2026", "current_version: omnibus_2099", 1)
-    (cfg / "scope_rules.yaml").write_text(text)
-    monkeypatch.setattr(settings, "CONFIG_DIR", cfg)
-    settings.load_config.cache_clear()
-    scope_rules.load_scope_rules.cache_clear()
-    try:
-        assert main(["timeline", "--data-dir", str(data_dir)]) == 2
-        assert "omnibus_2099" in capsys.readouterr().err
-    finally:
+
+    def edit(old: str, new: str) -> None:
+        text = (cfg / "scope_rules.yaml").read_text()
+        assert old in text
+        (cfg / "scope_rules.yaml").write_text(text.replace(old, new, 1))
         settings.load_config.cache_clear()
         scope_rules.load_scope_rules.cache_clear()
+
+    monkeypatch.setattr(settings, "CONFIG_DIR", cfg)
+    yield edit
+    settings.load_config.cache_clear()
+    scope_rules.load_scope_rules.cache_clear()
+
+
+def test_a_broken_rules_file_is_reported_not_a_traceback(edited_rules, data_dir, capsys):
+    edited_rules("current_version: omnibus_2026", "current_version: omnibus_2099")
+    assert main(["timeline", "--data-dir", str(data_dir)]) == 2
+    assert "omnibus_2099" in capsys.readouterr().err
+
+
+def test_check_rules_cli_fails_on_a_mistyped_threshold(edited_rules, data_dir, capsys):
+    edited_rules("stop_the_clock_2025: 1000, omnibus_2026: 5000}", "stop_the_clock_2025: 1000, omnibus_2026: 500}")
+    assert main(["applicability", "--check-rules", "--data-dir", str(data_dir)]) == 1
+    captured = capsys.readouterr()
+    assert "1 disagree" in captured.err  # (the table itself folds words at the test terminal width)
