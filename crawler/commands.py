@@ -100,6 +100,11 @@ def print_summary(s: CrawlSummary, data: DataDir, mirror: bool) -> None:
                       soft_wrap=True)
     for url, message in s.errors:
         console.print(f"[red]error[/] {escape(url)}: {escape(message)}", soft_wrap=True, highlight=False)
+    if s.standing_errors:
+        console.print(f"[yellow]{len(s.standing_errors)} unchanged URLs still fail to parse (as in an earlier run; they are "
+                      "parsed again when indexer.parsing.PARSER_VERSION changes):[/]", soft_wrap=True)
+        for url, message in s.standing_errors:
+            console.print(f"  {escape(url)}: {escape(message)}", soft_wrap=True, highlight=False)
     if s.missing:
         console.print(f"[dim]{len(s.missing)} configured URLs are not in the mirror (expected for sources with in_mirror: false)[/]",
                       soft_wrap=True)

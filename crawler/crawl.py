@@ -75,6 +75,7 @@ class CrawlSummary:
     parser_unavailable: str | None = None
     errors: list[tuple[str, str]] = field(default_factory=list)  # (url, message), this run
     missing: list[str] = field(default_factory=list)  # URLs the mirror does not have
+    standing_errors: list[tuple[str, str]] = field(default_factory=list)  # unchanged URLs an earlier run could not parse
 
 
 class Crawler:
@@ -111,6 +112,7 @@ class Crawler:
         # have stopped half-way through it.
         if self.parser.link is not None and (self.summary.documents_written or self.summary.resumed):
             self._relink()
+        self.summary.standing_errors = self.state.standing_parse_errors(run_id, self.parser.version)
         self.state.finish_run(run_id)
         self.state.close()
         self.summary.seconds = time.monotonic() - started

@@ -13,7 +13,7 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from crawler.fetch import utc_now
 
@@ -149,8 +149,11 @@ class CrawlState:
             "SELECT SUM(done_run IS ?) AS done, COUNT(*) AS known FROM urls WHERE seen_run = ?", (run_id, run_id)).fetchone()
         return int(row["done"] or 0), int(row["known"] or 0)
 
-    def outcomes(self, run_id: int) -> Iterator[sqlite3.Row]:
-        return iter(self.db.execute("SELECT * FROM urls WHERE done_run = ? ORDER BY key", (run_id,)).fetchall())
+    def standing_parse_errors(self, run_id: int, version: str | None) -> list[tuple[str, str]]:
+        """(url, error) of URLs whose content is unchanged but failed to parse with this parser version."""
+        return [(r["url"], r["parse_error"]) for r in self.db.execute(
+            "SELECT url, parse_error FROM urls WHERE done_run = ? AND outcome = 'unchanged' AND parse_error IS NOT NULL"
+            " AND parser_version IS ? ORDER BY key", (run_id, version))]
 
     # --- results --------------------------------------------------------------
     def complete(self, run_id: int, key: str, fields: dict[str, Any],

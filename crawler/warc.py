@@ -14,6 +14,7 @@ import io
 import logging
 import os
 from datetime import datetime, timezone
+from http import HTTPStatus
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
@@ -44,7 +45,7 @@ class WarcStore:
         assert self._writer is not None
         offset = self._fh.tell()
         http_headers = StatusAndHeaders(
-            f"{result.status} -", [(k, v) for k, v in result.headers.items() if k not in SKIP_HEADERS],
+            f"{result.status} {_reason(result.status)}", [(k, v) for k, v in result.headers.items() if k not in SKIP_HEADERS],
             protocol="HTTP/1.1")
         record = self._writer.create_warc_record(
             result.final_url, "response", payload=io.BytesIO(result.body), http_headers=http_headers,
@@ -101,6 +102,13 @@ def read_record(raw_dir: Path, name: str, offset: int) -> tuple[dict[str, str], 
         record = next(iter(ArchiveIterator(fh)))
         headers = {k.lower(): v for k, v in (record.http_headers.headers if record.http_headers else [])}
         return headers, record.content_stream().read()
+
+
+def _reason(status: int | None) -> str:
+    try:
+        return HTTPStatus(status or 0).phrase
+    except ValueError:
+        return "-"
 
 
 def run_name() -> str:

@@ -140,6 +140,9 @@ def test_changed_page_is_reparsed_and_parse_failure_keeps_old_document(tmp_path,
     summary = run_crawl(tmp_path, [source])
     assert (summary.fetched, summary.parse_failed) == (1, 1)
     assert doc_path.read_bytes() == before
+    again = run_crawl(tmp_path, [source])  # not parsed again for nothing, but still reported
+    assert (again.parsed, again.parse_failed) == (0, 0)
+    assert [u for u, _ in again.standing_errors] == [http_server.url("/page")]
 
 
 def test_links_followed_within_scope_and_depth_once_each(tmp_path, http_server):
