@@ -181,7 +181,10 @@ class EmbeddedBackend(Engine):
 
     # -- queries -------------------------------------------------------------------------------------------
     def _terms(self, field: str, values: Iterable[str]) -> tantivy.Query:
-        return tantivy.Query.term_set_query(self.schema, field, [str(v) for v in values])
+        values = [str(v) for v in values]
+        if len(values) == 1:  # a plain term query is cheaper than a one-element set
+            return tantivy.Query.term_query(self.schema, field, values[0])
+        return tantivy.Query.term_set_query(self.schema, field, values)
 
     def _filter(self, q: tantivy.Query) -> tantivy.Query:
         return tantivy.Query.const_score_query(q, 0.0)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from indexer.search.settings import search_config
 from regkb.settings import load_config
 
 
@@ -84,9 +85,21 @@ def normalize_value(name: str, value: str) -> str:
     return value
 
 
+@lru_cache(maxsize=1)
+def _section_of_division() -> dict[str, str]:
+    """'13' → 'C': NACE sections by division number (config/search.yaml nace_sections)."""
+    out = {}
+    for letter, (lo, hi) in (search_config().get("nace_sections") or {}).items():
+        out.update({f"{n:02d}": letter for n in range(int(lo), int(hi) + 1)})
+    return out
+
+
 def sector_ancestors(code: str) -> list[str]:
-    """'C13.20' → ['C', 'C13', 'C13.2', 'C13.20'], so 'sector:13' finds every class under division 13."""
-    code = code.strip().upper()
+    """'C13.20' → ['C', 'C13', 'C13.2', 'C13.20'], so 'sector:13' finds every class under division 13.
+    Codes written without their section letter ('27.2', '01') get it from the division."""
+    code = code.strip().upper().rstrip(".")
+    if code[:2].isdigit():
+        code = _section_of_division().get(code[:2], "") + code
     out = [code[:1]] if code[:1].isalpha() else []
     if len(code) >= 3:
         out.append(code[:3])

@@ -83,3 +83,12 @@ def test_act_names_become_instrument_filters():
     assert parse("2024/1760 OR CS3D") == Or((FieldMatch("instrument", "CSDDD"), FieldMatch("instrument", "CSDDD")))
     assert parse("eudr") == FieldMatch("instrument", "EUDR")
     assert parse("operators") == Text("operators")
+
+
+@pytest.mark.parametrize("code, ancestors", [
+    ("C13.20", ["C", "C13", "C13.2", "C13.20"]), ("27.2", ["C", "C27", "C27.2"]), ("01", ["A", "A01"]), ("E", ["E"]),
+    ("07.29", ["B", "B07", "B07.2", "B07.29"]),
+])
+def test_sector_codes_expand_to_their_ancestors(code, ancestors):
+    from indexer.search.facets import sector_ancestors
+    assert sector_ancestors(code) == ancestors
