@@ -119,13 +119,12 @@ def _addressee(text: str, lex: Lexicon, cue_start: int, cue_end: int) -> tuple[O
         return None
 
     agent_re = re.compile(r"\b(?:by|door)\s+(?:(?:the|de|het|other|any|all|alle)\s+)?$", re.I)
-    passive = re.compile(r"\b(?:be|been|worden|wordt|is|zijn)\b", re.I)
     agent = next((a for a in lex.addressee_re.finditer(text, cue_end, min(len(text), cue_end + 90))
                   if agent_re.search(text[max(cue_end, a.start() - 30):a.start()])), None)
     if agent is None and lex.lang == "nl":  # Dutch puts the agent before the participle: "kunnen door de minister worden geschorst"
         agent = next((a for a in lex.addressee_re.finditer(text, cue_end, min(len(text), cue_end + 160))
                       if agent_re.search(text[max(cue_end, a.start() - 30):a.start()])), None)
-    if agent is not None and passive.search(text[cue_start:]):
+    if agent is not None and _is_passive(text, cue_start, cue_end, agent.start(), lex.lang):
         return lex.addressees[_key(agent.group(0))], agent.group(0), (agent.start(), agent.end())
 
     m = None
@@ -147,6 +146,16 @@ def _addressee(text: str, lex: Lexicon, cue_start: int, cue_end: int) -> tuple[O
         return lex.addressees[_key(m.group(0))], m.group(0), (m.start(), m.end())
     subject = re.sub(r"^\d+[a-z]?\.\s*", "", text[main:cue_start].strip(" ,"))
     return None, (subject if 0 < len(subject) <= 80 else None), None
+
+
+def _is_passive(text: str, cue_start: int, cue_end: int, agent_start: int, lang: str) -> bool:
+    """Is the governing verb passive, so that "by/door X" names the one who acts ("may be provided by the company")?"""
+    if lang == "en":
+        return bool(re.match(r"\s+(?:\w+\s+)?be\b", text[cue_end:])) or text[cue_start:cue_end].lower().endswith(" be")
+    if text[cue_start:cue_end].lower() in ("wordt", "worden"):
+        return True
+    later = re.search(r"\bworden\b", text[cue_end:])
+    return bool(later) and cue_end + later.start() > agent_start
 
 
 def _key(surface: str) -> str:
@@ -220,7 +229,11 @@ def _nl_present_verb(text: str, masked: str, lemma) -> Optional[tuple[int, int]]
         if (i == 0 and main == 0 and w.lower() not in _NL_FINITE) or w[0].isupper() or w.isdigit():
             continue  # the first word of a sentence is its subject (or an adverb), not its verb
         if _nl_is_finite(w, words[i - 1][0].lower() if i else None):
-            return None if w.lower() in _NL_COPULA else (main + s, main + e)
+            if w.lower() not in _NL_COPULA:
+                return main + s, main + e
+            in_relative = any(x[0].lower() in ("die", "dat", "welke") for x in words[:i]) and "," in text[main + words[i - 1][2]:]
+            if not in_relative:
+                return None  # "X is Y" describes; it does not bind
     return None
 
 
@@ -241,8 +254,9 @@ def analyse(text: str, lex: Lexicon, ctx: dict, lemma=lambda w: w) -> Analysis:
     masked = _mask(text, lex.non_normative)
     cue = find_cue(masked, lex)
     derogation = r"\bby way of derogation\b" if lex.lang == "en" else r"\bin afwijking van\b"
-    if cue and re.search(derogation, text, re.I):
-        cue = ("exemption", cue[1], cue[2])
+    if re.search(derogation, text, re.I):
+        cue = cue or find_cue(text, lex)  # "by way of derogation ..., Article 5 shall apply from ..." derogates too
+        cue = ("exemption", cue[1], cue[2]) if cue else None
     if lex.lang == "nl" and ctx.get("operative", True) and (cue is None or cue[0] in ("permission", "obligation")):
         verb = _nl_present_verb(text, masked, lemma)
         aux = verb and text[verb[0]:verb[1]].lower() in _NL_AUX
