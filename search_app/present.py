@@ -35,6 +35,17 @@ FACET_LABELS = {
     "topic": _l("Topic"), "language": _l("Language"), "status": _l("Status"),
     "application_year": _l("Application year"),
 }
+STATUS_LABELS = {
+    "proposal": _l("proposal"), "adopted": _l("adopted"), "in_force": _l("in force"), "repealed": _l("repealed"),
+    "voluntary": _l("voluntary"), "published": _l("published"),
+}
+TYPE_LABELS = {
+    "directive": _l("directive"), "regulation": _l("regulation"), "delegated_regulation": _l("delegated regulation"),
+    "implementing_regulation": _l("implementing regulation"), "proposal": _l("proposal"), "corrigendum": _l("corrigendum"),
+    "national_act": _l("national act"), "decree": _l("decree"), "treaty": _l("treaty"), "bill": _l("bill"),
+    "policy_note": _l("policy note"), "covenant": _l("covenant"), "advice": _l("advice"), "guidance": _l("guidance"),
+    "news": _l("news"), "other": _l("other"),
+}
 LANGUAGE_NAMES = {"en": "English", "nl": "Nederlands", "fr": "Français", "de": "Deutsch"}
 RELATION_LABELS = {
     "language_version": _l("Language version"), "earlier_version": _l("Earlier version"), "later_version": _l("Later version"),
@@ -116,7 +127,11 @@ def facet_value_label(facet: str, value: str) -> str:
         return str(MODALITY_LABELS.get(value, value))
     if facet == "language":
         return LANGUAGE_NAMES.get(value, value)
-    return value.replace("_", " ") if facet in ("document_type", "status") else value
+    if facet == "status":
+        return str(STATUS_LABELS.get(value, value.replace("_", " ")))
+    if facet == "document_type":
+        return str(TYPE_LABELS.get(value, value.replace("_", " ")))
+    return value
 
 
 @dataclass
@@ -152,7 +167,8 @@ def card(hit: Hit) -> Card:
     if hit.kind == "document":
         return Card(hit.id, hit.kind, r.get("title") or name, r.get("short_title") or "", snippet,
                     url_for("documents.read", doc_id=doc_id), official, doc_id,
-                    meta=[m for m in (r.get("instrument_type"), r.get("jurisdiction"), r.get("language"), r.get("status")) if m])
+                    meta=[facet_value_label(f, r[key]) for f, key in (("document_type", "document_type"), ("jurisdiction", "jurisdiction"),
+                                                                    ("language", "language"), ("status", "status")) if r.get(key)])
     provision_id = r.get("provision_id") or r.get("id")
     citation = " ".join(x for x in (name, short_citation(r.get("citation", ""))) if x)
     anchor = provision_id if hit.kind == "obligation" or r.get("provision_id") else r.get("id")
@@ -190,4 +206,5 @@ def init_app(app) -> None:
     def _labels():
         return {"record_kind_labels": KIND_LABELS, "sort_labels": SORT_LABELS, "modality_labels": MODALITY_LABELS,
                 "relation_labels": RELATION_LABELS, "has_endpoint": lambda name: name in app.view_functions,
+                "facet_value_label": facet_value_label,
                 "facet_values_shown": state().settings["facet_values_shown"]}

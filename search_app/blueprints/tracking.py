@@ -53,7 +53,7 @@ NL = {
     "Import volumes at or above Annex III thresholds": "Invoervolumes op of boven de drempels van bijlage III",
     "Places batteries on the market": "Brengt batterijen in de handel", "Financial undertaking": "Financiële onderneming",
     "none": "geen", "unknown": "onbekend", "yes": "ja", "no": "nee", "Size class": "Grootteklasse",
-    "Threshold changes": "Gewijzigde drempels",
+    "Threshold changes": "Gewijzigde drempels", "Texts that name your sector": "Teksten over uw sector",
     "Net turnover of the EU subsidiary or branch (EUR)": "Netto-omzet van de EU-dochter of het EU-filiaal (EUR)",
     "Franchising or licensing royalties in the EU (EUR)": "Franchise- of licentievergoedingen in de EU (EUR)",
     "Group net turnover in the EU (EUR)": "Netto-omzet van de groep in de EU (EUR)", "Grounds": "Gronden", "Notes": "Opmerkingen",
