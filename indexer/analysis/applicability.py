@@ -128,6 +128,7 @@ class Answer(BaseModel):
     below_all_thresholds: bool
     summary: str
     voluntary_frameworks: list[dict[str, str]]
+    sector_documents: list[dict[str, Any]] = Field([], description="Texts in the corpus that declare the profile's NACE sector")
 
 
 # ---- facts ---------------------------------------------------------------------------------
@@ -189,7 +190,27 @@ def evaluate(profile: CompanyProfile, corpus: Optional[Corpus] = None, rules: Op
                                                          "group_or_own_turnover_worldwide_eur", "group_or_own_turnover_eu_eur")},
         reference_date=reference_date or date.today(), below_all_thresholds=below,
         summary=_summary(by_status, below, rules),
-        voluntary_frameworks=[v.model_dump() for v in rules.voluntary_frameworks], **by_status)
+        voluntary_frameworks=[v.model_dump() for v in rules.voluntary_frameworks],
+        sector_documents=sector_documents(profile.nace, corpus), **by_status)
+
+
+def sector_documents(nace: Optional[str], corpus: Corpus) -> list[dict[str, Any]]:
+    """One text per act whose declared NACE codes cover the company's code ('10' covers '10.82'),
+    e.g. a sector covenant or the EUDR for food manufacturers; the newest English version when there is one."""
+    code = (nace or "").strip().lstrip("ABCDEFGHIJKLMNOPQRSTU").strip()
+    if not code:
+        return []
+    chosen: dict[str, Any] = {}
+    for doc in corpus.all():
+        hits = [s for s in doc.sectors if code == s or code.startswith(s + ".")]
+        if not hits:
+            continue
+        best = chosen.get(doc.act_id)
+        rank = (doc.language == "en", doc.dates.version_date or doc.dates.published or date.min)
+        if best is None or rank > best[0]:
+            chosen[doc.act_id] = (rank, {"document_id": doc.id, "title": doc.title, "short_title": doc.short_title,
+                                         "instrument_type": doc.instrument_type, "sectors": hits})
+    return [v for _, v in sorted(chosen.values(), key=lambda x: x[1]["document_id"])]
 
 
 def _evaluate_instrument(inst: Instrument, facts: dict[str, Any], corpus: Corpus) -> Item:

@@ -245,3 +245,13 @@ def test_a_pending_proposal_shows_in_changes_but_never_decides():
     assert "hypothetical proposal (pending proposal): applicable" in item.changes_summary
     with pytest.raises(ValueError):
         csddd.model_validate(dict(csddd.model_dump(by_alias=True), current_version="proposal_x"))
+
+
+def test_texts_that_declare_the_company_sector(corpus):
+    chocolate = CompanyProfile(nace="10.82", established_in_eu=True)
+    docs = evaluate(chocolate, corpus).sector_documents
+    eudr = [d for d in docs if d["document_id"].startswith("celex-02023R1115")]
+    assert eudr and eudr[0]["document_id"] == "celex-02023R1115-20251226-en"  # the newest English version
+    assert "10" in eudr[0]["sectors"]
+    assert len({d["document_id"] for d in docs}) == len(docs)
+    assert evaluate(CompanyProfile(nace="62.01"), corpus).sector_documents == []  # software: no act declares it
