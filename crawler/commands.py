@@ -63,7 +63,7 @@ def crawl_command(args: argparse.Namespace) -> int:
         task = progress.add_task("", total=None)
 
         def on_progress(done: int, known: int, url: str) -> None:
-            progress.update(task, completed=done, total=known, description=url[-70:])
+            progress.update(task, completed=done, total=known, description=url[-60:])
 
         summary = Crawler(data, sources, settings, mirror_url=mirror_url, progress=on_progress).run()
     print_summary(summary, data, mirror=bool(mirror))
