@@ -99,6 +99,8 @@ def test_compare_escapes_document_text(tracking_client):
 def test_dutch_labels(tracking_client):
     html = page(tracking_client.get("/whatsnew?since=2026-01-01&lang=nl"))
     assert html.h1.get_text() == "Wat is er nieuw"
+    timeline = page(tracking_client.get("/timeline/csddd?lang=nl"))
+    assert "Inwerkingtreding" in [td.get_text(strip=True) for td in timeline.select("#tl-csddd td")]
 
 
 def test_pages_work_without_a_corpus(tmp_path):
