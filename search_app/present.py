@@ -17,6 +17,7 @@ from flask_babel import get_locale, lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from indexer.search.base import Hit
+from indexer.search.facets import normalize_value
 from search_app.state import label_for, state
 
 _MARK = re.compile(r"(</?mark>)", re.IGNORECASE)
@@ -117,7 +118,8 @@ def document_short_name(doc_id: str) -> Optional[str]:
 def facet_value_label(facet: str, value: str) -> str:
     lang = str(get_locale())
     if facet == "sector":
-        label = label_for(state().nace_labels, value, lang)
+        # some sources declare bare NACE numbers ("10", "27.2"): label them as the search engine reads them ("C10")
+        label = label_for(state().nace_labels, value, lang) or label_for(state().nace_labels, normalize_value("sector", value), lang)
         return f"{value} – {label}" if label else value
     if facet == "topic":
         return label_for(state().topic_labels, value, lang) or value.replace("_", " ")
