@@ -159,12 +159,11 @@ def derive_facts(profile: CompanyProfile, rules: ScopeRules) -> dict[str, Any]:
     facts["group_or_own_turnover_eu_eur"] = _max(profile.turnover_eu_eur, profile.group_turnover_eu_eur if parent else None)
     facts["size_class"] = size_class(profile, rules)
     facts["is_sme"] = None if facts["size_class"] is None else facts["size_class"] != "large"
-    facts["is_pie"] = profile.listed or profile.financial_undertaking in rules.definitions.public_interest_financial \
-        or (profile.financial_undertaking or "").startswith(tuple(rules.definitions.public_interest_financial))
+    # public-interest entity: listed, or a credit institution / insurer (with or without portfolio management)
+    facts["is_pie"] = profile.listed or (profile.financial_undertaking or "").startswith(
+        tuple(rules.definitions.public_interest_financial))
     if profile.places_products_on_eu_market is None and (profile.commodities or profile.places_batteries_on_market):
         facts["places_products_on_eu_market"] = True
-    if profile.commodities and profile.eudr_role is None:
-        facts["eudr_role"] = None  # operator or trader: the user must say
     return facts
 
 
