@@ -69,11 +69,20 @@ def _load_corpus(data_dir) -> tuple[dict, list[str]]:
     return docs, errors
 
 
-def _doc_key(doc) -> str:
+def _pipeline_key() -> str:
+    """Code version plus the lexicons in config/: editing a word list re-extracts everything."""
     from indexer.nlp.pipeline import PIPELINE_VERSION
+    from regkb.settings import CONFIG_DIR
 
-    content = doc.content_sha256 or hashlib.sha256(doc.model_dump_json(include={"provisions"}).encode()).hexdigest()
-    return f"{PIPELINE_VERSION}:{content}:{len(doc.provisions)}"
+    digest = hashlib.sha256()
+    for name in ("legal_cues", "addressees", "topics", "nace"):
+        digest.update((CONFIG_DIR / f"{name}.yaml").read_bytes())
+    return f"{PIPELINE_VERSION}+{digest.hexdigest()[:12]}"
+
+
+def _doc_key(doc, pipeline_key: str) -> str:
+    content = hashlib.sha256(doc.model_dump_json(include={"provisions", "sectors", "instrument_type"}).encode()).hexdigest()
+    return f"{pipeline_key}:{content}"
 
 
 def extract_command(args: argparse.Namespace) -> int:
@@ -95,15 +104,19 @@ def extract_command(args: argparse.Namespace) -> int:
     modalities: Counter = Counter()
     todo = [d for d in docs.values() if d.language in ("en", "nl")]
     counts["skipped (no en/nl pipeline)"] = len(docs) - len(todo)
-    for lang in sorted({d.language for d in todo}):
-        build_pipeline(lang)  # load models before the progress bar starts
+    pipeline_key = _pipeline_key()
+    pending = [d for d in todo if getattr(args, "force", False) or state.get(d.id) != _doc_key(d, pipeline_key)
+               or not (dd.obligations / f"{d.id}.jsonl").exists()]
+    pending_ids = {d.id for d in pending}
+    for lang in sorted({d.language for d in pending}):
+        build_pipeline(lang)  # load models before the progress bar starts (only if there is work)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as progress:
         task = progress.add_task("extracting", total=len(todo))
         for doc in todo:
             progress.update(task, description=f"extracting {doc.id}")
-            key, out = _doc_key(doc), dd.obligations / f"{doc.id}.jsonl"
-            if not args.force and state.get(doc.id) == key and out.exists():
+            key, out = _doc_key(doc, pipeline_key), dd.obligations / f"{doc.id}.jsonl"
+            if doc.id not in pending_ids:
                 counts["unchanged"] += 1
                 progress.advance(task)
                 continue

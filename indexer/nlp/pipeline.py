@@ -23,7 +23,7 @@ from indexer.nlp.normative import is_candidate
 from indexer.nlp.segment import segment_text
 from regkb.records import Deadline, Document, Entity, Obligation, Reference, Threshold
 
-PIPELINE_VERSION = "nlp-1"
+PIPELINE_VERSION = "nlp-2"  # bump when code changes what is extracted (config changes are detected by hash)
 OUR_COMPONENTS = ("regkb_legal_sentences", "regkb_entities", "regkb_normative", "regkb_fields", "regkb_classify")
 EN_MODEL_KEEP = ("tok2vec", "tagger", "attribute_ruler", "lemmatizer", "ner")
 
