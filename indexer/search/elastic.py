@@ -20,7 +20,7 @@ from indexer.search.analysis import TEXT_BASES, analyzer_name, elasticsearch_ana
 from indexer.search.base import BackendUnavailable, QuerySyntaxError, RecordKind
 from indexer.search.engine import Engine, Plan, Result, meta_boost, text_targets
 from indexer.search.facets import FACETS, KEYWORD_FIELDS, field_for
-from indexer.search.query import And, FieldMatch, MatchAll, Node, Not, Or, Text, positive_texts
+from indexer.search.query import And, FieldMatch, MatchAll, Node, Not, Text, positive_texts
 from indexer.search.settings import ElasticSettings, elastic_settings
 
 INT_FIELDS = ("date_sort", "deadline_sort", "ordinal")
@@ -179,8 +179,7 @@ class ElasticBackend(Engine):
 
     # -- query DSL -----------------------------------------------------------------------------------------
     def _body(self, plan: Plan) -> dict[str, Any]:
-        filters = [{"term": {"kind": plan.kind}}] + [{"terms": {field_for(f) if f not in KEYWORD_FIELDS else f: list(v)}}
-                                                     for f, v in plan.filters.items()]
+        filters = [{"term": {"kind": plan.kind}}] + [{"terms": {f: list(v)}} for f, v in plan.filters.items()]
         lo, hi = plan.date_range
         if lo is not None or hi is not None:
             filters.append({"range": {"date_sort": {k: v for k, v in (("gte", lo), ("lte", hi)) if v is not None}}})
@@ -193,7 +192,7 @@ class ElasticBackend(Engine):
             field, order = {"date": ("date_sort", "desc"), "deadline": ("deadline_sort", "asc"), "ordinal": ("ordinal", "asc")}[plan.sort]
             body["sort"] = [{field: order}]
         body["query"] = query
-        facet_terms = {n: {"terms": {FACETS[n].field: list(v)}} for n, v in plan.facet_filters.items()}
+        facet_terms = {n: {"terms": {field_for(n): list(v)}} for n, v in plan.facet_filters.items()}
         if facet_terms:
             body["post_filter"] = {"bool": {"filter": list(facet_terms.values())}}
         if plan.facets:

@@ -21,8 +21,8 @@ import tantivy
 from indexer.search.analysis import TEXT_BASES, analyzer_name, languages, tantivy_analyzer, text_field, text_language, text_values
 from indexer.search.base import BackendUnavailable, QuerySyntaxError, RecordKind
 from indexer.search.engine import Engine, Plan, Result, meta_boost, text_targets
-from indexer.search.facets import FACETS, KEYWORD_FIELDS
-from indexer.search.query import And, FieldMatch, MatchAll, Node, Not, Or, Text, positive_texts
+from indexer.search.facets import FACETS, KEYWORD_FIELDS, field_for
+from indexer.search.query import And, FieldMatch, MatchAll, Node, Not, Text, positive_texts
 
 INT_FIELDS = ("date_sort", "deadline_sort", "ordinal")
 # Facet counting reads one single-valued column per facet: all of a record's values joined ("combo").
@@ -203,7 +203,7 @@ class EmbeddedBackend(Engine):
         if not facet_filters:
             return q
         clauses = [(tantivy.Occur.Must, q)]
-        clauses += [(tantivy.Occur.Must, self._filter(self._terms(_field(n), v))) for n, v in facet_filters.items()]
+        clauses += [(tantivy.Occur.Must, self._filter(self._terms(field_for(n), v))) for n, v in facet_filters.items()]
         return tantivy.Query.boolean_query(clauses)
 
     def _compile(self, node: Node, score: bool = True) -> Optional[tantivy.Query]:
@@ -222,7 +222,7 @@ class EmbeddedBackend(Engine):
                                               meta_boost())
             return tantivy.Query.boolean_query([(tantivy.Occur.Must, match), (tantivy.Occur.Should, boost)])
         if isinstance(node, FieldMatch):
-            return self._filter(self._terms(_field(node.name), [node.value]))
+            return self._filter(self._terms(field_for(node.name), [node.value]))
         if isinstance(node, Not):
             inner = self._compile(node.child, score=False)
             if inner is None:
@@ -319,10 +319,3 @@ def mark_html(fragment: str, byte_ranges: list[tuple[int, int]]) -> str:
         pos = end
     out.append(html.escape(raw[pos:].decode(errors="ignore")))
     return "".join(out)
-
-
-def _field(name: str) -> str:
-    from indexer.search.facets import field_for
-    return field_for(name)
-
-

@@ -12,7 +12,7 @@ from typing import Any, Optional
 from indexer.search.analysis import analyze, languages
 from indexer.search.base import FacetValue, Hit, QuerySyntaxError, SearchBackend, SearchRequest, SearchResponse
 from indexer.search.citations import CitationRef, parse_citation
-from indexer.search.facets import FACETS, facet, field_for, normalize_value
+from indexer.search.facets import facet, field_for, normalize_value
 from indexer.search.query import MatchAll, Node, parse
 from indexer.search.records import ymd
 from indexer.search.settings import search_config
@@ -81,7 +81,7 @@ class Engine(SearchBackend):
     def _plan(self, request: SearchRequest) -> tuple[Plan, Optional[dict[str, str]]]:
         facet_filters = {}
         for name, values in request.filters.items():
-            facet(name) if name in FACETS else field_for(name)
+            field_for(name)  # unknown names raise a ValueError that lists the known ones
             vals = tuple(normalize_value(name, v) for v in values if str(v).strip())
             if vals:
                 facet_filters[name] = vals

@@ -10,7 +10,6 @@ import json
 import logging
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Any, Iterable, Iterator, Optional
 
 from pydantic import ValidationError

@@ -214,3 +214,12 @@ def test_act_name_in_query_filters_on_the_act(backend):
     resp = search(backend, "EUDR due diligence", size=50)
     assert resp.total == 5 and {h.record["instrument"] for h in resp.hits} == {"EUDR"}
     assert search(backend, "deforestation", size=50).total < search(backend, "EUDR", size=50).total == 6
+
+
+def test_non_facet_filters(backend):
+    recitals = search(backend, filters={"provision_kind": ["recital"]}, size=50)
+    assert {h.record["citation"] for h in recitals.hits} == {"Recital 16", "Recital 20", "Overweging 16", "Recital 29"}
+    one_doc = search(backend, filters={"document_id": ["wzk-stb-2019-401-nl"]}, facets=["modality"])
+    assert one_doc.total == 5
+    with pytest.raises(ValueError, match="unknown filter"):
+        search(backend, filters={"colour": ["red"]})
