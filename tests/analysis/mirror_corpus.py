@@ -6,6 +6,8 @@ hand-made documents.
 """
 from __future__ import annotations
 
+import atexit
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -23,6 +25,7 @@ def crawled_mirror() -> Path:
         if not (MIRROR / "MANIFEST.tsv").is_file():
             pytest.skip(f"!!! shared mirror missing at {MIRROR.resolve()}: analysis tests on real texts SKIPPED !!!")
         root = Path(tempfile.mkdtemp(prefix="analysis-corpus-"))
+        atexit.register(shutil.rmtree, root, ignore_errors=True)
         rc = main(["crawl", "--mirror", str(MIRROR), "--data-dir", str(root)])
         assert rc == 0, "regkb crawl of the mirror failed"
         assert (root / "documents" / "celex-32024L1760-en.json").exists(), "the crawl did not produce the CSDDD"
