@@ -86,7 +86,7 @@ def _document_entries(corpus: Corpus, rules: ScopeRules) -> list[Entry]:
         pair = None
         prev = corpus.get(previous.get(doc.id))
         if prev is not None:
-            counts = compare(prev, doc).counts()
+            counts = _counts(prev, doc)
             summary += (f". Compared with {prev.id}: {counts['provisions_changed']} articles changed, "
                         f"{counts['provisions_added']} added, {counts['provisions_removed']} removed")
             pair = (prev.id, doc.id)
@@ -95,6 +95,17 @@ def _document_entries(corpus: Corpus, rules: ScopeRules) -> list[Entry]:
                          category=doc.instrument_type, title=title[:200], summary=summary,
                          url=doc.official_url or doc.source_url, document_id=doc.id, instrument=doc.act_id, compare=pair))
     return out
+
+
+_COUNTS: dict[tuple, dict[str, int]] = {}
+
+
+def _counts(old, new) -> dict[str, int]:
+    """Comparison counts, remembered per pair of texts (same ids and content hashes give the same counts)."""
+    key = (old.id, old.content_sha256, new.id, new.content_sha256)
+    if key not in _COUNTS:
+        _COUNTS[key] = compare(old, new).counts()
+    return _COUNTS[key]
 
 
 def _previous_versions(rules: ScopeRules) -> dict[str, str]:
