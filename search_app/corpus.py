@@ -44,6 +44,7 @@ class DocumentSummary:
     instrument_type: str
     jurisdiction: str
     status: str
+    sectors: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -74,8 +75,12 @@ class Corpus:
             doc = self._load(path, self._parse_document)
             if doc is not None:
                 out.append(DocumentSummary(doc.id, doc.act_id, doc.version_id, doc.title, doc.short_title,
-                                           doc.language, doc.instrument_type, doc.jurisdiction, doc.status))
+                                           doc.language, doc.instrument_type, doc.jurisdiction, doc.status, list(doc.sectors)))
         return out
+
+    def every_sector_document_ids(self, exclude_types: list[str]) -> list[str]:
+        """Documents that declare no sector (so their rules apply to every sector), except non-binding kinds."""
+        return [s.id for s in self.summaries() if not s.sectors and s.instrument_type not in exclude_types]
 
     def language_versions(self, doc: Document) -> list[DocumentSummary]:
         """The other language versions of the same version of the act (from links, then by version_id)."""

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Optional
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import format_date, gettext as _
@@ -56,8 +57,33 @@ def home():
         target = resp.redirect
         return redirect(url_for("documents.read", doc_id=target["document_id"], _anchor=target.get("provision_id")))
     return render_template("search.html", req=req, resp=resp, cards=[present.card(h) for h in resp.hits],
+                           general=_every_sector(req, resp),
                            facets=_facets(req, resp), chips=_chips(req), pages=_pages(req, resp),
                            url=lambda **kw: "?" + search_url_args(req, **kw))
+
+
+@dataclass
+class EverySector:
+    cards: list
+    total: int
+    more: str
+
+
+def _every_sector(req: SearchRequest, resp: SearchResponse) -> Optional[EverySector]:
+    """With a sector filter: matches in instruments that name no sector (the CSDDD applies to textiles too)."""
+    if "sector" not in req.filters or req.kind == "document" or req.page > 1:
+        return None
+    settings = state().settings
+    doc_ids = state().corpus.every_sector_document_ids(settings["every_sector_exclude_types"])
+    if not doc_ids:
+        return None
+    filters = {k: v for k, v in req.filters.items() if k != "sector"} | {"document_id": doc_ids}
+    shown = {h.id for h in resp.hits}
+    extra = run_search(req.model_copy(update={"filters": filters, "page": 1, "facets": [],
+                                              "size": settings["every_sector_results"] + len(shown)}))
+    hits = [h for h in extra.hits if h.id not in shown][: settings["every_sector_results"]]
+    more = "?" + search_url_args(req, page=1, sector=[])
+    return EverySector([present.card(h) for h in hits], extra.total, more)
 
 
 def _facets(req: SearchRequest, resp: SearchResponse) -> list[tuple[str, str, list[FacetChoice]]]:

@@ -185,3 +185,18 @@ def test_date_filters_and_their_chips(client):
     assert api["query"]["date_from"] == "2024-01-01"
     assert {h["record"]["document_id"] for h in api["hits"]} == {"celex-32024L1760-en", "celex-32024L1760-fr"}  # adopted 2024
     assert client.get("/api/search?date_from=2024-06-14").json["total"] == 0
+
+
+def test_sector_filter_also_lists_rules_for_every_sector(client):
+    """The ILO convention names no sector, so it applies to textiles too: it shows below the sector's own results."""
+    page = soup(client.get("/?q=kinderarbeid&sector=C13"))
+    assert page.select_one(".result-count").get_text(strip=True) == "No results"
+    general = page.select_one("section.general")
+    assert [h.get_text() for h in general.select("h3")] == ["ILO-Verdrag 182 Art. 1"]
+    assert general.select_one("a.result-link")["href"].startswith("/documents/bwb-BWBV0001522-nl")
+    # the CSDDD fixture declares the textile sector itself, so its records are not repeated there
+    both = soup(client.get("/?q=&sector=C13"))
+    own = {a["href"] for a in both.select("ol.cards > li a.result-link") if not a.find_parent("section", class_="general")}
+    general_links = {a["href"] for a in both.select("section.general a.result-link")}
+    assert own and not own & general_links
+    assert soup(client.get("/?q=kinderarbeid")).select_one("section.general") is None  # only with a sector filter
