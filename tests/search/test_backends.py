@@ -223,3 +223,10 @@ def test_non_facet_filters(backend):
     assert one_doc.total == 5
     with pytest.raises(ValueError, match="unknown filter"):
         search(backend, filters={"colour": ["red"]})
+
+
+def test_citation_lookup_for_provisions_and_documents(backend):
+    provs = search(backend, "CSDDD art 8", kind="provision")
+    assert [h.record["provision_id"] for h in provs.hits] == ["art_8", "art_8.par_1", "art_8.par_2"]  # reading order
+    docs = search(backend, "EUDR art. 3", kind="document")
+    assert ids(docs) == ["celex-32023R1115-en"] and docs.redirect["provision_id"] == "art_3"
