@@ -13,8 +13,12 @@ import hashlib
 import importlib
 import json
 import logging
+import multiprocessing
+import os
+import threading
+import traceback
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -59,6 +63,25 @@ class Parser:
 
 
 @dataclass
+class ParseOutcome:
+    """A parser call's result, safe to send back from a worker process."""
+
+    docs: list[Document] = field(default_factory=list)
+    error: str | None = None
+    traceback: str | None = None
+
+
+def parse_isolated(parse: ParseFn, error_type: type[Exception], raw: RawResource, source: Source,
+                   hint: DocumentHint | None) -> ParseOutcome:
+    """Call the parser, turning any exception into a recorded error (runs in a worker process or in-process)."""
+    try:
+        return ParseOutcome(docs=list(parse(raw, source, hint)))
+    except Exception as exc:  # noqa: BLE001 — a parser bug must not stop the crawl
+        what = "parse error" if isinstance(exc, error_type) else f"parser crashed ({type(exc).__name__})"
+        return ParseOutcome(error=f"{what}: {exc}", traceback=traceback.format_exc())
+
+
+@dataclass
 class CrawlSummary:
     fetched: int = 0
     unchanged: int = 0
@@ -94,6 +117,7 @@ class Crawler:
         self.state = CrawlState(data_dir.state)
         self.store = DocumentStore(data_dir.documents, self.state)
         self.summary = CrawlSummary(parser_unavailable=self.parser.unavailable)
+        self.pool: ProcessPoolExecutor | None = None
 
     def run(self) -> CrawlSummary:
         started = time.monotonic()
@@ -103,11 +127,14 @@ class Crawler:
         with self.state.transaction():
             self._seed(run_id)
         warc = WarcStore(self.data.raw, run_name())
+        self.pool = self._parse_pool()
         try:
             self._crawl(run_id, warc)
         finally:
             warc.close()
             self.fetcher.close()
+            if self.pool is not None:
+                self.pool.shutdown(cancel_futures=True)
         # Linking depends only on the stored documents: redo it when they changed, or when a killed run may
         # have stopped half-way through it.
         if self.parser.link is not None and (self.summary.documents_written or self.summary.resumed):
@@ -118,6 +145,13 @@ class Crawler:
         self.summary.seconds = time.monotonic() - started
         return self.summary
 
+    def _parse_pool(self) -> ProcessPoolExecutor | None:
+        """Worker processes for parsing (spawned: forking a threaded process is unsafe); None = parse in-process."""
+        if self.settings.parse_processes < 1 or self.parser.parse is None:
+            return None
+        return ProcessPoolExecutor(self.settings.parse_processes, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_exit_with_parent, initargs=(os.getpid(),))
+
     def _seed(self, run_id: int) -> None:
         for source in self.sources.values():
             for hint in source.seeds:
@@ -127,7 +161,7 @@ class Crawler:
     def _crawl(self, run_id: int, warc: WarcStore) -> None:
         capacity = max(1, self.settings.workers) * 2
         with ThreadPoolExecutor(max_workers=max(1, self.settings.workers), thread_name_prefix="fetch") as pool:
-            inflight: dict[Future[FetchResult], UrlRow] = {}
+            inflight: dict[Future[tuple[FetchResult, ParseOutcome | None]], UrlRow] = {}
             while True:
                 pending = self.state.pending(run_id, {row.key for row in inflight.values()}, capacity)
                 if pending:
@@ -135,8 +169,7 @@ class Crawler:
                     for row in pending:
                         if row.depth > wave or len(inflight) >= capacity:
                             break
-                        validators = (row.etag, row.last_modified) if row.warc_file else (None, None)
-                        inflight[pool.submit(self.fetcher.fetch, row.url, *validators)] = row
+                        inflight[pool.submit(self._fetch, row)] = row
                 if not inflight:
                     return
                 done, _ = wait(inflight, return_when=FIRST_COMPLETED)
@@ -145,10 +178,11 @@ class Crawler:
                     self._handle_safely(run_id, row, future, warc)
                     self.progress(*self.state.counts(run_id), row.url)
 
-    def _handle_safely(self, run_id: int, row: UrlRow, future: Future[FetchResult], warc: WarcStore) -> None:
+    def _handle_safely(self, run_id: int, row: UrlRow, future: Future[tuple[FetchResult, ParseOutcome | None]],
+                       warc: WarcStore) -> None:
         """One URL's bug (in fetching, parsing or storing) is recorded for that URL; the crawl goes on."""
         try:
-            self._handle(run_id, row, future.result(), warc)
+            self._handle(run_id, row, *future.result(), warc)
         except Exception as exc:  # noqa: BLE001
             message = f"internal error: {type(exc).__name__}: {exc}"
             log.warning("%s: %s", row.url, message)
@@ -158,7 +192,8 @@ class Crawler:
             self.state.complete(run_id, row.key, {"outcome": "failed", "error": message, "error_kind": "internal"})
 
     # --- one URL ----------------------------------------------------------------
-    def _handle(self, run_id: int, row: UrlRow, result: FetchResult, warc: WarcStore) -> None:
+    def _handle(self, run_id: int, row: UrlRow, result: FetchResult, outcome: ParseOutcome | None,
+                warc: WarcStore) -> None:
         source = self.sources.get(row.source_id)
         if source is None:  # the source left the config while a run was interrupted
             self.state.complete(run_id, row.key, {"outcome": "skipped", "error": "source no longer configured"})
@@ -169,7 +204,7 @@ class Crawler:
         sha = hashlib.sha256(result.body).hexdigest() if not result.not_modified else row.sha256
         if row.warc_file and (result.not_modified or sha == row.sha256):
             return self._unchanged(run_id, row, source, hint, result)
-        self._new_content(run_id, row, source, hint, result, sha or "", warc)
+        self._new_content(run_id, row, source, hint, result, sha or "", warc, outcome)
 
     def _failed(self, run_id: int, row: UrlRow, result: FetchResult) -> None:
         """Record the error; the URL's earlier validators, raw record and documents stay as they were."""
@@ -206,7 +241,7 @@ class Crawler:
         self.state.complete(run_id, row.key, fields, doc_sources)
 
     def _new_content(self, run_id: int, row: UrlRow, source: Source, hint: DocumentHint | None,
-                     result: FetchResult, sha: str, warc: WarcStore) -> None:
+                     result: FetchResult, sha: str, warc: WarcStore, outcome: ParseOutcome | None) -> None:
         self.summary.fetched += 1
         media_type, kind = self._route(result)
         warc_file, offset = warc.append(result, sha)
@@ -225,7 +260,7 @@ class Crawler:
             fields.update(outcome="skipped", error=f"unsupported content type {media_type or '(none)'}; not parsed")
             log.info("skipped %s: unsupported content type %s", row.url, media_type or "(none)")
         else:
-            parse_fields, doc_sources = self._parse(row, source, hint, result, sha, kind)
+            parse_fields, doc_sources = self._parse(row, source, hint, result, sha, kind, outcome)
             fields.update(parse_fields)
         self.state.complete(run_id, row.key, fields, doc_sources)
 
@@ -251,32 +286,59 @@ class Crawler:
         return (self.parser.parse is not None and bool(row.warc_file) and row.kind is not None
                 and (row.parsed_sha != row.sha256 or row.parser_version != self.parser.version))
 
-    def _parse(self, row: UrlRow, source: Source, hint: DocumentHint | None, result: FetchResult, sha: str,
-               kind: str | None) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-        """Parse and store; returns (state fields, doc_sources). A parser error keeps earlier documents."""
-        if self.parser.parse is None:
-            return {"parse_error": self.parser.unavailable}, None
+    def _raw(self, row: UrlRow, source: Source, hint: DocumentHint | None, result: FetchResult,
+             sha: str) -> tuple[RawResource, Source]:
+        """What the parser gets: the raw bytes as fetched, and the source with the seed's parser key if it has one."""
         media_type, _ = self._route(result)
         raw = RawResource(url=row.url, final_url=result.final_url, status=result.status or 200,
                           content_type=media_type, charset=result.charset, headers=result.headers, body=result.body,
                           sha256=sha, fetched_at=result.fetched_at, source_id=source.id)
-        parse_source = source.model_copy(update={"parser": hint.parser}) if hint and hint.parser else source
+        return raw, source.model_copy(update={"parser": hint.parser}) if hint and hint.parser else source
+
+    def _parse(self, row: UrlRow, source: Source, hint: DocumentHint | None, result: FetchResult, sha: str,
+               kind: str | None, outcome: "ParseOutcome | None" = None,
+               ) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        """Parse (unless a worker process already did) and store; returns (state fields, doc_sources).
+
+        A parser error keeps the documents stored earlier.
+        """
+        if self.parser.parse is None:
+            return {"parse_error": self.parser.unavailable}, None
+        if outcome is None:
+            outcome = parse_isolated(self.parser.parse, self.parser.error_type, *self._raw(row, source, hint, result, sha), hint)
         done = {"parsed_sha": sha, "parser_version": self.parser.version}
-        try:
-            docs = self.parser.parse(raw, parse_source, hint)
-        except Exception as exc:  # noqa: BLE001 — a parser bug must not stop the crawl
-            kind_of_error = "parse error" if isinstance(exc, self.parser.error_type) else f"parser crashed ({type(exc).__name__})"
-            message = f"{kind_of_error}: {exc}"
+        if outcome.error is not None:
             self.summary.parse_failed += 1
-            self.summary.errors.append((row.url, message))
-            log.warning("%s: %s", row.url, message)
-            log.debug("parser traceback for %s", row.url, exc_info=True)
-            return {**done, "parse_error": message}, None
+            self.summary.errors.append((row.url, outcome.error))
+            log.warning("%s: %s", row.url, outcome.error)
+            if outcome.traceback:
+                log.debug("parser traceback for %s:\n%s", row.url, outcome.traceback)
+            return {**done, "parse_error": outcome.error}, None
         self.summary.parsed += 1
-        docs = [d.model_copy(update={"fetched_at": None}) for d in docs]  # fetch times live in state + WARC
+        docs = [d.model_copy(update={"fetched_at": None}) for d in outcome.docs]  # fetch times: state + WARC
         rank = f"{self.source_rank[source.id]:05d}|{self.settings.rank_of(kind):02d}|{row.key}"
         self.summary.documents_written += self.store.store(row.key, row.url, rank, docs)
         return {**done, "parse_error": None, "doc_ids": _json(sorted(d.id for d in docs))}, [(d.id, rank) for d in docs]
+
+    # --- fetching (worker threads) ---------------------------------------------
+    def _fetch(self, row: UrlRow) -> tuple[FetchResult, "ParseOutcome | None"]:
+        """Fetch; parse new content right away in a worker process when there is a pool (the CPU-heavy part)."""
+        validators = (row.etag, row.last_modified) if row.warc_file else (None, None)
+        result = self.fetcher.fetch(row.url, *validators)
+        source = self.sources.get(row.source_id)
+        if self.pool is None or self.parser.parse is None or source is None or result.error or result.not_modified:
+            return result, None
+        sha = hashlib.sha256(result.body).hexdigest()
+        if (row.warc_file and sha == row.sha256) or self._route(result)[1] is None:
+            return result, None
+        hint = DocumentHint.model_validate_json(row.hint) if row.hint else None
+        raw, parse_source = self._raw(row, source, hint, result, sha)
+        try:
+            return result, self.pool.submit(parse_isolated, self.parser.parse, self.parser.error_type, raw,
+                                             parse_source, hint).result()
+        except Exception as exc:  # noqa: BLE001 — a broken pool or an unpicklable parser: parse in-process instead
+            log.debug("parsing %s in a worker process failed (%s); parsing in-process", row.url, exc)
+            return result, None
 
     def _relink(self) -> None:
         try:
@@ -284,6 +346,16 @@ class Crawler:
         except Exception as exc:  # noqa: BLE001 — documents stay as parsed
             self.summary.errors.append(("(link_documents)", f"linking failed: {type(exc).__name__}: {exc}"))
             log.warning("linking documents failed: %s: %s; documents keep their earlier links", type(exc).__name__, exc)
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """In a parse worker: end when the crawl process is gone (a kill -9 gives its children no notice)."""
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
 
 
 def _json(value: object) -> str:

@@ -20,6 +20,7 @@ class CrawlSettings(BaseModel):
     politeness_delay_seconds: float = 2.0
     max_concurrency_per_host: int = 2
     workers: int = 4
+    parse_processes: int = 2
     mirror: dict[str, float] = {}
     content_types: dict[str, str] = {}
     kind_rank: list[str] = []

@@ -21,7 +21,7 @@ from regkb.sources import DocumentHint, Source
 
 TEST_SETTINGS = dict(politeness_delay_seconds=0.0, backoff_seconds=0.01, retries=1, connect_timeout_seconds=1.0,
                      read_timeout_seconds=0.5, total_timeout_seconds=3.0, max_response_bytes=200_000,
-                     max_retry_after_seconds=3.0, workers=4)
+                     max_retry_after_seconds=3.0, workers=4, parse_processes=0)
 
 
 class StrictParseError(Exception):

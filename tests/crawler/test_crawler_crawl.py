@@ -236,3 +236,19 @@ def test_broken_links_and_a_storage_bug_do_not_stop_the_crawl(tmp_path, http_ser
     assert dict(summary.errors) == {http_server.url("/other"): "internal error: AttributeError: 'str' object has no attribute 'model_copy'",
                                     http_server.url("/site/%zz"): "HTTP 404"}
     assert state_row(tmp_path, http_server.url("/other"))["error_kind"] == "internal"
+
+
+def test_parsing_in_worker_processes_gives_the_same_documents_and_errors(tmp_path, http_server):
+    http_server.routes.update({"/good": GOOD, "/corrupt-pdf": BAD_INPUTS["corrupt-pdf"][0],
+                               "/raises": BAD_INPUTS["raises"][0]})
+    source = make_source([http_server.url(p) for p in ("/good", "/corrupt-pdf", "/raises")])
+    results = {}
+    for processes in (0, 1):
+        data = tmp_path / f"processes-{processes}"
+        summary = run_crawl(data, [source], parse_processes=processes)
+        results[processes] = (summary.parsed, sorted(summary.errors),
+                              {p.name: p.read_bytes() for p in (data / "documents").iterdir()})
+    assert results[0] == results[1]
+    parsed, errors, docs = results[1]
+    assert parsed == 1 and len(docs) == 1
+    assert [m.split(":")[0] for _, m in errors] == ["parse error", "parser crashed (RuntimeError)"]

@@ -85,6 +85,27 @@ def _done_urls(state: Path) -> int:
         return 0
 
 
+def _children(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split()]
+
+
+def _wait_gone(pids: list[int], timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    alive = list(pids)
+    while alive and time.monotonic() < deadline:
+        alive = [p for p in alive if Path(f"/proc/{p}").exists() and "zombie" not in _state(p)]
+        time.sleep(0.1)
+    assert not alive, f"processes {alive} outlived the killed crawl"
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/status").read_text().lower()
+    except OSError:
+        return "zombie"
+
+
 def test_kill_9_and_rerun_gives_the_same_corpus(cold, mirror_dir, tmp_path):
     data, summary = cold
     cmd = [sys.executable, "-m", "regkb.cli", "crawl", "--mirror", str(mirror_dir), "--data-dir", str(tmp_path),
@@ -93,8 +114,10 @@ def test_kill_9_and_rerun_gives_the_same_corpus(cold, mirror_dir, tmp_path):
     deadline = time.monotonic() + 60
     while _done_urls(tmp_path / "state" / "crawl.sqlite3") < 25 and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.05)
+    workers = _children(proc.pid)
     proc.send_signal(signal.SIGKILL)
     assert proc.wait() == -signal.SIGKILL, "the crawl finished before it could be killed"
+    _wait_gone(workers)  # parse worker processes end with the crawl, not linger as orphans
     killed_at = _done_urls(tmp_path / "state" / "crawl.sqlite3")
     assert 0 < killed_at < summary.fetched + summary.not_in_mirror
     rerun = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "200"})
