@@ -4,9 +4,12 @@ WHY rules: legislative drafting is formulaic (EU Joint Practical Guide; Dutch
 Aanwijzingen voor de regelgeving), so cue phrases in a fixed precedence
 (exemption > prohibition > permission > obligation) plus the clause structure
 decide modality better than a general model. Dutch acts state duties in the
-plain present tense ("De onderneming stelt een verklaring op"), so for
-operative provisions of Dutch texts a duty-bearing subject followed by a
-finite verb is an obligation too.
+plain present tense ("De onderneming stelt een verklaring op"), so in
+operative provisions of Dutch acts the first finite verb of the main clause
+(recognised with a verb lexicon built from spacy-lookups-data, as there is no
+Dutch tagger) makes the sentence an obligation, unless it is a copula or a
+legal-effect formula. Descriptive texts (news, policy notes, recitals) are
+excluded by their provision kind and instrument type, not by wording.
 """
 from __future__ import annotations
 
@@ -28,7 +31,6 @@ _LEADING_CLAUSE = re.compile(r"^\W*(?:\d+[a-z]?\.\s+)?(?:where|if|unless|when|on
                              r"indien|tenzij|voor zover|wanneer|in afwijking|onverminderd|overeenkomstig|uiterlijk|met ingang van|"
                              r"behoudens|ingeval|als|in het geval|voor de toepassing|op verzoek|na|bij|om)\b[^,]{0,400},\s*", re.I)
 _FOOTNOTE = re.compile(r"^\W{0,3}\(\s*\*?\d+\s*\)\s+(?:[A-Z]|PB|OJ)")
-_PRONOUN_SUBJECT = re.compile(r"^\W*(?:they|it|he|she|zij|hij|ze|het)\b", re.I)
 _IN_PP = {"en": re.compile(r"\b(?:of|on|for|by|to|with|from|in|under|at|between|against|among|about|into|than)\s+"
                            r"(?:(?:the|a|an|any|all|each|such|their|its|that|those|these|other|relevant|sme|non-sme|one|or|and|more)\s+){0,3}$", re.I),
           "nl": re.compile(r"\b(?:van|op|voor|door|aan|met|bij|uit|in|tot|over|tegen|naar|dan|onder)\s+"
@@ -37,9 +39,6 @@ _RELATIVE_BEFORE = re.compile(r"\b(?:which|that|who|whom|whose|where|if|when|unl
 _MASK_DATES = re.compile(DATE, re.I)
 _NL_NON_NORMATIVE = re.compile(r"^\W*(?:\d+\.\s*)?(?:deze|dit|het|de)\s+(?:richtlijn|verordening|besluit|verdrag|wet|regeling)\s+"
                                r"(?:treedt|is van toepassing|is verbindend|is gericht|wordt aangehaald|vervalt)", re.I)
-_NL_VERB = re.compile(r"^(?:[a-zà-ÿ]+(?:t|en|d)|is|zijn|heeft|hebben|gaat|doet|doen|ziet|zien|staat|slaat|verstrekt|legt|brengt|"
-                      r"wordt|worden)$")
-_NL_NOT_VERB = frozenset("de het een die dat deze dit en of in op aan voor van met bij tot uit als zoals niet ook geen".split())
 
 
 @dataclass
