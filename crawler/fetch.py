@@ -157,11 +157,15 @@ class RobotsCache:
         parts = urlsplit(url)
         robots_url = urlunsplit((parts.scheme, parts.netloc, "/robots.txt", "", ""))
         try:
-            status, headers, body = self.fetcher.get_once(robots_url, {})
+            for _hop in range(self.fetcher.settings.max_redirects + 1):  # e.g. http -> https, or to www.
+                status, headers, body = self.fetcher.get_once(robots_url, {})
+                if status not in REDIRECT_STATUSES or "location" not in headers:
+                    break
+                robots_url = urljoin(robots_url, headers["location"])
         except (requests.RequestException, _TooLarge) as exc:
             log.warning("robots.txt of %s unreachable (%s); crawling it as allowed", host, exc)
             return None
-        if status != 200:
+        if status != 200:  # 4xx: no robots.txt; 5xx or a redirect chain: treated as allowing everything
             return None
         rules = Protego.parse(body.decode("utf-8", errors="replace"))
         delay = rules.crawl_delay(self.fetcher.settings.user_agent)

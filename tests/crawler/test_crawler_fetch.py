@@ -93,3 +93,12 @@ def test_conditional_request_answers_304(http_server):
     assert f.fetch(http_server.url("/c")).headers["etag"] == '"v1"'
     again = f.fetch(http_server.url("/c"), etag='"v1"')
     assert again.not_modified and again.body == b""
+
+
+def test_redirected_robots_txt_is_followed(tmp_path, http_server):
+    http_server.routes["/robots.txt"] = Reply(301, headers={"Location": "/real-robots.txt"})
+    http_server.routes["/real-robots.txt"] = Reply(body=b"User-agent: regkb\nDisallow: /x\n", headers={"Content-Type": "text/plain"})
+    http_server.routes["/x/page"] = OK
+    summary = run_crawl(tmp_path, [make_source([http_server.url("/x/page")])])
+    assert dict(summary.errors) == {http_server.url("/x/page"): "disallowed by robots.txt"}
+    assert not http_server.hits("/x/page")
