@@ -1,8 +1,9 @@
 """The crawl: frontier → fetch → WARC → parse → documents, resumable at any point.
 
 Fetching runs in worker threads (politeness per host is enforced by the
-fetcher); everything that writes (WARC, documents, state) happens in the
-calling thread, one URL at a time, so the write order of a URL is always:
+fetcher) and parsing of new content in worker processes (parsing is the
+CPU-heavy part); everything that writes (WARC, documents, state) happens in
+the calling thread, one URL at a time, so the write order of a URL is always:
 WARC record (fsynced) → document files (atomic) → state row (one
 transaction). A kill at any point leaves either a finished URL or one the
 next run does again.
@@ -16,8 +17,8 @@ import logging
 import multiprocessing
 import os
 import threading
-import traceback
 import time
+import traceback
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any, Callable
