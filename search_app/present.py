@@ -95,10 +95,10 @@ def marked_text(text: str, spans: list[tuple[int, int, str, str]]) -> Markup:
 _CITATION_RULES = [
     (re.compile(r"\bArticle\s+"), "Art. "),
     (re.compile(r"\bArtikel\s+"), "Art. "),
-    (re.compile(r",?\s*(?:first |second |third )?subparagraph"), ""),
-    (re.compile(r",\s*point\s*(\([^)]+\))"), r"\1"),
+    (re.compile(r"(\bArt\. [^,]*),?\s*(?:first |second |third )?subparagraph"), r"\1"),
+    (re.compile(r"(\bArt\. [^,]*),\s*points?\s*(\([^)]+\))"), r"\1\2"),
     (re.compile(r",\s*onderdeel\s*(\w+)"), r"(\1)"),
-    (re.compile(r"\s+\("), "("),
+    (re.compile(r"(\bArt\. [\w()]+)\s+\("), r"\1("),
 ]
 
 

@@ -63,27 +63,35 @@ def home():
 
 
 @dataclass
-class EverySector:
-    cards: list
+class EverySectorGroup:
+    instrument: str
     total: int
+    card: present.Card
     more: str
 
 
-def _every_sector(req: SearchRequest, resp: SearchResponse) -> Optional[EverySector]:
-    """With a sector filter: matches in instruments that name no sector (the CSDDD applies to textiles too)."""
+def _every_sector(req: SearchRequest, resp: SearchResponse) -> list[EverySectorGroup]:
+    """With a sector filter: the best match in each instrument that names no sector (the CSDDD applies to textiles too).
+
+    One group per instrument, most matches first, so one big convention does not hide the others.
+    """
     if "sector" not in req.filters or req.kind == "document" or req.page > 1:
-        return None
+        return []
     settings = state().settings
     doc_ids = state().corpus.every_sector_document_ids(settings["every_sector_exclude_types"])
     if not doc_ids:
-        return None
-    filters = {k: v for k, v in req.filters.items() if k != "sector"} | {"document_id": doc_ids}
-    shown = {h.id for h in resp.hits}
-    extra = run_search(req.model_copy(update={"filters": filters, "page": 1, "facets": [],
-                                              "size": settings["every_sector_results"] + len(shown)}))
-    hits = [h for h in extra.hits if h.id not in shown][: settings["every_sector_results"]]
-    more = "?" + search_url_args(req, page=1, sector=[])
-    return EverySector([present.card(h) for h in hits], extra.total, more)
+        return []
+    rest = {k: v for k, v in req.filters.items() if k != "sector"}
+    base = req.model_copy(update={"filters": rest | {"document_id": doc_ids}, "page": 1})
+    counts = run_search(base.model_copy(update={"size": 0, "facets": ["instrument"]})).facets.get("instrument", [])
+    groups = []
+    for fv in counts[: settings["every_sector_results"]]:
+        best = run_search(base.model_copy(update={"size": 1, "facets": [],
+                                                  "filters": base.filters | {"instrument": [fv.value]}}))
+        if best.hits:
+            more = "?" + search_url_args(req, page=1, sector=[], instrument=[fv.value])
+            groups.append(EverySectorGroup(fv.value, fv.count, present.card(best.hits[0]), more))
+    return groups
 
 
 def _facets(req: SearchRequest, resp: SearchResponse) -> list[tuple[str, str, list[FacetChoice]]]:

@@ -39,6 +39,7 @@ def test_short_citations():
     assert short_citation("Article 3(1), first subparagraph, point (b)") == "Art. 3(1)(b)"
     assert short_citation("Artikel 5, onderdeel a") == "Art. 5(a)"
     assert short_citation("Annex I") == "Annex I"
+    assert short_citation("Annex, Part I, Section 1, point (10)") == "Annex, Part I, Section 1, point (10)"
 
 
 def test_numbered_text():

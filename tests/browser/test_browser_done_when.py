@@ -90,6 +90,43 @@ def test_child_labour_textile_csddd_french_and_dutch(page, real_server):
     shot(page, "done-when-4-dutch-documents")
 
 
+def test_child_labour_textile_via_rules_for_every_sector(page, real_server):
+    """The scenario as the corpus supports it today: the CSDDD names no sector, so for textiles it shows under
+    "rules for every sector"; its child-labour rule is the prohibition in Annex I (a provision, not a "shall")."""
+    # textiles from the sector list, then the search within that sector
+    page.goto(real_server.url + "/sectors")
+    page.click('a[href="/sectors/C13"]')
+    page.click("main a[href='/?sector=C13']")
+    page.wait_for_url(re.compile(r"sector=C13"))
+    page.fill("#q", "child labour")
+    page.press("#q", "Enter")
+    page.wait_for_url(re.compile(r"q=child\+labour.*sector=C13|sector=C13.*q=child\+labour"))
+    page.click(".kinds a:has-text('Provisions')")
+    page.wait_for_url(re.compile(r"kind=provision"))
+    assert "Manufacture of textiles" in page.inner_text("a.chip")
+    group = page.locator("section.general-group", has=page.locator("h3.instrument", has_text="CSDDD"))
+    assert group.count() == 1, "the CSDDD is not among the rules for every sector on child labour"
+    shot(page, "done-when-every-sector-1-textile")
+
+    group.locator("a.result-link").click()
+    page.wait_for_url(re.compile(r"/documents/celex-\d2024L1760[-0-9]*-en#anx_"))
+    english_id = page.evaluate("location.pathname").rsplit("/", 1)[1]
+    provision_id = page.evaluate("decodeURIComponent(location.hash.slice(1))")
+    assert "child labour" in page.inner_text(f'section[id="{provision_id}"]').lower()
+    assert in_viewport(page, f'section[id="{provision_id}"]')
+    shot(page, "done-when-every-sector-2-csddd-annex")
+
+    page.click(".versions a[hreflang=fr]")
+    page.wait_for_url(re.compile(rf"/documents/{english_id[:-3]}-fr#"))
+    assert page.evaluate("decodeURIComponent(location.hash.slice(1))") == provision_id
+    assert "travail des enfants" in page.inner_text(f'section[id="{provision_id}"]').lower()
+    shot(page, "done-when-every-sector-3-csddd-annex-fr")
+
+    page.goto(real_server.url + "/?topic=child_labour&language=nl&lang=nl")
+    assert "kinderarbeid" in " ".join(page.locator("li.card .snippet").all_inner_texts()).lower()
+    assert page.console_errors == []
+
+
 def test_csddd_provision_french_version_and_dutch_topic(page, real_server):
     """The rest of the scenario on the real corpus: a CSDDD provision by citation, its French version, Dutch texts."""
     page.goto(real_server.url + "/")
