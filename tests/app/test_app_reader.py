@@ -198,3 +198,22 @@ def test_analyze_finds_the_obligation_like_regkb_analyze(reader):
     # like `regkb analyze --kind recital`: recitals never bind
     recital = reader.post("/api/analyze", json={"text": text, "lang": "en", "kind": "recital"})
     assert recital.status_code == 200 and recital.json["records"] == []
+
+
+def test_damaged_files_are_skipped_not_fatal(tmp_path, caplog):
+    from search_app import create_app
+
+    from .app_corpus import copy_fixture_corpus
+
+    root = copy_fixture_corpus(tmp_path)
+    (root / "documents" / "broken-en.json").write_text('{"id": "broken-en", "title": ')
+    with (root / "obligations" / f"{EN}.jsonl").open("a") as fh:
+        fh.write("not json\n" + '{"id": "x"}\n')
+    client = create_app({"DATA_DIR": str(root), "SEARCH_BACKEND": "no-such-engine"}).test_client()
+    listing = client.get("/documents")
+    assert listing.status_code == 200 and "broken-en" not in listing.get_data(as_text=True)
+    assert client.get("/documents/broken-en").status_code == 404
+    page = soup(client.get(f"/documents/{EN}"))
+    assert len(page.select("mark.ob")) == 3  # the good obligations are still marked
+    assert any("broken-en.json" in r.getMessage() for r in caplog.records)
+    assert any("skipping bad obligation record" in r.getMessage() for r in caplog.records)
