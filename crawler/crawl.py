@@ -290,11 +290,21 @@ class Crawler:
     def _raw(self, row: UrlRow, source: Source, hint: DocumentHint | None, result: FetchResult,
              sha: str) -> tuple[RawResource, Source]:
         """What the parser gets: the raw bytes as fetched, and the source with the seed's parser key if it has one."""
-        media_type, _ = self._route(result)
+        media_type, kind = self._route(result)
         raw = RawResource(url=row.url, final_url=result.final_url, status=result.status or 200,
                           content_type=media_type, charset=result.charset, headers=result.headers, body=result.body,
                           sha256=sha, fetched_at=result.fetched_at, source_id=source.id)
-        return raw, source.model_copy(update={"parser": hint.parser}) if hint and hint.parser else source
+        return raw, self._parser_source(source, hint, kind)
+
+    def _parser_source(self, source: Source, hint: DocumentHint | None, kind: str | None) -> Source:
+        """The source with the seed's own parser key, if the response has a format that parser reads.
+
+        A seed's `parser` describes the mirror's rendering (JSON, Markdown); the live page (HTML) is read with
+        the source's parser.
+        """
+        if hint and hint.parser and kind in self.settings.parser_kinds.get(hint.parser, [kind]):
+            return source.model_copy(update={"parser": hint.parser})
+        return source
 
     def _parse(self, row: UrlRow, source: Source, hint: DocumentHint | None, result: FetchResult, sha: str,
                kind: str | None, outcome: "ParseOutcome | None" = None,

@@ -25,6 +25,7 @@ class CrawlSettings(BaseModel):
     content_types: dict[str, str] = {}
     kind_rank: list[str] = []
     link_kinds: list[str] = ["html", "xhtml"]
+    parser_kinds: dict[str, list[str]] = {}
 
     @classmethod
     def load(cls, *, mirror: bool = False, **overrides: object) -> "CrawlSettings":

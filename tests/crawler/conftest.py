@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from crawl_helpers import SEEN_RAW
+from crawl_helpers import SEEN_PARSER_KEYS, SEEN_RAW
 
 
 @pytest.fixture(autouse=True)
 def _clear_seen_raw():
     SEEN_RAW.clear()
+    SEEN_PARSER_KEYS.clear()
     yield

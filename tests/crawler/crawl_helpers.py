@@ -29,11 +29,13 @@ class StrictParseError(Exception):
 
 
 SEEN_RAW: list[RawResource] = []
+SEEN_PARSER_KEYS: list[str] = []
 
 
 def strict_parse(raw: RawResource, source: Source, hint: DocumentHint | None) -> list[Document]:
     """HTML needs a <title>, PDFs must open with pypdf, '/raises' crashes like a parser bug."""
     SEEN_RAW.append(raw)
+    SEEN_PARSER_KEYS.append(source.parser)
     if raw.url.endswith("/raises"):
         raise RuntimeError("unexpected parser bug")
     if raw.content_type == "application/pdf":

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import re
 
+from crawler.settings import CrawlSettings
 from crawler.urls import canonical, in_scope
 from regkb.sources import load_sources
 
@@ -45,6 +46,10 @@ def test_sources_are_well_formed():
         assert s.max_depth == 0 or s.scope, f"{s.id} follows links but has no scope"
     seeds = [canonical(h.url) for s in sources for h in s.seeds]
     assert len(seeds) == len(set(seeds)), "a URL is seeded twice"
+
+
+def test_every_parser_key_says_which_formats_it_reads():
+    assert set(CrawlSettings.load().parser_kinds) == PARSERS
 
 
 def test_required_acts_and_sites_are_configured():

@@ -13,7 +13,7 @@ import pytest
 from crawler.crawl import Parser
 from regkb.sources import DocumentHint
 from loopback import Reply
-from crawl_helpers import SEEN_RAW, make_source, run_crawl, test_parser
+from crawl_helpers import SEEN_PARSER_KEYS, SEEN_RAW, make_source, run_crawl, test_parser
 
 GOOD = Reply(body=b"<html><head><title>Good page</title></head><body><p>Fine.</p></body></html>",
              headers={"Content-Type": "text/html; charset=utf-8", "ETag": '"good-1"'})
@@ -252,3 +252,12 @@ def test_parsing_in_worker_processes_gives_the_same_documents_and_errors(tmp_pat
     parsed, errors, docs = results[1]
     assert parsed == 1 and len(docs) == 1
     assert [m.split(":")[0] for _, m in errors] == ["parse error", "parser crashed (RuntimeError)"]
+
+
+def test_a_seed_parser_key_applies_only_to_the_format_it_reads(tmp_path, http_server):
+    http_server.routes["/as-json"] = Reply(body=b'{"articles": []}', headers={"Content-Type": "application/json"})
+    http_server.routes["/as-html"] = Reply(body=b"<title>live page</title>", headers={"Content-Type": "text/html"})
+    hints = [DocumentHint(url=http_server.url(p), parser="derived_json") for p in ("/as-json", "/as-html")]
+    run_crawl(tmp_path, [make_source(hints, parser="eurlex")], workers=1)
+    assert dict(zip([r.url.rsplit("/", 1)[1] for r in SEEN_RAW], SEEN_PARSER_KEYS)) == {
+        "as-json": "derived_json", "as-html": "eurlex"}
