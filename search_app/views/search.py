@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Optional
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import format_date, gettext as _
