@@ -122,6 +122,7 @@ def test_kill_9_and_rerun_gives_the_same_corpus(cold, mirror_dir, tmp_path):
     while _done_urls(tmp_path / "state" / "crawl.sqlite3") < 25 and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.05)
     workers = _children(proc.pid)
+    assert len(workers) >= 2, "expected the parse worker processes to be running"
     proc.send_signal(signal.SIGKILL)
     assert proc.wait() == -signal.SIGKILL, "the crawl finished before it could be killed"
     _wait_gone(workers)  # parse worker processes end with the crawl, not linger as orphans
