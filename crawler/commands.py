@@ -95,6 +95,9 @@ def print_summary(s: CrawlSummary, data: DataDir, mirror: bool) -> None:
     for label, value in rows:
         table.add_row(label, str(value))
     console.print(table)
+    if s.unchanged and not (s.fetched or s.parsed or s.documents_written):
+        console.print(f"[green]nothing new since the last crawl: {s.unchanged} responses unchanged, nothing downloaded "
+                      "again, nothing re-parsed[/]", soft_wrap=True)
     if s.parser_unavailable:
         console.print(f"[yellow]{s.parser_unavailable}: raw responses are stored; documents will be parsed by the next crawl[/]",
                       soft_wrap=True)
