@@ -111,7 +111,11 @@ class EmbeddedBackend(Engine):
     def _write(self, records: Iterable[dict[str, Any]], kind: Optional[str], replace_all: bool, progress=None) -> int:
         self._ready()
         with self._lock:
-            writer = self.index.writer(self.writer_heap, 0)
+            try:
+                writer = self.index.writer(self.writer_heap, 0)
+            except ValueError as exc:  # tantivy allows one writer per index, across processes
+                raise BackendUnavailable(f"cannot write the index in {self.path} ({exc}); is another `regkb index` "
+                                         "running? Wait for it to finish and try again") from None
             try:
                 if replace_all:
                     writer.delete_all_documents()

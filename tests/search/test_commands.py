@@ -65,3 +65,17 @@ def test_unreachable_elasticsearch_is_reported_not_crashed(tmp_path):
     assert "cannot be reached" in " ".join(result.stderr.split()) and "Traceback" not in result.stderr
     with pytest.raises(BackendUnavailable, match="es-cluster start"):
         ElasticBackend(url="http://127.0.0.1:9").search(SearchRequest(query="due"))
+
+
+def test_two_writers_get_a_clear_error(tmp_path):
+    from indexer.search.base import BackendUnavailable
+    from indexer.search.embedded import EmbeddedBackend
+
+    first = EmbeddedBackend(tmp_path)
+    writer = first.index.writer(50_000_000, 1)  # holds the index lock like a running `regkb index`
+    try:
+        with pytest.raises(BackendUnavailable, match="another `regkb index`"):
+            EmbeddedBackend(tmp_path).replace_all([{"id": "a", "kind": "obligation", "text": "x"}])
+    finally:
+        writer.rollback()
+        del writer
