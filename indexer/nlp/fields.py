@@ -98,6 +98,7 @@ COMPARISON = {
     "maximum": "at_most", "at most": "at_most", "niet meer dan": "at_most", "ten hoogste": "at_most", "maximaal": "at_most",
     "hoogstens": "at_most",
 }
+_THRESHOLD_HINT = re.compile(r"employees|workers|werknemers|personeelsleden|turnover|omzet|EUR|€|euro|%|per\s*cent|procent", re.I)
 THRESHOLD_PATTERNS = [
     ("employees", re.compile(rf"{_CMP}(?:an average of\s+|gemiddeld\s+|on average\s+)?{_AMOUNT}\s+(?:employees|workers|werknemers|personeelsleden)"
                              rf"(?:\s+on average)?", re.I)),
@@ -124,6 +125,8 @@ def _amount(num: str, scale: Optional[str]) -> float:
 def find_thresholds(text: str) -> list[Found]:
     """Employees, turnover, EUR amounts and percentages with their comparison."""
     out: list[Found] = []
+    if not _THRESHOLD_HINT.search(text):
+        return out
     for metric, pattern in THRESHOLD_PATTERNS:
         for m in pattern.finditer(text):
             if any(f.start < m.end() and m.start() < f.end for f in out):

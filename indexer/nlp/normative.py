@@ -188,19 +188,30 @@ _NL_FRAGMENT = re.compile(r"^\W*(?:[a-z]\.|[a-z]\)|\d+°\.?|\(\w+\))")
 
 
 @lru_cache(maxsize=1)
-def _nl_verbs() -> frozenset[str]:
-    """Dutch infinitives, from the spaCy lookup lemmatizer table (lemmas ending in -en)."""
+def _nl_lemma_table() -> dict:
+    """The lookup lemmatizer table of spacy-lookups-data (the Dutch pipeline's lemmatizer uses the same one)."""
     from spacy.lookups import load_lookups
 
-    table = load_lookups("nl", ["lemma_lookup"]).get_table("lemma_lookup")
-    return frozenset(v for v in table.values() if isinstance(v, str) and v.endswith("en"))
+    return dict(load_lookups("nl", ["lemma_lookup"]).get_table("lemma_lookup").items())
 
 
-def _nl_is_finite(word: str, prev: Optional[str]) -> bool:
+def nl_lemma(word: str) -> str:
+    return _nl_lemma_table().get(word, word)
+
+
+@lru_cache(maxsize=1)
+def _nl_verbs() -> frozenset[str]:
+    """Dutch infinitives: lemmas ending in -en in the lookup table."""
+    return frozenset(v for v in _nl_lemma_table().values() if isinstance(v, str) and v.endswith("en"))
+
+
+def _nl_is_finite(word: str, prev: Optional[str], lemma=nl_lemma) -> bool:
     """Present-tense finite verb: 3rd singular (stelt, neemt, verleent, omvat) or plural (nemen, zorgen)."""
     w, verbs = word.lower(), _nl_verbs()
     if w in _NL_FINITE:
         return True
+    if lemma(w) != w and lemma(w) in verbs and w.endswith("t") and prev not in _NL_NOT_BEFORE_VERB:
+        return True  # forms the lemma table knows ("heeft" → "hebben")
     if prev in _NL_NOT_BEFORE_VERB or not w.isalpha():
         return False
     if w.endswith("t") and len(w) > 3:
@@ -227,7 +238,7 @@ def _nl_present_verb(text: str, masked: str, lemma) -> Optional[tuple[int, int]]
     for i, (w, s, e) in enumerate(words):
         if (i == 0 and main == 0 and w.lower() not in _NL_FINITE) or w[0].isupper() or w.isdigit():
             continue  # the first word of a sentence is its subject (or an adverb), not its verb
-        if _nl_is_finite(w, words[i - 1][0].lower() if i else None):
+        if _nl_is_finite(w, words[i - 1][0].lower() if i else None, lemma):
             if w.lower() not in _NL_COPULA:
                 return main + s, main + e
             in_relative = any(x[0].lower() in ("die", "dat", "welke") for x in words[:i]) and "," in text[main + words[i - 1][2]:]
@@ -240,7 +251,7 @@ def _mask(text: str, pattern: re.Pattern[str]) -> str:
     return pattern.sub(lambda m: "#" * len(m.group(0)), text)
 
 
-def analyse(text: str, lex: Lexicon, ctx: dict, lemma=lambda w: w) -> Analysis:
+def analyse(text: str, lex: Lexicon, ctx: dict, lemma=nl_lemma) -> Analysis:
     """Full analysis of one sentence; modality None means not normative.
 
     Formulas that state legal effects rather than duties ("shall apply", "shall be deemed", "is amended as follows")

@@ -19,13 +19,13 @@ from spacy.language import Language
 
 import indexer.nlp.components  # noqa: F401  (registers the factories)
 from indexer.nlp.lexicon import lexicon
-from indexer.nlp.normative import is_candidate
+from indexer.nlp.normative import analyse, is_candidate
 from indexer.nlp.segment import segment_text
 from regkb.records import Deadline, Document, Entity, Obligation, Reference, Threshold
 
 PIPELINE_VERSION = "nlp-2"  # bump when code changes what is extracted (config changes are detected by hash)
 OUR_COMPONENTS = ("regkb_legal_sentences", "regkb_entities", "regkb_normative", "regkb_fields", "regkb_classify")
-EN_MODEL_KEEP = ("tok2vec", "tagger", "attribute_ruler", "lemmatizer", "ner")
+EN_MODEL_KEEP = ("tok2vec", "ner")  # our components read text and entities only: no tagger, lemmatizer or parser
 
 
 def load_english(**kwargs) -> Language:
@@ -42,7 +42,7 @@ def load_english(**kwargs) -> Language:
 def build_pipeline(lang: str) -> Language:
     """English: en_core_web_sm without the parser + our components; Dutch: blank + lookup lemmatizer + our components."""
     if lang == "en":
-        nlp = load_english(exclude=["parser", "senter"])
+        nlp = load_english(exclude=["parser", "senter", "tagger", "attribute_ruler", "lemmatizer"])
         nlp.add_pipe("regkb_legal_sentences", first=True)
     elif lang == "nl":
         nlp = spacy.blank("nl")
@@ -92,11 +92,17 @@ class Finding:
 
 
 def candidate_sentences(text: str, lang: str, ctx: dict) -> list[tuple[int, int]]:
+    """Sentences worth parsing: a cue word (or a Dutch operative sentence) and a positive rule analysis on the text.
+
+    The rule analysis needs no model (Dutch lemmas come from the same lookup table the pipeline uses), so it is
+    run here on raw text, and the statistical model only sees sentences that will become records.
+    """
     lex = lexicon(lang)
-    return [(s, e) for s, e in segment_text(text, lang) if is_candidate(text[s:e], lex, ctx)]
+    return [(s, e) for s, e in segment_text(text, lang)
+            if is_candidate(text[s:e], lex, ctx) and analyse(text[s:e], lex, ctx).modality]
 
 
-def analyze_texts(items: Iterable[tuple[str, dict]], lang: str, batch_size: int = 128,
+def analyze_texts(items: Iterable[tuple[str, dict]], lang: str, batch_size: int = 256,
                   prefilter: bool = True) -> Iterator[list[Finding]]:
     """For each (text, context): the normative sentences found, with offsets into that text.
 
@@ -149,8 +155,8 @@ class ReferenceResolver:
         r = cls()
         for d in docs:
             number = d.identifiers.number or _celex_number(d.identifiers.celex or d.id)
-            if number:
-                r.acts.setdefault(number, {}).setdefault(d.language, d.id)
+            for key in filter(None, (number, (d.short_title or "").lower())):
+                r.acts.setdefault(key, {}).setdefault(d.language, d.id)
             table = r.provisions.setdefault(d.id, {})
             for p in d.provisions:
                 m = _PROV_ID.search(p.id)
@@ -160,11 +166,10 @@ class ReferenceResolver:
 
     def resolve(self, ref: dict, doc: Document) -> Reference:
         target_doc = doc.id
-        if ref.get("act"):
-            by_lang = self.acts.get(ref["act"], {})
+        act = ref.get("act") or (ref.get("short_title") or "").lower()
+        if act:
+            by_lang = self.acts.get(act, {})
             target_doc = by_lang.get(doc.language) or next(iter(by_lang.values()), None)
-        elif ref.get("short_title"):
-            target_doc = None
         table = self.provisions.get(target_doc or "", {})
         prov = None
         if ref.get("article"):
@@ -173,7 +178,7 @@ class ReferenceResolver:
                 if key in table:
                     prov = table[key]
                     break
-        return Reference(text=ref["text"], target_document_id=target_doc if (ref.get("act") or prov) else None,
+        return Reference(text=ref["text"], target_document_id=target_doc if (act or prov) else None,
                          target_provision_id=prov, act=ref.get("act") or ref.get("short_title"))
 
 
@@ -236,12 +241,20 @@ def locate(unit: Unit, start: int, end: int) -> list[tuple[int, int, int]]:
     return out
 
 
+def nace_code(code: str) -> str:
+    """A declared code in the form of config/nace.yaml ('22.1' → 'C22.1', '01' → 'A01'), as the search facets use it."""
+    from indexer.search.facets import sector_ancestors
+
+    return sector_ancestors(code)[-1]
+
+
 def extract_document(doc: Document, resolver: Optional[ReferenceResolver] = None) -> list[Obligation]:
     """All obligation records of one document (its language's pipeline; other languages are skipped)."""
     if doc.language not in ("en", "nl"):
         return []
     resolver = resolver or ReferenceResolver.from_documents([doc])
     units = analysis_units(doc)
+    declared = {nace_code(c) for c in doc.sectors}
     out: list[Obligation] = []
     counter: dict[str, int] = {}
     for unit, findings in zip(units, analyze_texts([(u.text, u.ctx) for u in units], doc.language)):
@@ -261,6 +274,6 @@ def extract_document(doc: Document, resolver: Optional[ReferenceResolver] = None
                                       comparison=t["comparison"]) for t in f.thresholds],
                 references=[resolver.resolve(r, doc) for r in f.references],
                 entities=[Entity(**e) for e in f.entities],
-                sectors=sorted(set(f.sectors) | set(doc.sectors)), topics=f.topics,
+                sectors=sorted(set(f.sectors) | declared), topics=f.topics,
                 point_ids=[doc.provisions[i].id for i, _, _ in spans[1:]]))
     return out

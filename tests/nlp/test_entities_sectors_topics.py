@@ -45,5 +45,6 @@ def test_topics_both_languages():
 def test_document_declared_sectors_are_kept(mirror_docs):
     from indexer.nlp.pipeline import extract_document
 
-    doc = mirror_docs["bwb-BWBR0035293-nl"].model_copy(update={"sectors": ["K"]})
-    assert all("K" in o.sectors for o in extract_document(doc))
+    doc = mirror_docs["bwb-BWBR0035293-nl"].model_copy(update={"sectors": ["K", "22.1"]})
+    obligations = extract_document(doc)
+    assert obligations and all({"K", "C22.1"} <= set(o.sectors) for o in obligations)
