@@ -8,6 +8,7 @@ terms and find the same records.
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -71,14 +72,39 @@ def tantivy_analyzer(lang: str) -> tantivy.TextAnalyzer:
             .build())
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=200_000)
 def analyze(text: str, lang: str) -> tuple[str, ...]:
     return tuple(tantivy_analyzer(lang).analyze(text))
 
 
+# Stands in for a removed stop word in pre-stemmed text, so phrase positions keep their gaps.
+STOP_MARK = "zqxstopzqx"
+PRESTEMMED_ANALYZER = "regkb_prestemmed"
+_RAW_WORD = re.compile(r"[^\W_]+", re.UNICODE)  # tantivy's "simple" tokenizer: runs of alphanumerics
+
+
+def raw_words(text: str) -> list[str]:
+    return _RAW_WORD.findall(text)
+
+
+def shared_stem_languages() -> set[str]:
+    """Languages whose stems Elasticsearch receives from Python (config `shared_stems`)."""
+    return {lang for lang, spec in _cfg()["languages"].items() if spec.get("shared_stems")}
+
+
+def prestemmed(text: str, lang: str) -> str:
+    """Text as tantivy's analyser stems it, one token per word, STOP_MARK for dropped words."""
+    out = []
+    for raw in raw_words(text):
+        terms = analyze(raw, lang)
+        out.append(terms[0] if terms else STOP_MARK)
+    return " ".join(out)
+
+
 def elasticsearch_analysis() -> dict[str, Any]:
     """The `settings.analysis` block for the index template (needs the regkb-analysis plugin)."""
-    analyzers, filters = {}, {}
+    analyzers: dict[str, Any] = {PRESTEMMED_ANALYZER: {"type": "custom", "tokenizer": "regkb_simple", "filter": ["regkb_stop_mark"]}}
+    filters: dict[str, Any] = {"regkb_stop_mark": {"type": "stop", "stopwords": [STOP_MARK], "ignore_case": False}}
     for lang, spec in _cfg()["languages"].items():
         filters[f"regkb_stop_{lang}"] = {"type": "stop", "stopwords": [str(w) for w in spec["stopwords"]], "ignore_case": False}
         analyzers[analyzer_name(lang)] = {

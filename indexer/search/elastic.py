@@ -16,7 +16,8 @@ from typing import Any, Iterable, Iterator, Optional
 from elasticsearch import Elasticsearch, helpers
 from elasticsearch import ApiError, ConnectionError as ESConnectionError, NotFoundError, TransportError
 
-from indexer.search.analysis import TEXT_BASES, analyzer_name, elasticsearch_analysis, languages, text_field, text_values
+from indexer.search.analysis import (PRESTEMMED_ANALYZER, STOP_MARK, TEXT_BASES, analyzer_name, elasticsearch_analysis, languages,
+                                     prestemmed, shared_stem_languages, text_field, text_values)
 from indexer.search.base import BackendUnavailable, QuerySyntaxError, RecordKind
 from indexer.search.engine import Engine, Plan, Result, meta_boost, text_targets
 from indexer.search.facets import FACETS, KEYWORD_FIELDS, field_for
@@ -30,8 +31,19 @@ logging.getLogger("elastic_transport").setLevel(logging.ERROR)  # per-request an
 
 
 def _es_doc(rec: dict[str, Any]) -> dict[str, Any]:
-    """The record plus its per-language text fields (the same split as the embedded engine)."""
-    return {**rec, **text_values(rec)}
+    """The record plus its per-language text fields (the same split as the embedded engine); matching
+    fields of shared-stem languages carry the stems (see config/search.yaml `shared_stems`)."""
+    values = text_values(rec)
+    for lang in shared_stem_languages():
+        for base in ("all", "meta"):
+            f = text_field(base, lang)
+            if f in values:
+                values[f] = prestemmed(values[f], lang)
+    return {**rec, **values}
+
+
+def _field_analyzer(base: str, lang: str) -> str:
+    return PRESTEMMED_ANALYZER if base != "text" and lang in shared_stem_languages() else analyzer_name(lang)
 
 
 def _record(source: dict[str, Any]) -> dict[str, Any]:
@@ -67,7 +79,7 @@ class ElasticBackend(Engine):
             "dynamic": False,
             "properties": {
                 **{f: {"type": "keyword"} for f in KEYWORD_FIELDS},
-                **{text_field(b, lang): {"type": "text", "analyzer": analyzer_name(lang)} for b in TEXT_BASES for lang in languages()},
+                **{text_field(b, lang): {"type": "text", "analyzer": _field_analyzer(b, lang)} for b in TEXT_BASES for lang in languages()},
                 **{f: {"type": "long"} for f in INT_FIELDS},
                 "rank_weight": {"type": "float"},
             },
@@ -218,8 +230,8 @@ class ElasticBackend(Engine):
             targets = text_targets(node.value)
             if not targets:
                 return None
-            match = [self._text(text_field("all", lang), node.value) for lang, _ in targets]
-            boost = [self._text(text_field("meta", lang), node.value, meta_boost()) for lang, _ in targets]
+            match = [self._text(text_field("all", lang), _query_text(node.value, lang, terms)) for lang, terms in targets]
+            boost = [self._text(text_field("meta", lang), _query_text(node.value, lang, terms), meta_boost()) for lang, terms in targets]
             return {"bool": {"must": [{"bool": {"should": match, "minimum_should_match": 1}}],
                              "should": [{"bool": {"should": boost}}]}}
         if isinstance(node, FieldMatch):
@@ -236,8 +248,16 @@ class ElasticBackend(Engine):
 
     @staticmethod
     def _text(field: str, value: str, boost: float = 1.0) -> dict[str, Any]:
-        # Elasticsearch analyses the words itself: its Dutch stemmer (Lucene's Snowball "dutch", the Porter
-        # variant) is not tantivy's (Snowball 3 "dutch"), so index and query must use the same engine's stems.
+        """A phrase query that Elasticsearch analyses with the field's analyser."""
         # Which fields get a clause (stop-word-only words get none) is decided in Python for both engines.
         return {"match_phrase": {field: {"query": value, "boost": boost}}}
 
+
+def _query_text(value: str, lang: str, terms: list[tuple[int, str]]) -> str:
+    """What to send for a word/phrase: as typed, or (shared-stem languages) the stems with gaps kept."""
+    if lang not in shared_stem_languages():
+        return value
+    slots = [STOP_MARK] * (terms[-1][0] - terms[0][0] + 1)
+    for pos, term in terms:
+        slots[pos - terms[0][0]] = term
+    return " ".join(slots)

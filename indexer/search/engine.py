@@ -5,11 +5,10 @@ A backend only executes a `Plan` (`Engine._execute`); everything that decides
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
-from indexer.search.analysis import analyze, languages
+from indexer.search.analysis import analyze, languages, raw_words
 from indexer.search.base import FacetValue, Hit, QuerySyntaxError, SearchBackend, SearchRequest, SearchResponse
 from indexer.search.citations import CitationRef, parse_citation
 from indexer.search.facets import facet, field_for, normalize_value
@@ -17,7 +16,6 @@ from indexer.search.query import MatchAll, Node, parse
 from indexer.search.records import ymd
 from indexer.search.settings import search_config
 
-_RAW_WORD = re.compile(r"[^\W_]+", re.UNICODE)  # tantivy's "simple" tokenizer: runs of alphanumerics
 
 
 @dataclass(frozen=True)
@@ -45,7 +43,7 @@ class Result:
 def field_terms(value: str, lang: str) -> list[tuple[int, str]]:
     """(position, term) of a word or phrase as the analyser indexes it: stop words leave gaps."""
     out = []
-    for pos, raw in enumerate(_RAW_WORD.findall(value)):
+    for pos, raw in enumerate(raw_words(value)):
         terms = analyze(raw, lang)
         if terms:
             out.append((pos, terms[0]))

@@ -230,3 +230,8 @@ def test_citation_lookup_for_provisions_and_documents(backend):
     assert [h.record["provision_id"] for h in provs.hits] == ["art_8", "art_8.par_1", "art_8.par_2"]  # reading order
     docs = search(backend, "EUDR art. 3", kind="document")
     assert ids(docs) == ["celex-32023R1115-en"] and docs.redirect["provision_id"] == "art_3"
+
+
+def test_dutch_singular_finds_plural(backend):
+    assert {h.id for h in search(backend, "lidstaat", size=50).hits} >= {"celex-32024L1760-nl.art_8.par_1.ob12"}
+    assert search(backend, "bedrijf", size=50).total == search(backend, "bedrijven", size=50).total > 0

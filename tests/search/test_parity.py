@@ -26,6 +26,10 @@ REQUESTS = [
     SearchRequest(query="transition plan", kind="provision", facets=["language"]),
     SearchRequest(query="kinderarbeid", kind="document"),
     SearchRequest(query="due diligence", size=5, page=2),
+    # Dutch words that Lucene's and tantivy's Dutch stemmers conflate differently (shared stems make them agree)
+    SearchRequest(query="lidstaat maatregel", facets=["language"]),
+    SearchRequest(query='"passende maatregelen" ondernemingen'),
+    SearchRequest(query="bedrijf", kind="provision"),
 ]
 
 

@@ -6,7 +6,11 @@ import org.elasticsearch.plugin.NamedComponent;
 import org.elasticsearch.plugin.analysis.TokenFilterFactory;
 import org.tartarus.snowball.ext.DutchStemmer;
 
-/** Snowball Dutch: the stemmer tantivy's Stemmer("dutch") uses. */
+/**
+ * Lucene's Snowball Dutch (the Porter-style algorithm). tantivy's Stemmer("dutch") is the newer Snowball 3
+ * algorithm, which conflates some words differently, so the fields that decide matches receive Dutch stems
+ * computed in Python (config/search.yaml `shared_stems`); this filter only serves highlighting.
+ */
 @NamedComponent("regkb_dutch_stem")
 public class DutchStemFactory implements TokenFilterFactory {
     @Override
