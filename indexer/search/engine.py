@@ -17,7 +17,6 @@ from indexer.search.records import ymd
 from indexer.search.settings import search_config
 
 
-
 @dataclass(frozen=True)
 class Plan:
     """What to search, in engine-neutral terms."""
@@ -115,10 +114,10 @@ class Engine(SearchBackend):
         wanted = list(languages_wanted or ()) + ([ref.language] if ref.language else [])
         default = {"EU": "en", "NL": "nl"}
 
-        def rank(rec: dict[str, Any]) -> tuple[int, int, int]:
+        def rank(rec: dict[str, Any]) -> tuple[int, int, int, str]:
             lang = rec.get("language")
             return (0 if lang in wanted else 1 if lang == default.get(rec.get("jurisdiction") or "") else 2,
-                    -(rec.get("date_sort") or 0), len(rec.get("provision_path") or []))
+                    -(rec.get("date_sort") or 0), len(rec.get("provision_path") or []), rec["id"])
 
         best = min(candidates, key=rank)
         return best["document_id"], best["provision_id"]
