@@ -1,7 +1,7 @@
 """The embedded engine: tantivy on disk under <data-dir>/index, no server.
 
 Every record is one tantivy document: keyword fields (raw, fast) for facets
-and filters, analysed text fields per language (text_en, heading_nl ...),
+and filters, analysed text fields per language (all_en, meta_nl, text_en ...),
 integer sort keys, a rank weight, and the whole record as stored JSON.
 Replacing the index happens in one commit, so searches never see a half-built
 index: readers keep the old segments until the commit lands.
