@@ -1,7 +1,8 @@
 """A 3-node Elasticsearch cluster with one replica keeps answering when a node stops.
 
 Starts its own cluster with scripts/es-cluster on other ports (takes a while), so
-it is marked `elasticsearch` and only runs where Java and Maven are present.
+it is marked `elasticsearch` and runs only where the other Elasticsearch tests do
+(REGKB_TEST_ES_URL reachable, as scripts/run-tests arranges) and Java and Maven exist.
 """
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ def es_cluster(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def cluster():
+    from search.conftest import require_es
+    require_es()  # only where Elasticsearch tests are meant to run (scripts/run-tests, CI): this one takes minutes
     if not (shutil.which("java") and shutil.which("mvn")):
         pytest.skip("!!! 3-NODE ELASTICSEARCH TEST SKIPPED: Java and Maven are needed to start a cluster !!!")
     started = es_cluster("start", "--nodes", str(NODES), "--port", str(PORT))
