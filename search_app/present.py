@@ -53,6 +53,10 @@ RELATION_LABELS = {
     "amended_by": _l("Amended by"), "amends": _l("Amends"), "corrects": _l("Corrects"), "corrected_by": _l("Corrected by"),
     "proposal_of": _l("Proposal for"), "adopted_as": _l("Adopted as"),
 }
+IDENTIFIER_LABELS = {
+    "celex": "CELEX", "eli": "ELI", "bwb": "BWB", "oj": _l("Official Journal"), "kamerstuk": _l("Parliamentary paper"),
+    "cellar": "Cellar", "number": _l("Number"),
+}
 SORT_LABELS = {"relevance": _l("Relevance"), "date": _l("Date"), "deadline": _l("Deadline")}
 
 
@@ -207,6 +211,6 @@ def init_app(app) -> None:
     @app.context_processor
     def _labels():
         return {"record_kind_labels": KIND_LABELS, "sort_labels": SORT_LABELS, "modality_labels": MODALITY_LABELS,
-                "relation_labels": RELATION_LABELS, "has_endpoint": lambda name: name in app.view_functions,
+                "relation_labels": RELATION_LABELS, "identifier_labels": IDENTIFIER_LABELS, "has_endpoint": lambda name: name in app.view_functions,
                 "facet_value_label": facet_value_label,
                 "facet_values_shown": state().settings["facet_values_shown"]}
