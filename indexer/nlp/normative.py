@@ -29,7 +29,7 @@ _LEADING_CLAUSE = re.compile(r"^\W*(?:\d+[a-z]?\.\s+)?(?:where|if|unless|when|on
                              r"for the purposes?|in accordance with|pursuant to|subject to|after|before|by|from|as from|as of|"
                              r"with effect from|no later than|upon|on|within|in|for|to|taking into account|"
                              r"indien|tenzij|voor zover|wanneer|in afwijking|onverminderd|overeenkomstig|uiterlijk|met ingang van|"
-                             r"behoudens|ingeval|als|in het geval|voor de toepassing|op verzoek|na|bij|om)\b[^,]{0,400},\s*", re.I)
+                             r"behoudens|ingeval|als|in het geval|voor de toepassing|op verzoek|op voorwaarde dat|mits|na|bij|om)\b[^,]{0,400},\s*", re.I)
 _FOOTNOTE = re.compile(r"^\W{0,3}\(\s*\*?\d+\s*\)\s+(?:[A-Z]|PB|OJ)")
 _IN_PP = {"en": re.compile(r"\b(?:of|on|for|by|to|with|from|in|under|at|between|against|among|about|into|than)\s+"
                            r"(?:(?:the|a|an|any|all|each|such|their|its|that|those|these|other|relevant|sme|non-sme|one|or|and|more)\s+){0,3}$", re.I),
@@ -127,9 +127,11 @@ def _addressee(text: str, lex: Lexicon, cue_start: int, cue_end: int) -> tuple[O
         return lex.addressees[_key(agent.group(0))], agent.group(0), (agent.start(), agent.end())
 
     m = None
-    if re.search(r"\b(?:on|to|op)$", text[cue_start:cue_end]):  # "conferred on the Commission", "not apply to companies"
-        m = next(iter([a for a in lex.addressee_re.finditer(text, cue_end, min(len(text), cue_end + 40))
-                       if re.fullmatch(r"\s*(?:(?:the|de|het|all|alle|any|such|those)\s+)?", text[cue_end:a.start()])]), None)
+    prep_after = re.match(r"\s+(?:on|to|op)\b", text[cue_end:])
+    if re.search(r"\b(?:on|to|op)$", text[cue_start:cue_end]) or prep_after:  # "conferred on the Commission", "not apply to companies"
+        start = cue_end + (prep_after.end() if prep_after else 0)
+        m = next(iter([a for a in lex.addressee_re.finditer(text, start, min(len(text), start + 40))
+                       if re.fullmatch(r"\s*(?:(?:the|de|het|all|alle|any|such|those)\s+)?", text[start:a.start()])]), None)
     if m is None:
         m = pick(main, cue_start)
     if m is None:
@@ -181,6 +183,7 @@ def conditions(text: str, lex: Lexicon) -> list[str]:
 _NL_FINITE = frozenset("is zijn wordt worden heeft hebben kan kunnen zal zullen mag mogen moet moeten dient dienen "
                        "staat staan gaat gaan doet doen ziet zien slaat komt komen".split())
 _NL_COPULA = frozenset(("is", "zijn"))
+_NL_PREPOSITIONS = frozenset("voor van op in met aan bij door uit tot over naar onder om na tegen volgens krachtens".split())
 _NL_AUX = frozenset(("wordt", "worden", "is", "zijn", "heeft", "hebben"))
 _NL_NOT_BEFORE_VERB = frozenset("de het een deze dit die dat te om zijn haar hun elke iedere alle andere".split())
 _NL_NEG_MODAL = re.compile(r"^[^;.]*?\b(?:niet|geen)\b(?:\s+[\w-]+){0,6}\s+(?:mogen|mag)\b", re.I)
@@ -221,6 +224,8 @@ def _nl_is_finite(word: str, prev: Optional[str], lemma=nl_lemma) -> bool:
         cands |= {stem[:-1] + "ven"} if stem.endswith("f") else set()
         cands |= {stem[:-1] + "zen"} if stem.endswith("s") else set()
         return bool(cands & verbs)
+    if prev and len(prev) > 3 and prev.endswith("e") and prev not in ("die", "deze", "welke"):
+        return False  # an inflected adjective before it: a plural noun ("bepaalde vereisten"), not a verb
     return w.endswith("en") and w in verbs
 
 
@@ -235,10 +240,20 @@ def _nl_present_verb(text: str, masked: str, lemma) -> Optional[tuple[int, int]]
         return None
     main = _main_clause_start(text)
     words = [(m.group(0), m.start(), m.end()) for m in re.finditer(r"[\w-]+", text[main:])]
+    in_relative = False
     for i, (w, s, e) in enumerate(words):
+        demonstrative = i > 0 and words[i - 1][0].lower() in _NL_PREPOSITIONS  # "voor die verwijzing"
+        if i > 0 and w.lower() in ("die", "welke", "wiens", "waarvan", "waarin", "waarop") and not demonstrative:
+            in_relative = True  # the next finite verb closes this relative clause (Dutch: verb-final)
+            continue
         if (i == 0 and main == 0 and w.lower() not in _NL_FINITE) or w[0].isupper() or w.isdigit():
             continue  # the first word of a sentence is its subject (or an adverb), not its verb
         if _nl_is_finite(w, words[i - 1][0].lower() if i else None, lemma):
+            if in_relative:
+                in_relative = False
+                continue
+            if re.match(r"\s*,", text[main + e:]) and w.lower() not in _NL_FINITE:
+                continue  # verb-final: the end of a subordinate clause ("De lidstaat onder wiens recht X valt, kan ...")
             if w.lower() not in _NL_COPULA:
                 return main + s, main + e
             in_relative = any(x[0].lower() in ("die", "dat", "welke") for x in words[:i]) and "," in text[main + words[i - 1][2]:]
@@ -264,16 +279,24 @@ def analyse(text: str, lex: Lexicon, ctx: dict, lemma=nl_lemma) -> Analysis:
     masked = _mask(text, lex.non_normative)
     cue = find_cue(masked, lex)
     derogation = r"\bby way of derogation\b" if lex.lang == "en" else r"\bin afwijking van\b"
-    if re.search(derogation, text, re.I):
-        cue = cue or find_cue(text, lex)  # "by way of derogation ..., Article 5 shall apply from ..." derogates too
+    derog = re.search(derogation, text, re.I)
+    if derog:
+        # "by way of derogation ..., Article 5 shall apply from ...", "In afwijking van ..., is X verantwoordelijk": derogations
+        cue = cue or find_cue(text, lex) or (ctx.get("operative", True) and (None, derog.start(), derog.end())) or None
         cue = ("exemption", cue[1], cue[2]) if cue else None
-    if lex.lang == "nl" and ctx.get("operative", True) and (cue is None or cue[0] in ("permission", "obligation")):
+    if lex.lang == "nl" and ctx.get("operative", True):
         verb = _nl_present_verb(text, masked, lemma)
         aux = verb and text[verb[0]:verb[1]].lower() in _NL_AUX
-        if verb and (cue is None or (verb[1] <= cue[1] - 2 and not aux)):  # the first finite verb governs: "De Commissie verleent ... en kan ..."
+        governs = verb and cue and verb[1] <= cue[1] - 2 and not aux and (
+            cue[0] in ("permission", "obligation") or re.search(r"\b(?:welke|die|dat|of|wie)\b", text[verb[1]:cue[1]]))
+        if verb and (cue is None or governs):  # the first finite verb governs: "De Commissie verleent ... en kan ..."
             cue = ("obligation", verb[0], verb[1])
     if lex.lang == "nl" and cue and cue[0] != "prohibition" and _NL_NEG_MODAL.search(masked[cue[1]:]):
         cue = ("prohibition", cue[1], cue[2])  # "zullen ... niet verplaatst mogen worden"
+    if cue and masked != text and text[cue[1]:cue[2]].lower() in ("zal", "zullen"):
+        # "zal ... van kracht worden": the future auxiliary of a legal-effect formula; another modal may still bind
+        rest = find_cue(masked[:cue[1]] + "#" * (cue[2] - cue[1]) + masked[cue[2]:], lex)
+        cue = rest if rest and text[rest[1]:rest[2]].lower() not in ("zal", "zullen") else None
     if cue is None:
         return Analysis()
     modality, cs, ce = cue
