@@ -201,3 +201,16 @@ def test_sector_filter_also_lists_rules_for_every_sector(client):
     general_links = {a["href"] for a in both.select("section.general a.result-link")}
     assert own and not own & general_links
     assert soup(client.get("/?q=kinderarbeid")).select_one("section.general") is None  # only with a sector filter
+
+
+def test_api_error_cases_are_json_with_advice(client):
+    cases = [("get", "/api/search?format=xml", 400, "format"), ("get", "/api/export?format=xml", 400, "format"),
+             ("get", "/api/export?kind=laws", 400, "kind"), ("get", "/api/search?size=-1", 400, "size"),
+             ("get", "/api/search?sector=" + "x" * 300, 400, "sector"), ("post", "/api/search", 405, ""),
+             ("get", "/api/obligations/", 404, ""), ("get", "/api/provisions/celex-32024L1760-en", 404, "")]
+    for method, url, status, word in cases:
+        resp = getattr(client, method)(url)
+        assert resp.status_code == status and resp.is_json, (url, resp.status_code)
+        assert word in resp.json["error"]["message"], (url, resp.json)
+    huge = client.post("/api/analyze", data=b"x" * (3 * 1024 * 1024), content_type="application/json")
+    assert huge.status_code == 413 and huge.is_json
