@@ -47,9 +47,23 @@
 
   ready(function () {
     // Filters and sorting apply as soon as they change.
+    // Keyboard users get their focus back on the same checkbox after the page reloads.
     document.querySelectorAll(".facet-form input[type=checkbox]").forEach(function (box) {
-      box.addEventListener("change", function () { box.form.submit(); });
+      box.addEventListener("change", function () {
+        try { sessionStorage.setItem("regkb-focus", box.name + "=" + box.value); } catch (e) { /* storage off */ }
+        box.form.submit();
+      });
     });
+    try {
+      var focusKey = sessionStorage.getItem("regkb-focus");
+      sessionStorage.removeItem("regkb-focus");
+      if (focusKey) {
+        var eq = focusKey.indexOf("=");
+        document.querySelectorAll(".facet-form input[type=checkbox]").forEach(function (box) {
+          if (box.name === focusKey.slice(0, eq) && box.value === focusKey.slice(eq + 1)) box.focus();
+        });
+      }
+    } catch (e) { /* storage off */ }
     document.querySelectorAll("select[data-autosubmit]").forEach(function (sel) {
       sel.addEventListener("change", function () { sel.form.submit(); });
     });

@@ -39,6 +39,7 @@ def test_search_filter_open_and_switch_language(page, fixture_server):
     page.wait_for_url(re.compile(r"sector=C13"))
     assert "Manufacture of textiles" in page.inner_text("a.chip")
     assert page.is_checked('#facet-sector input[value="C13"]')
+    assert wait_until(page, "document.activeElement.value === 'C13'")  # focus kept for keyboard users
     shot(page, "flow-2-sector-facet")
 
     # open the CSDDD Art. 8(2) result: the reader scrolls to the provision and focuses the obligation
