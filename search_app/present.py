@@ -47,6 +47,7 @@ TYPE_LABELS = {
     "policy_note": _l("policy note"), "covenant": _l("covenant"), "advice": _l("advice"), "guidance": _l("guidance"),
     "news": _l("news"), "other": _l("other"),
 }
+JURISDICTION_LABELS = {"EU": _l("EU"), "NL": _l("Netherlands"), "international": _l("international")}
 LANGUAGE_NAMES = {"en": "English", "nl": "Nederlands", "fr": "Français", "de": "Deutsch"}
 RELATION_LABELS = {
     "language_version": _l("Language version"), "earlier_version": _l("Earlier version"), "later_version": _l("Later version"),
@@ -133,6 +134,8 @@ def facet_value_label(facet: str, value: str) -> str:
         return str(MODALITY_LABELS.get(value, value))
     if facet == "language":
         return LANGUAGE_NAMES.get(value, value)
+    if facet == "jurisdiction":
+        return str(JURISDICTION_LABELS.get(value, value))
     if facet == "status":
         return str(STATUS_LABELS.get(value, value.replace("_", " ")))
     if facet == "document_type":
