@@ -162,6 +162,7 @@ class Card:
     deadlines: list[str] = field(default_factory=list)
     thresholds: list[str] = field(default_factory=list)
     meta: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
 
 
 def card(hit: Hit) -> Card:
@@ -189,6 +190,7 @@ def card(hit: Hit) -> Card:
         c.action = r.get("action")
         c.deadlines = [d.get("text", "") if isinstance(d, dict) else str(d) for d in r.get("deadlines") or []]
         c.thresholds = [t.get("text", "") if isinstance(t, dict) else str(t) for t in r.get("thresholds") or []]
+        c.topics = [facet_value_label("topic", t) for t in r.get("topics") or []]
     return c
 
 

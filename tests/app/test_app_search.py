@@ -29,6 +29,7 @@ def test_obligation_cards_show_who_what_when_and_links(client):
     assert "map their own operations" in card.select_one(".action").get_text()
     assert card.select_one(".deadline").get_text() == "by 26 July 2027"
     assert "1 000 employees" in card.select_one(".thresholds").get_text()
+    assert [t.get_text() for t in card.select(".topics .tag")] == ["Child labour", "Due diligence (process)"]
     assert [m.get_text().lower() for m in card.select(".snippet mark")][:1] in (["child"], ["child labour"])
     link = urlsplit(card.select_one("a.result-link")["href"])
     assert link.path == f"/documents/{EN}" and link.fragment == "art_8.par_2" and parse_qs(link.query)["highlight"] == [OB]
