@@ -130,5 +130,5 @@ def _ordered(values: list[tuple[str, int]]) -> list[tuple[str, int]]:
 
 def check_request(request: SearchRequest) -> None:
     """Raise QuerySyntaxError for impossible requests instead of letting an engine fail on them."""
-    if request.page * max(request.size, 1) > 100_000:
-        raise QuerySyntaxError("Results beyond the first 100,000 cannot be paged to; narrow the search with filters.")
+    if request.page * request.size > 10_000:  # Elasticsearch's max_result_window; the same limit for both engines
+        raise QuerySyntaxError("Results beyond the first 10,000 cannot be paged to; narrow the search with filters.")

@@ -235,3 +235,9 @@ def test_citation_lookup_for_provisions_and_documents(backend):
 def test_dutch_singular_finds_plural(backend):
     assert {h.id for h in search(backend, "lidstaat", size=50).hits} >= {"celex-32024L1760-nl.art_8.par_1.ob12"}
     assert search(backend, "bedrijf", size=50).total == search(backend, "bedrijven", size=50).total > 0
+
+
+def test_deep_paging_is_refused_alike(backend):
+    assert search(backend, size=100, page=100).hits == []  # the 10,000th result is still reachable
+    with pytest.raises(QuerySyntaxError, match="10,000"):
+        search(backend, size=100, page=101)
