@@ -27,6 +27,7 @@ from indexer.search.settings import ElasticSettings, elastic_settings
 INT_FIELDS = ("date_sort", "deadline_sort", "ordinal")
 DERIVED = tuple(text_field(b, lang) for b in TEXT_BASES for lang in languages())
 SNIPPET_CHARS = 240
+log = logging.getLogger(__name__)
 logging.getLogger("elastic_transport").setLevel(logging.ERROR)  # per-request and retry lines drown the progress and the real error
 
 
@@ -132,12 +133,17 @@ class ElasticBackend(Engine):
         def actions() -> Iterator[dict[str, Any]]:
             for rec in records:
                 yield {"_index": index, "_id": f"{rec['kind']}:{rec['id']}", "_source": _es_doc(rec)}
-        n = 0
+        n, failed = 0, []
         for ok, item in helpers.streaming_bulk(self.client, actions(), chunk_size=self.settings.bulk_chunk,
-                                               raise_on_error=True, max_retries=3):
-            n += 1
+                                               raise_on_error=False, raise_on_exception=True, max_retries=3):
+            if ok:
+                n += 1
+            else:  # one bad record must not sink the others: report it and go on
+                failed.append(item)
             if progress is not None:
                 progress(1)
+        if failed:
+            log.warning("Elasticsearch rejected %d record(s); first: %s", len(failed), str(failed[0])[:500])
         return n
 
     def clear(self) -> None:

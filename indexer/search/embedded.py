@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 import shutil
 import threading
 from collections import Counter
@@ -24,6 +25,7 @@ from indexer.search.engine import Engine, Plan, Result, meta_boost, text_targets
 from indexer.search.facets import FACETS, KEYWORD_FIELDS, field_for
 from indexer.search.query import And, FieldMatch, MatchAll, Node, Not, Text, positive_texts
 
+log = logging.getLogger(__name__)
 INT_FIELDS = ("date_sort", "deadline_sort", "ordinal")
 # Facet counting reads one single-valued column per facet: all of a record's values joined ("combo").
 # Counting combos and splitting them in Python is several times faster than counting a multi-valued
@@ -119,20 +121,29 @@ class EmbeddedBackend(Engine):
             try:
                 if replace_all:
                     writer.delete_all_documents()
-                n = 0
+                n = skipped = 0
                 for rec in records:
                     if kind is not None:
                         rec = {**rec, "kind": kind}
+                    try:
+                        doc = _document(rec)
+                    except (ValueError, TypeError, KeyError) as exc:  # one bad record must not sink the others
+                        skipped += 1
+                        log.warning("record %s not indexed: %s", rec.get("id"), exc)
+                        continue
                     if not replace_all:
                         writer.delete_documents_by_term("id", str(rec["id"]))
-                    writer.add_document(_document(rec))
+                    writer.add_document(doc)
                     n += 1
                     if progress is not None:
                         progress(1)
                 writer.commit()
                 writer.wait_merging_threads()
+                if skipped:
+                    log.warning("%d record(s) could not be indexed and were skipped", skipped)
             except BaseException:
                 writer.rollback()
+                writer = None  # dropping the writer releases the index lock now, not when the traceback goes
                 raise
             self.index.reload()
             return n

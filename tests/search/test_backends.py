@@ -241,3 +241,10 @@ def test_deep_paging_is_refused_alike(backend):
     assert search(backend, size=100, page=100).hits == []  # the 10,000th result is still reachable
     with pytest.raises(QuerySyntaxError, match="10,000"):
         search(backend, size=100, page=101)
+
+
+def test_a_record_the_engine_rejects_does_not_sink_the_others(fresh_backend, records):
+    good = [r for r in records if r["kind"] == "obligation"][:3]
+    bad = {**good[0], "id": "bad-one", "date_sort": "not a number"}
+    assert fresh_backend.replace_all([*good, bad]) == 3
+    assert search(fresh_backend).total == 3
