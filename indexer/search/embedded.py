@@ -84,19 +84,25 @@ class EmbeddedBackend(Engine):
         self.schema = _schema()
         self._open()
 
+    @property
+    def _marker(self) -> Path:
+        """Written after the first successful write: says the index exists and which layout it has."""
+        return self.path / "regkb-schema.txt"
+
     def _open(self) -> None:
-        marker = self.path / "regkb-schema.txt"
-        self.stale = marker.exists() and marker.read_text().strip() != SCHEMA_VERSION
+        self.stale = self._marker.exists() and self._marker.read_text().strip() != SCHEMA_VERSION
         if self.stale:  # built by an older version: searching it would fail; `regkb index` rebuilds it
             return
         self.index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
-        marker.write_text(SCHEMA_VERSION)
         for lang in languages():
             self.index.register_tokenizer(analyzer_name(lang), tantivy_analyzer(lang))
 
-    def _ready(self) -> None:
+    def _ready(self, reading: bool = True) -> None:
         if self.stale:
             raise BackendUnavailable(f"the search index in {self.path} was built by an older version; rebuild it with `regkb index`")
+        if reading and not self._marker.exists():
+            raise BackendUnavailable(f"there is no search index in {self.path} yet; build it with "
+                                     f"`regkb index --data-dir {self.path.parent}`")
 
     # -- writing -------------------------------------------------------------------------------------------
     def index_records(self, kind: RecordKind, records: Iterable[dict[str, Any]]) -> int:
@@ -111,7 +117,7 @@ class EmbeddedBackend(Engine):
         return self._write(records, kind=None, replace_all=True, progress=progress)
 
     def _write(self, records: Iterable[dict[str, Any]], kind: Optional[str], replace_all: bool, progress=None) -> int:
-        self._ready()
+        self._ready(reading=False)
         with self._lock:
             try:
                 writer = self.index.writer(self.writer_heap, 0)
@@ -145,6 +151,7 @@ class EmbeddedBackend(Engine):
                 writer.rollback()
                 writer = None  # dropping the writer releases the index lock now, not when the traceback goes
                 raise
+            self._marker.write_text(SCHEMA_VERSION)
             self.index.reload()
             return n
 

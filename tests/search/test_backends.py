@@ -248,3 +248,14 @@ def test_a_record_the_engine_rejects_does_not_sink_the_others(fresh_backend, rec
     bad = {**good[0], "id": "bad-one", "date_sort": "not a number"}
     assert fresh_backend.replace_all([*good, bad]) == 3
     assert search(fresh_backend).total == 3
+
+
+def test_searching_before_indexing_says_what_to_run(tmp_path):
+    from indexer.search.base import BackendUnavailable
+    from indexer.search import open_backend
+
+    with pytest.raises(BackendUnavailable, match="regkb index --data-dir"):
+        open_backend(tmp_path, "embedded").search(SearchRequest(query="due"))
+    backend = open_backend(tmp_path, "embedded")
+    backend.replace_all([])
+    assert backend.search(SearchRequest(query="due")).total == 0  # an empty corpus is a valid, empty index
