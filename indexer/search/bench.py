@@ -179,7 +179,7 @@ def _bench_one(name: str, gen: Generator, args: argparse.Namespace, queries: lis
         backend = ElasticBackend(url=args.es_url, index_prefix="regkb-bench")
         try:
             index_s = build(backend, gen, args.records, name)
-            backend.client.indices.forcemerge(index=backend.alias, max_num_segments=1, request_timeout=3600)
+            backend.client.options(request_timeout=3600).indices.forcemerge(index=backend.alias, max_num_segments=1)
             result = measure(backend.search, queries)
             pid = next(iter(backend.client.nodes.info(node_id="_local", metric="process")["nodes"].values()))["process"]["id"]
             return {"index_s": round(index_s, 1), **result, "rss_mb": round(rss_mb(pid), 1)}
