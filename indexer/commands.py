@@ -207,6 +207,7 @@ def eval_command(args: argparse.Namespace) -> int:
 # --- bench -------------------------------------------------------------------------------------------------------
 def bench_command(args: argparse.Namespace) -> int:
     """Words/second: our extractor (candidate filter + pipeline) per language, and plain en_core_web_sm over everything."""
+    from indexer.nlp import pipeline
     from indexer.nlp.pipeline import analyze_texts, build_pipeline, document_context, load_english
 
     docs = [d for d in _documents_for_eval(args).values() if d.language in ("en", "nl")]
@@ -224,17 +225,20 @@ def bench_command(args: argparse.Namespace) -> int:
     ours_total_s = 0.0
     for lang, items in sorted(by_lang.items()):
         build_pipeline(lang)
+        pipeline._CACHE.clear()  # measure from cold: repeated sentences (other versions of an act) are parsed once
         t = time.perf_counter()
         n = sum(len(f) for f in analyze_texts(items, lang))
         sec = time.perf_counter() - t
+        parsed = len(pipeline._CACHE)
         ours_total_s += sec
-        table.add_row(f"regkb extractor ({n} obligations)", lang, str(words[lang]), f"{sec:.1f}", f"{words[lang] / sec:,.0f}")
+        table.add_row(f"regkb extractor ({n} obligations, {parsed} distinct sentences parsed)", lang, str(words[lang]),
+                      f"{sec:.1f}", f"{words[lang] / sec:,.0f}")
     total_words = sum(words.values())
     table.add_row("regkb extractor", "all", str(total_words), f"{ours_total_s:.1f}", f"{total_words / ours_total_s:,.0f}")
     plain = load_english()
     texts = [t for items in by_lang.values() for t, _ in items]
     t = time.perf_counter()
-    for _ in plain.pipe(texts, batch_size=64):
+    for _ in plain.pipe(texts, batch_size=256):
         pass
     plain_s = time.perf_counter() - t
     table.add_row("plain en_core_web_sm (all components)", "all", str(total_words), f"{plain_s:.1f}", f"{total_words / plain_s:,.0f}")

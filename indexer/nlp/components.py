@@ -18,6 +18,7 @@ from spacy.util import filter_spans
 
 from indexer.nlp import fields
 from indexer.nlp.lexicon import entity_gazetteer, lexicon
+from regkb.settings import load_config
 from indexer.nlp.normative import analyse
 from indexer.nlp.segment import segment_text
 
@@ -58,6 +59,8 @@ def rule_entities(nlp: Language, name: str):
     for label, names in entity_gazetteer().items():
         matcher.add(label, [nlp.make_doc(n) for n in names])
     lang = nlp.lang
+    cfg = load_config("legal_cues")
+    keep_labels, stoplist = set(cfg["entity_labels"]), {w.lower() for w in cfg["entity_stoplist"]}
 
     def component(doc: Doc) -> Doc:
         rule: list[Span] = []
@@ -67,7 +70,8 @@ def rule_entities(nlp: Language, name: str):
             rule += [_char_span(doc, m.start(), m.end(), label) for m in pattern.finditer(doc.text)]
         rule += [Span(doc, s, e, label=label_id) for label_id, s, e in matcher(doc)]
         rule = [s for s in rule if s is not None]
-        keep = [e for e in doc.ents if not any(e.start < r.end and r.start < e.end for r in rule)]
+        keep = [e for e in doc.ents if e.label_ in keep_labels and e.text.lower() not in stoplist
+                and not any(e.start < r.end and r.start < e.end for r in rule)]
         doc.ents = filter_spans(rule + keep)
         return doc
     return component

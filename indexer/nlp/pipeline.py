@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Iterable, Iterator, Optional
 
@@ -25,7 +26,9 @@ from regkb.records import Deadline, Document, Entity, Obligation, Reference, Thr
 
 PIPELINE_VERSION = "nlp-2"  # bump when code changes what is extracted (config changes are detected by hash)
 OUR_COMPONENTS = ("regkb_legal_sentences", "regkb_entities", "regkb_normative", "regkb_fields", "regkb_classify")
-EN_MODEL_KEEP = ("tok2vec", "ner")  # our components read text and entities only: no tagger, lemmatizer or parser
+# Our components read text and entities only. In en_core_web_sm the NER has its own embedded tok2vec; the shared
+# "tok2vec" component only feeds the tagger and parser, so it goes too.
+EN_MODEL_KEEP = ("ner",)
 
 
 def load_english(**kwargs) -> Language:
@@ -42,7 +45,7 @@ def load_english(**kwargs) -> Language:
 def build_pipeline(lang: str) -> Language:
     """English: en_core_web_sm without the parser + our components; Dutch: blank + lookup lemmatizer + our components."""
     if lang == "en":
-        nlp = load_english(exclude=["parser", "senter", "tagger", "attribute_ruler", "lemmatizer"])
+        nlp = load_english(exclude=["tok2vec", "parser", "senter", "tagger", "attribute_ruler", "lemmatizer"])
         nlp.add_pipe("regkb_legal_sentences", first=True)
     elif lang == "nl":
         nlp = spacy.blank("nl")
@@ -102,25 +105,51 @@ def candidate_sentences(text: str, lang: str, ctx: dict) -> list[tuple[int, int]
             if is_candidate(text[s:e], lex, ctx) and analyse(text[s:e], lex, ctx).modality]
 
 
+_CACHE: "OrderedDict[tuple, list[Finding]]" = OrderedDict()
+CACHE_SIZE = 100_000
+
+
 def analyze_texts(items: Iterable[tuple[str, dict]], lang: str, batch_size: int = 256,
                   prefilter: bool = True) -> Iterator[list[Finding]]:
     """For each (text, context): the normative sentences found, with offsets into that text.
 
-    `prefilter=False` parses every sentence (for measuring what the cheap candidate filter costs in recall).
+    A corpus holds several versions and manifestations of the same act, so most sentences recur: each distinct
+    (sentence, context) is parsed once and its findings reused (bounded LRU cache). `prefilter=False` parses
+    every sentence (for measuring what the cheap candidate filter costs in recall).
     """
     nlp = build_pipeline(lang)
     items = list(items)
-    jobs = []
+    results: list[list[Finding]] = [[] for _ in items]
+    pending: dict[tuple, list[tuple[int, int]]] = {}
     for i, (text, ctx) in enumerate(items):
         spans = candidate_sentences(text, lang, ctx) if prefilter else segment_text(text, lang)
         for s, e in spans:
-            d = nlp.make_doc(text[s:e])
-            d._.context = ctx
-            jobs.append((i, s, d))
-    results: list[list[Finding]] = [[] for _ in items]
-    for (i, offset, _), doc in zip(jobs, nlp.pipe((d for _, _, d in jobs), batch_size=batch_size)):
-        results[i].extend(_findings(doc, offset))
+            key = (lang, prefilter, text[s:e], ctx.get("kind"), ctx.get("instrument_type"), ctx.get("operative"))
+            if key in _CACHE:
+                _CACHE.move_to_end(key)
+                results[i].extend(_shift(f, s) for f in _CACHE[key])
+            else:
+                pending.setdefault(key, []).append((i, s))
+    docs = []
+    for key in pending:
+        d = nlp.make_doc(key[2])
+        d._.context = {"kind": key[3], "instrument_type": key[4], "operative": key[5], "language": lang}
+        docs.append(d)
+    for (key, places), doc in zip(pending.items(), nlp.pipe(docs, batch_size=batch_size)):
+        found = list(_findings(doc, 0))
+        _CACHE[key] = found
+        for i, offset in places:
+            results[i].extend(_shift(f, offset) for f in found)
+    while len(_CACHE) > CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    for r in results:
+        r.sort(key=lambda f: f.start)
     yield from results
+
+
+def _shift(f: Finding, offset: int) -> Finding:
+    return replace(f, start=f.start + offset, end=f.end + offset,
+                   entities=[e | {"start": e["start"] + offset, "end": e["end"] + offset} for e in f.entities])
 
 
 def _findings(doc, offset: int) -> Iterator[Finding]:
