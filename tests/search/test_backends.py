@@ -259,3 +259,15 @@ def test_searching_before_indexing_says_what_to_run(tmp_path):
     backend = open_backend(tmp_path, "embedded")
     backend.replace_all([])
     assert backend.search(SearchRequest(query="due")).total == 0  # an empty corpus is a valid, empty index
+
+
+def test_both_engines_stem_like_tantivy(fresh_backend, records):
+    """Lucene 9 would conflate internal/international and added/ad; the shared stems keep them apart."""
+    base = next(r for r in records if r["id"] == "celex-32024L1760-en.art_8.par_2.ob6")
+    texts = {"a": "companies shall follow international standards", "b": "companies shall keep internal procedures",
+             "c": "the measures added to the plan", "d": "an ad placed in the press",
+             "e": "de aanbevelingen van de lidstaten", "f": "de aanbeveling van de commissie"}
+    fresh_backend.replace_all([{**base, "id": k, "text": t, "language": "nl" if k in "ef" else "en"} for k, t in texts.items()])
+    assert ids(search(fresh_backend, "internal")) == ["b"]
+    assert ids(search(fresh_backend, "add")) == ["c"]
+    assert set(ids(search(fresh_backend, "aanbeveling"))) == {"e", "f"}
