@@ -24,7 +24,7 @@ from indexer.nlp.normative import analyse, is_candidate
 from indexer.nlp.segment import segment_text
 from regkb.records import Deadline, Document, Entity, Obligation, Reference, Threshold
 
-PIPELINE_VERSION = "nlp-2"  # bump when code changes what is extracted (config changes are detected by hash)
+PIPELINE_VERSION = "nlp-3"  # bump when code changes what is extracted (config changes are detected by hash)
 OUR_COMPONENTS = ("regkb_legal_sentences", "regkb_entities", "regkb_normative", "regkb_fields", "regkb_classify")
 # Our components read text and entities only. In en_core_web_sm the NER has its own embedded tok2vec; the shared
 # "tok2vec" component only feeds the tagger and parser, so it goes too.

@@ -101,3 +101,16 @@ def test_real_dutch_ncp_decree_present_tense_duties(mirror_docs):
     by_addressee = {o.addressee for o in obligations}
     assert {"national_contact_point", "government"} <= by_addressee
     assert not [o for o in obligations if "bestaat uit" in o.text]  # composition is not a duty
+
+
+def test_repeated_sentences_are_parsed_once_but_reported_at_each_place():
+    from indexer.nlp import pipeline
+
+    sentence = "The Commission shall publish guidelines on child labour by 26 July 2027 in Brussels."
+    text = f"{sentence} Unrelated words here. {sentence}"
+    before = len(pipeline._CACHE)
+    found = analyze_text(text, "en")
+    assert len(pipeline._CACHE) - before <= 1
+    assert [text[f.start:f.end] for f in found] == [sentence, sentence]
+    for f in found:
+        assert all(text[e["start"]:e["end"]] == e["text"] for e in f.entities)
