@@ -6,7 +6,11 @@ import org.elasticsearch.plugin.NamedComponent;
 import org.elasticsearch.plugin.analysis.TokenFilterFactory;
 import org.tartarus.snowball.ext.EnglishStemmer;
 
-/** Snowball English (Porter2): the stemmer tantivy's Stemmer("english") uses. */
+/**
+ * Lucene's Snowball English (Porter2, an older Snowball version than tantivy's: it conflates e.g. "internal" and
+ * "international"). Matching fields therefore receive stems computed in Python (config/search.yaml
+ * `shared_stems`); this filter serves the highlighted text fields.
+ */
 @NamedComponent("regkb_english_stem")
 public class EnglishStemFactory implements TokenFilterFactory {
     @Override
