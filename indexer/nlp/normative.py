@@ -164,7 +164,8 @@ def _key(surface: str) -> str:
 
 
 def _clip(text: str, max_words: int = 30) -> str:
-    text = re.split(r";|:\s|\s\((?:a|i|1)\)\s", text)[0].strip(" ,.")
+    """The wording up to the end of the clause (';'), at most `max_words`; an enumeration after ':' stays in."""
+    text = text.split(";")[0].strip(" ,.")
     words = text.split()
     return " ".join(words[:max_words]) + (" …" if len(words) > max_words else "")
 

@@ -24,7 +24,7 @@ from indexer.nlp.normative import analyse, is_candidate
 from indexer.nlp.segment import segment_text
 from regkb.records import Deadline, Document, Entity, Obligation, Reference, Threshold
 
-PIPELINE_VERSION = "nlp-3"  # bump when code changes what is extracted (config changes are detected by hash)
+PIPELINE_VERSION = "nlp-4"  # bump when code changes what is extracted (config changes are detected by hash)
 OUR_COMPONENTS = ("regkb_legal_sentences", "regkb_entities", "regkb_normative", "regkb_fields", "regkb_classify")
 # Our components read text and entities only. In en_core_web_sm the NER has its own embedded tok2vec; the shared
 # "tok2vec" component only feeds the tagger and parser, so it goes too.
@@ -193,17 +193,23 @@ class ReferenceResolver:
                     table.setdefault((m["art"], m["par"], m["pt"]), p.id)
         return r
 
-    def resolve(self, ref: dict, doc: Document) -> Reference:
+    def resolve(self, ref: dict, doc: Document, provision_id: Optional[str] = None) -> Reference:
+        """Other acts by number or short title; provisions of this or that act; "paragraph 2" / "point (a)"
+        relative to the provision the reference stands in."""
         target_doc = doc.id
         act = ref.get("act") or (ref.get("short_title") or "").lower()
         if act:
             by_lang = self.acts.get(act, {})
             target_doc = by_lang.get(doc.language) or next(iter(by_lang.values()), None)
         table = self.provisions.get(target_doc or "", {})
+        article, paragraph, point = ref.get("article"), ref.get("paragraph"), ref.get("point")
+        here = _PROV_ID.search(provision_id or "") if not act else None
+        if here and not article and (paragraph or point):
+            article = here["art"]
+            paragraph = paragraph or (here["par"] if point else None)
         prov = None
-        if ref.get("article"):
-            for key in ((ref["article"], ref.get("paragraph"), ref.get("point")), (ref["article"], ref.get("paragraph"), None),
-                        (ref["article"], None, None)):
+        if article:
+            for key in ((article, paragraph, point), (article, paragraph, None), (article, None, None)):
                 if key in table:
                     prov = table[key]
                     break
@@ -301,7 +307,7 @@ def extract_document(doc: Document, resolver: Optional[ReferenceResolver] = None
                 deadlines=[Deadline(text=d["text"], date=d["date"], relative=d["relative"]) for d in f.deadlines],
                 thresholds=[Threshold(text=t["text"], metric=t["metric"], value=t["value"], unit=t["unit"],
                                       comparison=t["comparison"]) for t in f.thresholds],
-                references=[resolver.resolve(r, doc) for r in f.references],
+                references=[resolver.resolve(r, doc, prov.id) for r in f.references],
                 entities=[Entity(**e) for e in f.entities],
                 sectors=sorted(set(f.sectors) | declared), topics=f.topics,
                 point_ids=[doc.provisions[i].id for i, _, _ in spans[1:]]))

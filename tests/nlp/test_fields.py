@@ -72,3 +72,12 @@ def test_analyze_finding_fields_in_dutch():
     assert f.deadlines[0]["date"] == "2025-01-01"
     assert f.thresholds[0]["metric"] == "employees" and f.thresholds[0]["value"] == 500
     assert f.references[0]["article"] == "3" and f.references[0]["paragraph"] == "2"
+
+
+def test_relative_references_resolve_within_the_article(mirror_docs):
+    resolver = ReferenceResolver.from_documents(mirror_docs.values())
+    csddd = mirror_docs["celex-32024L1760-en"]
+    par = resolver.resolve({"text": "paragraph 1", "paragraph": "1"}, csddd, "art_8.par_2")
+    assert par.target_provision_id == "art_8.par_1"
+    outside = resolver.resolve({"text": "paragraph 1", "paragraph": "1"}, csddd, None)
+    assert outside.target_provision_id is None
