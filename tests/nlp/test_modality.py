@@ -114,3 +114,23 @@ def test_repeated_sentences_are_parsed_once_but_reported_at_each_place():
     assert [text[f.start:f.end] for f in found] == [sentence, sentence]
     for f in found:
         assert all(text[e["start"]:e["end"]] == e["text"] for e in f.entities)
+
+
+ANNEX_POINT = {"kind": "point", "instrument_type": "directive", "operative": True}
+
+
+@pytest.mark.parametrize("text,lang,topic", [
+    ("The prohibition of the worst forms of child labour (persons below the age of 18 years), interpreted in line "
+     "with Article 3 of the Worst Forms of Child Labour Convention, 1999 (No 182).", "en", "child_labour"),
+    ("The prohibition of forced or compulsory labour, interpreted in line with Article 2(1) of the ILO Forced "
+     "Labour Convention, 1930 (No 29).", "en", "forced_labour"),
+    ("Het verbod op de ergste vormen van kinderarbeid (personen jonger dan 18 jaar).", "nl", "child_labour"),
+])
+def test_annex_lists_of_prohibitions_are_prohibitions(text, lang, topic):
+    """CSDDD Annex I, Part I: each listed prohibition is what a company must not cause (Article 3(1)(c))."""
+    f = one(text, lang, ANNEX_POINT)
+    assert f is not None and f.modality == "prohibition" and topic in f.topics
+
+
+def test_a_right_listed_in_an_annex_is_not_a_prohibition():
+    assert one("The right of the child to the highest attainable standard of health.", "en", ANNEX_POINT) is None
