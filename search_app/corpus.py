@@ -78,10 +78,6 @@ class Corpus:
                                            doc.language, doc.instrument_type, doc.jurisdiction, doc.status, list(doc.sectors)))
         return out
 
-    def every_sector_document_ids(self, exclude_types: list[str]) -> list[str]:
-        """Documents that declare no sector (so their rules apply to every sector), except non-binding kinds."""
-        return [s.id for s in self.summaries() if not s.sectors and s.instrument_type not in exclude_types]
-
     def language_versions(self, doc: Document) -> list[DocumentSummary]:
         """The other language versions of the same version of the act (from links, then by version_id)."""
         linked = {link.document_id for link in doc.links if link.relation == "language_version"}

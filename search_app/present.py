@@ -17,7 +17,7 @@ from flask_babel import get_locale, lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from indexer.search.base import Hit
-from indexer.search.facets import normalize_value
+from indexer.search.facets import ALL_SECTORS, normalize_value
 from search_app.state import label_for, state
 
 _MARK = re.compile(r"(</?mark>)", re.IGNORECASE)
@@ -122,6 +122,8 @@ def document_short_name(doc_id: str) -> Optional[str]:
 
 def facet_value_label(facet: str, value: str) -> str:
     lang = str(get_locale())
+    if facet == "sector" and value == ALL_SECTORS:
+        return str(_l("All sectors (rules of general scope)"))
     if facet == "sector":
         # some sources declare bare NACE numbers ("10", "27.2"): label them as the search engine reads them ("C10")
         label = label_for(state().nace_labels, value, lang) or label_for(state().nace_labels, normalize_value("sector", value), lang)

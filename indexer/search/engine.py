@@ -11,7 +11,7 @@ from typing import Any, Optional
 from indexer.search.analysis import analyze, languages, raw_words
 from indexer.search.base import FacetValue, Hit, QuerySyntaxError, SearchBackend, SearchRequest, SearchResponse
 from indexer.search.citations import CitationRef, parse_citation
-from indexer.search.facets import facet, field_for, normalize_value
+from indexer.search.facets import facet, field_for, filter_values, normalize_value, spread_general_scope
 from indexer.search.query import MatchAll, Node, parse
 from indexer.search.records import ymd
 from indexer.search.settings import search_config
@@ -71,7 +71,7 @@ class Engine(SearchBackend):
         result = self._execute(plan)
         hits = [Hit(id=rec["id"], kind=rec["kind"], score=float(score), record=rec, highlights=hl)
                 for score, rec, hl in result.hits]
-        facets = {name: [FacetValue(value=v, count=c) for v, c in _ordered(values)]
+        facets = {name: [FacetValue(value=v, count=c) for v, c in _ordered(spread_general_scope(name, values))]
                   for name, values in result.facets.items()}
         return SearchResponse(total=result.total, hits=hits, facets=facets, query=request, redirect=redirect)
 
@@ -79,7 +79,8 @@ class Engine(SearchBackend):
         facet_filters = {}
         for name, values in request.filters.items():
             field_for(name)  # unknown names raise a ValueError that lists the known ones
-            vals = tuple(normalize_value(name, v) for v in values if str(v).strip())
+            vals = tuple(dict.fromkeys(x for v in values if str(v).strip()
+                                       for x in filter_values(name, normalize_value(name, v))))
             if vals:
                 facet_filters[name] = vals
         for name in request.facets:

@@ -39,6 +39,10 @@ FACETS: dict[str, Facet] = {f.name: f for f in (
 FILTER_FIELDS = {"provision_kind": "provision_kind", "document_id": "document_id", "provision_path": "provision_path",
                  "kind": "kind", "id": "id"}
 
+# The sector value of a record that names no sector: a rule of general scope (the CSDDD, an ILO convention)
+# concerns every sector, so a sector filter also selects it and every sector's count includes it.
+ALL_SECTORS = "*"
+
 KEYWORD_FIELDS = tuple(sorted({f.field for f in FACETS.values()} | set(FILTER_FIELDS.values()) | {"act_id", "provision_id", "cite_key"}))
 
 
@@ -107,3 +111,26 @@ def sector_ancestors(code: str) -> list[str]:
         head, tail = code.split(".", 1)
         out += [f"{head}.{tail[:i]}" for i in range(1, len(tail) + 1)]
     return list(dict.fromkeys(out or [code]))
+
+
+def filter_values(name: str, value: str) -> tuple[str, ...]:
+    """The stored values one selected value stands for: a sector also selects the rules of general scope."""
+    if name == "sector" and value != ALL_SECTORS:
+        return (value, ALL_SECTORS)
+    return (value,)
+
+
+def spread_general_scope(name: str, counts: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Sector counts as a filter on each value would give them: specific records plus those of general scope.
+
+    Every section and division of config/nace.yaml is listed, so a sector no text names explicitly can still be
+    chosen (its count is then that of the rules that concern all sectors)."""
+    general = dict(counts).get(ALL_SECTORS, 0)
+    if name != "sector" or not general:
+        return counts
+    out = {v: c + general for v, c in counts if v != ALL_SECTORS}
+    for code in _nace_codes():
+        if len(code) <= 3:  # sections and divisions
+            out.setdefault(code, general)
+    out[ALL_SECTORS] = general
+    return list(out.items())

@@ -21,7 +21,7 @@ from typing import Union
 
 from indexer.search.base import QuerySyntaxError
 from indexer.search.citations import canonical_instrument
-from indexer.search.facets import normalize_value
+from indexer.search.facets import filter_values, normalize_value
 from indexer.search.settings import search_config
 
 
@@ -192,7 +192,8 @@ class _Parser:
             return Text(f"{name} {value}", phrase=True) if _WORDLIKE.search(name + value) else None
         if not value.strip():
             raise QuerySyntaxError(f"The field filter '{name}:' has no value, e.g. '{name}:{_example(target)}'.")
-        return FieldMatch(target, normalize_value(target, value))
+        matches = tuple(FieldMatch(target, v) for v in filter_values(target, normalize_value(target, value)))
+        return matches[0] if len(matches) == 1 else Or(matches)
 
 
 def _example(name: str) -> str:

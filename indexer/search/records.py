@@ -14,7 +14,7 @@ from typing import Any, Iterable, Iterator, Optional
 
 from pydantic import ValidationError
 
-from indexer.search.facets import sector_ancestors
+from indexer.search.facets import ALL_SECTORS, sector_ancestors
 from indexer.search.settings import search_config
 from regkb.records import Document, Obligation, Provision
 from regkb.settings import DataDir
@@ -52,8 +52,14 @@ def _document_fields(doc: Document) -> dict[str, Any]:
         "application_years": [str(y) for y in years],
         "application_dates": [a.date.isoformat() for a in doc.dates.application],
         "date": day.isoformat() if day else None, "date_sort": ymd(day) or NO_DATE,
-        "sectors": _sectors(doc.sectors), "topics": list(doc.topics),
+        "sectors": _specific_or_all(_sectors(doc.sectors)), "topics": list(doc.topics),
     }
+
+
+def _specific_or_all(codes: list[str]) -> list[str]:
+    """The record's sectors, or ALL_SECTORS when it names none (a rule of general scope concerns every sector)."""
+    specific = [c for c in dict.fromkeys(codes) if c != ALL_SECTORS]
+    return specific or [ALL_SECTORS]
 
 
 def _sectors(codes: Iterable[str]) -> list[str]:
@@ -124,7 +130,7 @@ def obligation_record(ob: Obligation, idx: Optional[_ProvisionIndex], base: dict
         "modality": ob.modality, "addressee": ob.addressee, "addressee_text": ob.addressee_text, "action": ob.action,
         "conditions": list(ob.conditions), "deadlines": [d.model_dump(mode="json") for d in ob.deadlines],
         "thresholds": [t.model_dump(mode="json") for t in ob.thresholds],
-        "sectors": list(dict.fromkeys([*base.get("sectors", []), *_sectors(ob.sectors)])),
+        "sectors": _specific_or_all([*base.get("sectors", []), *_sectors(ob.sectors)]),
         "topics": list(dict.fromkeys([*base.get("topics", []), *ob.topics])),
         "application_years": sorted(years),
         "deadline": deadline.isoformat() if deadline else None, "deadline_sort": ymd(deadline) or NO_DEADLINE,

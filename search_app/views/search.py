@@ -56,41 +56,8 @@ def home():
         target = resp.redirect
         return redirect(url_for("documents.read", doc_id=target["document_id"], _anchor=target.get("provision_id")))
     return render_template("search.html", req=req, resp=resp, cards=[present.card(h) for h in resp.hits],
-                           general=_every_sector(req, resp),
                            facets=_facets(req, resp), chips=_chips(req), pages=_pages(req, resp),
                            url=lambda **kw: "?" + search_url_args(req, **kw))
-
-
-@dataclass
-class EverySectorGroup:
-    instrument: str
-    total: int
-    card: present.Card
-    more: str
-
-
-def _every_sector(req: SearchRequest, resp: SearchResponse) -> list[EverySectorGroup]:
-    """With a sector filter: the best match in each instrument that names no sector (the CSDDD applies to textiles too).
-
-    One group per instrument, most matches first, so one big convention does not hide the others.
-    """
-    if "sector" not in req.filters or req.kind == "document" or req.page > 1:
-        return []
-    settings = state().settings
-    doc_ids = state().corpus.every_sector_document_ids(settings["every_sector_exclude_types"])
-    if not doc_ids:
-        return []
-    rest = {k: v for k, v in req.filters.items() if k != "sector"}
-    base = req.model_copy(update={"filters": rest | {"document_id": doc_ids}, "page": 1})
-    counts = run_search(base.model_copy(update={"size": 0, "facets": ["instrument"]})).facets.get("instrument", [])
-    groups = []
-    for fv in counts[: settings["every_sector_results"]]:
-        best = run_search(base.model_copy(update={"size": 1, "facets": [],
-                                                  "filters": base.filters | {"instrument": [fv.value]}}))
-        if best.hits:
-            more = "?" + search_url_args(req, page=1, sector=[], instrument=[fv.value])
-            groups.append(EverySectorGroup(fv.value, fv.count, present.card(best.hits[0]), more))
-    return groups
 
 
 def _facets(req: SearchRequest, resp: SearchResponse) -> list[tuple[str, str, list[FacetChoice]]]:

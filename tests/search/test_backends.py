@@ -54,8 +54,11 @@ def test_field_filters_in_query(backend):
     assert ids(resp) == ["celex-32024L1760-en.art_10.par_6.ob8"]
     nl = search(backend, "lang:nl", size=50)
     assert nl.total == 10 and all(h.record["language"] == "nl" for h in nl.hits)
-    cocoa = search(backend, "sector:01", size=50)  # NACE division 01 (A01) and everything under it
-    assert cocoa.total == 6 and all(h.record["instrument"] == "EUDR" for h in cocoa.hits)
+    cocoa = search(backend, "sector:01", size=50)  # NACE division 01 (A01), everything under it, and general rules
+    specific = [h for h in cocoa.hits if h.record["sectors"] != ["*"]]
+    assert len(specific) == 6 and all(h.record["instrument"] == "EUDR" for h in specific)
+    general = search(backend, "sector:*", size=50)  # records of general scope name no sector
+    assert cocoa.total == 6 + general.total and general.total > 0
 
 
 @pytest.mark.parametrize("query, document_id, provision_id, first", [
@@ -86,7 +89,10 @@ def test_facet_counts_and_multiselect(backend):
     assert counts["modality"] == {"obligation": 21, "prohibition": 3, "exemption": 1, "permission": 1}
     assert counts["instrument"] == {"CSDDD": 15, "EUDR": 6, "WZK": 5}
     assert counts["jurisdiction"] == {"EU": 21, "NL": 5}
-    assert counts["sector"]["A"] == 6 and counts["sector"]["A01.27"] == 6
+    general = counts["sector"]["*"]  # records that name no sector concern every sector
+    assert general == 26 - 6  # every record but the six EUDR ones (which name cocoa) names no sector
+    assert counts["sector"]["A"] == 6 + general and counts["sector"]["A01.27"] == 6 + general
+    assert counts["sector"]["C13"] >= general
     assert counts["application_year"]["2027"] == 15
     # OR within a facet, AND across facets; a facet's counts ignore its own selection
     sel = search(backend, facets=["modality", "instrument"], filters={"modality": ["prohibition", "exemption"], "instrument": ["EUDR"]})

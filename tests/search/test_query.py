@@ -25,7 +25,7 @@ def test_phrase_or_not_and_parentheses():
 def test_field_filters_are_normalised():
     assert parse("addressee:companies modality:Prohibition lang:NL sector:13") == And((
         FieldMatch("addressee", "companies"), FieldMatch("modality", "prohibition"),
-        FieldMatch("language", "nl"), FieldMatch("sector", "C13")))
+        FieldMatch("language", "nl"), Or((FieldMatch("sector", "C13"), FieldMatch("sector", "*")))))
 
 
 def test_unknown_field_is_searched_as_text():
