@@ -169,6 +169,17 @@ ART_REF_NL = re.compile(
     rf"|\bBijlage\s+(?P<annex>[IVXL]+)\b")
 
 
+# "Article 32 of the Convention on the Rights of the Child", "Articles 4 to 8 of the ILO Minimum Age Convention",
+# "artikel 7 van het Internationaal Verdrag ...": provisions of an instrument outside the corpus' EU/NL acts.
+_RANGE = r"(?:\s*(?:to|and|-|–|tot en met|en)\s+\d+[a-z]?(?:\(\d+\))?)?"
+_FOREIGN_TAIL = {
+    "en": re.compile(rf"^{_RANGE}\s*,?\s*(?:of|to|under)\s+(?:the\s+)?(?:[A-Z][\w’'().-]*\s+(?:(?:of|on|and|for|against|the)\s+)*){{0,14}}?"
+                     r"(?:Convention|Covenant|Treaty|Charter|Protocol|Declaration|Agreement|TFEU|TEU)\b"),
+    "nl": re.compile(rf"^{_RANGE}\s*,?\s*van\s+(?:het|de)\s+(?:[\w’'().-]+\s+){{0,14}}?"
+                     r"(?:[Vv]erdrag|[Hh]andvest|[Pp]rotocol|[Vv]erklaring|VWEU|VEU)\b"),
+}
+
+
 @dataclass
 class Ref:
     start: int
@@ -180,6 +191,7 @@ class Ref:
     paragraph: Optional[str] = None
     point: Optional[str] = None
     annex: Optional[str] = None
+    external: bool = False             # a provision of a convention or treaty, not of this act
 
 
 def find_references(text: str, lang: str = "en") -> list[Ref]:
@@ -196,10 +208,12 @@ def find_references(text: str, lang: str = "en") -> list[Ref]:
         art = g.get("art")
         ref = Ref(m.start(), m.end(), m.group(0), article=art.replace(" ", "") if art else None, paragraph=par,
                   point=g.get("pt") or g.get("pt0") or g.get("pt2") or g.get("pt3"), annex=g.get("annex"))
-        tail = text[m.end():m.end() + 80]
+        tail = text[m.end():m.end() + 200]
         other = ACT_REF.match(tail.lstrip(" ,") .removeprefix("of ").removeprefix("van ").lstrip()) if re.match(r"\s*,?\s*(?:of|van)\s", tail) else None
         if other:
             ref.act = _act_number(other["num"])
+        elif _FOREIGN_TAIL["nl" if lang == "nl" else "en"].match(tail):
+            ref.external = True
         refs.append(ref)
     return sorted(refs, key=lambda r: r.start)
 

@@ -24,7 +24,7 @@ from indexer.nlp.normative import analyse, is_candidate
 from indexer.nlp.segment import segment_text
 from regkb.records import Deadline, Document, Entity, Obligation, Reference, Threshold
 
-PIPELINE_VERSION = "nlp-4"  # bump when code changes what is extracted (config changes are detected by hash)
+PIPELINE_VERSION = "nlp-5"  # bump when code changes what is extracted (config changes are detected by hash)
 OUR_COMPONENTS = ("regkb_legal_sentences", "regkb_entities", "regkb_normative", "regkb_fields", "regkb_classify")
 # Our components read text and entities only. In en_core_web_sm the NER has its own embedded tok2vec; the shared
 # "tok2vec" component only feeds the tagger and parser, so it goes too.
@@ -196,6 +196,8 @@ class ReferenceResolver:
     def resolve(self, ref: dict, doc: Document, provision_id: Optional[str] = None) -> Reference:
         """Other acts by number or short title; provisions of this or that act; "paragraph 2" / "point (a)"
         relative to the provision the reference stands in."""
+        if ref.get("external"):  # "Article 3 of the ILO Convention": never a provision of this document
+            return Reference(text=ref["text"])
         target_doc = doc.id
         act = ref.get("act") or (ref.get("short_title") or "").lower()
         if act:

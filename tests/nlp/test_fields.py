@@ -81,3 +81,22 @@ def test_relative_references_resolve_within_the_article(mirror_docs):
     assert par.target_provision_id == "art_8.par_1"
     outside = resolver.resolve({"text": "paragraph 1", "paragraph": "1"}, csddd, None)
     assert outside.target_provision_id is None
+
+
+@pytest.mark.parametrize("text,lang", [
+    ("interpreted in line with Article 3 of the International Labour Organization Worst Forms of Child Labour "
+     "Convention, 1999 (No 182)", "en"),
+    ("in line with Articles 4 to 8 of the International Labour Organization Minimum Age Convention, 1973 (No 138)", "en"),
+    ("interpreted in line with Article 32 of the Convention on the Rights of the Child", "en"),
+    ("uitgelegd overeenkomstig artikel 7 van het Internationaal Verdrag inzake economische, sociale en culturele rechten", "nl"),
+])
+def test_provisions_of_conventions_are_not_provisions_of_this_act(text, lang):
+    """A lawyer must never be sent to Article 3 of the CSDDD for 'Article 3 of the ILO Convention'."""
+    refs = [r for r in find_references(text, lang) if r.article]
+    assert refs and all(r.external for r in refs)
+
+
+def test_provisions_of_this_act_and_of_other_eu_acts_stay_resolvable():
+    refs = {r.text: r for r in find_references(
+        "companies comply with Article 8(2) of this Directive and Article 19a of Directive 2013/34/EU", "en")}
+    assert not refs["Article 8(2)"].external and refs["Article 19a"].act == "2013/34"
