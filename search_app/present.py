@@ -83,18 +83,46 @@ def plain_snippet(text: str, limit: int = SNIPPET_CHARS) -> Markup:
     return escape(text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …")
 
 
-def marked_text(text: str, spans: list[tuple[int, int, str, str]]) -> Markup:
-    """`text` with each (start, end, element id, css class) span wrapped in <mark>; everything escaped."""
-    out, pos = [], 0
-    for start, end, mark_id, css in sorted(spans):
-        start, end = max(start, pos), min(end, len(text))
-        if end <= start:
-            continue
-        out.append(str(escape(text[pos:start])))
-        out.append(f'<mark id="{escape(mark_id)}" class="{escape(css)}" tabindex="-1">{escape(text[start:end])}</mark>')
-        pos = end
-    out.append(str(escape(text[pos:])))
+def marked_text(text: str, spans: list[tuple[int, int, str, str]], links: list[tuple[int, int, str]] = ()) -> Markup:
+    """`text` with each (start, end, element id, css class) span wrapped in <mark> and each (start, end, href)
+    link in <a class="ref">; everything escaped.
+
+    WHY segments: a reference may start inside an obligation and end outside it. The text is cut at every span
+    boundary; <mark> is always the outer element and a link crossing a mark boundary is closed and reopened
+    there, so the tags always nest. Overlapping spans of one kind are clipped (the earlier one wins)."""
+    marks, anchors = _clip(spans, len(text)), _clip(links, len(text))
+    cuts = sorted({0, len(text), *(x for s in marks + anchors for x in s[:2])})
+    out: list[str] = []
+    open_mark = open_link = None
+    for a, b in zip(cuts, cuts[1:]):
+        mark = next((m for m in marks if m[0] <= a < m[1]), None)
+        link = next((l for l in anchors if l[0] <= a < l[1]), None)
+        if open_link is not None and (link is not open_link or mark is not open_mark):
+            out.append("</a>")
+            open_link = None
+        if mark is not open_mark:
+            if open_mark is not None:
+                out.append("</mark>")
+            if mark is not None:
+                out.append(f'<mark id="{escape(mark[2])}" class="{escape(mark[3])}" tabindex="-1">')
+            open_mark = mark
+        if link is not None and open_link is None:
+            out.append(f'<a class="ref" href="{escape(link[2])}">')
+            open_link = link
+        out.append(str(escape(text[a:b])))
+    out.append("</a>" * (open_link is not None) + "</mark>" * (open_mark is not None))
     return Markup("".join(out))
+
+
+def _clip(spans, length: int) -> list[tuple]:
+    """Spans sorted, cut to the text and to each other (no two overlap), empty ones dropped."""
+    out, pos = [], 0
+    for span in sorted(spans):
+        start, end = max(span[0], pos), min(span[1], length)
+        if end > start:
+            out.append((start, end, *span[2:]))
+            pos = end
+    return out
 
 
 _CITATION_RULES = [

@@ -24,7 +24,7 @@ from indexer.nlp.normative import analyse, is_candidate
 from indexer.nlp.segment import segment_text
 from regkb.records import Deadline, Document, Entity, Obligation, Reference, Threshold
 
-PIPELINE_VERSION = "nlp-5"  # bump when code changes what is extracted (config changes are detected by hash)
+PIPELINE_VERSION = "nlp-6"  # bump when code changes what is extracted (config changes are detected by hash)
 OUR_COMPONENTS = ("regkb_legal_sentences", "regkb_entities", "regkb_normative", "regkb_fields", "regkb_classify")
 # Our components read text and entities only. In en_core_web_sm the NER has its own embedded tok2vec; the shared
 # "tok2vec" component only feeds the tagger and parser, so it goes too.
@@ -170,6 +170,7 @@ def analyze_text(text: str, lang: str, ctx: Optional[dict] = None) -> list[Findi
 
 # --- corpus level ------------------------------------------------------------------------------------------------
 _PROV_ID = re.compile(r"art_(?P<art>[0-9]+[a-z]*)(?:\.par_(?P<par>[0-9]+[a-z]*))?(?:\.(?:pt|point)_(?P<pt>[a-z]+|[ivx]+))?$")
+_ANNEX_ID = re.compile(r"^anx_(?P<anx>[IVXL]+|[0-9]+)$")
 
 
 @dataclass
@@ -191,6 +192,9 @@ class ReferenceResolver:
                 m = _PROV_ID.search(p.id)
                 if m:
                     table.setdefault((m["art"], m["par"], m["pt"]), p.id)
+                annex = _ANNEX_ID.match(p.id)
+                if annex:
+                    table.setdefault(("annex", annex["anx"]), p.id)
         return r
 
     def resolve(self, ref: dict, doc: Document, provision_id: Optional[str] = None) -> Reference:
@@ -209,7 +213,7 @@ class ReferenceResolver:
         if here and not article and (paragraph or point):
             article = here["art"]
             paragraph = paragraph or (here["par"] if point else None)
-        prov = None
+        prov = table.get(("annex", ref["annex"])) if ref.get("annex") and not article else None
         if article:
             for key in ((article, paragraph, point), (article, paragraph, None), (article, None, None)):
                 if key in table:

@@ -1,7 +1,9 @@
 """The document reader, the record API, i18n, security and errors: everything that works without a search index."""
 from __future__ import annotations
 
+import json
 import re
+from html.parser import HTMLParser
 
 import yaml
 from bs4 import BeautifulSoup
@@ -30,8 +32,8 @@ def test_reader_shows_toc_provisions_obligations_and_metadata(reader):
     assert mark["id"] == f"ob-{OB}" and "target" in mark["class"]
     assert mark.get_text().startswith("As part of the obligation")
     # the reference inside the obligation is a link to the cited provision
-    ref = section.select_one("a.ref")
-    assert ref["href"] == f"/documents/{EN}#art_3.par_1.pt_b" and ref.get_text() == "Article 3(1), point (b)"
+    refs = {a.get_text(): a["href"] for a in section.select("mark.ob a.ref")}
+    assert refs["Article 3(1), point (b)"] == f"/documents/{EN}#art_3.par_1.pt_b"
     assert section.select_one("details.obligations")["open"] is not None
     meta = page.select_one(".meta-panel").get_text(" ", strip=True)
     assert "32024L1760" in meta and "2024/1760" in meta
@@ -217,3 +219,97 @@ def test_damaged_files_are_skipped_not_fatal(tmp_path, caplog):
     assert len(page.select("mark.ob")) == 3  # the good obligations are still marked
     assert any("broken-en.json" in r.getMessage() for r in caplog.records)
     assert any("skipping bad obligation record" in r.getMessage() for r in caplog.records)
+
+
+# -- cross-references in the provision text -----------------------------------------------------
+def test_references_in_provision_text_link_to_the_cited_provision(reader):
+    page = soup(reader.get(f"/documents/{EN}"))
+    text = page.select_one('section[id="art_8.par_2"] p.text')
+    refs = {a.get_text(): a["href"] for a in text.select("a.ref")}
+    # "paragraph 1" is relative to the article it stands in; the obligation's reference is linked too
+    assert refs == {"paragraph 1": f"/documents/{EN}#art_8.par_1",
+                    "Article 3(1), point (b)": f"/documents/{EN}#art_3.par_1.pt_b"}
+    assert page.select_one(f'section[id="art_8.par_1"]')  # the target exists on the page
+
+
+def test_unresolvable_reference_stays_text(reader):
+    # CSDDD fixture has no Article 32 (it is the Convention's article): no link, wording intact
+    annex = soup(reader.get(f"/documents/{EN}")).select_one('section[id="anx_I"] p.text')
+    assert not annex.select("a") and "within the meaning of Article 32 of the Convention" in annex.get_text()
+
+
+class _Nesting(HTMLParser):
+    """Records every end tag that does not close the element opened last (i.e. broken nesting)."""
+
+    def __init__(self):
+        super().__init__()
+        self.stack, self.errors = [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack.pop() != tag:
+            self.errors.append(tag)
+
+
+def _provision_html(html: str, provision_id: str) -> str:
+    start = html.index(f'<section id="{provision_id}"')
+    body = html[html.index('<p class="text">', start):]
+    return body[:body.index("</p>") + 4]
+
+
+def _hostile_corpus(tmp_path):
+    """The fixture corpus with hostile wording around references and an obligation ending inside one."""
+    from .app_corpus import copy_fixture_corpus
+
+    root = copy_fixture_corpus(tmp_path)
+    path = root / "documents" / f"{EN}.json"
+    doc = json.loads(path.read_text())
+    text = ('<script>alert(1)</script> "Article 8(2)" and \'paragraph 1\' of <b onclick="x">Annex I</b>; '
+            'see Directive (EU) 2024/1760, the CSDDD, Article 77(9) and Directive 2013/34/EU.')
+    annex = next(p for p in doc["provisions"] if p["id"] == "anx_I")
+    doc["provisions"].insert(doc["provisions"].index(annex), {**annex, "id": "art_9", "kind": "article", "number": "9",
+                                                              "citation": "Article 9", "heading": None, "text": text})
+    path.write_text(json.dumps(doc))
+    cut = text.index("8(2)") + 1  # the obligation ends in the middle of "Article 8(2)"
+    ob = {"id": f"{EN}:art_9:1", "document_id": EN, "provision_id": "art_9", "citation": "Article 9", "language": "en",
+          "text": text[:cut], "start": 0, "end": cut, "modality": "obligation"}
+    with (root / "obligations" / f"{EN}.jsonl").open("a") as fh:
+        fh.write(json.dumps(ob) + "\n")
+    return root, text
+
+
+def test_hostile_text_around_references_stays_escaped(tmp_path):
+    from search_app import create_app
+
+    root, _ = _hostile_corpus(tmp_path)
+    client = create_app({"DATA_DIR": str(root), "SEARCH_BACKEND": "no-such-engine", "TESTING": True}).test_client()
+    html = client.get(f"/documents/{EN}").get_data(as_text=True)
+    fragment = _provision_html(html, "art_9")
+    assert "<script>" not in fragment and "<b " not in fragment and "onclick=\"" not in fragment
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in fragment and "&lt;b onclick=&#34;x&#34;&gt;" in fragment
+    links = {a.get_text(): a["href"] for a in BeautifulSoup(fragment, "lxml").select("a.ref")}
+    assert links["(2)"] == f"/documents/{EN}#art_8.par_2"  # "Article 8(2)" in quotes, split by the obligation's end
+    # Article 9 has no paragraph 1: the extractor's resolver falls back to the article it stands in
+    assert links["paragraph 1"] == f"/documents/{EN}#art_9"
+    assert links["Annex I"] == f"/documents/{EN}#anx_I"
+    assert links["Directive (EU) 2024/1760"] == f"/documents/{EN}" and links["CSDDD"] == f"/documents/{EN}"
+    assert "Article 77(9)" not in links and "Directive 2013/34/EU" not in links  # not in the corpus: plain text
+
+
+def test_reference_crossing_an_obligation_nests_validly(tmp_path):
+    from search_app import create_app
+
+    root, text = _hostile_corpus(tmp_path)
+    client = create_app({"DATA_DIR": str(root), "SEARCH_BACKEND": "no-such-engine", "TESTING": True}).test_client()
+    fragment = _provision_html(client.get(f"/documents/{EN}").get_data(as_text=True), "art_9")
+    checker = _Nesting()
+    checker.feed(fragment)
+    assert not checker.errors and checker.stack == []
+    page = BeautifulSoup(fragment, "lxml")
+    # the link is split at the end of the mark: both halves point to Article 8(2), together they spell it
+    halves = [a for a in page.select("a.ref") if a["href"] == f"/documents/{EN}#art_8.par_2"]
+    assert [a.get_text() for a in halves] == ["Article 8", "(2)"]
+    assert halves[0].find_parent("mark")["id"] == f"ob-{EN}:art_9:1" and halves[1].find_parent("mark") is None
+    assert page.get_text() == text
