@@ -313,3 +313,20 @@ def test_reference_crossing_an_obligation_nests_validly(tmp_path):
     assert [a.get_text() for a in halves] == ["Article 8", "(2)"]
     assert halves[0].find_parent("mark")["id"] == f"ob-{EN}:art_9:1" and halves[1].find_parent("mark") is None
     assert page.get_text() == text
+
+
+def test_dutch_references_use_the_dutch_finder(tmp_path):
+    from search_app import create_app
+
+    from .app_corpus import copy_fixture_corpus
+
+    root = copy_fixture_corpus(tmp_path)
+    path = root / "documents" / "bwb-BWBV0001522-nl.json"
+    doc = json.loads(path.read_text())
+    doc["provisions"][0]["text"] = "Zie artikel 1, tweede lid, en artikel 7 van dit Verdrag."
+    path.write_text(json.dumps(doc))
+    client = create_app({"DATA_DIR": str(root), "SEARCH_BACKEND": "no-such-engine", "TESTING": True}).test_client()
+    text = soup(client.get("/documents/bwb-BWBV0001522-nl")).select_one('section[id="art_1"] p.text')
+    # the article has no second paragraph here: the resolver falls back to the article; artikel 7 does not exist
+    assert [(a.get_text(), a["href"]) for a in text.select("a.ref")] == [
+        ("artikel 1, tweede lid", "/documents/bwb-BWBV0001522-nl#art_1")]
