@@ -9,6 +9,7 @@ from flask import Blueprint, abort, render_template
 from flask_babel import get_locale
 
 from indexer.search.base import SearchRequest
+from indexer.search.facets import ALL_SECTORS
 from search_app import present
 from search_app.state import SearchUnavailable, label_for, state
 from search_app.views.search import run_search
@@ -31,24 +32,33 @@ def _depth(code: str) -> int:
     return 0 if len(code) == 1 else 1 if "." not in code else 1 + len(code.split(".", 1)[1])
 
 
-def _sector_counts(kind: str) -> dict[str, int]:
+# Records that name no sector are of general scope: the engine counts them under every sector (and as "*").
+SPECIFIC_ONLY, GENERAL_ONLY = f"-sector:{ALL_SECTORS}", f"sector:{ALL_SECTORS}"
+
+
+def _sector_counts(kind: str) -> tuple[dict[str, int], int]:
+    """Per sector, the records that name it; and how many records of general scope concern every sector."""
     resp = run_search(SearchRequest(kind=kind, size=0, facets=["sector"], highlight=False))
-    return {fv.value: fv.count for fv in resp.facets.get("sector", [])}
+    counts = {fv.value: fv.count for fv in resp.facets.get("sector", [])}
+    general = counts.pop(ALL_SECTORS, 0)
+    return {code: n - general for code, n in counts.items() if n > general}, general
 
 
 @bp.get("")
 def index():
-    """Every NACE code of config/nace.yaml (sections, divisions, groups), with how many records concern it."""
+    """Every NACE code of config/nace.yaml (sections, divisions, groups), with how many records name it."""
     lang = str(get_locale())
     obligations, documents, unavailable = {}, {}, None
+    general = {"obligations": 0, "documents": 0}
     try:
-        obligations, documents = _sector_counts("obligation"), _sector_counts("document")
+        obligations, general["obligations"] = _sector_counts("obligation")
+        documents, general["documents"] = _sector_counts("document")
     except SearchUnavailable as exc:
         unavailable = str(exc)
     labels = state().nace_labels
     codes = list(labels) + sorted(c for c in {*obligations, *documents} if c not in labels and NACE_CODE.match(c))
     rows = [SectorRow(c, label_for(labels, c, lang) or c, _depth(c), obligations.get(c, 0), documents.get(c, 0)) for c in codes]
-    return render_template("sectors.html", rows=rows, unavailable=unavailable)
+    return render_template("sectors.html", rows=rows, general=general, unavailable=unavailable)
 
 
 @bp.get("/<code>")
@@ -58,9 +68,12 @@ def sector(code: str):
     lang = str(get_locale())
     label = label_for(state().nace_labels, code, lang)
     size = state().settings["max_page_size"]
-    obligations = run_search(SearchRequest(kind="obligation", filters={"sector": [code]}, size=size,
-                                           facets=["instrument"], highlight=False))
-    documents = run_search(SearchRequest(kind="document", filters={"sector": [code]}, size=size, highlight=False))
+    obligations = run_search(SearchRequest(query=SPECIFIC_ONLY, kind="obligation", filters={"sector": [code]},
+                                           size=size, facets=["instrument"], highlight=False))
+    general = run_search(SearchRequest(query=GENERAL_ONLY, kind="obligation", filters={"sector": [code]}, size=0,
+                                       facets=["instrument"], highlight=False))
+    documents = run_search(SearchRequest(query=SPECIFIC_ONLY, kind="document", filters={"sector": [code]}, size=size,
+                                         highlight=False))
     if label is None and not obligations.total and not documents.total:
         abort(404)
     groups: "OrderedDict[str, list[present.Card]]" = OrderedDict()
@@ -70,5 +83,6 @@ def sector(code: str):
         groups.setdefault(instrument, []).append(c)
     return render_template("sector.html", code=code, label=label or code, groups=groups,
                            total=obligations.total, shown=len(obligations.hits),
+                           general=general.facets.get("instrument", []), all_total=obligations.total + general.total,
                            documents=[present.card(h) for h in documents.hits],
                            instruments=obligations.facets.get("instrument", []))
