@@ -146,11 +146,10 @@ def extract_command(args: argparse.Namespace) -> int:
 
 # --- analyze -----------------------------------------------------------------------------------------------------
 def analyze_command(args: argparse.Namespace) -> int:
-    from indexer.nlp.pipeline import analyze_text
+    from indexer.nlp.pipeline import analyze_text, text_context
 
     text = sys.stdin.read()
-    ctx = {"kind": args.kind, "instrument_type": args.instrument_type, "operative": args.kind != "recital",
-           "language": args.lang}
+    ctx = text_context(args.lang, args.kind, args.instrument_type)
     for finding in analyze_text(text, args.lang, ctx):
         print(json.dumps(asdict(finding), ensure_ascii=False, default=str))
     return 0

@@ -65,13 +65,14 @@ def build_pipeline(lang: str) -> Language:
     return nlp
 
 
-def default_context(lang: str) -> dict:
-    return {"kind": "article", "instrument_type": "other", "operative": True, "language": lang}
+def text_context(lang: str, kind: str = "article", instrument_type: str = "other") -> dict:
+    """What the rules know of a text's origin: the provision kind and instrument type (recitals and news never bind)."""
+    operative = instrument_type not in lexicon(lang).non_normative_instruments and kind != "recital"
+    return {"kind": kind, "instrument_type": instrument_type, "operative": operative, "language": lang}
 
 
 def document_context(doc: Document, kind: str) -> dict:
-    operative = doc.instrument_type not in lexicon(doc.language).non_normative_instruments and kind not in ("recital",)
-    return {"kind": kind, "instrument_type": doc.instrument_type, "operative": operative, "language": doc.language}
+    return text_context(doc.language, kind, doc.instrument_type)
 
 
 @dataclass
@@ -165,7 +166,7 @@ def _findings(doc, offset: int) -> Iterator[Finding]:
 
 
 def analyze_text(text: str, lang: str, ctx: Optional[dict] = None) -> list[Finding]:
-    return next(analyze_texts([(text, ctx or default_context(lang))], lang))
+    return next(analyze_texts([(text, ctx or text_context(lang))], lang))
 
 
 # --- corpus level ------------------------------------------------------------------------------------------------

@@ -150,9 +150,10 @@ class AnalyzeRequest(BaseModel):
     instrument_type: str = Field("other", max_length=40)
 
     def context(self) -> dict[str, Any]:
-        """The same context `regkb analyze` builds from its options (recitals and news never bind)."""
-        return {"kind": self.kind, "instrument_type": self.instrument_type, "operative": self.kind != "recital",
-                "language": self.lang}
+        """The same context `regkb analyze` builds from its options."""
+        from indexer.nlp.pipeline import text_context
+
+        return text_context(self.lang, self.kind, self.instrument_type)
 
 
 @bp.post("/analyze")
