@@ -54,8 +54,12 @@ def text_values(rec: dict[str, Any]) -> dict[str, str]:
     lang = text_language(rec.get("language"))
     own = " ".join(filter(None, [rec.get("heading"), rec.get("citation")]))
     title = " ".join(filter(None, [rec.get("document_title"), rec.get("short_title")]))
-    text = rec.get("text") or ""
-    matched = [text, own, title] if rec.get("kind") == "document" else [text, own]
+    if rec.get("kind") == "document":  # matched on its whole text; snippets come from its provisions
+        text = ""
+        matched = [rec.get("body") or "", own, title]
+    else:
+        text = rec.get("text") or ""
+        matched = [text, own]
     values = {"all": "\n".join(filter(None, matched)), "meta": " ".join(filter(None, [own, title])), "text": text}
     return {text_field(base, lang): v for base, v in values.items() if v}
 

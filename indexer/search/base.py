@@ -26,6 +26,9 @@ class SearchRequest(BaseModel):
     size: int = Field(20, ge=0, le=200)
     facets: list[str] = Field(default_factory=list, description="facets to count")
     highlight: bool = True
+    as_of: Optional[date] = Field(None, description="the law as it stood on this day (default: today)")
+    all_versions: bool = Field(False, description="every version of every act, not only the one in force on `as_of`")
+    expand: bool = Field(True, description="also search the query's translations (Dutch ↔ English/French)")
 
 
 class FacetValue(BaseModel):
@@ -47,6 +50,9 @@ class SearchResponse(BaseModel):
     facets: dict[str, list[FacetValue]] = Field(default_factory=dict)
     query: SearchRequest
     redirect: Optional[dict[str, str]] = Field(None, description="citation look-up result: {'document_id','provision_id'}")
+    best_match: bool = Field(False, description="no record contains every word: showing those with most of them")
+    expansions: dict[str, list[str]] = Field(default_factory=dict, description="query word/phrase → translations also searched")
+    as_of: Optional[date] = Field(None, description="the day whose law was searched (None: all versions)")
 
 
 class QuerySyntaxError(ValueError):

@@ -19,13 +19,15 @@ from elasticsearch import ApiError, ConnectionError as ESConnectionError, NotFou
 from indexer.search.analysis import (PRESTEMMED_ANALYZER, STOP_MARK, TEXT_BASES, analyzer_name, elasticsearch_analysis, languages,
                                      prestemmed, shared_stem_languages, text_field, text_values)
 from indexer.search.base import BackendUnavailable, QuerySyntaxError, RecordKind
-from indexer.search.engine import Engine, Plan, Result, meta_boost, text_targets
+from indexer.search.engine import AtLeast, Boosted, Engine, Plan, Result, Terms, meta_boost
 from indexer.search.facets import FACETS, KEYWORD_FIELDS, field_for
-from indexer.search.query import And, FieldMatch, MatchAll, Node, Not, Text, positive_texts
+from indexer.search.query import And, FieldMatch, MatchAll, Not
 from indexer.search.settings import ElasticSettings, elastic_settings
 
-INT_FIELDS = ("date_sort", "deadline_sort", "ordinal")
+INT_FIELDS = ("date_sort", "deadline_sort", "ordinal", "valid_from", "valid_to")
 DERIVED = tuple(text_field(b, lang) for b in TEXT_BASES for lang in languages())
+# Matched on, never returned: the matching fields (pre-stemmed) and a document's whole text.
+SOURCE_EXCLUDES = ["body", *(text_field(b, lang) for b in ("all", "meta") for lang in languages())]
 SNIPPET_CHARS = 240
 log = logging.getLogger(__name__)
 logging.getLogger("elastic_transport").setLevel(logging.ERROR)  # per-request and retry lines drown the progress and the real error
@@ -78,6 +80,7 @@ class ElasticBackend(Engine):
     def ensure_template(self) -> None:
         mappings = {
             "dynamic": False,
+            "_source": {"excludes": SOURCE_EXCLUDES},
             "properties": {
                 **{f: {"type": "keyword"} for f in KEYWORD_FIELDS},
                 **{text_field(b, lang): {"type": "text", "analyzer": _field_analyzer(b, lang)} for b in TEXT_BASES for lang in languages()},
@@ -195,12 +198,25 @@ class ElasticBackend(Engine):
             facets[name] = [(str(b["key"]), int(b["doc_count"])) for b in agg["buckets"]]
         return Result(total=int(resp["hits"]["total"]["value"]), hits=hits, facets=facets)
 
+    def _count_groups(self, plan: Plan) -> Optional[int]:
+        """Distinct provision groups among all matches, counted exactly (a terms aggregation, like the embedded engine)."""
+        body = self._body(replace(plan, offset=0, limit=0, facets=(), highlight=False))
+        query = body["query"]
+        if "post_filter" in body:
+            query = {"bool": {"must": [query], "filter": [body["post_filter"]]}}
+        resp = self._call(self.client.search, index=self.alias, query=query, size=0,
+                          aggs={"g": {"terms": {"field": "group", "size": 50_000}}})
+        agg = resp["aggregations"]["g"]
+        return None if agg.get("sum_other_doc_count") else len(agg["buckets"])
+
     # -- query DSL -----------------------------------------------------------------------------------------
     def _body(self, plan: Plan) -> dict[str, Any]:
         filters = [{"term": {"kind": plan.kind}}] + [{"terms": {f: list(v)}} for f, v in plan.filters.items()]
         lo, hi = plan.date_range
         if lo is not None or hi is not None:
             filters.append({"range": {"date_sort": {k: v for k, v in (("gte", lo), ("lte", hi)) if v is not None}}})
+        if plan.in_force_on is not None:
+            filters += [{"range": {"valid_from": {"lte": plan.in_force_on}}}, {"range": {"valid_to": {"gt": plan.in_force_on}}}]
         query: dict[str, Any] = {"bool": {"must": [self._compile(plan.query) or {"match_all": {}}], "filter": filters}}
         body: dict[str, Any] = {"from": plan.offset, "size": plan.limit, "track_total_hits": True}
         if plan.sort == "relevance":
@@ -220,7 +236,7 @@ class ElasticBackend(Engine):
                 others = [t for n, t in facet_terms.items() if n != name]
                 body["aggs"][name] = ({"filter": {"bool": {"filter": others}}, "aggs": {"values": terms}} if others else terms)
         if plan.highlight and plan.limit > 0:
-            hl = [self._text(text_field("text", lang), t.value) for t in positive_texts(plan.query) for lang, _ in text_targets(t.value)]
+            hl = [self._text(text_field("text", t.lang), t.value) for t in plan.texts]
             hl_query = {"bool": {"should": hl}} if hl else None
             if hl_query is not None:
                 body["highlight"] = {"pre_tags": ["<mark>"], "post_tags": ["</mark>"], "encoder": "html",
@@ -228,38 +244,39 @@ class ElasticBackend(Engine):
                                      "fields": {text_field("text", lang): {} for lang in languages()}}
         return body
 
-    def _compile(self, node: Optional[Node]) -> Optional[dict[str, Any]]:
-        """AST → ES query DSL, the same shape as the embedded engine's tantivy query."""
+    def _compile(self, node: Any) -> Optional[dict[str, Any]]:
+        """Plan query (engine.LNode) → ES query DSL, the same shape as the embedded engine's tantivy query."""
         if node is None or isinstance(node, MatchAll):
             return None
-        if isinstance(node, Text):
-            targets = text_targets(node.value)
-            if not targets:
-                return None
-            match = [self._text(text_field("all", lang), _query_text(node.value, lang, terms)) for lang, terms in targets]
-            boost = [self._text(text_field("meta", lang), _query_text(node.value, lang, terms), meta_boost()) for lang, terms in targets]
-            return {"bool": {"must": [{"bool": {"should": match, "minimum_should_match": 1}}],
-                             "should": [{"bool": {"should": boost}}]}}
+        if isinstance(node, Terms):
+            text = _query_text(node.value, node.lang, node.terms)
+            return {"bool": {"must": [self._text(text_field("all", node.lang), text)],
+                             "should": [self._text(text_field("meta", node.lang), text, meta_boost())]}}
+        if isinstance(node, Boosted):
+            inner = self._compile(node.query) or {"match_all": {}}
+            near = self._text(text_field("all", node.extra.lang), _query_text(node.extra.value, node.extra.lang, node.extra.terms),
+                              node.weight, node.extra.slop)
+            return {"bool": {"must": [inner], "should": [near]}}
         if isinstance(node, FieldMatch):
             return {"constant_score": {"filter": {"term": {field_for(node.name): node.value}}, "boost": 0.0}}
         if isinstance(node, Not):
             inner = self._compile(node.child)  # scores under must_not do not count in Elasticsearch
             return {"bool": {"must": [{"match_all": {}}], "must_not": [inner]}} if inner is not None else None
-        children = [q for q in (self._compile(c) for c in node.children) if q is not None]
-        if not children:
-            return None
+        children = [self._compile(c) or {"match_all": {}} for c in node.children]
+        if isinstance(node, AtLeast):
+            return {"bool": {"should": children, "minimum_should_match": node.minimum}}
         if isinstance(node, And):
             return {"bool": {"must": children}}
         return {"bool": {"should": children, "minimum_should_match": 1}}
 
     @staticmethod
-    def _text(field: str, value: str, boost: float = 1.0) -> dict[str, Any]:
+    def _text(field: str, value: str, boost: float = 1.0, slop: int = 0) -> dict[str, Any]:
         """A phrase query that Elasticsearch analyses with the field's analyser."""
         # Which fields get a clause (stop-word-only words get none) is decided in Python for both engines.
-        return {"match_phrase": {field: {"query": value, "boost": boost}}}
+        return {"match_phrase": {field: {"query": value, "boost": boost, **({"slop": slop} if slop else {})}}}
 
 
-def _query_text(value: str, lang: str, terms: list[tuple[int, str]]) -> str:
+def _query_text(value: str, lang: str, terms: tuple[tuple[int, str], ...]) -> str:
     """What to send for a word/phrase: as typed, or (shared-stem languages) the stems with gaps kept."""
     if lang not in shared_stem_languages():
         return value

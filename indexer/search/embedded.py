@@ -21,18 +21,19 @@ import tantivy
 
 from indexer.search.analysis import TEXT_BASES, analyzer_name, languages, tantivy_analyzer, text_field, text_language, text_values
 from indexer.search.base import BackendUnavailable, QuerySyntaxError, RecordKind
-from indexer.search.engine import Engine, Plan, Result, meta_boost, text_targets
+from indexer.search.engine import AtLeast, Boosted, Engine, Plan, Result, Terms, meta_boost
 from indexer.search.facets import FACETS, KEYWORD_FIELDS, field_for
-from indexer.search.query import And, FieldMatch, MatchAll, Node, Not, Text, positive_texts
+from indexer.search.query import And, FieldMatch, MatchAll, Not
 
 log = logging.getLogger(__name__)
-INT_FIELDS = ("date_sort", "deadline_sort", "ordinal")
+INT_FIELDS = ("date_sort", "deadline_sort", "ordinal", "valid_from", "valid_to")
+NOT_STORED = ("body",)  # matched on, never returned (a document's whole text)
 # Facet counting reads one single-valued column per facet: all of a record's values joined ("combo").
 # Counting combos and splitting them in Python is several times faster than counting a multi-valued
 # column, because records share few distinct combinations (a document's sectors, its years ...).
 COMBO_SEP = "\x1f"
 COMBO_SIZE = 50_000
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 SNIPPET_CHARS = 240
 
 
@@ -69,7 +70,8 @@ def _document(rec: dict[str, Any]) -> tantivy.Document:
     for name in INT_FIELDS:
         doc.add_integer(name, int(rec.get(name) or 0))
     doc.add_float("rank_weight", float(rec.get("rank_weight") or 0.0))
-    doc.add_bytes("source", json.dumps(rec, ensure_ascii=False, default=str).encode())
+    stored = {k: v for k, v in rec.items() if k not in NOT_STORED}
+    doc.add_bytes("source", json.dumps(stored, ensure_ascii=False, default=str).encode())
     return doc
 
 
@@ -201,6 +203,16 @@ class EmbeddedBackend(Engine):
         facets = self._facets(searcher, self._base_query(plan, score=False), plan) if plan.facets else {}
         return Result(total=found.count or 0, hits=hits, facets=facets)
 
+    def _count_groups(self, plan: Plan) -> Optional[int]:
+        """Distinct provision groups among all matches (the total once versions and languages collapse)."""
+        self._ready()
+        searcher = self.index.searcher()
+        q = self._with_facet_filters(self._base_query(plan, score=False), plan.facet_filters)
+        agg = searcher.aggregate(q, {"g": {"terms": {"field": "group", "size": COMBO_SIZE}}}).get("g", {})
+        if agg.get("sum_other_doc_count"):
+            return None
+        return len(agg.get("buckets", []))
+
     # -- queries -------------------------------------------------------------------------------------------
     def _terms(self, field: str, values: Iterable[str]) -> tantivy.Query:
         values = [str(v) for v in values]
@@ -219,7 +231,14 @@ class EmbeddedBackend(Engine):
         if lo is not None or hi is not None:
             rng = tantivy.Query.range_query(self.schema, "date_sort", tantivy.FieldType.Integer, lo, hi)
             clauses.append((tantivy.Occur.Must, self._filter(rng)))
+        if plan.in_force_on is not None:
+            day = plan.in_force_on
+            clauses.append((tantivy.Occur.Must, self._filter(self._int_range("valid_from", 0, day))))
+            clauses.append((tantivy.Occur.Must, self._filter(self._int_range("valid_to", day + 1, 99999999))))
         return tantivy.Query.boolean_query(clauses)
+
+    def _int_range(self, field: str, lo: int, hi: int) -> tantivy.Query:
+        return tantivy.Query.range_query(self.schema, field, tantivy.FieldType.Integer, lo, hi)
 
     def _with_facet_filters(self, q: tantivy.Query, facet_filters: dict[str, tuple[str, ...]]) -> tantivy.Query:
         if not facet_filters:
@@ -228,21 +247,24 @@ class EmbeddedBackend(Engine):
         clauses += [(tantivy.Occur.Must, self._filter(self._terms(field_for(n), v))) for n, v in facet_filters.items()]
         return tantivy.Query.boolean_query(clauses)
 
-    def _compile(self, node: Node, score: bool = True) -> Optional[tantivy.Query]:
-        """AST → tantivy query; None when the node has nothing searchable (only stop words).
-        With score=False the heading/title boosts are left out (facet counting needs only the matches)."""
+    def _compile(self, node: Any, score: bool = True) -> Optional[tantivy.Query]:
+        """Plan query (engine.LNode) → tantivy query; None for match-all.
+        With score=False the heading/title and proximity boosts are left out (facet counting needs only matches)."""
         if isinstance(node, MatchAll):
             return None
-        if isinstance(node, Text):
-            targets = text_targets(node.value)
-            if not targets:
-                return None
-            match = self._any([self._text(text_field("all", lang), terms) for lang, terms in targets])
+        if isinstance(node, Terms):
+            match = self._text(text_field("all", node.lang), node.terms)
             if not score:
                 return match
-            boost = tantivy.Query.boost_query(self._any([self._text(text_field("meta", lang), terms) for lang, terms in targets]),
-                                              meta_boost())
+            boost = tantivy.Query.boost_query(self._text(text_field("meta", node.lang), node.terms), meta_boost())
             return tantivy.Query.boolean_query([(tantivy.Occur.Must, match), (tantivy.Occur.Should, boost)])
+        if isinstance(node, Boosted):
+            inner = self._compile(node.query, score)
+            if not score or inner is None:
+                return inner
+            near = tantivy.Query.boost_query(self._text(text_field("all", node.extra.lang), node.extra.terms, node.extra.slop),
+                                             node.weight)
+            return tantivy.Query.boolean_query([(tantivy.Occur.Must, inner), (tantivy.Occur.Should, near)])
         if isinstance(node, FieldMatch):
             return self._filter(self._terms(field_for(node.name), [node.value]))
         if isinstance(node, Not):
@@ -250,9 +272,9 @@ class EmbeddedBackend(Engine):
             if inner is None:
                 return None
             return tantivy.Query.boolean_query([(tantivy.Occur.Must, tantivy.Query.all_query()), (tantivy.Occur.MustNot, inner)])
-        children = [q for q in (self._compile(c, score) for c in node.children) if q is not None]
-        if not children:
-            return None
+        children = [q or tantivy.Query.all_query() for q in (self._compile(c, score) for c in node.children)]
+        if isinstance(node, AtLeast):
+            return tantivy.Query.boolean_query([(tantivy.Occur.Should, c) for c in children], node.minimum)
         occur = tantivy.Occur.Must if isinstance(node, And) else tantivy.Occur.Should
         return tantivy.Query.boolean_query([(occur, c) for c in children])
 
@@ -260,10 +282,11 @@ class EmbeddedBackend(Engine):
     def _any(queries: list[tantivy.Query]) -> tantivy.Query:
         return queries[0] if len(queries) == 1 else tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in queries])
 
-    def _text(self, field: str, terms: list[tuple[int, str]]) -> tantivy.Query:
+    def _text(self, field: str, terms: Iterable[tuple[int, str]], slop: int = 0) -> tantivy.Query:
+        terms = list(terms)
         if len(terms) == 1:
             return tantivy.Query.term_query(self.schema, field, terms[0][1])
-        return tantivy.Query.phrase_query(self.schema, field, [(pos, term) for pos, term in terms])
+        return tantivy.Query.phrase_query(self.schema, field, [(pos, term) for pos, term in terms], slop)
 
     # -- facets and snippets -------------------------------------------------------------------------------
     def _facets(self, searcher: tantivy.Searcher, base: tantivy.Query, plan: Plan) -> dict[str, list[tuple[str, int]]]:
@@ -302,11 +325,10 @@ class EmbeddedBackend(Engine):
         return out
 
     def _snippet_generators(self, searcher: tantivy.Searcher, plan: Plan) -> dict[str, Any]:
-        texts = positive_texts(plan.query)
         gens = {}
         for lang in languages():
             field = text_field("text", lang)
-            parts = [self._text(field, terms) for t in texts for lg, terms in text_targets(t.value) if lg == lang]
+            parts = [self._text(field, t.terms) for t in plan.texts if t.lang == lang]
             if parts:
                 q = tantivy.Query.boolean_query([(tantivy.Occur.Should, p) for p in parts])
                 gen = tantivy.SnippetGenerator.create(searcher, q, self.schema, field)

@@ -1,35 +1,76 @@
-"""The search flow both engines share: citation look-up, filters, multi-select facets.
+"""The search flow both engines share: citation look-up, query semantics, versions, collapsing, facets.
 
 A backend only executes a `Plan` (`Engine._execute`); everything that decides
-*what* to search lives here once, so both engines answer alike.
+*what* to search lives here once, so both engines answer alike:
+
+- Query words are analysed per language: a record is searched with its own
+  language's analyser only, so a word one language drops ("with", "of") is never
+  required in another language's field. The query becomes one branch per
+  language, OR-ed.
+- Every word is required; when fewer than a handful of records contain them
+  all, the records with most of them are shown (`best_match`).
+- Only the law in force on `as_of` (today by default) is searched, one hit per
+  provision (versions and language versions of the same provision collapse to
+  the best-scoring one).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
-from typing import Any, Optional
+from datetime import date
+from typing import Any, Callable, Optional, Union
 
 from indexer.search.analysis import analyze, languages, raw_words
 from indexer.search.base import FacetValue, Hit, QuerySyntaxError, SearchBackend, SearchRequest, SearchResponse
 from indexer.search.citations import CitationRef, parse_citation
 from indexer.search.facets import facet, field_for, filter_values, normalize_value, spread_general_scope
-from indexer.search.query import MatchAll, Node, parse
+from indexer.search.query import And, FieldMatch, MatchAll, Node, Not, Or, Text, parse
 from indexer.search.records import ymd
 from indexer.search.settings import search_config
 
 
 @dataclass(frozen=True)
+class Terms:
+    """A word or phrase as one language's analyser indexes it: (position, stem); stop words leave gaps."""
+    lang: str
+    value: str
+    terms: tuple[tuple[int, str], ...]
+    slop: int = 0
+
+
+@dataclass(frozen=True)
+class AtLeast:
+    """At least `minimum` of the children match (best-match fallback)."""
+    children: tuple["LNode", ...]
+    minimum: int
+
+
+@dataclass(frozen=True)
+class Boosted:
+    """`query` decides what matches; `extra` (words close together) only adds `weight` × its score."""
+    query: "LNode"
+    extra: Terms
+    weight: float
+
+
+LNode = Union[Terms, FieldMatch, And, Or, Not, MatchAll, AtLeast, Boosted]
+
+
+@dataclass(frozen=True)
 class Plan:
-    """What to search, in engine-neutral terms."""
+    """What to search, in engine-neutral terms; `query` is already analysed per language."""
     kind: str
-    query: Node
+    query: Any  # LNode
     filters: dict[str, tuple[str, ...]] = field(default_factory=dict)        # field → any-of values (always applied)
     facet_filters: dict[str, tuple[str, ...]] = field(default_factory=dict)  # facet name → any-of values
     date_range: tuple[Optional[int], Optional[int]] = (None, None)          # YYYYMMDD on date_sort
+    in_force_on: Optional[int] = None                                       # YYYYMMDD: valid_from <= d < valid_to
     sort: str = "relevance"  # relevance | date | deadline | ordinal
     offset: int = 0
     limit: int = 20
     facets: tuple[str, ...] = ()
     highlight: bool = False
+    texts: tuple[Terms, ...] = ()  # what snippets mark
 
 
 @dataclass
@@ -37,19 +78,20 @@ class Result:
     total: int
     hits: list[tuple[float, dict[str, Any], dict[str, list[str]]]]  # (score, record, highlights)
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    groups: Optional[int] = None  # distinct `group` values among all matches, when the engine counted them
 
 
-def field_terms(value: str, lang: str) -> list[tuple[int, str]]:
+def field_terms(value: str, lang: str) -> tuple[tuple[int, str], ...]:
     """(position, term) of a word or phrase as the analyser indexes it: stop words leave gaps."""
     out = []
     for pos, raw in enumerate(raw_words(value)):
         terms = analyze(raw, lang)
         if terms:
             out.append((pos, terms[0]))
-    return out
+    return tuple(out)
 
 
-def text_targets(value: str) -> list[tuple[str, list[tuple[int, str]]]]:
+def text_targets(value: str) -> list[tuple[str, tuple[tuple[int, str], ...]]]:
     """(language, positioned terms) for every language in which the word/phrase leaves terms (not only stop words)."""
     return [(lang, terms) for lang in languages() if (terms := field_terms(value, lang))]
 
@@ -59,23 +101,161 @@ def meta_boost() -> float:
     return float(search_config()["boosts"].get("meta", 1.5))
 
 
+def _has_text(node: Node) -> bool:
+    if isinstance(node, Text):
+        return True
+    if isinstance(node, (And, Or)):
+        return any(_has_text(c) for c in node.children)
+    return isinstance(node, Not) and _has_text(node.child)
+
+
+def localize(node: Node, lang: str, min_share: Optional[float] = None) -> Optional[LNode]:
+    """The query for records of one language: words analysed by that language's analyser, words it drops
+    left out (None when nothing is left). With `min_share`, a top-level AND needs only that share of its parts."""
+    if isinstance(node, Text):
+        terms = field_terms(node.value, lang)
+        return Terms(lang, node.value, terms) if terms else None
+    if isinstance(node, (FieldMatch, MatchAll)):
+        return node
+    if isinstance(node, Not):
+        inner = localize(node.child, lang)
+        return Not(inner) if inner is not None else None  # type: ignore[arg-type]
+    children = tuple(c for c in (localize(ch, lang) for ch in node.children) if c is not None)
+    if not children:
+        return None
+    if len(children) == 1:
+        return children[0]
+    if isinstance(node, And) and min_share is not None:
+        optional = tuple(c for c in children if _optional(c))
+        required = tuple(c for c in children if not _optional(c))
+        if len(optional) >= 2:
+            k = max(1, min(len(optional) - 1, math.ceil(min_share * len(optional))))
+            best = AtLeast(optional, k)
+            return And(required + (best,)) if required else best  # type: ignore[arg-type]
+    return (And if isinstance(node, And) else Or)(children)  # type: ignore[arg-type]
+
+
+def _optional(node: LNode) -> bool:
+    """Parts a best-match may leave out: words and alternatives of words (never filters or NOT)."""
+    return isinstance(node, Terms) or (isinstance(node, Or) and all(isinstance(c, (Terms, And)) for c in node.children))
+
+
+def _proximity(node: Node, lang: str) -> Optional[Terms]:
+    """The query's plain words in order, as a sloppy phrase: records with the words close together rank higher."""
+    words = [c.value for c in (node.children if isinstance(node, And) else ()) if isinstance(c, Text) and not c.phrase]
+    stems = [t for w in words for t in field_terms(w, lang)]
+    if len(stems) < 2:
+        return None
+    slop = int(search_config()["boosts"].get("phrase_slop", 3))
+    return Terms(lang, " ".join(words), tuple((i, s) for i, (_, s) in enumerate(stems)), slop=slop)
+
+
+def language_query(node: Node, min_share: Optional[float] = None) -> Optional[LNode]:
+    """One branch per language, OR-ed; a query without words (filters only) is the same in every language."""
+    if not _has_text(node):
+        return localize(node, languages()[0])
+    weight = float(search_config()["boosts"].get("phrase", 1.0))
+    branches: list[LNode] = []
+    for lang in languages():
+        branch = localize(node, lang, min_share)
+        if branch is None:
+            continue
+        near = _proximity(node, lang)
+        branches.append(Boosted(branch, near, weight) if near is not None else branch)
+    if not branches:
+        return None
+    return branches[0] if len(branches) == 1 else Or(tuple(branches))  # type: ignore[arg-type]
+
+
+def positive_terms(node: Node) -> tuple[Terms, ...]:
+    """The analysed words and phrases a hit may contain (for snippets), per language."""
+    from indexer.search.query import positive_texts
+    return tuple(Terms(lang, t.value, terms) for t in positive_texts(node) for lang, terms in text_targets(t.value))
+
+
+def _matching() -> dict[str, Any]:
+    return search_config().get("matching") or {}
+
+
+def _is_word_conjunction(node: Node) -> bool:
+    return isinstance(node, And) and sum(1 for c in node.children if isinstance(c, (Text, Or))) >= 2
+
+
+Expander = Callable[[Node], tuple[Node, dict[str, list[str]]]]
+
+
 class Engine(SearchBackend):
     """SearchBackend.search() on top of one primitive: execute a Plan."""
+
+    expander: Optional[Expander] = None  # cross-language query expansion (set by open_backend when available)
 
     def _execute(self, plan: Plan) -> Result:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def _count_groups(self, plan: Plan) -> Optional[int]:  # pragma: no cover - engines override
+        return None
+
     def search(self, request: SearchRequest) -> SearchResponse:
         check_request(request)
-        plan, redirect = self._plan(request)
-        result = self._execute(plan)
+        as_of = None if request.all_versions else (request.as_of or date.today())
+        plan, redirect, node, expansions = self._plan(request, as_of)
+        best_match = False
+        result = self._run(plan, collapse=not request.all_versions)
+        below = int(_matching().get("best_match_below", 5))
+        if redirect is None and result.total < below and node is not None and _is_word_conjunction(node):
+            share = float(_matching().get("best_match_share", 0.6))
+            wider = replace(plan, query=language_query(node, share) or MatchAll())
+            widened = self._run(wider, collapse=not request.all_versions)
+            if widened.total > result.total:
+                result, best_match = widened, True
         hits = [Hit(id=rec["id"], kind=rec["kind"], score=float(score), record=rec, highlights=hl)
                 for score, rec, hl in result.hits]
+        if request.kind == "document" and plan.highlight and hits:
+            self._document_snippets(plan, hits)
         facets = {name: [FacetValue(value=v, count=c) for v, c in _ordered(spread_general_scope(name, values))]
                   for name, values in result.facets.items()}
-        return SearchResponse(total=result.total, hits=hits, facets=facets, query=request, redirect=redirect)
+        return SearchResponse(total=result.total, hits=hits, facets=facets, query=request, redirect=redirect,
+                              best_match=best_match, expansions=expansions, as_of=as_of)
 
-    def _plan(self, request: SearchRequest) -> tuple[Plan, Optional[dict[str, str]]]:
+    # -- collapsing --------------------------------------------------------------------------------------
+    def _run(self, plan: Plan, collapse: bool) -> Result:
+        """Execute; with `collapse`, one hit per provision group (the best-scoring version/language)."""
+        if not collapse or plan.limit == 0:
+            return self._execute(plan)
+        need = plan.offset + plan.limit
+        window = max(need * 3, 60)
+        while True:
+            raw = self._execute(replace(plan, offset=0, limit=window))
+            seen: set[str] = set()
+            distinct = []
+            for hit in raw.hits:
+                key = hit[1].get("group") or hit[1]["id"]
+                if key not in seen:
+                    seen.add(key)
+                    distinct.append(hit)
+            if len(distinct) >= need or len(raw.hits) < window or window >= 5000:
+                break
+            window *= 4
+        groups = self._count_groups(plan) if raw.total > len(raw.hits) else len(distinct)
+        total = groups if groups is not None else raw.total
+        return Result(total=total, hits=distinct[plan.offset:need], facets=raw.facets)
+
+    def _document_snippets(self, plan: Plan, hits: list[Hit]) -> None:
+        """A document's snippet comes from its best-matching provisions (never from the whole text)."""
+        ids = tuple(h.id for h in hits)
+        sub = replace(plan, kind="provision", filters={**plan.filters, "document_id": ids}, facet_filters={},
+                      offset=0, limit=min(10 * len(ids), 400), facets=(), highlight=True)
+        best: dict[str, dict[str, list[str]]] = {}
+        for _, rec, hl in self._execute(sub).hits:
+            if hl and rec.get("document_id") not in best:
+                best[rec["document_id"]] = {"text": [f"{rec.get('citation', '')}: {s}" if rec.get("citation") else s
+                                                     for s in hl.get("text", [])][:1]}
+        for h in hits:
+            h.highlights = best.get(h.id, {})
+
+    # -- planning ------------------------------------------------------------------------------------------
+    def _plan(self, request: SearchRequest, as_of: Optional[date]
+              ) -> tuple[Plan, Optional[dict[str, str]], Optional[Node], dict[str, list[str]]]:
         facet_filters = {}
         for name, values in request.filters.items():
             field_for(name)  # unknown names raise a ValueError that lists the known ones
@@ -86,42 +266,62 @@ class Engine(SearchBackend):
         for name in request.facets:
             facet(name)
         base = Plan(kind=request.kind, query=MatchAll(), facet_filters=facet_filters,
-                    date_range=(ymd(request.date_from), ymd(request.date_to)), sort=request.sort,
+                    date_range=(ymd(request.date_from), ymd(request.date_to)), in_force_on=ymd(as_of), sort=request.sort,
                     offset=(request.page - 1) * request.size, limit=request.size, facets=tuple(request.facets),
                     highlight=request.highlight)
         ref = parse_citation(request.query)
         if ref is not None:
-            target = self._resolve(ref, facet_filters.get("language"))
+            target = self._resolve(ref, facet_filters.get("language"), base.in_force_on)
             if target is not None:
                 doc_id, prov_id = target
-                filters = {"document_id": (doc_id,)}
+                filters: dict[str, tuple[str, ...]] = {"document_id": (doc_id,)}
                 if request.kind == "document":
                     filters = {"id": (doc_id,)}
                 else:
                     filters["provision_path"] = (prov_id,)
                 sort = "ordinal" if request.sort == "relevance" else request.sort
-                return replace(base, filters=filters, sort=sort), {"document_id": doc_id, "provision_id": prov_id}
-        return replace(base, query=parse(request.query)), None
+                # Records of the cited document valid on the day: a deleted article's are its tombstones.
+                return (replace(base, filters=filters, sort=sort),
+                        {"document_id": doc_id, "provision_id": prov_id}, None, {})
+        node = parse(request.query)
+        expansions: dict[str, list[str]] = {}
+        if request.expand and self.expander is not None and _has_text(node):
+            node, expansions = self.expander(node)
+        query = language_query(node) or MatchAll()
+        return replace(base, query=query, texts=positive_terms(node)), None, node, expansions
 
-    def _resolve(self, ref: CitationRef, languages_wanted: Optional[tuple[str, ...]]) -> Optional[tuple[str, str]]:
-        """The (document_id, provision_id) a citation names: preferred language, then the newest version."""
-        plan = Plan(kind="provision", query=MatchAll(),
-                    filters={"instrument": (ref.instrument,), "cite_key": (ref.cite_key,)}, sort="date", limit=100)
-        candidates = [rec for _, rec, _ in self._execute(plan).hits]
-        if not candidates and ref.paragraph:  # "Article 8(5)" when paragraphs are not split out: the article
-            return self._resolve(CitationRef(ref.instrument, ref.article, None, ref.language), languages_wanted)
-        if not candidates:
+    def _resolve(self, ref: CitationRef, languages_wanted: Optional[tuple[str, ...]], day: Optional[int]
+                 ) -> Optional[tuple[str, str]]:
+        """The (document_id, provision_id) a citation names: in force on the day, preferred language, newest."""
+        for key in _cite_keys(ref):
+            plan = Plan(kind="provision", query=MatchAll(), in_force_on=day,
+                        filters={"instrument": (ref.instrument,), "cite_key": (key,)}, sort="date", limit=100)
+            candidates = [rec for _, rec, _ in self._execute(plan).hits]
+            if candidates:
+                break
+        else:
             return None
         wanted = list(languages_wanted or ()) + ([ref.language] if ref.language else [])
         default = {"EU": "en", "NL": "nl"}
 
-        def rank(rec: dict[str, Any]) -> tuple[int, int, int, str]:
+        def rank(rec: dict[str, Any]) -> tuple[int, int, int, int, str]:
             lang = rec.get("language")
             return (0 if lang in wanted else 1 if lang == default.get(rec.get("jurisdiction") or "") else 2,
-                    -(rec.get("date_sort") or 0), len(rec.get("provision_path") or []), rec["id"])
+                    -(rec.get("valid_from") or 0), -(rec.get("date_sort") or 0), len(rec.get("provision_path") or []), rec["id"])
 
         best = min(candidates, key=rank)
         return best["document_id"], best["provision_id"]
+
+
+def _cite_keys(ref: CitationRef) -> list[str]:
+    """The citation's key, then its fallbacks (the enclosing paragraph, article ...), most specific first."""
+    fallbacks = getattr(ref, "fallbacks", None)
+    if callable(fallbacks):
+        return list(fallbacks())
+    keys = [ref.cite_key]
+    if getattr(ref, "paragraph", None):
+        keys.append(ref.article)
+    return keys
 
 
 def _ordered(values: list[tuple[str, int]]) -> list[tuple[str, int]]:

@@ -43,7 +43,7 @@ FILTER_FIELDS = {"provision_kind": "provision_kind", "document_id": "document_id
 # concerns every sector, so a sector filter also selects it and every sector's count includes it.
 ALL_SECTORS = "*"
 
-KEYWORD_FIELDS = tuple(sorted({f.field for f in FACETS.values()} | set(FILTER_FIELDS.values()) | {"act_id", "provision_id", "cite_key"}))
+KEYWORD_FIELDS = tuple(sorted({f.field for f in FACETS.values()} | set(FILTER_FIELDS.values()) | {"act_id", "provision_id", "cite_key", "group"}))
 
 
 def facet(name: str) -> Facet:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Iterable, Iterator, Optional
 
 from pydantic import ValidationError
 
+from indexer.analysis.versions import OPEN_END, Deletion, VersionChains, VersionInfo
 from indexer.search.facets import ALL_SECTORS, sector_ancestors
 from indexer.search.settings import search_config
 from regkb.records import Document, Obligation, Provision
@@ -29,9 +31,13 @@ def ymd(d: Optional[date]) -> Optional[int]:
     return d.year * 10000 + d.month * 100 + d.day if d else None
 
 
-def _weight(kind: Optional[str]) -> float:
+def _weight(kind: Optional[str], modality: Optional[str] = None, deleted: bool = False) -> float:
+    """The engines multiply relevance by log2(2 + weight): a provision-kind weight (operative text above
+    annexes above recitals) times a factor for the modality (duties before permissions) and for deleted text."""
     b = search_config()["boosts"]
-    return float(b["provision_kind"].get(kind or "", b.get("default_weight", 1.0)))
+    base = math.log2(2.0 + float(b["provision_kind"].get(kind or "", b.get("default_weight", 1.0))))
+    factor = float((b.get("modality") or {}).get(modality or "", 1.0)) * (float(b.get("deleted", 1.0)) if deleted else 1.0)
+    return 2.0 ** (base * factor) - 2.0
 
 
 def _doc_date(doc: Document) -> Optional[date]:
@@ -39,11 +45,23 @@ def _doc_date(doc: Document) -> Optional[date]:
     return d.version_date or d.adopted or d.published or d.entry_into_force
 
 
-def _document_fields(doc: Document) -> dict[str, Any]:
-    """What every record of a document carries: facets, titles, links, dates."""
+def _version_fields(doc: Document, v: Optional[VersionInfo]) -> dict[str, Any]:
+    """Which version of the act this text is and when it was the law (`as_of` filters on valid_from/valid_to)."""
+    if v is None:
+        return {"valid_from": 0, "valid_to": ymd(OPEN_END), "consolidated": doc.consolidated}
+    return {
+        "valid_from": ymd(v.valid_from) if v.valid_from > date.min else 0, "valid_to": ymd(v.valid_to),
+        "consolidated": doc.consolidated, "version_date": v.valid_from.isoformat() if v.valid_from > date.min else None,
+        "superseded_on": v.valid_to.isoformat() if v.valid_to < OPEN_END else None,
+        "amended_since": list(v.amended_since),
+    }
+
+
+def _document_fields(doc: Document, version: Optional[VersionInfo] = None) -> dict[str, Any]:
+    """What every record of a document carries: facets, titles, links, dates, version."""
     years = sorted({a.date.year for a in doc.dates.application})
     day = _doc_date(doc)
-    return {
+    return {**_version_fields(doc, version),
         "document_id": doc.id, "act_id": doc.act_id,
         "short_title": doc.short_title, "instrument": doc.short_title or doc.identifiers.number or doc.title[:80],
         "document_title": doc.title, "jurisdiction": doc.jurisdiction, "document_type": doc.instrument_type,
@@ -112,6 +130,7 @@ class _ProvisionIndex:
 def provision_record(doc: Document, p: Provision, idx: _ProvisionIndex, base: dict[str, Any]) -> dict[str, Any]:
     return {
         **base, "id": f"{doc.id}#{p.id}", "kind": "provision", "provision_id": p.id, "provision_path": idx.path(p.id),
+        "group": f"{doc.act_id}#{p.id}",
         "provision_kind": p.kind, "citation": p.citation, "heading": idx.heading(p.id), "text": p.text,
         "number": p.number, "page": p.page, "cite_key": idx.cite_key(p), "ordinal": idx.order.get(p.id, 0),
         "rank_weight": _weight(p.kind), "deadline": None, "deadline_sort": NO_DEADLINE,
@@ -124,6 +143,7 @@ def obligation_record(ob: Obligation, idx: Optional[_ProvisionIndex], base: dict
     years = set(base.get("application_years", [])) | ({str(deadline.year)} if deadline else set())
     return {
         **base, "id": ob.id, "kind": "obligation", "provision_id": ob.provision_id,
+        "group": f"{base.get('act_id') or ob.document_id}#{ob.provision_id}#{ob.start}",
         "provision_path": idx.path(ob.provision_id) if idx else [ob.provision_id],
         "provision_kind": prov.kind if prov else None, "citation": ob.citation,
         "heading": idx.heading(ob.provision_id) if idx else "", "text": ob.text, "language": ob.language,
@@ -135,14 +155,16 @@ def obligation_record(ob: Obligation, idx: Optional[_ProvisionIndex], base: dict
         "application_years": sorted(years),
         "deadline": deadline.isoformat() if deadline else None, "deadline_sort": ymd(deadline) or NO_DEADLINE,
         "ordinal": (idx.order.get(ob.provision_id, 0) * 1000 + min(ob.start, 999)) if idx else ob.start,
-        "rank_weight": _weight(prov.kind if prov else "article"),
+        "rank_weight": _weight(prov.kind if prov else "article", ob.modality),
     }
 
 
 def document_record(doc: Document, base: dict[str, Any]) -> dict[str, Any]:
-    text = "\n".join(p.text for p in doc.provisions if p.text)[:200_000]
+    """A document matches on its whole text (`body`, indexed, never stored or returned); its snippets come
+    from its best-matching provisions."""
+    body = "\n".join(p.text for p in doc.provisions if p.text)[:200_000]
     return {**base, "id": doc.id, "kind": "document", "provision_id": None, "provision_path": [], "provision_kind": None,
-            "citation": doc.short_title or doc.title, "heading": "", "text": text, "ordinal": 0,
+            "group": doc.id, "citation": doc.short_title or doc.title, "heading": "", "body": body, "ordinal": 0,
             "rank_weight": _weight("article"), "deadline": None, "deadline_sort": NO_DEADLINE,
             "identifiers": doc.identifiers.model_dump(mode="json", exclude_none=True)}
 
@@ -155,19 +177,41 @@ class LoadReport:
 
 
 def records_for(documents: Iterable[Document], obligations: Iterable[Obligation]) -> Iterator[dict[str, Any]]:
-    """Index records for documents (with their provisions) and obligations (joined to their document)."""
+    """Index records for documents (with their provisions) and obligations (joined to their document).
+
+    A unit (article, annex) that a later version deleted stays findable: after its deletion date its last
+    text is indexed again as a tombstone record marked deleted (`deleted_on`, `deleted_by`)."""
     docs = {d.id: d for d in documents}
+    chains = VersionChains.build(docs.values())
     indexes = {d.id: _ProvisionIndex(d) for d in docs.values()}
-    bases = {d.id: _document_fields(d) for d in docs.values()}
+    bases = {d.id: _document_fields(d, chains.version(d.id)) for d in docs.values()}
     for d in docs.values():
         yield document_record(d, bases[d.id])
         for p in d.provisions:
             if p.text or p.heading:
-                yield provision_record(d, p, indexes[d.id], bases[d.id])
+                rec = provision_record(d, p, indexes[d.id], bases[d.id])
+                yield rec
+                if (gone := chains.deletion_of(d.id, p.id)) is not None:
+                    yield tombstone(rec, gone, p.kind)
     for ob in obligations:
         base = bases.get(ob.document_id) or {"document_id": ob.document_id, "language": ob.language,
-                                             "date_sort": NO_DATE, "application_years": [], "sectors": [], "topics": []}
-        yield obligation_record(ob, indexes.get(ob.document_id), base)
+                                             "date_sort": NO_DATE, "application_years": [], "sectors": [], "topics": [],
+                                             "valid_from": 0, "valid_to": ymd(OPEN_END)}
+        rec = obligation_record(ob, indexes.get(ob.document_id), base)
+        yield rec
+        if (gone := chains.deletion_of(ob.document_id, ob.provision_id)) is not None:
+            yield tombstone(rec, gone, rec.get("provision_kind"), ob.modality)
+
+
+DELETED_SUFFIX = "~deleted"
+
+
+def tombstone(rec: dict[str, Any], gone: Deletion, kind: Optional[str], modality: Optional[str] = None) -> dict[str, Any]:
+    """The last text of a deleted provision, valid from the deletion on, saying who deleted it and when."""
+    return {**rec, "id": rec["id"] + DELETED_SUFFIX, "status": "deleted", "valid_from": ymd(gone.deleted_on),
+            "valid_to": ymd(OPEN_END), "superseded_on": None, "deleted_on": gone.deleted_on.isoformat(),
+            "deleted_by": gone.by_label, "deleted_by_document": gone.by_document_id,
+            "rank_weight": _weight(kind, modality, deleted=True)}
 
 
 def read_documents(data_dir: DataDir, report: LoadReport) -> list[Document]:
