@@ -61,7 +61,14 @@ def text_values(rec: dict[str, Any]) -> dict[str, str]:
         text = rec.get("text") or ""
         matched = [text, own]
     values = {"all": "\n".join(filter(None, matched)), "meta": " ".join(filter(None, [own, title])), "text": text}
-    return {text_field(base, lang): v for base, v in values.items() if v}
+    out = {text_field(base, lang): v for base, v in values.items() if v}
+    # Every record has every matching field (a placeholder where it has nothing): BM25 then sees the same
+    # document counts and average lengths in tantivy (which counts all documents) and Lucene (which counts
+    # the documents that have the field), so both engines score alike.
+    for other in languages():
+        for base in ("all", "meta"):
+            out.setdefault(text_field(base, other), EMPTY_MARK)
+    return out
 
 
 @lru_cache(maxsize=None)
@@ -81,6 +88,8 @@ def analyze(text: str, lang: str) -> tuple[str, ...]:
     return tuple(tantivy_analyzer(lang).analyze(text))
 
 
+# Fills a matching field a record has no text for (see text_values); never a query term.
+EMPTY_MARK = "zqxnonezqx"
 # Stands in for a removed stop word in pre-stemmed text, so phrase positions keep their gaps.
 STOP_MARK = "zqxstopzqx"
 PRESTEMMED_ANALYZER = "regkb_prestemmed"

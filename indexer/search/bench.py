@@ -62,7 +62,7 @@ class Generator:
                 words[rnd.randrange(len(words))] = rnd.choice(vocab)
             year = rnd.randint(2019, 2031)
             deadline = rnd.random() < 0.4
-            yield {**base, "id": f"bench-{i}", "text": " ".join(words),
+            yield {**base, "id": f"bench-{i}", "group": f"bench-{i}", "text": " ".join(words),
                    "modality": rnd.choice(self.values["modality"]), "addressee": rnd.choice(self.values["addressee"]),
                    "instrument": rnd.choice(self.values["instrument"]), "sectors": rnd.choice(self.values["sectors"]),
                    "topics": rnd.choice(self.values["topics"]), "application_years": [str(year)],

@@ -177,8 +177,10 @@ def _matching() -> dict[str, Any]:
     return search_config().get("matching") or {}
 
 
-def _is_word_conjunction(node: Node) -> bool:
-    return isinstance(node, And) and sum(1 for c in node.children if isinstance(c, (Text, Or))) >= 2
+def _plain_words(node: Node) -> bool:
+    """Words typed without operators (act names allowed): the queries a best-match may widen."""
+    return (isinstance(node, And) and all(isinstance(c, (Text, FieldMatch)) for c in node.children)
+            and sum(1 for c in node.children if isinstance(c, Text)) >= 2)
 
 
 Expander = Callable[[Node], tuple[Node, dict[str, list[str]]]]
@@ -198,11 +200,11 @@ class Engine(SearchBackend):
     def search(self, request: SearchRequest) -> SearchResponse:
         check_request(request)
         as_of = None if request.all_versions else (request.as_of or date.today())
-        plan, redirect, node, expansions = self._plan(request, as_of)
+        plan, redirect, typed, node, expansions = self._plan(request, as_of)
         best_match = False
         result = self._run(plan, collapse=not request.all_versions)
         below = int(_matching().get("best_match_below", 5))
-        if redirect is None and result.total < below and node is not None and _is_word_conjunction(node):
+        if redirect is None and result.total < below and node is not None and _plain_words(typed):
             share = float(_matching().get("best_match_share", 0.6))
             wider = replace(plan, query=language_query(node, share) or MatchAll())
             widened = self._run(wider, collapse=not request.all_versions)
@@ -220,19 +222,17 @@ class Engine(SearchBackend):
     # -- collapsing --------------------------------------------------------------------------------------
     def _run(self, plan: Plan, collapse: bool) -> Result:
         """Execute; with `collapse`, one hit per provision group (the best-scoring version/language)."""
-        if not collapse or plan.limit == 0:
+        if not collapse:
             return self._execute(plan)
+        if plan.limit == 0:
+            raw = self._execute(plan)
+            groups = self._count_groups(plan) if raw.total else 0
+            return replace(raw, total=raw.total if groups is None else groups)
         need = plan.offset + plan.limit
         window = max(need * 3, 60)
         while True:
             raw = self._execute(replace(plan, offset=0, limit=window))
-            seen: set[str] = set()
-            distinct = []
-            for hit in raw.hits:
-                key = hit[1].get("group") or hit[1]["id"]
-                if key not in seen:
-                    seen.add(key)
-                    distinct.append(hit)
+            distinct = _collapse(raw.hits)
             if len(distinct) >= need or len(raw.hits) < window or window >= 5000:
                 break
             window *= 4
@@ -255,7 +255,8 @@ class Engine(SearchBackend):
 
     # -- planning ------------------------------------------------------------------------------------------
     def _plan(self, request: SearchRequest, as_of: Optional[date]
-              ) -> tuple[Plan, Optional[dict[str, str]], Optional[Node], dict[str, list[str]]]:
+              ) -> tuple[Plan, Optional[dict[str, str]], Optional[Node], Optional[Node], dict[str, list[str]]]:
+        """(plan, citation redirect, the query as typed, the query expanded with translations, the expansions)."""
         facet_filters = {}
         for name, values in request.filters.items():
             field_for(name)  # unknown names raise a ValueError that lists the known ones
@@ -282,13 +283,13 @@ class Engine(SearchBackend):
                 sort = "ordinal" if request.sort == "relevance" else request.sort
                 # Records of the cited document valid on the day: a deleted article's are its tombstones.
                 return (replace(base, filters=filters, sort=sort),
-                        {"document_id": doc_id, "provision_id": prov_id}, None, {})
-        node = parse(request.query)
+                        {"document_id": doc_id, "provision_id": prov_id}, None, None, {})
+        typed = node = parse(request.query)
         expansions: dict[str, list[str]] = {}
         if request.expand and self.expander is not None and _has_text(node):
             node, expansions = self.expander(node)
         query = language_query(node) or MatchAll()
-        return replace(base, query=query, texts=positive_terms(node)), None, node, expansions
+        return replace(base, query=query, texts=positive_terms(node)), None, typed, node, expansions
 
     def _resolve(self, ref: CitationRef, languages_wanted: Optional[tuple[str, ...]], day: Optional[int]
                  ) -> Optional[tuple[str, str]]:
@@ -311,6 +312,24 @@ class Engine(SearchBackend):
 
         best = min(candidates, key=rank)
         return best["document_id"], best["provision_id"]
+
+
+TIE = 0.03  # scores this close are a tie (BM25 statistics differ in detail between the engines)
+
+
+def _collapse(hits: list[tuple[float, dict[str, Any], dict[str, list[str]]]]) -> list[tuple[float, dict[str, Any], dict[str, list[str]]]]:
+    """One hit per group, in the order of each group's best score; among near-equal members the newest
+    version, then the smallest id, so that both engines pick the same one."""
+    members: dict[str, list[tuple[float, dict[str, Any], dict[str, list[str]]]]] = {}
+    for hit in hits:
+        members.setdefault(hit[1].get("group") or hit[1]["id"], []).append(hit)
+    out = []
+    for group in members.values():
+        top = max(h[0] for h in group)
+        near = [h for h in group if h[0] >= top * (1 - TIE)]
+        best = min(near, key=lambda h: (-(h[1].get("valid_from") or 0), h[1]["id"]))
+        out.append((top, best[1], best[2]))
+    return out
 
 
 def _cite_keys(ref: CitationRef) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Iterable, Iterator, Optional
@@ -115,16 +116,13 @@ class _ProvisionIndex:
         return " — ".join(p.heading for p in self.chain(pid) if p.heading)
 
     def cite_key(self, p: Provision) -> Optional[str]:
-        """'8' for Article 8, '8(2)' for its paragraph 2: what citation look-up matches."""
-        chain = self.chain(p.id)
-        article = next((c for c in chain if c.kind == "article"), None)
-        if article is None or not article.number:
-            return None
-        if p.kind == "article":
-            return article.number.lower()
-        if p.kind == "paragraph" and p.number and p.parent_id == article.id:
-            return f"{article.number.lower()}({p.number.strip('.').lower()})"
-        return None
+        """What citation look-up matches: '8', '8(2)', '8(2)(a)', '22(2)¶2', 'rct:12', 'anx:1/p1(10)',
+        'esrs:e1/ar21' (indexer/search/citations.py), computed once per document."""
+        from indexer.search.citations import document_cite_keys
+        keys = self.__dict__.get("_cite_keys")
+        if keys is None:
+            keys = self.__dict__["_cite_keys"] = document_cite_keys(self.doc.provisions)
+        return keys.get(p.id)
 
 
 def provision_record(doc: Document, p: Provision, idx: _ProvisionIndex, base: dict[str, Any]) -> dict[str, Any]:
@@ -137,13 +135,15 @@ def provision_record(doc: Document, p: Provision, idx: _ProvisionIndex, base: di
     }
 
 
-def obligation_record(ob: Obligation, idx: Optional[_ProvisionIndex], base: dict[str, Any]) -> dict[str, Any]:
+def obligation_record(ob: Obligation, idx: Optional[_ProvisionIndex], base: dict[str, Any], nth: int = 0) -> dict[str, Any]:
+    """`nth`: the obligation's rank within its provision; the same duty in another version or language of
+    the act has the same rank, so they collapse into one hit (`group`)."""
     prov = idx.by_id.get(ob.provision_id) if idx else None
     deadline = min((d.date for d in ob.deadlines if d.date), default=None)
     years = set(base.get("application_years", [])) | ({str(deadline.year)} if deadline else set())
     return {
         **base, "id": ob.id, "kind": "obligation", "provision_id": ob.provision_id,
-        "group": f"{base.get('act_id') or ob.document_id}#{ob.provision_id}#{ob.start}",
+        "group": f"{base.get('act_id') or ob.document_id}#{ob.provision_id}#{nth}",
         "provision_path": idx.path(ob.provision_id) if idx else [ob.provision_id],
         "provision_kind": prov.kind if prov else None, "citation": ob.citation,
         "heading": idx.heading(ob.provision_id) if idx else "", "text": ob.text, "language": ob.language,
@@ -193,11 +193,13 @@ def records_for(documents: Iterable[Document], obligations: Iterable[Obligation]
                 yield rec
                 if (gone := chains.deletion_of(d.id, p.id)) is not None:
                     yield tombstone(rec, gone, p.kind)
+    nth: Counter[tuple[str, str]] = Counter()
     for ob in obligations:
+        nth[(ob.document_id, ob.provision_id)] += 1
         base = bases.get(ob.document_id) or {"document_id": ob.document_id, "language": ob.language,
                                              "date_sort": NO_DATE, "application_years": [], "sectors": [], "topics": [],
                                              "valid_from": 0, "valid_to": ymd(OPEN_END)}
-        rec = obligation_record(ob, indexes.get(ob.document_id), base)
+        rec = obligation_record(ob, indexes.get(ob.document_id), base, nth[(ob.document_id, ob.provision_id)])
         yield rec
         if (gone := chains.deletion_of(ob.document_id, ob.provision_id)) is not None:
             yield tombstone(rec, gone, rec.get("provision_kind"), ob.modality)

@@ -17,6 +17,9 @@ def ids(resp):
 
 
 def search(backend, query="", **kw):
+    """Every version and language (what these tests were written for); tests/search/test_versions.py
+    covers the default view (the law in force today, one hit per provision)."""
+    kw.setdefault("all_versions", True)
     return backend.search(SearchRequest(query=query, **kw))
 
 
