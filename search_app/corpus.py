@@ -17,6 +17,7 @@ from typing import Optional
 
 from pydantic import ValidationError
 
+from indexer.analysis.versions import VersionChains
 from regkb.records import Document, Obligation
 from regkb.settings import DataDir
 
@@ -60,6 +61,7 @@ class Corpus:
     data_dir: DataDir
     _cache: dict[Path, _Cached] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _versions: Optional[tuple[tuple, VersionChains]] = None
 
     # -- documents -------------------------------------------------------
     def document(self, doc_id: str) -> Optional[Document]:
@@ -84,6 +86,19 @@ class Corpus:
         versions = [s for s in self.summaries()
                     if s.id != doc.id and (s.id in linked or s.version_id == doc.version_id)]
         return sorted(versions, key=lambda s: s.language)
+
+    def versions(self) -> VersionChains:
+        """Every act's version chain (validity, previous/next, deletions), rebuilt when a document changes."""
+        paths = sorted(self.data_dir.documents.glob("*.json"))
+        key = tuple((p.name, _mtime(p)) for p in paths)
+        with self._lock:
+            if self._versions is not None and self._versions[0] == key:
+                return self._versions[1]
+        docs = [d for p in paths if (d := self._load(p, self._parse_document)) is not None]
+        chains = VersionChains.build(docs)
+        with self._lock:
+            self._versions = (key, chains)
+        return chains
 
     # -- obligations -----------------------------------------------------
     def obligations_of(self, doc_id: str) -> list[Obligation]:
@@ -141,3 +156,10 @@ class Corpus:
             except (ValidationError, ValueError) as exc:
                 log.warning("skipping bad obligation record %s:%d (%s)", path, n, exc)
         return out
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0

@@ -56,6 +56,9 @@ def parse_search(args: MultiDict, settings: dict[str, Any], *, size: Optional[in
             page=_int(args, "page", 1, 1, settings["max_page"]),
             size=size if size is not None else _int(args, "size", settings["page_size"], 0, settings["max_page_size"]),
             facets=list(settings["facets_by_kind"][kind]),
+            as_of=_date(args, "as_of"),
+            all_versions=_flag(args, "versions", "all", "current"),
+            expand=_flag(args, "expand", "on", "off", default=True),
         )
     except ValidationError as exc:  # should not happen after the checks above; still a 400
         raise BadParameter(f"Invalid search parameters: {exc.errors()[0]['msg']}") from exc
@@ -74,8 +77,12 @@ def search_url_args(request: SearchRequest, **changes: Any) -> str:
         params["date_from"] = request.date_from.isoformat()
     if request.date_to:
         params["date_to"] = request.date_to.isoformat()
+    if request.as_of:
+        params["as_of"] = request.as_of.isoformat()
+    params["versions"] = "all" if request.all_versions else "current"
+    params["expand"] = "on" if request.expand else "off"
     params.update(changes)
-    defaults = {"kind": "obligation", "sort": "relevance", "page": 1, "q": ""}
+    defaults = {"kind": "obligation", "sort": "relevance", "page": 1, "q": "", "versions": "current", "expand": "on"}
     clean = {k: v for k, v in params.items() if v not in (None, [], "") and defaults.get(k) != v}
     return urlencode(clean, doseq=True)
 
@@ -85,6 +92,14 @@ def _choice(args: MultiDict, name: str, allowed: tuple[str, ...], default: str) 
     if value not in allowed:
         raise BadParameter(f"'{name}' must be one of {', '.join(allowed)} (got '{value[:40]}').")
     return value
+
+
+def _flag(args: MultiDict, name: str, yes: str, no: str, default: bool = False) -> bool:
+    """A two-valued switch (`versions=all|current`, `expand=on|off`)."""
+    value = args.get(name) or (yes if default else no)
+    if value not in (yes, no):
+        raise BadParameter(f"'{name}' must be {yes} or {no} (got '{value[:40]}').")
+    return value == yes
 
 
 def _int(args: MultiDict, name: str, default: int, low: int, high: int) -> int:

@@ -12,8 +12,10 @@ from urllib.parse import urlencode
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from datetime import date
+
 from flask import url_for
-from flask_babel import get_locale, lazy_gettext as _l
+from flask_babel import format_date, get_locale, gettext as _, lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from indexer.search.base import Hit
@@ -125,18 +127,31 @@ def _clip(spans, length: int) -> list[tuple]:
     return out
 
 
+# Tree citations (indexer/parsing/tree.py) → how lawyers write them in running text, rule by rule, in order.
 _CITATION_RULES = [
+    # Dutch: "artikel" in lower case, as in running text; national style "onderdeel a" → "onder a"
+    # ("Artikel 5, eerste lid, onderdeel a" → "artikel 5, eerste lid, onder a")
+    (re.compile(r"^Artikel\b"), "artikel"),
+    (re.compile(r",\s*onderdeel\s+"), ", onder "),
+    # English (and French "Article"): "Article 8" → "Art. 8"
     (re.compile(r"\bArticle\s+"), "Art. "),
-    (re.compile(r"\bArtikel\s+"), "Art. "),
-    (re.compile(r"(\bArt\. [^,]*),?\s*(?:first |second |third )?subparagraph"), r"\1"),
+    # the first subparagraph is the paragraph's own text: "Art. 3(1), first subparagraph, point (b)" → "Art. 3(1), point (b)"
+    (re.compile(r",\s*first subparagraph\b"), ""),
+    # a point right after the article or its paragraph joins it: "Art. 8(2), point (a)" → "Art. 8(2)(a)";
+    # after a later subparagraph it stays spelled out ("Art. 10(1), second subparagraph, point (a)")
     (re.compile(r"(\bArt\. [^,]*),\s*points?\s*(\([^)]+\))"), r"\1\2"),
-    (re.compile(r",\s*onderdeel\s*(\w+)"), r"(\1)"),
     (re.compile(r"(\bArt\. [\w()]+)\s+\("), r"\1("),
+    # ESRS: a disclosure requirement by its code ("ESRS S1-1", "ESRS 2 SBM-3")
+    (re.compile(r"^ESRS (\w+), Disclosure Requirement (\1-\w+)$"), r"ESRS \2"),
+    (re.compile(r"^ESRS (\w+), Disclosure Requirement (\S+)$"), r"ESRS \1 \2"),
 ]
 
 
 def short_citation(citation: str) -> str:
-    """'Article 8(2), point (a)' → 'Art. 8(2)(a)': how lawyers write it in running text."""
+    """'Article 8(2), point (a)' → 'Art. 8(2)(a)', 'Article 22(2), second subparagraph' → 'Art. 22(2), second
+    subparagraph', 'Artikel 5, eerste lid, onderdeel a' → 'artikel 5, eerste lid, onder a': how lawyers write
+    them in running text. Annex and ESRS citations are already short ('Annex, Part I, Section 1, point (10)',
+    'ESRS E1, AR 21')."""
     out = citation or ""
     for pattern, repl in _CITATION_RULES:
         out = pattern.sub(repl, out)
@@ -174,6 +189,64 @@ def facet_value_label(facet: str, value: str) -> str:
 
 
 @dataclass
+class VersionNote:
+    """Which version of the act a text is, and whether it was the law on the day searched."""
+
+    label: str        # "Consolidated text of 18 March 2026" / "As adopted (OJ of 5 July 2024)"
+    state: str        # current | superseded | deleted | future
+    detail: str       # "current" / "superseded on 18 March 2026" / "deleted by … with effect from …"
+    amended_since: str = ""
+
+
+def _day(value: Any) -> Optional[date]:
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def version_note(r: dict[str, Any], as_of: Optional[date] = None) -> Optional[VersionNote]:
+    """The version wording for a record (index record or document fields) on the day searched (today by default)."""
+    start = _day(r.get("version_date"))
+    if start is None and not r.get("deleted_on"):
+        return None
+    day = as_of or date.today()
+    label = (_("Consolidated text of %(d)s", d=format_date(start, "d MMMM y")) if r.get("consolidated")
+             else _("As adopted (OJ of %(d)s)", d=format_date(start, "d MMMM y")) if start else "")
+    deleted, superseded = _day(r.get("deleted_on")), _day(r.get("superseded_on"))
+    amended = ", ".join(r.get("amended_since") or [])
+    note = _("amended since by %(acts)s; this corpus holds no consolidated text with those amendments", acts=amended) if amended else ""
+    if deleted and deleted <= day:
+        by = r.get("deleted_by")
+        detail = (_("deleted by %(act)s with effect from %(d)s", act=by, d=format_date(deleted, "d MMMM y")) if by
+                  else _("deleted with effect from %(d)s", d=format_date(deleted, "d MMMM y")))
+        return VersionNote(label, "deleted", detail)
+    if superseded and superseded <= day:
+        return VersionNote(label, "superseded", _("superseded on %(d)s", d=format_date(superseded, "d MMMM y")), note)
+    if start and start > day:
+        return VersionNote(label, "future", _("not yet in force on %(d)s", d=format_date(day, "d MMMM y")), note)
+    return VersionNote(label, "current", _("current") if as_of in (None, date.today()) else
+                       _("in force on %(d)s", d=format_date(day, "d MMMM y")), note)
+
+
+def other_versions(doc_id: str, provision_id: Optional[str]) -> list[tuple[str, str]]:
+    """(label, link) of the same provision in the act's other versions: one click to compare."""
+    chains = state().corpus.versions()
+    out = []
+    for other_id in chains.others(doc_id):
+        info = chains.version(other_id)
+        doc = state().corpus.document(other_id)
+        if doc is None or info is None or info.valid_from >= info.valid_to:
+            continue
+        if provision_id and doc.provision(provision_id) is None:
+            continue
+        year = info.valid_from.isoformat()
+        label = _("consolidated %(d)s", d=year) if doc.consolidated else _("as adopted %(d)s", d=year[:4])
+        out.append((label, url_for("documents.read", doc_id=other_id, _anchor=provision_id)))
+    return out
+
+
+@dataclass
 class Card:
     """One search result as the page and the export show it."""
 
@@ -193,9 +266,12 @@ class Card:
     thresholds: list[str] = field(default_factory=list)
     meta: list[str] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
+    language: Optional[str] = None
+    version: Optional[VersionNote] = None
+    also_in: list[tuple[str, str]] = field(default_factory=list)
 
 
-def card(hit: Hit) -> Card:
+def card(hit: Hit, as_of: Optional[date] = None) -> Card:
     r = hit.record
     snippets = [s for field_snips in hit.highlights.values() for s in field_snips]
     snippet = safe_snippet(" … ".join(snippets[:2])) if snippets else plain_snippet(r.get("text") or r.get("title") or "")
@@ -204,16 +280,21 @@ def card(hit: Hit) -> Card:
     doc = state().corpus.document(doc_id) if doc_id and not (r.get("short_title") and r.get("official_url")) else None
     name = r.get("short_title") or (doc.short_title or doc.title if doc else None) or r.get("document_title") or doc_id
     official = r.get("official_url") or (doc.official_url or doc.source_url if doc else None)
+    if official and "eur-lex.europa.eu" in official and "#" not in official and r.get("provision_id"):
+        official = f"{official}#{r['provision_id'].split('.')[0]}"  # EUR-Lex pages carry an anchor per article
     if hit.kind == "document":
-        return Card(hit.id, hit.kind, r.get("title") or name, r.get("short_title") or "", snippet,
-                    url_for("documents.read", doc_id=doc_id), official, doc_id,
+        return Card(hit.id, hit.kind, r.get("document_title") or r.get("title") or name, r.get("short_title") or "", snippet,
+                    url_for("documents.read", doc_id=doc_id), official, doc_id, language=r.get("language"),
+                    version=version_note(r, as_of),
                     meta=[facet_value_label(f, r[key]) for f, key in (("document_type", "document_type"), ("jurisdiction", "jurisdiction"),
                                                                     ("language", "language"), ("status", "status")) if r.get(key)])
     provision_id = r.get("provision_id") or r.get("id")
     citation = " ".join(x for x in (name, short_citation(r.get("citation", ""))) if x)
     anchor = provision_id if hit.kind == "obligation" or r.get("provision_id") else r.get("id")
     link = url_for("documents.read", doc_id=doc_id, highlight=hit.id if hit.kind == "obligation" else None, _anchor=anchor)
-    c = Card(hit.id, hit.kind, r.get("heading") or citation, citation, snippet, link, official, doc_id, provision_id)
+    c = Card(hit.id, hit.kind, r.get("heading") or citation, citation, snippet, link, official, doc_id, provision_id,
+             language=r.get("language"), version=version_note(r, as_of))
+    c.also_in = other_versions(doc_id, provision_id) if doc_id else []
     if hit.kind == "obligation":
         c.modality = r.get("modality")
         c.addressee = r.get("addressee_text") or (facet_value_label("addressee", r["addressee"]) if r.get("addressee") else None)

@@ -37,6 +37,12 @@ def text_language(lang: str | None) -> str:
     return lang if lang in _cfg()["languages"] else _cfg()["default_language"]
 
 
+@lru_cache(maxsize=None)
+def query_stopwords(lang: str) -> frozenset[str]:
+    """Words dropped from queries only: how a question is phrased ("what", "how", "moet"), not what it asks."""
+    return frozenset(str(w).lower() for w in _cfg()["languages"].get(lang, {}).get("query_stopwords") or [])
+
+
 def analyzer_name(lang: str) -> str:
     return f"regkb_{lang}"
 
@@ -53,6 +59,9 @@ def text_values(rec: dict[str, Any]) -> dict[str, str]:
     """The analysed text fields of one index record (the same for both engines)."""
     lang = text_language(rec.get("language"))
     own = " ".join(filter(None, [rec.get("heading"), rec.get("citation")]))
+    # The heading boost rewards the provision whose own heading matches (the article, not each of its points).
+    boost_heading = rec.get("own_heading", rec.get("heading")) if rec.get("kind") == "provision" else rec.get("heading")
+    meta_own = " ".join(filter(None, [boost_heading, rec.get("citation")]))
     title = " ".join(filter(None, [rec.get("document_title"), rec.get("short_title")]))
     if rec.get("kind") == "document":  # matched on its whole text; snippets come from its provisions
         text = ""
@@ -60,7 +69,7 @@ def text_values(rec: dict[str, Any]) -> dict[str, str]:
     else:
         text = rec.get("text") or ""
         matched = [text, own]
-    values = {"all": "\n".join(filter(None, matched)), "meta": " ".join(filter(None, [own, title])), "text": text}
+    values = {"all": "\n".join(filter(None, matched)), "meta": " ".join(filter(None, [meta_own, title])), "text": text}
     out = {text_field(base, lang): v for base, v in values.items() if v}
     # Every record has every matching field (a placeholder where it has nothing): BM25 then sees the same
     # document counts and average lengths in tantivy (which counts all documents) and Lucene (which counts

@@ -1,4 +1,4 @@
-"""`regkb index` (build the search index of a data dir) and `regkb bench` (both engines, side by side)."""
+"""`regkb index` (build the search index of a data dir), `regkb bench` (both engines, side by side), `regkb eval-search`."""
 from __future__ import annotations
 
 import argparse
@@ -27,6 +27,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--queries", type=int, default=300, help="queries per engine (default %(default)s)")
     b.add_argument("--es-url", default=None, help="Elasticsearch URL (default REGKB_ES_URL or config/search.yaml)")
     b.set_defaults(func=bench_command)
+
+    from indexer.search.evaluate import register as register_eval
+    register_eval(sub)
 
 
 def index_command(args: argparse.Namespace) -> int:

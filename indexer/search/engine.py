@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Callable, Optional, Union
 
-from indexer.search.analysis import analyze, languages, raw_words
+from indexer.search.analysis import analyze, languages, query_stopwords, raw_words
 from indexer.search.base import FacetValue, Hit, QuerySyntaxError, SearchBackend, SearchRequest, SearchResponse
 from indexer.search.citations import CitationRef, parse_citation
 from indexer.search.facets import facet, field_for, filter_values, normalize_value, spread_general_scope
@@ -113,6 +113,8 @@ def localize(node: Node, lang: str, min_share: Optional[float] = None) -> Option
     """The query for records of one language: words analysed by that language's analyser, words it drops
     left out (None when nothing is left). With `min_share`, a top-level AND needs only that share of its parts."""
     if isinstance(node, Text):
+        if not node.phrase and node.value.lower() in query_stopwords(lang):
+            return None
         terms = field_terms(node.value, lang)
         return Terms(lang, node.value, terms) if terms else None
     if isinstance(node, (FieldMatch, MatchAll)):
@@ -142,7 +144,8 @@ def _optional(node: LNode) -> bool:
 
 def _proximity(node: Node, lang: str) -> Optional[Terms]:
     """The query's plain words in order, as a sloppy phrase: records with the words close together rank higher."""
-    words = [c.value for c in (node.children if isinstance(node, And) else ()) if isinstance(c, Text) and not c.phrase]
+    words = [c.value for c in (node.children if isinstance(node, And) else ())
+             if isinstance(c, Text) and not c.phrase and c.value.lower() not in query_stopwords(lang)]
     stems = [t for w in words for t in field_terms(w, lang)]
     if len(stems) < 2:
         return None

@@ -129,7 +129,7 @@ def provision_record(doc: Document, p: Provision, idx: _ProvisionIndex, base: di
     return {
         **base, "id": f"{doc.id}#{p.id}", "kind": "provision", "provision_id": p.id, "provision_path": idx.path(p.id),
         "group": f"{doc.act_id}#{p.id}",
-        "provision_kind": p.kind, "citation": p.citation, "heading": idx.heading(p.id), "text": p.text,
+        "provision_kind": p.kind, "citation": p.citation, "heading": idx.heading(p.id), "own_heading": p.heading, "text": p.text,
         "number": p.number, "page": p.page, "cite_key": idx.cite_key(p), "ordinal": idx.order.get(p.id, 0),
         "rank_weight": _weight(p.kind), "deadline": None, "deadline_sort": NO_DEADLINE,
     }

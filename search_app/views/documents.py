@@ -48,9 +48,37 @@ def read(doc_id: str):
     refs = text_references(doc)
     views = [_provision_view(doc, p, by_provision.get(p.id, []), refs.get(p.id, []), highlight) for p in doc.provisions]
     toc = [p for p in doc.provisions if p.kind in TOC_KINDS]
+    as_of = _as_of(request.args.get("as_of"))
+    chains = corpus.versions()
+    note = present.version_note(_version_fields(chains, doc), as_of)
+    in_force = chains.current(doc.id, as_of)
+    deleted = {d.unit_id: present.version_note({"deleted_on": d.deleted_on.isoformat(), "deleted_by": d.by_label}, as_of)
+               for d in chains.deletions.get(doc.id, [])}
     return render_template("document.html", doc=doc, views=views, toc=toc, highlight=highlight,
                            versions=corpus.language_versions(doc), obligation_count=len(obligations),
-                           modality_labels=present.MODALITY_LABELS)
+                           modality_labels=present.MODALITY_LABELS, version=note,
+                           in_force=corpus.document(in_force) if in_force and in_force != doc.id else None,
+                           deleted={k: v for k, v in deleted.items() if v is not None and v.state == "deleted"},
+                           other_versions=present.other_versions(doc.id, None), as_of=as_of)
+
+
+def _as_of(raw: Optional[str]):
+    from datetime import date
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        abort(400, description="'as_of' must be a date written YYYY-MM-DD.")
+
+
+def _version_fields(chains, doc: Document) -> dict:
+    """The version fields the index records carry, for the reader's banner (present.version_note)."""
+    from indexer.analysis.versions import OPEN_END
+    info = chains.version(doc.id)
+    if info is None:
+        return {}
+    return {"consolidated": doc.consolidated, "version_date": info.valid_from.isoformat() if info.valid_from.year > 1 else None,
+            "superseded_on": info.valid_to.isoformat() if info.valid_to < OPEN_END else None,
+            "amended_since": info.amended_since}
 
 
 def _provision_view(doc: Document, prov: Provision, obligations: list[Obligation], refs: list[tuple], highlight: str) -> ProvisionView:

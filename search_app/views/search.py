@@ -54,8 +54,9 @@ def home():
     resp = run_search(req)
     if resp.redirect and req.page == 1 and not req.filters:
         target = resp.redirect
-        return redirect(url_for("documents.read", doc_id=target["document_id"], _anchor=target.get("provision_id")))
-    return render_template("search.html", req=req, resp=resp, cards=[present.card(h) for h in resp.hits],
+        return redirect(url_for("documents.read", doc_id=target["document_id"], as_of=req.as_of.isoformat() if req.as_of else None,
+                                _anchor=target.get("provision_id")))
+    return render_template("search.html", req=req, resp=resp, cards=[present.card(h, resp.as_of) for h in resp.hits],
                            facets=_facets(req, resp), chips=_chips(req), pages=_pages(req, resp),
                            url=lambda **kw: "?" + search_url_args(req, **kw))
 
