@@ -133,6 +133,8 @@ _CITATION_RULES = [
     # ("Artikel 5, eerste lid, onderdeel a" → "artikel 5, eerste lid, onder a")
     (re.compile(r"^Artikel\b"), "artikel"),
     (re.compile(r",\s*onderdeel\s+"), ", onder "),
+    (re.compile(r"(, onder \w+), onder (\d+)\b°?"), r"\1, sub \2°"),  # "onderdeel a, onder 1" → "onder a, sub 1°"
+    (re.compile(r"(, onder \w+), onder ([a-z]+)\b"), r"\1, sub \2"),
     # English (and French "Article"): "Article 8" → "Art. 8"
     (re.compile(r"\bArticle\s+"), "Art. "),
     # the first subparagraph is the paragraph's own text: "Art. 3(1), first subparagraph, point (b)" → "Art. 3(1), point (b)"

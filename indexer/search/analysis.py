@@ -43,6 +43,16 @@ def query_stopwords(lang: str) -> frozenset[str]:
     return frozenset(str(w).lower() for w in _cfg()["languages"].get(lang, {}).get("query_stopwords") or [])
 
 
+@lru_cache(maxsize=None)
+def function_words() -> frozenset[str]:
+    """Every language's stop words and query stop words: a word that is a function word in one language is
+    never a required query word in another ("van het" in an English field, "with" in a Dutch one)."""
+    out: set[str] = set()
+    for lang, spec in _cfg()["languages"].items():
+        out |= {str(w).lower() for w in spec.get("stopwords") or []} | query_stopwords(lang)
+    return frozenset(out)
+
+
 def analyzer_name(lang: str) -> str:
     return f"regkb_{lang}"
 

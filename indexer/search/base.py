@@ -29,6 +29,8 @@ class SearchRequest(BaseModel):
     as_of: Optional[date] = Field(None, description="the law as it stood on this day (default: today)")
     all_versions: bool = Field(False, description="every version of every act, not only the one in force on `as_of`")
     expand: bool = Field(True, description="also search the query's translations (Dutch ↔ English/French)")
+    languages: list[str] = Field(default_factory=list, description="preferred languages, best first: which language "
+                                 "version of a provision a hit shows when several match (default: en, nl, fr)")
 
 
 class FacetValue(BaseModel):

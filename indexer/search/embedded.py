@@ -33,7 +33,7 @@ NOT_STORED = ("body",)  # matched on, never returned (a document's whole text)
 # column, because records share few distinct combinations (a document's sectors, its years ...).
 COMBO_SEP = "\x1f"
 COMBO_SIZE = 50_000
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 SNIPPET_CHARS = 240
 
 
@@ -95,7 +95,12 @@ class EmbeddedBackend(Engine):
         self.stale = self._marker.exists() and self._marker.read_text().strip() != SCHEMA_VERSION
         if self.stale:  # built by an older version: searching it would fail; `regkb index` rebuilds it
             return
-        self.index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
+        try:
+            self.index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
+        except ValueError as exc:  # another layout on disk (an older or newer version): `regkb index` rebuilds it
+            log.warning("the index in %s has another layout (%s); it will be rebuilt by `regkb index`", self.path, exc)
+            self.stale = True
+            return
         for lang in languages():
             self.index.register_tokenizer(analyzer_name(lang), tantivy_analyzer(lang))
 

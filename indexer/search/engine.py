@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Callable, Optional, Union
 
-from indexer.search.analysis import analyze, languages, query_stopwords, raw_words
+from indexer.search.analysis import analyze, function_words, languages, raw_words
 from indexer.search.base import FacetValue, Hit, QuerySyntaxError, SearchBackend, SearchRequest, SearchResponse
 from indexer.search.citations import CitationRef, parse_citation
 from indexer.search.facets import facet, field_for, filter_values, normalize_value, spread_general_scope
@@ -71,6 +71,7 @@ class Plan:
     facets: tuple[str, ...] = ()
     highlight: bool = False
     texts: tuple[Terms, ...] = ()  # what snippets mark
+    languages: tuple[str, ...] = ("en", "nl", "fr")  # which language version of a provision to show, best first
 
 
 @dataclass
@@ -113,7 +114,7 @@ def localize(node: Node, lang: str, min_share: Optional[float] = None) -> Option
     """The query for records of one language: words analysed by that language's analyser, words it drops
     left out (None when nothing is left). With `min_share`, a top-level AND needs only that share of its parts."""
     if isinstance(node, Text):
-        if not node.phrase and node.value.lower() in query_stopwords(lang):
+        if not node.phrase and node.value.lower() in function_words():
             return None
         terms = field_terms(node.value, lang)
         return Terms(lang, node.value, terms) if terms else None
@@ -145,7 +146,7 @@ def _optional(node: LNode) -> bool:
 def _proximity(node: Node, lang: str) -> Optional[Terms]:
     """The query's plain words in order, as a sloppy phrase: records with the words close together rank higher."""
     words = [c.value for c in (node.children if isinstance(node, And) else ())
-             if isinstance(c, Text) and not c.phrase and c.value.lower() not in query_stopwords(lang)]
+             if isinstance(c, Text) and not c.phrase and c.value.lower() not in function_words()]
     stems = [t for w in words for t in field_terms(w, lang)]
     if len(stems) < 2:
         return None
@@ -232,15 +233,17 @@ class Engine(SearchBackend):
             groups = self._count_groups(plan) if raw.total else 0
             return replace(raw, total=raw.total if groups is None else groups)
         need = plan.offset + plan.limit
-        window = max(need * 3, 60)
+        window = max(need * 3, 90)
         while True:
             raw = self._execute(replace(plan, offset=0, limit=window))
-            distinct = _collapse(raw.hits)
+            distinct = _collapse(raw.hits, plan.languages)
             if len(distinct) >= need or len(raw.hits) < window or window >= 5000:
                 break
             window *= 4
         groups = self._count_groups(plan) if raw.total > len(raw.hits) else len(distinct)
         total = groups if groups is not None else raw.total
+        if plan.sort == "relevance":
+            distinct = _diversify(distinct)
         return Result(total=total, hits=distinct[plan.offset:need], facets=raw.facets)
 
     def _document_snippets(self, plan: Plan, hits: list[Hit]) -> None:
@@ -272,7 +275,8 @@ class Engine(SearchBackend):
         base = Plan(kind=request.kind, query=MatchAll(), facet_filters=facet_filters,
                     date_range=(ymd(request.date_from), ymd(request.date_to)), in_force_on=ymd(as_of), sort=request.sort,
                     offset=(request.page - 1) * request.size, limit=request.size, facets=tuple(request.facets),
-                    highlight=request.highlight)
+                    highlight=request.highlight,
+                    languages=tuple(dict.fromkeys([*request.languages, "en", "nl", "fr"])))
         ref = parse_citation(request.query)
         if ref is not None:
             target = self._resolve(ref, facet_filters.get("language"), base.in_force_on)
@@ -320,19 +324,52 @@ class Engine(SearchBackend):
 TIE = 0.03  # scores this close are a tie (BM25 statistics differ in detail between the engines)
 
 
-def _collapse(hits: list[tuple[float, dict[str, Any], dict[str, list[str]]]]) -> list[tuple[float, dict[str, Any], dict[str, list[str]]]]:
-    """One hit per group, in the order of each group's best score; among near-equal members the newest
-    version, then the smallest id, so that both engines pick the same one."""
+LANGUAGE_MARGIN = 0.5  # a preferred-language version is shown if it scores at least this share of the best one
+
+
+def _collapse(hits: list[tuple[float, dict[str, Any], dict[str, list[str]]]], languages: tuple[str, ...] = ()
+              ) -> list[tuple[float, dict[str, Any], dict[str, list[str]]]]:
+    """One hit per group, in the order of each group's best score. The member shown: the reader's preferred
+    language among those that match well, then the best score (near-ties: newest version, smallest id, so
+    that both engines pick the same one)."""
     members: dict[str, list[tuple[float, dict[str, Any], dict[str, list[str]]]]] = {}
     for hit in hits:
         members.setdefault(hit[1].get("group") or hit[1]["id"], []).append(hit)
+    rank = {lang: i for i, lang in enumerate(languages)}
     out = []
     for group in members.values():
         top = max(h[0] for h in group)
-        near = [h for h in group if h[0] >= top * (1 - TIE)]
+        good = [h for h in group if h[0] >= top * LANGUAGE_MARGIN]
+        lang = min((rank.get(h[1].get("language") or "", len(rank)) for h in good), default=0)
+        pool = [h for h in good if rank.get(h[1].get("language") or "", len(rank)) == lang] or group
+        best_score = max(h[0] for h in pool)
+        near = [h for h in pool if h[0] >= best_score * (1 - TIE)]
         best = min(near, key=lambda h: (-(h[1].get("valid_from") or 0), h[1]["id"]))
         out.append((top, best[1], best[2]))
     return out
+
+
+DIVERSE_TOP = 60  # the first results are reordered so that no article fills them; the rest keep their order
+PER_UNIT = 2
+
+
+def _unit(rec: dict[str, Any]) -> tuple[str, str]:
+    path = rec.get("provision_path") or []
+    return str(rec.get("act_id")), str(path[0] if path else rec.get("id"))
+
+
+def _diversify(hits: list[tuple[float, dict[str, Any], dict[str, list[str]]]]) -> list[tuple[float, dict[str, Any], dict[str, list[str]]]]:
+    """Among the first DIVERSE_TOP hits, the third and later hit of one article (annex, standard) moves behind
+    the other articles' hits: the reader sees the articles that answer, each with its best provisions.
+    Stable: the first DIVERSE_TOP distinct hits are the same whatever the window, so pages never shift."""
+    head, tail = hits[:DIVERSE_TOP], hits[DIVERSE_TOP:]
+    count: dict[tuple[str, str], int] = {}
+    first, later = [], []
+    for hit in head:
+        unit = _unit(hit[1])
+        count[unit] = count.get(unit, 0) + 1
+        (first if count[unit] <= PER_UNIT else later).append(hit)
+    return first + later + tail
 
 
 def _cite_keys(ref: CitationRef) -> list[str]:

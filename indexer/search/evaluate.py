@@ -101,7 +101,8 @@ class QueryScore:
 
 def score_query(backend: Any, q: EvalQuery, act_ids: dict[str, str], expand: bool = True) -> QueryScore:
     from indexer.search.base import SearchRequest
-    req = SearchRequest(query=q.query, kind=q.kind, size=K, as_of=q.as_of, highlight=False, expand=expand)  # type: ignore[arg-type]
+    req = SearchRequest(query=q.query, kind=q.kind, size=K, as_of=q.as_of, highlight=False, expand=expand,  # type: ignore[arg-type]
+                        languages=[q.language] if q.language else [])
     resp = backend.search(req)
     hits = [h.record for h in resp.hits][:K]
     seen: set[tuple[str, ...]] = set()

@@ -32,12 +32,13 @@ def ymd(d: Optional[date]) -> Optional[int]:
     return d.year * 10000 + d.month * 100 + d.day if d else None
 
 
-def _weight(kind: Optional[str], modality: Optional[str] = None, deleted: bool = False) -> float:
+def _weight(kind: Optional[str], modality: Optional[str] = None, deleted: bool = False, heading_only: bool = False) -> float:
     """The engines multiply relevance by log2(2 + weight): a provision-kind weight (operative text above
     annexes above recitals) times a factor for the modality (duties before permissions) and for deleted text."""
     b = search_config()["boosts"]
     base = math.log2(2.0 + float(b["provision_kind"].get(kind or "", b.get("default_weight", 1.0))))
     factor = float((b.get("modality") or {}).get(modality or "", 1.0)) * (float(b.get("deleted", 1.0)) if deleted else 1.0)
+    factor *= float(b.get("heading_only", 1.0)) if heading_only else 1.0
     return 2.0 ** (base * factor) - 2.0
 
 
@@ -125,13 +126,14 @@ class _ProvisionIndex:
         return keys.get(p.id)
 
 
-def provision_record(doc: Document, p: Provision, idx: _ProvisionIndex, base: dict[str, Any]) -> dict[str, Any]:
+def provision_record(doc: Document, p: Provision, idx: _ProvisionIndex, base: dict[str, Any],
+                     modality: Optional[str] = None) -> dict[str, Any]:
     return {
         **base, "id": f"{doc.id}#{p.id}", "kind": "provision", "provision_id": p.id, "provision_path": idx.path(p.id),
         "group": f"{doc.act_id}#{p.id}",
         "provision_kind": p.kind, "citation": p.citation, "heading": idx.heading(p.id), "own_heading": p.heading, "text": p.text,
         "number": p.number, "page": p.page, "cite_key": idx.cite_key(p), "ordinal": idx.order.get(p.id, 0),
-        "rank_weight": _weight(p.kind), "deadline": None, "deadline_sort": NO_DEADLINE,
+        "modality": modality, "rank_weight": _weight(p.kind, modality, heading_only=not p.text), "deadline": None, "deadline_sort": NO_DEADLINE,
     }
 
 
@@ -182,6 +184,8 @@ def records_for(documents: Iterable[Document], obligations: Iterable[Obligation]
     A unit (article, annex) that a later version deleted stays findable: after its deletion date its last
     text is indexed again as a tombstone record marked deleted (`deleted_on`, `deleted_by`)."""
     docs = {d.id: d for d in documents}
+    obligations = list(obligations)
+    strongest = _strongest_modality(obligations)
     chains = VersionChains.build(docs.values())
     indexes = {d.id: _ProvisionIndex(d) for d in docs.values()}
     bases = {d.id: _document_fields(d, chains.version(d.id)) for d in docs.values()}
@@ -189,10 +193,11 @@ def records_for(documents: Iterable[Document], obligations: Iterable[Obligation]
         yield document_record(d, bases[d.id])
         for p in d.provisions:
             if p.text or p.heading:
-                rec = provision_record(d, p, indexes[d.id], bases[d.id])
+                modality = strongest.get((d.id, p.id))
+                rec = provision_record(d, p, indexes[d.id], bases[d.id], modality)
                 yield rec
                 if (gone := chains.deletion_of(d.id, p.id)) is not None:
-                    yield tombstone(rec, gone, p.kind)
+                    yield tombstone(rec, gone, p.kind, modality, heading_only=not p.text)
     nth: Counter[tuple[str, str]] = Counter()
     for ob in obligations:
         nth[(ob.document_id, ob.provision_id)] += 1
@@ -205,15 +210,30 @@ def records_for(documents: Iterable[Document], obligations: Iterable[Obligation]
             yield tombstone(rec, gone, rec.get("provision_kind"), ob.modality)
 
 
+MODALITY_STRENGTH = ("obligation", "prohibition", "exemption", "permission")
+
+
+def _strongest_modality(obligations: list[Obligation]) -> dict[tuple[str, str], str]:
+    """(document, provision) → the strongest modality among its obligations: a provision that imposes a duty
+    ranks before one that only permits."""
+    out: dict[tuple[str, str], str] = {}
+    for ob in obligations:
+        key = (ob.document_id, ob.provision_id)
+        if key not in out or MODALITY_STRENGTH.index(ob.modality) < MODALITY_STRENGTH.index(out[key]):
+            out[key] = ob.modality
+    return out
+
+
 DELETED_SUFFIX = "~deleted"
 
 
-def tombstone(rec: dict[str, Any], gone: Deletion, kind: Optional[str], modality: Optional[str] = None) -> dict[str, Any]:
+def tombstone(rec: dict[str, Any], gone: Deletion, kind: Optional[str], modality: Optional[str] = None,
+              heading_only: bool = False) -> dict[str, Any]:
     """The last text of a deleted provision, valid from the deletion on, saying who deleted it and when."""
     return {**rec, "id": rec["id"] + DELETED_SUFFIX, "status": "deleted", "valid_from": ymd(gone.deleted_on),
             "valid_to": ymd(OPEN_END), "superseded_on": None, "deleted_on": gone.deleted_on.isoformat(),
             "deleted_by": gone.by_label, "deleted_by_document": gone.by_document_id,
-            "rank_weight": _weight(kind, modality, deleted=True)}
+            "rank_weight": _weight(kind, modality, deleted=True, heading_only=heading_only)}
 
 
 def read_documents(data_dir: DataDir, report: LoadReport) -> list[Document]:

@@ -5,7 +5,7 @@ import logging
 from dataclasses import dataclass
 
 from flask import Blueprint, redirect, render_template, request, url_for
-from flask_babel import format_date, gettext as _
+from flask_babel import format_date, get_locale, gettext as _
 
 from indexer.search.base import BackendUnavailable, QuerySyntaxError, SearchRequest, SearchResponse
 from search_app import present
@@ -31,6 +31,8 @@ def run_search(req: SearchRequest) -> SearchResponse:
     failure (index missing, Elasticsearch down) becomes SearchUnavailable (503).
     """
     backend = state().backend()
+    if not req.languages:  # the interface language's version of a provision first, when it matches
+        req = req.model_copy(update={"languages": [str(get_locale())]})
     try:
         return backend.search(req)
     except QuerySyntaxError:

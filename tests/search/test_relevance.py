@@ -1,0 +1,159 @@
+"""Search on the real corpus (the offline mirror as `regkb crawl` parses it), on both engines:
+function words, versions in force, deleted provisions, one hit per provision, citations, Dutch queries.
+
+The provision records of every crawled document are indexed (no extraction needed), so these tests
+see the real EUR-Lex texts with their real version chains.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from indexer.search.base import SearchRequest
+from indexer.search.embedded import EmbeddedBackend
+from indexer.search.evaluate import load_query_set, repeat_key
+from indexer.search.records import LoadReport, load_records
+from regkb.settings import DataDir
+
+from analysis.mirror_corpus import crawled_mirror
+
+from .conftest import require_es
+
+RELEVANCE = Path(__file__).resolve().parents[1] / "relevance"
+
+
+@pytest.fixture(scope="session")
+def mirror_records() -> list[dict]:
+    report = LoadReport()
+    records = [r for r in load_records(DataDir.at(crawled_mirror()), report) if r["kind"] != "obligation"]
+    assert not report.errors
+    return records
+
+
+@pytest.fixture(scope="session")
+def mirror_embedded(mirror_records, tmp_path_factory):
+    b = EmbeddedBackend(tmp_path_factory.mktemp("mirror-tantivy"))
+    b.replace_all(mirror_records)
+    yield b
+    b.close()
+
+
+@pytest.fixture(scope="session")
+def mirror_elastic(mirror_records):
+    url = require_es()
+    from indexer.search.elastic import ElasticBackend
+    b = ElasticBackend(url=url, index_prefix=f"test-mirror-{uuid.uuid4().hex[:8]}")
+    b.replace_all(mirror_records)
+    yield b
+    b.delete_all_indices()
+    b.close()
+
+
+@pytest.fixture(params=["mirror_embedded", "mirror_elastic"])
+def engine(request):
+    return request.getfixturevalue(request.param)
+
+
+def provisions(engine, query: str, **kw):
+    return engine.search(SearchRequest(query=query, kind="provision", size=10, highlight=False, **kw))
+
+
+PAIRS = json.loads((RELEVANCE / "function_words.json").read_text(encoding="utf-8"))["pairs"]
+
+
+@pytest.mark.parametrize("pair", PAIRS, ids=lambda p: p["id"])
+def test_function_words_change_nothing(engine, pair):
+    """'engagement with stakeholders' finds what 'engagement stakeholders' finds: a word one language's
+    analyser drops is never required in another language's field."""
+    with_, without = provisions(engine, pair["with"]), provisions(engine, pair["without"])
+    assert with_.total == without.total > 0
+    assert [h.id for h in with_.hits] == [h.id for h in without.hits]
+
+
+def test_deleted_article_is_shown_as_deleted_today(engine):
+    resp = provisions(engine, "climate transition plan")
+    csddd = [h.record for h in resp.hits if h.record.get("instrument") == "CSDDD"]
+    assert csddd and csddd[0]["provision_id"].startswith("art_22")
+    for rec in csddd:
+        if rec["provision_id"].startswith("art_22"):
+            assert rec["status"] == "deleted" and rec["deleted_on"] == "2026-03-18"
+            assert rec["deleted_by"] == "Directive (EU) 2026/470"
+    today = int(date.today().strftime("%Y%m%d"))
+    assert all(h.record["valid_from"] <= today < h.record["valid_to"] for h in resp.hits), "superseded text shown as current"
+
+
+def test_as_of_shows_the_law_as_it_then_stood(engine):
+    resp = provisions(engine, "climate transition plan", as_of=date(2025, 1, 1))
+    art22 = [h.record for h in resp.hits if h.record.get("instrument") == "CSDDD" and h.record["provision_id"].startswith("art_22")]
+    assert art22, "Article 22 missing on 1 January 2025"
+    assert {r["document_id"] for r in art22} == {"celex-32024L1760-en"}  # the text as adopted, before any consolidation
+    assert all(r.get("status") != "deleted" for r in art22)
+
+
+def test_all_versions_switch_shows_every_version(engine):
+    current = provisions(engine, '"transition plan for climate change mitigation"')
+    every = engine.search(SearchRequest(query='"transition plan for climate change mitigation"', kind="provision",
+                                        size=50, all_versions=True, highlight=False))
+    docs = {h.record["document_id"] for h in every.hits if h.record["provision_id"] == "art_22.par_1"}
+    assert {"celex-32024L1760-en", "celex-02024L1760-20250417-en"} <= docs
+    assert every.total > current.total
+
+
+QUERIES = [q.query for q in load_query_set(RELEVANCE / "queries.json").queries if q.kind == "provision"][:40]
+
+
+def test_no_provision_twice_in_a_top_ten(engine):
+    for query in QUERIES:
+        seen = [repeat_key(h.record) for h in provisions(engine, query).hits]
+        assert len(seen) == len(set(seen)), f"a provision is shown twice for {query!r}"
+
+
+def test_best_match_when_no_record_has_every_word(engine):
+    resp = provisions(engine, "how long must companies keep due diligence documentation archive")
+    assert resp.best_match and resp.total > 0
+
+
+def test_citation_lands_on_the_current_consolidation(engine):
+    resp = provisions(engine, "CSDDD art 8(2)(a)")
+    assert resp.redirect == {"document_id": "celex-02024L1760-20260318-en", "provision_id": "art_8.par_2.pt_a"}
+    old = provisions(engine, "CSDDD art 8(2)(a)", as_of=date(2025, 1, 1))
+    assert old.redirect == {"document_id": "celex-32024L1760-en", "provision_id": "art_8.par_2.pt_a"}
+
+
+def test_citation_of_a_deleted_article_opens_its_last_text_marked_deleted(engine):
+    resp = provisions(engine, "CSDDD Article 22")
+    assert resp.redirect == {"document_id": "celex-02024L1760-20250417-en", "provision_id": "art_22"}
+    assert resp.hits and all(h.record["status"] == "deleted" for h in resp.hits)
+
+
+def test_dutch_query_finds_english_only_act(engine):
+    resp = provisions(engine, "kinderarbeid")
+    found = [h.record for h in resp.hits if h.record.get("instrument") == "CSDDD"]
+    assert any(r["provision_id"].startswith("anx_1.prt_I.sct_1.pt_10") for r in found), \
+        f"CSDDD Annex I, Part I, point 10 not in the first ten hits: {[h.record.get('citation') for h in resp.hits]}"
+    assert resp.expansions and "child labour" in {a.lower() for alts in resp.expansions.values() for a in alts}
+    off = engine.search(SearchRequest(query="kinderarbeid", kind="provision", size=10, expand=False, highlight=False))
+    assert not any(h.record.get("instrument") == "CSDDD" for h in off.hits)
+
+
+def test_document_search_is_small(engine):
+    resp = engine.search(SearchRequest(query="due diligence", kind="document", size=20))
+    assert resp.hits
+    size = len(resp.model_dump_json())
+    assert size < 60_000, f"{size} bytes for 20 document hits"
+    assert any(h.highlights.get("text") for h in resp.hits)
+
+
+def test_engines_agree_on_the_top_hit(mirror_embedded, mirror_elastic):
+    disagree = []
+    for query in QUERIES:
+        a, b = provisions(mirror_embedded, query), provisions(mirror_elastic, query)
+        top_a = repeat_key(a.hits[0].record) if a.hits else None
+        top_b = repeat_key(b.hits[0].record) if b.hits else None
+        if top_a != top_b:
+            disagree.append((query, top_a, top_b))
+    assert not disagree
