@@ -9,6 +9,7 @@ from lxml.etree import LxmlError
 from regkb.records import Document, RawResource
 from regkb.sources import DocumentHint, Source
 
+from .corrigendum import corrections, is_corrigendum
 from .decode import decode
 from .document import Parsed, build
 from .errors import ParseError
@@ -88,8 +89,17 @@ def _eurlex(raw: RawResource, source: Source, hint: Optional[DocumentHint]) -> l
         parsed.consolidated = parsed.consolidated or url_celex.startswith("0")
     if not parsed.celex:
         parsed.warnings.append("no CELEX number in the URL or the text; document id falls back to the URL")
+    _split_corrigendum(parsed)
     parsed.warnings = notes + parsed.warnings
     return [parsed]
+
+
+def _split_corrigendum(parsed: Parsed) -> None:
+    """A corrigendum page without articles is a list of corrections: one provision per item, not one block."""
+    if not is_corrigendum(parsed.title) or [n.kind for n in parsed.roots] != ["text"]:
+        return
+    parsed.roots, notes = corrections(parsed.roots[0].text, parsed.language)
+    parsed.warnings = [w for w in parsed.warnings if not w.startswith("no articles or recitals found")] + notes
 
 
 from . import formats  # noqa: E402,F401  (registers the other parsers)
