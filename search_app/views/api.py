@@ -27,8 +27,8 @@ from search_app.views.search import run_search
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 OPENAPI = Path(__file__).resolve().parent.parent / "openapi.yaml"
-EXPORT_FIELDS = ("id", "kind", "citation", "modality", "addressee", "action", "deadlines", "thresholds",
-                 "document_id", "provision_id", "link", "official_url", "text")
+EXPORT_FIELDS = ("id", "kind", "citation", "version", "version_state", "language", "modality", "addressee", "action",
+                 "deadlines", "thresholds", "document_id", "provision_id", "link", "official_url", "text")
 
 
 # -- search and export ------------------------------------------------------
@@ -44,11 +44,20 @@ def search():
     body = {
         "total": resp.total, "page": req.page, "size": req.size,
         "query": req.model_dump(mode="json"),
-        "hits": [h.model_dump(mode="json") | {"url": present.card(h).link} for h in resp.hits],
+        "hits": [_hit_json(h, resp.as_of) for h in resp.hits],
         "facets": {name: [fv.model_dump() for fv in values] for name, values in resp.facets.items()},
         "redirect": resp.redirect,
+        "as_of": resp.as_of.isoformat() if resp.as_of else None,
+        "best_match": resp.best_match,
+        "expansions": resp.expansions,
     }
     return jsonify(body)
+
+
+def _hit_json(hit, as_of) -> dict[str, Any]:
+    c = present.card(hit, as_of)
+    version = {"label": c.version.label, "state": c.version.state, "detail": c.version.detail} if c.version else None
+    return hit.model_dump(mode="json") | {"url": c.link, "citation": c.citation, "version": version}
 
 
 @bp.get("/export", endpoint="export")
@@ -79,8 +88,10 @@ def _export_rows(req: SearchRequest, limit: int) -> Iterator[dict[str, Any]]:
     while produced < limit:
         resp = run_search(req)
         for hit in resp.hits:
-            c = present.card(hit)
+            c = present.card(hit, resp.as_of)
             yield {"id": c.id, "kind": c.kind, "citation": c.citation, "modality": c.modality, "addressee": c.addressee,
+                   "version": c.version.label if c.version else None, "language": c.language,
+                   "version_state": c.version.detail if c.version else None,
                    "action": c.action, "deadlines": c.deadlines, "thresholds": c.thresholds,
                    "document_id": c.document_id, "provision_id": c.provision_id,
                    "link": request.host_url.rstrip("/") + c.link, "official_url": c.official_url,
