@@ -123,6 +123,37 @@ def score_query(backend: Any, q: EvalQuery, act_ids: dict[str, str], expand: boo
     return QueryScore(q, resp.total, found, repeats, repeat_key(hits[0])[:2] if hits else None, top, gains)
 
 
+def timings(backend: Any, queries: list[EvalQuery], kinds: tuple[str, ...] = ("obligation", "provision", "document"),
+            rounds: int = 3) -> dict[str, float]:
+    """p50/p95 wall-clock per record kind over the query set (highlights on, as the pages ask), and the
+    p95 size of a JSON answer of 20 document hits."""
+    import time
+
+    from indexer.search.base import QuerySyntaxError, SearchRequest
+    out: dict[str, float] = {}
+    for kind in kinds:
+        times, sizes = [], []
+        for _ in range(rounds):
+            for q in queries:
+                req = SearchRequest(query=q.query, kind=kind, size=20, as_of=q.as_of)  # type: ignore[arg-type]
+                start = time.perf_counter()
+                try:
+                    resp = backend.search(req)
+                except QuerySyntaxError:
+                    continue
+                times.append((time.perf_counter() - start) * 1000)
+                if kind == "document":
+                    sizes.append(len(resp.model_dump_json()))
+        times.sort()
+        if times:
+            out[f"{kind}_p50_ms"] = round(times[len(times) // 2], 1)
+            out[f"{kind}_p95_ms"] = round(times[int(len(times) * 0.95)], 1)
+        if sizes:
+            sizes.sort()
+            out["document_answer_p95_kb"] = round(sizes[int(len(sizes) * 0.95)] / 1024, 1)
+    return out
+
+
 def summarize(scores: list[QueryScore]) -> dict[str, float]:
     n = len(scores) or 1
     shown = sum(len(s.grades) for s in scores) or 1
@@ -152,6 +183,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="engine(s), comma-separated: embedded, elasticsearch (default %(default)s)")
     p.add_argument("--no-expand", action="store_true", help="without cross-language expansion")
     p.add_argument("--errors", action="store_true", help="list the queries whose first hit is not relevant")
+    p.add_argument("--timing", action="store_true", help="also time every query as obligation, provision and document "
+                                                          "search (3 rounds; p50/p95 ms, document answer size)")
     p.set_defaults(func=eval_search_command)
 
 
@@ -181,12 +214,13 @@ def eval_search_command(args: argparse.Namespace) -> int:
                 except QuerySyntaxError as exc:
                     console.print(f"[yellow]{q.id} {q.query!r}: {exc}[/]")
                     scores.append(QueryScore(q, 0, [], 0, None))
+            timed = timings(backend, queries) if args.timing else {}
         except BackendUnavailable as exc:
             console.print(f"[red]{name}: {exc}[/]")
             return 2
         finally:
             backend.close()
-        results[name] = summarize(scores)
+        results[name] = {**summarize(scores), **timed}
         tops[name] = [s.top_key for s in scores]
         if args.errors:
             for s in scores:
