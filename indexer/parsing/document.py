@@ -11,7 +11,7 @@ from datetime import date
 from typing import Optional
 from urllib.parse import urlsplit
 
-from regkb.records import Dates, Document, Identifiers, RawResource
+from regkb.records import Dates, Document, Identifiers, Link, RawResource
 from regkb.sources import DocumentHint, Source
 
 from .metadata import (act_info, adoption_date, base_celex, celex_slug, default_act_id, instrument_from_title,
@@ -44,6 +44,7 @@ class Parsed:
     warnings: list[str] = field(default_factory=list)
     id_suffix: Optional[str] = None
     act_celex: Optional[str] = None  # the act a document without its own CELEX belongs to (e.g. a corrigendum)
+    links: list[Link] = field(default_factory=list)  # what the text itself states (a consolidation's amending acts)
 
 
 def build(parsed: Parsed, raw: RawResource, source: Source, hint: Optional[DocumentHint]) -> Document:
@@ -77,7 +78,7 @@ def build(parsed: Parsed, raw: RawResource, source: Source, hint: Optional[Docum
         official_url=_official_url(parsed, raw, language), content_sha256=raw.sha256,
         content_type=raw.content_type,
         sectors=sorted(set(parsed.sectors or (hint.sectors if hint and hint.sectors else []) or source.sectors)),
-        topics=parsed.topics, provisions=provisions, warnings=parsed.warnings + tree_warnings,
+        topics=parsed.topics, links=parsed.links, provisions=provisions, warnings=parsed.warnings + tree_warnings,
     )
 
 

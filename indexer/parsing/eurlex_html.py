@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import re
 from typing import Iterator, Optional, Union
+from urllib.parse import unquote
 
 import lxml.html
 from lxml import etree
 
+from regkb.records import Link
+
 from .document import Parsed
 from .errors import ParseError
-from .metadata import celex_from_title, parse_date
+from .metadata import celex_from_title, celex_slug, parse_date
 from .tree import Node, clean, id_token
 
 Item = Union[str, Node]
@@ -28,7 +31,7 @@ TITLE_CLASSES = {"oj-ti-art", "title-article-norm", "oj-sti-art", "stitle-articl
 DIVISION_TITLE = {"oj-ti-section-1", "title-division-1"}
 DIVISION_SUBTITLE = {"oj-ti-section-2", "title-division-2"}
 HEADING_CLASSES = {"oj-ti-grseq-1", "title-gr-seq-level-1", "title-gr-seq-level-2", "title-gr-seq-level-3",
-                   "title-annex-2", "oj-ti-tbl", "title-table"}
+                   "title-gr-seq-level-4", "title-annex-2", "oj-ti-tbl", "title-table"}
 ANNEX_TITLE = {"oj-doc-ti", "title-annex-1"}
 SUBDIVISION_ID = re.compile(r"^(rct|cpt|tis|prt|art|anx|sct|enc|pbl|fnp|cit)_")
 
@@ -118,6 +121,11 @@ ARTICLE_TEXT = re.compile(r"^(Article|Artikel)\s+(\d+\s*[a-z]*|premier)$", re.I)
 ARTICLE_SUBHEAD = {"oj-sti-art", "stitle-article-norm"}
 
 
+FINAL_FORMULA = re.compile(r"^(This (Regulation|Decision) shall be binding in its entirety|Done at |"
+                           r"Le présent (règlement|décision) est obligatoire|Fait à |"
+                           r"(Deze|Dit) (verordening|besluit) is verbindend|Gedaan te )")
+
+
 def _flat(body) -> list[Node]:
     """Older consolidated pages: articles are only marked by heading classes, not by ELI ids."""
     roots: list[Node] = []
@@ -146,9 +154,34 @@ def _flat(body) -> list[Node]:
             current = Node("annex", number=m.group(1) if m else None)
             roots.append(current)
             chapter = None
+        elif FINAL_FORMULA.match(text):
+            current = None  # the closing formula and signatures belong to no article
+        elif current is not None and current.kind == "article" and _flat_paragraph(child, current):
+            pass
         elif current is not None:
             current.extend(i for i in flow_children([child], in_article=True) if not isinstance(i, tuple))
     return roots
+
+
+FLAT_PARAGRAPH = re.compile(r"^(\d{1,3})\s*((?:[a-z]|bis|ter|quater|quinquies|sexies|septies|octies|nonies|decies)?)"
+                            r"\.\s+(\S.*)$", re.S)
+
+
+def _flat_paragraph(el, article: Node) -> bool:
+    """Older consolidated pages draw a numbered paragraph as `<p class="norm">1.  text</p>`: open it
+    when its number continues the article's numbering (1, 2, 2a / 2 bis, 3 …)."""
+    if el.tag != "p" or "norm" not in classes(el):
+        return False
+    m = FLAT_PARAGRAPH.match(text_of(el))
+    if not m:
+        return False
+    numbers = [int(re.match(r"\d+", c.number or "0").group()) for c in article.children if c.kind == "paragraph"]
+    n = int(m.group(1))
+    if not ((not numbers and n == 1) or (numbers and (n == numbers[-1] + 1 or (n == numbers[-1] and m.group(2))))):
+        return False
+    number = f"{m.group(1)} {m.group(2)}" if len(m.group(2)) > 1 else m.group(1) + m.group(2)
+    article.add(Node("paragraph", number=number, text=m.group(3)))
+    return True
 
 
 def _blocks(el) -> Iterator:
@@ -224,6 +257,65 @@ def _header(root, parsed: Parsed) -> None:
             parsed.oj = f"OJ {text_of(oj[0])}, {text_of(date_el[0]) if date_el else ''}".strip(", ")
     if not parsed.celex and parsed.title:
         parsed.celex = celex_from_title(parsed.title)
+    if ref:
+        parsed.links = amending_acts(root, parsed.language)
+
+
+AMENDED_BY = re.compile(r"^(amended|modifi|gewijzigd)", re.I)
+CORRECTED_BY = re.compile(r"^(corrected|rectifi|gerectificeerd|verbeterd)", re.I)
+CELEX_REF = re.compile(r"\b(3\d{4}[A-Z]{1,2}\d{4}(?:R\(\d{2}\))?)(?![0-9A-Z(])")
+SMALL_WORDS = {"of", "and", "the", "to", "on", "for"}
+FAMILY_MEMBER = {"title-fam-member", "title-fam-member-star"}
+
+
+def amending_acts(root, language: str) -> list[Link]:
+    """The consolidation header's "Amended by" / "Corrected by" tables, as links to the acts' OJ documents.
+
+    Each row has the marker the text uses (M1, ►M2, ►C1) linking to the act's CELEX and the act's
+    title or the corrigendum's OJ reference: label "M2 Directive (EU) 2026/470", "C1 Corrigendum, OJ L
+    90894, 10.11.2025, p. 1 (2024/1760)"; document id celex-<CELEX>-<language of this text>.
+    """
+    lang = (language or "en").lower()
+    links: list[Link] = []
+    for head in root.find_class("hd-modifiers"):
+        heading = text_of(head)
+        relation = ("amended_by" if AMENDED_BY.match(heading) else
+                    "corrected_by" if CORRECTED_BY.match(heading) else None)
+        table = head.getnext()
+        while table is not None and table.tag != "table" and not classes(table) & {"hd-modifiers", "separator"}:
+            table = table.getnext()
+        if relation is None or table is None or table.tag != "table":
+            continue
+        for row in table.iter("tr"):
+            arrow = next((p for p in row.iter("p") if "arrow" in classes(p)), None)
+            anchor = arrow.find(".//a") if arrow is not None else None
+            if anchor is None:
+                continue
+            marker = re.sub(r"[\s►▼◄]+", "", anchor.text_content())
+            m = CELEX_REF.search(anchor.get("title") or "") or CELEX_REF.search(unquote(anchor.get("href") or ""))
+            if not m or not re.fullmatch(r"[A-Z]{1,2}\d{1,3}", marker):
+                continue
+            title_el = next((p for p in row.iter("p") if classes(p) & FAMILY_MEMBER), None)
+            title = " ".join(title_el.text_content().split()) if title_el is not None else ""
+            label = f"{marker} {_act_citation(title, lang)}".strip()
+            links.append(Link(document_id=f"celex-{celex_slug(m.group(1))}-{lang}", language=lang, relation=relation,
+                              label=label))
+    return links
+
+
+def _act_citation(title: str, lang: str) -> str:
+    """'DIRECTIVE (EU) 2026/470 OF THE EUROPEAN PARLIAMENT … of 24 February 2026' -> 'Directive (EU) 2026/470'."""
+    m = re.match(r"^(.*?\b(?:\d{4}/\d+|\d+/\d{4}(?:/[A-Z]+)?))(?!\d)", title)
+    if not m or not m.group(1).split()[0].isupper():
+        return title  # a corrigendum's reference, or a title already in running case
+    words = m.group(1).split()
+    if lang == "en":
+        words = [w if w.startswith("(") or w[0].isdigit() else w.lower() if w.lower() in SMALL_WORDS and i else
+                 w.capitalize() for i, w in enumerate(words)]
+    else:  # French, Dutch: only the first word is capitalised
+        words = [w if w.startswith("(") or w[0].isdigit() else w.capitalize() if i == 0 else w.lower()
+                 for i, w in enumerate(words)]
+    return " ".join(words)
 
 
 # ---------------------------------------------------------------- structure
@@ -303,7 +395,18 @@ def _annex(el, cid: str) -> Node:
     part: Optional[Node] = None
     current = node
     titles = 0
+    open_point: Optional[Node] = None  # a consolidated text's numbered point, still taking what follows
     for item in flow(el, in_article=False, annex=True):
+        if isinstance(item, HangingPoint):
+            current.children.append(item)
+            current.holder = None
+            open_point = item
+            continue
+        if open_point is not None:
+            if isinstance(item, Continuation) or (isinstance(item, Node) and item.kind in ("point", "indent")):
+                open_point.add(str(item) if isinstance(item, Continuation) else item)
+                continue
+            open_point = None
         if isinstance(item, tuple):  # annex title paragraphs: "ANNEX I", then its heading
             titles += 1
             if titles == 1:
@@ -330,7 +433,7 @@ def _annex(el, cid: str) -> Node:
             (part or node).children.append(item)
             current = item
             continue
-        current.add(item)
+        current.add(str(item) if isinstance(item, Continuation) else item)
     node.heading = node.heading or None
     if node.number is None and cid.split("_", 1)[1] not in ("1",):
         node.number = cid.split("_", 1)[1]
@@ -365,6 +468,20 @@ def flow_children(children, in_article: bool, annex: bool = False) -> Iterator[U
         if annex and cls & HEADING_CLASSES:
             yield Node("section", heading=text_of(child))
             continue
+        if annex:
+            hanging = _hanging_point(child)
+            if hanging is not None:
+                yield hanging
+                continue
+            if child.tag == "p" and "list" in cls:
+                text = text_of(child)
+                if text:
+                    yield Continuation(text)
+                continue
+            if (child.tag == "div" and "list" in cls and "grid-list" not in cls) or child.tag == "table":
+                items = flow(child, in_article=True) if child.tag == "div" else _table(child)
+                yield from (Continuation(i) if isinstance(i, str) else i for i in items)
+                continue
         cid = child.get("id") or ""
         if in_article and child.tag == "div" and re.match(r"^\d{3}\.\d{3}$", cid):
             yield from _oj_paragraph(child)
@@ -387,6 +504,36 @@ def flow_children(children, in_article: bool, annex: bool = False) -> Iterator[U
             text = text_of(child)
             if text:
                 yield text
+
+
+class HangingPoint(Node):
+    """A numbered annex point that a consolidated text draws as an indented paragraph
+    (`<div style="margin-left…"><p>10.<span style="word-spacing…"> </span>text</p></div>`) instead
+    of the OJ's two-cell table. Its lettered points and indented `p.list` paragraphs follow it as
+    siblings; `_annex` puts them back inside it."""
+
+
+class Continuation(str):
+    """An indented continuation paragraph (`p.list`) at the top level of a consolidated annex."""
+
+
+HANGING_LABEL = re.compile(r"^(\d{1,3}[a-z]?)\.$")
+
+
+def _hanging_point(el) -> Optional[HangingPoint]:
+    p = el
+    if el.tag == "div" and not classes(el):
+        blocks = [c for c in el if isinstance(c.tag, str)]
+        p = blocks[0] if len(blocks) == 1 else None
+    if p is None or p.tag != "p":
+        return None
+    spacer = next((c for c in p if isinstance(c.tag, str) and c.tag == "span"
+                   and "word-spacing" in (c.get("style") or "")), None)
+    m = HANGING_LABEL.match(clean(p.text or ""))
+    if spacer is None or not m:
+        return None
+    text = re.sub(r"^\d{1,3}[a-z]?\.\s*", "", text_of(p))
+    return HangingPoint("point", number=m.group(1), text=text)
 
 
 def _oj_paragraph(div) -> Iterator[Item]:
@@ -424,12 +571,14 @@ def _consolidated_paragraph(div) -> Node:
     return par
 
 
-def _grid_point(div) -> Optional[Node]:
+def _grid_point(div) -> Union[Node, str, None]:
     label_el = next((c for c in div if "grid-list-column-1" in classes(c)), None)
     body_el = next((c for c in div if "grid-list-column-2" in classes(c)), None)
     if label_el is None or body_el is None:
         return None
     label = text_of(label_el)
+    if re.match(r"^[‘’“”«»„'\"]", label):  # a point quoted by an amending provision: text, as in the OJ
+        return " | ".join(t for t in (label, text_of(body_el)) if t)
     return _point(label, body_el)
 
 
@@ -444,6 +593,10 @@ def _table(table) -> Iterator[Item]:
     rows = table.findall("./tr") + table.findall("./tbody/tr")
     for row in rows:
         cells = [c for c in row if isinstance(c.tag, str) and c.tag in ("td", "th")]
+        if len(cells) == 2 and not text_of(cells[0]) and cells[1].find(".//table") is not None:
+            # an unlabelled block inside a list ("Step 1: Testing" + its points): keep its points
+            yield from (i for i in flow(cells[1], in_article=True) if not isinstance(i, tuple))
+            continue
         cells = [c for c in cells if any(t.strip() for t in c.itertext())] or cells
         if len(cells) == 2:
             label = text_of(cells[0])

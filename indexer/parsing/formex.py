@@ -226,6 +226,12 @@ def _flow(el) -> Iterator[Item]:
                 line = " | ".join(text(c) for c in row.findall("CELL"))
                 if line.strip(" |"):
                     yield line
+        elif child.tag == "QUOT.S":
+            # text an amending provision quotes (a point added to another act): text of this act, as the
+            # EUR-Lex HTML draws it, not points of its own
+            t = text(child)
+            if t:
+                yield t
         elif child.tag in ("GR.SEQ",):
             ti = child.find("TITLE")
             if ti is not None:

@@ -1,10 +1,12 @@
 """Links between documents: language versions, versions of one act, corrigenda, amending acts, proposals.
 
 Links are recomputed from scratch on every call (idempotent), so the crawler
-can run it over the whole corpus after each crawl and rewrite what changed.
+can run it over the whole corpus after each crawl and rewrite what changed;
+only what a text itself states (a consolidation's "Amended by" list) is kept.
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import date
 
@@ -14,10 +16,14 @@ from .metadata import act_info, acts, base_celex
 
 
 def link_documents(docs: list[Document]) -> list[Document]:
-    """Copies of `docs` with `links` filled in (existing links are replaced)."""
+    """Copies of `docs` with `links` filled in.
+
+    Existing links are replaced, except the amending acts and corrigenda a consolidation's own header
+    names (recorded by the parser, see `_stated`), which are kept and linked back to the act.
+    """
     out = [d.model_copy(deep=True) for d in docs]
     for d in out:
-        d.links = []
+        d.links = [link for link in d.links if _stated(d, link)]
     by_version: dict[str, list[Document]] = defaultdict(list)
     by_act: dict[str, list[Document]] = defaultdict(list)
     for d in out:
@@ -29,6 +35,7 @@ def link_documents(docs: list[Document]) -> list[Document]:
                 d.links.append(Link(document_id=other.id, language=other.language, relation="language_version"))
         _versions(d, by_act[d.act_id])
     _amendments(out, by_act)
+    _stated_amendments(out, by_act)
     for d in out:
         d.links = _dedupe(d.links)
     return out
@@ -83,6 +90,34 @@ def _amendments(docs: list[Document], by_act: dict[str, list[Document]]) -> None
                     d.links.append(Link(document_id=o.id, language=o.language, relation=forward))
                     o.links.append(Link(document_id=d.id, language=d.language, relation=backward,
                                         label=d.short_title or d.identifiers.number))
+
+
+# A consolidation's header names its amending acts and corrigenda with the marker the text uses ("M2 Directive
+# (EU) 2026/470", "C1 Corrigendum, OJ L 90894, …"): the parser records them, re-linking keeps them.
+STATED_LABEL = re.compile(r"^[A-Z]{1,2}\d{1,3} \S")  # M1 (amending act), C1 (corrigendum), A1 (accession act)
+
+
+def _stated(d: Document, link: Link) -> bool:
+    return (d.consolidated and link.relation in ("amended_by", "corrected_by")
+            and bool(STATED_LABEL.match(link.label or "")))
+
+
+def _stated_amendments(docs: list[Document], by_act: dict[str, list[Document]]) -> None:
+    """The amending acts a consolidation names amend its act: link them with the act's OJ documents both ways."""
+    by_id = {d.id: d for d in docs}
+    for d in docs:
+        if not d.consolidated:
+            continue
+        originals = [o for o in by_act.get(d.act_id, []) if not o.consolidated and o.instrument_type != "corrigendum"]
+        for link in [lnk for lnk in d.links if lnk.relation == "amended_by" and _stated(d, lnk)]:
+            amending = by_id.get(link.document_id)
+            if amending is None or amending.act_id == d.act_id:
+                continue
+            for o in originals:
+                if _same_lang(amending, o, originals):
+                    amending.links.append(Link(document_id=o.id, language=o.language, relation="amends"))
+                    o.links.append(Link(document_id=amending.id, language=amending.language, relation="amended_by",
+                                        label=amending.short_title or amending.identifiers.number))
 
 
 def _dedupe(links: list[Link]) -> list[Link]:
