@@ -59,7 +59,8 @@ def read(doc_id: str):
                            modality_labels=present.MODALITY_LABELS, version=note,
                            in_force=corpus.document(in_force) if in_force and in_force != doc.id else None,
                            deleted={k: v for k, v in deleted.items() if v is not None and v.state == "deleted"},
-                           other_versions=present.other_versions(doc.id, None), as_of=as_of)
+                           other_versions=present.other_versions(doc.id, None), as_of=as_of,
+                           known_ids={s.id for s in corpus.summaries()})
 
 
 def _as_of(raw: Optional[str]):
