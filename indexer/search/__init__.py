@@ -29,9 +29,16 @@ def open_backend(data_dir: Path | str, backend: str | None = None, **options) ->
     """The configured backend (`--backend`, REGKB_SEARCH_BACKEND, config/search.yaml) over `data_dir`'s index."""
     from regkb.settings import DataDir
 
+    from indexer.search.expansion import TRANSLATIONS_FILE, QueryExpander
+
     name = backend_name(backend)
+    index_dir = DataDir.at(data_dir).index
+    engine: SearchBackend
     if name == "embedded":
         from indexer.search.embedded import EmbeddedBackend
-        return EmbeddedBackend(DataDir.at(data_dir).index, **options)
-    from indexer.search.elastic import ElasticBackend
-    return ElasticBackend(**options)
+        engine = EmbeddedBackend(index_dir, **options)
+    else:
+        from indexer.search.elastic import ElasticBackend
+        engine = ElasticBackend(**options)
+    engine.expander = QueryExpander(index_dir / TRANSLATIONS_FILE)  # type: ignore[attr-defined]
+    return engine

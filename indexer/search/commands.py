@@ -58,12 +58,25 @@ def index_command(args: argparse.Namespace) -> int:
         backend.close()
     for err in report.errors:
         console.print(f"[yellow]{err}[/]")
+    _learn_translations(data_dir)
     console.print(f"[green]indexed {n} records ({report.documents} documents, {report.obligations} obligations) "
                   f"with the {backend.name} engine in {time.monotonic() - started:.1f}s[/]"
                   + (f"; [yellow]{len(report.errors)} bad input file(s)/line(s) skipped[/]" if report.errors else ""))
     if n == 0:
         console.print(f"[yellow]nothing to index in {data_dir.root}: run `regkb extract` first[/]")
     return 0
+
+
+def _learn_translations(data_dir) -> None:
+    """Cross-language search: word translations learned from the aligned language versions of the corpus."""
+    from indexer.search.expansion import learn_and_save
+    started = time.monotonic()
+    try:
+        pairs = learn_and_save(data_dir.root, data_dir.index)
+    except (OSError, ValueError) as exc:  # search still works with the glossary alone
+        console.print(f"[yellow]translations not learned ({exc}); cross-language search uses the glossary only[/]")
+        return
+    console.print(f"learned {pairs} word translations from aligned language versions in {time.monotonic() - started:.1f}s")
 
 
 def bench_command(args: argparse.Namespace) -> int:

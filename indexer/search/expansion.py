@@ -1,0 +1,104 @@
+"""Query expansion across languages: the parsed query with each word (or glossary phrase) OR-ed with its
+translations, so that a Dutch query reaches acts held only in English or French, and back.
+
+The knowledge lives in `crosslang.py` (glossary, learned translations); this module only rewrites the
+query AST. Translations are learned by `regkb index` from the corpus's aligned language versions and kept
+in `<data-dir>/index/translations.json`; without that file the glossary alone is used.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Optional
+
+from indexer.search.query import And, FieldMatch, MatchAll, Node, Not, Or, Text
+
+log = logging.getLogger(__name__)
+TRANSLATIONS_FILE = "translations.json"
+
+
+def _alternative(text: str) -> Text:
+    return Text(text, phrase=" " in text.strip())
+
+
+class QueryExpander:
+    """Callable: (query node) → (expanded node, {words: translations searched})."""
+
+    def __init__(self, path: Optional[Path] = None):
+        self.path = path
+        self._lock = threading.Lock()
+        self._loaded: Optional[tuple[float, object, object]] = None
+
+    def _knowledge(self) -> tuple[object, object]:
+        """(translations or None, glossary); the translations file is re-read when `regkb index` rewrites it."""
+        from indexer.search.crosslang import Translations, load_glossary
+        glossary = load_glossary()
+        mtime = self.path.stat().st_mtime if self.path and self.path.exists() else 0.0
+        with self._lock:
+            if self._loaded is None or self._loaded[0] != mtime:
+                translations = None
+                if mtime:
+                    try:
+                        translations = Translations.load(self.path, glossary)  # type: ignore[arg-type]
+                    except (OSError, ValueError) as exc:  # stale or damaged: the glossary still works
+                        log.warning("cross-language translations not used (%s); rebuild them with `regkb index`", exc)
+                self._loaded = (mtime, translations, glossary)
+            return self._loaded[1], self._loaded[2]
+
+    def __call__(self, node: Node) -> tuple[Node, dict[str, list[str]]]:
+        translations, glossary = self._knowledge()
+        used: dict[str, list[str]] = {}
+        return self._rewrite(node, translations, glossary, used), used
+
+    def _rewrite(self, node: Node, translations, glossary, used: dict[str, list[str]]) -> Node:
+        from indexer.search.crosslang import expand
+        if isinstance(node, Text):
+            if not node.phrase:
+                return self._words((node,), translations, glossary, used)[0]
+            alts = [a for lang_alts in expand(node.value, translations, glossary).values() for a in lang_alts]
+            alts = list(dict.fromkeys(alts))
+            if not alts:
+                return node
+            used[node.value] = alts
+            return Or((node, *(_alternative(a) for a in alts)))
+        if isinstance(node, And):
+            out: list[Node] = []
+            run: list[Text] = []
+            for child in (*node.children, None):
+                if isinstance(child, Text) and not child.phrase:
+                    run.append(child)
+                    continue
+                out += self._words(tuple(run), translations, glossary, used) if run else []
+                run = []
+                if child is not None:
+                    out.append(self._rewrite(child, translations, glossary, used))
+            return out[0] if len(out) == 1 else And(tuple(out))
+        if isinstance(node, Or):
+            return Or(tuple(self._rewrite(c, translations, glossary, used) for c in node.children))
+        assert isinstance(node, (Not, FieldMatch, MatchAll))
+        return node  # a NOT stays literal: excluding a word's translations too would surprise
+
+    @staticmethod
+    def _words(words: tuple[Text, ...], translations, glossary, used: dict[str, list[str]]) -> list[Node]:
+        """Consecutive plain words: each glossary phrase or translated word becomes an OR of itself and its
+        translations; the other words stay as typed."""
+        from indexer.search.crosslang import expand_query_words
+        out: list[Node] = list(words)
+        expansions = [e for e in expand_query_words([w.value for w in words], translations, glossary) if e.all_alternatives()]
+        for e in expansions:
+            used[" ".join(e.words)] = e.all_alternatives()
+        for e in reversed(expansions):  # from the end, so that earlier spans keep their positions
+            typed = words[e.start:e.end]
+            original: Node = typed[0] if len(typed) == 1 else And(typed)
+            out[e.start:e.end] = [Or((original, *(_alternative(a) for a in e.all_alternatives())))]
+        return out
+
+
+def learn_and_save(data_dir, index_dir: Path) -> Optional[int]:
+    """Learn translations from the data dir's documents and save them next to the index; how many pairs."""
+    from indexer.search.crosslang import learn_from_data_dir
+    translations = learn_from_data_dir(data_dir)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    translations.save(index_dir / TRANSLATIONS_FILE)
+    return translations.pair_count()
