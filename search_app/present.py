@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 
 from indexer.search.base import Hit
 from indexer.search.facets import ALL_SECTORS, normalize_value
+from regkb.settings import load_config
 from search_app.state import label_for, state
 
 _MARK = re.compile(r"(</?mark>)", re.IGNORECASE)
@@ -187,7 +188,15 @@ def facet_value_label(facet: str, value: str) -> str:
         return str(STATUS_LABELS.get(value, value.replace("_", " ")))
     if facet == "document_type":
         return str(TYPE_LABELS.get(value, value.replace("_", " ")))
+    if facet == "instrument":
+        return _instrument_names().get(value, value)
     return value
+
+
+def _instrument_names() -> dict[str, str]:
+    """short_title → the act's name for people (config/acts.yaml `name`)."""
+    acts = (load_config("acts") or {}).get("acts") or {}
+    return {a["short_title"]: a["name"] for a in acts.values() if a.get("short_title") and a.get("name")}
 
 
 @dataclass
@@ -280,7 +289,7 @@ def card(hit: Hit, as_of: Optional[date] = None) -> Card:
     doc_id = r.get("document_id") or (r.get("id") if hit.kind == "document" else None) or hit.id
     # Index records carry the document's titles and links; read the document itself only when one lacks them.
     doc = state().corpus.document(doc_id) if doc_id and not (r.get("short_title") and r.get("official_url")) else None
-    name = r.get("short_title") or (doc.short_title or doc.title if doc else None) or r.get("document_title") or doc_id
+    name = r.get("act_name") or r.get("short_title") or (doc.short_title or doc.title if doc else None) or r.get("document_title") or doc_id
     official = r.get("official_url") or (doc.official_url or doc.source_url if doc else None)
     if official and "eur-lex.europa.eu" in official and "#" not in official and r.get("provision_id"):
         official = f"{official}#{r['provision_id'].split('.')[0]}"  # EUR-Lex pages carry an anchor per article

@@ -102,12 +102,22 @@ class VersionChains:
                     v = out.info[d.id]
                     v.valid_from = starts[i]
                     v.valid_to = starts[i + 1] if i + 1 < len(ordered) else OPEN_END
+            out._date_corrigenda(act_id, starts, docs)
             amenders = _amending_acts([d for ds in ordered for d in ds], docs)
             out._link_languages(ordered, amenders)
             for d in ordered[-1]:
                 out.info[d.id].amended_since = list(dict.fromkeys(
                     act_label(a) for a in amenders if (day := _takes_effect(a)) and day > starts[-1]))
         return out
+
+    def _date_corrigenda(self, act_id: str, starts: list[date], docs: dict[str, Document]) -> None:
+        """A corrigendum is part of the law from its publication until a version of the act after it (which
+        incorporates the correction) takes over."""
+        for doc in docs.values():
+            if doc.act_id == act_id and doc.instrument_type == "corrigendum" and (day := effective_date(doc)):
+                info = self.info[doc.id]
+                info.valid_from = day
+                info.valid_to = next((s for s in starts if s > day), OPEN_END)
 
     def _link_languages(self, ordered: list[list[Document]], amenders: list[Document]) -> None:
         """previous/next per language, and the units each language's next version no longer has."""

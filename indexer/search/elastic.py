@@ -19,7 +19,7 @@ from elasticsearch import ApiError, ConnectionError as ESConnectionError, NotFou
 from indexer.search.analysis import (PRESTEMMED_ANALYZER, STOP_MARK, TEXT_BASES, analyzer_name, elasticsearch_analysis, languages,
                                      prestemmed, shared_stem_languages, text_field, text_values)
 from indexer.search.base import BackendUnavailable, QuerySyntaxError, RecordKind
-from indexer.search.engine import AtLeast, Boosted, Engine, Plan, Result, Terms, meta_boost
+from indexer.search.engine import AtLeast, Boosted, Engine, Plan, Result, Terms, Weighted, meta_boost
 from indexer.search.facets import FACETS, KEYWORD_FIELDS, field_for
 from indexer.search.query import And, FieldMatch, MatchAll, Not
 from indexer.search.settings import ElasticSettings, elastic_settings
@@ -70,12 +70,18 @@ class ElasticBackend(Engine):
 
     # -- index lifecycle -----------------------------------------------------------------------------------
     def _call(self, fn, *args, **kwargs):
-        """Run a client call; turn 'cannot reach' into a message that says what to do."""
-        try:
-            return fn(*args, **kwargs)
-        except ESConnectionError as exc:
-            raise BackendUnavailable(f"Elasticsearch at {self.settings.url} cannot be reached ({exc.__class__.__name__}); "
-                                     "start it (scripts/es-cluster start) or set REGKB_ES_URL") from None
+        """Run a client call; turn 'cannot reach' into a message that says what to do. A 5xx answer (a node
+        leaving the cluster mid-query, shards relocating) is retried twice: the replicas answer then."""
+        for attempt in range(3):
+            try:
+                return fn(*args, **kwargs)
+            except ESConnectionError as exc:
+                raise BackendUnavailable(f"Elasticsearch at {self.settings.url} cannot be reached ({exc.__class__.__name__}); "
+                                         "start it (scripts/es-cluster start) or set REGKB_ES_URL") from None
+            except ApiError as exc:
+                if (getattr(exc, "status_code", 0) or 0) < 500 or attempt == 2:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
 
     def ensure_template(self) -> None:
         mappings = {
@@ -257,6 +263,9 @@ class ElasticBackend(Engine):
             near = self._text(text_field("all", node.extra.lang), _query_text(node.extra.value, node.extra.lang, node.extra.terms),
                               node.weight, node.extra.slop)
             return {"bool": {"must": [inner], "should": [near]}}
+        if isinstance(node, Weighted):
+            inner = self._compile(node.query) or {"match_all": {}}
+            return {"bool": {"must": [inner], "boost": node.weight}}
         if isinstance(node, FieldMatch):
             return {"constant_score": {"filter": {"term": {field_for(node.name): node.value}}, "boost": 0.0}}
         if isinstance(node, Not):

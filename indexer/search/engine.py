@@ -53,7 +53,14 @@ class Boosted:
     weight: float
 
 
-LNode = Union[Terms, FieldMatch, And, Or, Not, MatchAll, AtLeast, Boosted]
+@dataclass(frozen=True)
+class Weighted:
+    """`query`'s score times `weight` (a language branch the query fits less well)."""
+    query: "LNode"
+    weight: float
+
+
+LNode = Union[Terms, FieldMatch, And, Or, Not, MatchAll, AtLeast, Boosted, Weighted]
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,7 @@ class Plan:
     highlight: bool = False
     texts: tuple[Terms, ...] = ()  # what snippets mark
     languages: tuple[str, ...] = ("en", "nl", "fr")  # which language version of a provision to show, best first
+    fit: dict[str, float] = field(default_factory=dict)  # language → weight of its query branch
 
 
 @dataclass
@@ -154,8 +162,9 @@ def _proximity(node: Node, lang: str) -> Optional[Terms]:
     return Terms(lang, " ".join(words), tuple((i, s) for i, (_, s) in enumerate(stems)), slop=slop)
 
 
-def language_query(node: Node, min_share: Optional[float] = None) -> Optional[LNode]:
-    """One branch per language, OR-ed; a query without words (filters only) is the same in every language."""
+def language_query(node: Node, min_share: Optional[float] = None, fit: Optional[dict[str, float]] = None) -> Optional[LNode]:
+    """One branch per language, OR-ed; a query without words (filters only) is the same in every language.
+    `fit`: language → weight of its branch (how plausible the query is in that language)."""
     if not _has_text(node):
         return localize(node, languages()[0])
     weight = float(search_config()["boosts"].get("phrase", 1.0))
@@ -165,7 +174,9 @@ def language_query(node: Node, min_share: Optional[float] = None) -> Optional[LN
         if branch is None:
             continue
         near = _proximity(node, lang)
-        branches.append(Boosted(branch, near, weight) if near is not None else branch)
+        branch = Boosted(branch, near, weight) if near is not None else branch
+        w = round((fit or {}).get(lang, 1.0), 3)
+        branches.append(Weighted(branch, w) if w != 1.0 else branch)
     if not branches:
         return None
     return branches[0] if len(branches) == 1 else Or(tuple(branches))  # type: ignore[arg-type]
@@ -209,11 +220,14 @@ class Engine(SearchBackend):
         result = self._run(plan, collapse=not request.all_versions)
         below = int(_matching().get("best_match_below", 5))
         if redirect is None and result.total < below and node is not None and _plain_words(typed):
-            share = float(_matching().get("best_match_share", 0.6))
-            wider = replace(plan, query=language_query(node, share) or MatchAll())
-            widened = self._run(wider, collapse=not request.all_versions)
-            if widened.total > result.total:
-                result, best_match = widened, True
+            # most of the words (at least `best_match_share` of them), then any of them, best-scoring first
+            for share in (float(_matching().get("best_match_share", 0.5)), 0.0):
+                wider = replace(plan, query=language_query(node, share, plan.fit) or MatchAll())
+                widened = self._run(wider, collapse=not request.all_versions)
+                if widened.total > result.total:
+                    result, best_match = widened, True
+                if result.total >= below:
+                    break
         hits = [Hit(id=rec["id"], kind=rec["kind"], score=float(score), record=rec, highlights=hl)
                 for score, rec, hl in result.hits]
         if request.kind == "document" and plan.highlight and hits:
@@ -295,8 +309,9 @@ class Engine(SearchBackend):
         expansions: dict[str, list[str]] = {}
         if request.expand and self.expander is not None and _has_text(node):
             node, expansions = self.expander(node)
-        query = language_query(node) or MatchAll()
-        return replace(base, query=query, texts=positive_terms(node)), None, typed, node, expansions
+        fit = self.expander.language_fit(typed, expansions) if self.expander is not None and _has_text(typed) else {}
+        query = language_query(node, fit=fit) or MatchAll()
+        return replace(base, query=query, texts=positive_terms(node), fit=fit), None, typed, node, expansions
 
     def _resolve(self, ref: CitationRef, languages_wanted: Optional[tuple[str, ...]], day: Optional[int]
                  ) -> Optional[tuple[str, str]]:

@@ -46,6 +46,21 @@ class QueryExpander:
                 self._loaded = (mtime, translations, glossary)
             return self._loaded[1], self._loaded[2]
 
+    def language_fit(self, node: Node, expanded: dict[str, list[str]]) -> dict[str, float]:
+        """How plausible the query is in each language: (1 + its words that language's texts use) / (1 + its
+        words). Words with translations count everywhere. Lets an English query rank English texts above
+        French ones that share a few cognates ("transposition", "directive"), and back."""
+        from indexer.search.analysis import function_words
+        translations, _ = self._knowledge()
+        words = [t.value for t in _plain_texts(node)]
+        covered = {w.lower() for key in expanded for w in key.split()} | function_words()
+        content = [w for w in words if w.lower() not in covered and len(w) > 2 and not w.isdigit()]
+        if translations is None or not content:
+            return {}
+        langs = list(getattr(translations, "languages", []) or ["en", "nl", "fr"])
+        return {lang: (1 + sum(1 for w in content if translations.exists(w, lang))) / (1 + len(content))  # type: ignore[attr-defined]
+                for lang in langs}
+
     def __call__(self, node: Node) -> tuple[Node, dict[str, list[str]]]:
         translations, glossary = self._knowledge()
         used: dict[str, list[str]] = {}
@@ -93,6 +108,15 @@ class QueryExpander:
             original: Node = typed[0] if len(typed) == 1 else And(typed)
             out[e.start:e.end] = [Or((original, *(_alternative(a) for a in e.all_alternatives())))]
         return out
+
+
+def _plain_texts(node: Node) -> list[Text]:
+    """The words typed outside phrases and NOTs."""
+    if isinstance(node, Text):
+        return [] if node.phrase else [node]
+    if isinstance(node, (And, Or)):
+        return [t for c in node.children for t in _plain_texts(c)]
+    return []
 
 
 def learn_and_save(data_dir, index_dir: Path) -> Optional[int]:

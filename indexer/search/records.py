@@ -10,6 +10,7 @@ import json
 import logging
 import math
 from collections import Counter
+from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Iterable, Iterator, Optional
@@ -19,6 +20,7 @@ from pydantic import ValidationError
 from indexer.analysis.versions import OPEN_END, Deletion, VersionChains, VersionInfo
 from indexer.search.facets import ALL_SECTORS, sector_ancestors
 from indexer.search.settings import search_config
+from regkb.settings import load_config
 from regkb.records import Document, Obligation, Provision
 from regkb.settings import DataDir
 
@@ -47,6 +49,21 @@ def _doc_date(doc: Document) -> Optional[date]:
     return d.version_date or d.adopted or d.published or d.entry_into_force
 
 
+@lru_cache(maxsize=1)
+def _act_names() -> dict[str, str]:
+    """act_id → the act's name in config/acts.yaml: one instrument value per act whatever its language versions
+    call themselves ("Taxonomy Regulation" / "TAXO"), and the value an act name typed in a query filters on."""
+    acts = (load_config("acts") or {}).get("acts") or {}
+    return {a["act_id"]: a["short_title"] for a in acts.values() if a.get("act_id") and a.get("short_title")}
+
+
+@lru_cache(maxsize=1)
+def _act_display() -> dict[str, str]:
+    """act_id → how pages name the act (config/acts.yaml `name`, else its short_title)."""
+    acts = (load_config("acts") or {}).get("acts") or {}
+    return {a["act_id"]: a.get("name") or a["short_title"] for a in acts.values() if a.get("act_id") and a.get("short_title")}
+
+
 def _version_fields(doc: Document, v: Optional[VersionInfo]) -> dict[str, Any]:
     """Which version of the act this text is and when it was the law (`as_of` filters on valid_from/valid_to)."""
     if v is None:
@@ -65,7 +82,8 @@ def _document_fields(doc: Document, version: Optional[VersionInfo] = None) -> di
     day = _doc_date(doc)
     return {**_version_fields(doc, version),
         "document_id": doc.id, "act_id": doc.act_id,
-        "short_title": doc.short_title, "instrument": doc.short_title or doc.identifiers.number or doc.title[:80],
+        "short_title": doc.short_title, "act_name": _act_display().get(doc.act_id) or doc.short_title,
+        "instrument": _act_names().get(doc.act_id) or doc.short_title or doc.identifiers.number or doc.title[:80],
         "document_title": doc.title, "jurisdiction": doc.jurisdiction, "document_type": doc.instrument_type,
         "language": doc.language, "status": doc.status,
         "source_url": doc.source_url, "official_url": doc.official_url or doc.source_url,
