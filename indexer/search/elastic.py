@@ -256,13 +256,14 @@ class ElasticBackend(Engine):
             return None
         if isinstance(node, Terms):
             text = _query_text(node.value, node.lang, node.terms)
-            return {"bool": {"must": [self._text(text_field("all", node.lang), text)],
-                             "should": [self._text(text_field("meta", node.lang), text, meta_boost())]}}
+            return {"bool": {"must": [self._text(text_field("all", node.lang), text, 1.0, node.slop)],
+                             "should": [self._text(text_field("meta", node.lang), text, meta_boost(), node.slop)]}}
         if isinstance(node, Boosted):
             inner = self._compile(node.query) or {"match_all": {}}
-            near = self._text(text_field("all", node.extra.lang), _query_text(node.extra.value, node.extra.lang, node.extra.terms),
-                              node.weight, node.extra.slop)
-            return {"bool": {"must": [inner], "should": [near]}}
+            extra = self._compile(node.extra)
+            if extra is None:
+                return inner
+            return {"bool": {"must": [inner], "should": [{"bool": {"must": [extra], "boost": node.weight}}]}}
         if isinstance(node, Weighted):
             inner = self._compile(node.query) or {"match_all": {}}
             return {"bool": {"must": [inner], "boost": node.weight}}

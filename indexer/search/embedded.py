@@ -21,7 +21,7 @@ import tantivy
 
 from indexer.search.analysis import TEXT_BASES, analyzer_name, languages, tantivy_analyzer, text_field, text_language, text_values
 from indexer.search.base import BackendUnavailable, QuerySyntaxError, RecordKind
-from indexer.search.engine import AtLeast, Boosted, Engine, Plan, Result, Terms, meta_boost
+from indexer.search.engine import AtLeast, Boosted, Engine, Plan, Result, Terms, Weighted, meta_boost
 from indexer.search.facets import FACETS, KEYWORD_FIELDS, field_for
 from indexer.search.query import And, FieldMatch, MatchAll, Not
 
@@ -258,18 +258,23 @@ class EmbeddedBackend(Engine):
         if isinstance(node, MatchAll):
             return None
         if isinstance(node, Terms):
-            match = self._text(text_field("all", node.lang), node.terms)
+            match = self._text(text_field("all", node.lang), node.terms, node.slop)
             if not score:
                 return match
-            boost = tantivy.Query.boost_query(self._text(text_field("meta", node.lang), node.terms), meta_boost())
+            boost = tantivy.Query.boost_query(self._text(text_field("meta", node.lang), node.terms, node.slop), meta_boost())
             return tantivy.Query.boolean_query([(tantivy.Occur.Must, match), (tantivy.Occur.Should, boost)])
         if isinstance(node, Boosted):
             inner = self._compile(node.query, score)
             if not score or inner is None:
                 return inner
-            near = tantivy.Query.boost_query(self._text(text_field("all", node.extra.lang), node.extra.terms, node.extra.slop),
-                                             node.weight)
+            extra = self._compile(node.extra, score)
+            if extra is None:
+                return inner
+            near = tantivy.Query.boost_query(extra, node.weight)
             return tantivy.Query.boolean_query([(tantivy.Occur.Must, inner), (tantivy.Occur.Should, near)])
+        if isinstance(node, Weighted):
+            inner = self._compile(node.query, score)
+            return tantivy.Query.boost_query(inner, node.weight) if score and inner is not None else inner
         if isinstance(node, FieldMatch):
             return self._filter(self._terms(field_for(node.name), [node.value]))
         if isinstance(node, Not):

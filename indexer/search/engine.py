@@ -16,6 +16,7 @@ A backend only executes a `Plan` (`Engine._execute`); everything that decides
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Callable, Optional, Union
@@ -47,9 +48,10 @@ class AtLeast:
 
 @dataclass(frozen=True)
 class Boosted:
-    """`query` decides what matches; `extra` (words close together) only adds `weight` × its score."""
+    """`query` decides what matches; `extra` (words close together, a definitions heading) only adds
+    `weight` × its score."""
     query: "LNode"
-    extra: Terms
+    extra: "LNode"
     weight: float
 
 
@@ -80,6 +82,7 @@ class Plan:
     texts: tuple[Terms, ...] = ()  # what snippets mark
     languages: tuple[str, ...] = ("en", "nl", "fr")  # which language version of a provision to show, best first
     fit: dict[str, float] = field(default_factory=dict)  # language → weight of its query branch
+    definition: bool = False  # the query asks what a term means
 
 
 @dataclass
@@ -162,9 +165,27 @@ def _proximity(node: Node, lang: str) -> Optional[Terms]:
     return Terms(lang, " ".join(words), tuple((i, s) for i, (_, s) in enumerate(stems)), slop=slop)
 
 
-def language_query(node: Node, min_share: Optional[float] = None, fit: Optional[dict[str, float]] = None) -> Optional[LNode]:
+def is_definition_question(query: str) -> bool:
+    """'what does remediation mean', 'wat wordt verstaan onder', 'définition de': the reader wants the definition."""
+    cues = _matching().get("definition_cues") or []
+    text = " ".join(raw_words(query.lower()))
+    return any(re.search(rf"(?:^| ){re.escape(' '.join(raw_words(str(c).lower())))}(?: |$)", text) for c in cues)
+
+
+def _definition_heading(lang: str) -> Optional[LNode]:
+    """The heading of a definitions article in `lang` (config matching.definition_headings)."""
+    words = (_matching().get("definition_headings") or {}).get(lang) or []
+    parts = [Terms(lang, w, terms) for w in words if (terms := field_terms(str(w), lang))]
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else Or(tuple(parts))  # type: ignore[arg-type]
+
+
+def language_query(node: Node, min_share: Optional[float] = None, fit: Optional[dict[str, float]] = None,
+                   definition: bool = False) -> Optional[LNode]:
     """One branch per language, OR-ed; a query without words (filters only) is the same in every language.
-    `fit`: language → weight of its branch (how plausible the query is in that language)."""
+    `fit`: language → weight of its branch (how plausible the query is in that language); `definition`:
+    provisions under a definitions heading rank higher."""
     if not _has_text(node):
         return localize(node, languages()[0])
     weight = float(search_config()["boosts"].get("phrase", 1.0))
@@ -175,6 +196,9 @@ def language_query(node: Node, min_share: Optional[float] = None, fit: Optional[
             continue
         near = _proximity(node, lang)
         branch = Boosted(branch, near, weight) if near is not None else branch
+        defining = _definition_heading(lang) if definition else None
+        if defining is not None:
+            branch = Boosted(branch, defining, float(search_config()["boosts"].get("definition", 1.0)))
         w = round((fit or {}).get(lang, 1.0), 3)
         branches.append(Weighted(branch, w) if w != 1.0 else branch)
     if not branches:
@@ -222,7 +246,7 @@ class Engine(SearchBackend):
         if redirect is None and result.total < below and node is not None and _plain_words(typed):
             # most of the words (at least `best_match_share` of them), then any of them, best-scoring first
             for share in (float(_matching().get("best_match_share", 0.5)), 0.0):
-                wider = replace(plan, query=language_query(node, share, plan.fit) or MatchAll())
+                wider = replace(plan, query=language_query(node, share, plan.fit, plan.definition) or MatchAll())
                 widened = self._run(wider, collapse=not request.all_versions)
                 if widened.total > result.total:
                     result, best_match = widened, True
@@ -310,8 +334,10 @@ class Engine(SearchBackend):
         if request.expand and self.expander is not None and _has_text(node):
             node, expansions = self.expander(node)
         fit = self.expander.language_fit(typed, expansions) if self.expander is not None and _has_text(typed) else {}
-        query = language_query(node, fit=fit) or MatchAll()
-        return replace(base, query=query, texts=positive_terms(node), fit=fit), None, typed, node, expansions
+        definition = is_definition_question(request.query)
+        query = language_query(node, fit=fit, definition=definition) or MatchAll()
+        return (replace(base, query=query, texts=positive_terms(node), fit=fit, definition=definition),
+                None, typed, node, expansions)
 
     def _resolve(self, ref: CitationRef, languages_wanted: Optional[tuple[str, ...]], day: Optional[int]
                  ) -> Optional[tuple[str, str]]:
