@@ -272,8 +272,8 @@ class Engine(SearchBackend):
             return replace(raw, total=raw.total if groups is None else groups)
         need = plan.offset + plan.limit
         window = max(need * 3, 90)
-        while True:
-            raw = self._execute(replace(plan, offset=0, limit=window))
+        while True:  # snippets only for the page shown, not for the whole window
+            raw = self._execute(replace(plan, offset=0, limit=window, highlight=False))
             distinct = _collapse(raw.hits, plan.languages)
             if len(distinct) >= need or len(raw.hits) < window or window >= 5000:
                 break
@@ -282,7 +282,19 @@ class Engine(SearchBackend):
         total = groups if groups is not None else raw.total
         if plan.sort == "relevance":
             distinct = _diversify(distinct)
-        return Result(total=total, hits=distinct[plan.offset:need], facets=raw.facets)
+        page = distinct[plan.offset:need]
+        if plan.highlight and page:
+            page = self._with_snippets(plan, page)
+        return Result(total=total, hits=page, facets=raw.facets)
+
+    def _with_snippets(self, plan: Plan, hits: list[tuple[float, dict[str, Any], dict[str, list[str]]]]
+                       ) -> list[tuple[float, dict[str, Any], dict[str, list[str]]]]:
+        """The same hits with their highlights (one query over just these records)."""
+        ids = tuple(rec["id"] for _, rec, _ in hits)
+        found = self._execute(replace(plan, filters={**plan.filters, "id": ids}, facet_filters={}, facets=(),
+                                      offset=0, limit=len(ids), in_force_on=None, date_range=(None, None)))
+        marks = {rec["id"]: hl for _, rec, hl in found.hits}
+        return [(score, rec, marks.get(rec["id"], {})) for score, rec, _ in hits]
 
     def _document_snippets(self, plan: Plan, hits: list[Hit]) -> None:
         """A document's snippet comes from its best-matching provisions (never from the whole text)."""
