@@ -300,7 +300,9 @@ def card(hit: Hit, as_of: Optional[date] = None) -> Card:
                     meta=[facet_value_label(f, r[key]) for f, key in (("document_type", "document_type"), ("jurisdiction", "jurisdiction"),
                                                                     ("language", "language"), ("status", "status")) if r.get(key)])
     provision_id = r.get("provision_id") or r.get("id")
-    citation = " ".join(x for x in (name, short_citation(r.get("citation", ""))) if x)
+    short = short_citation(r.get("citation", ""))
+    prefix = name if name and not (short.startswith(name) or short.startswith(r.get("short_title") or "\0")) else None
+    citation = " ".join(x for x in (prefix, short) if x)
     anchor = provision_id if hit.kind == "obligation" or r.get("provision_id") else r.get("id")
     link = url_for("documents.read", doc_id=doc_id, highlight=hit.id if hit.kind == "obligation" else None, _anchor=anchor)
     c = Card(hit.id, hit.kind, r.get("heading") or citation, citation, snippet, link, official, doc_id, provision_id,

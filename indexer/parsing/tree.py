@@ -113,16 +113,42 @@ def id_token(number: Optional[str]) -> str:
 
 # ---------------------------------------------------------------- citations
 
+_EN_UNITS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"]
+_NL_UNITS = ["een", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen"]
+_FR_UNITS = ["unième", "deuxième", "troisième", "quatrième", "cinquième", "sixième", "septième", "huitième",
+             "neuvième"]
+
+
+def _tens(lang: str) -> list[str]:
+    """Ordinals 21 to 99 (fr: 21 to 69): 'twenty-first', 'eenentwintigste', 'vingt et unième'."""
+    out = []
+    if lang == "en":
+        for tens in ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"):
+            out += [f"{tens}-{u}" for u in _EN_UNITS] + [{"twenty": "thirtieth", "thirty": "fortieth",
+                                                           "forty": "fiftieth", "fifty": "sixtieth",
+                                                           "sixty": "seventieth", "seventy": "eightieth",
+                                                           "eighty": "ninetieth", "ninety": ""}[tens]]
+    elif lang == "nl":
+        for tens, nxt in (("twintig", "dertig"), ("dertig", "veertig"), ("veertig", "vijftig"), ("vijftig", "zestig"),
+                          ("zestig", "zeventig"), ("zeventig", "tachtig"), ("tachtig", "negentig"), ("negentig", "")):
+            out += [f"{u}{'ën' if u.endswith('e') else 'en'}{tens}ste" for u in _NL_UNITS] + [f"{nxt}ste" if nxt else ""]
+    elif lang == "fr":
+        for tens, nxt in (("vingt", "trentième"), ("trente", "quarantième"), ("quarante", "cinquantième"),
+                          ("cinquante", "soixantième"), ("soixante", "")):
+            out += [f"{tens} et unième"] + [f"{tens}-{u}" for u in _FR_UNITS[1:]] + [nxt]
+    return [w for w in out if w]
+
+
 ORDINALS = {
     "en": ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
            "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
-           "eighteenth", "nineteenth", "twentieth"],
+           "eighteenth", "nineteenth", "twentieth", *_tens("en")],
     "fr": ["premier", "deuxième", "troisième", "quatrième", "cinquième", "sixième", "septième", "huitième",
            "neuvième", "dixième", "onzième", "douzième", "treizième", "quatorzième", "quinzième", "seizième",
-           "dix-septième", "dix-huitième", "dix-neuvième", "vingtième"],
+           "dix-septième", "dix-huitième", "dix-neuvième", "vingtième", *_tens("fr")],
     "nl": ["eerste", "tweede", "derde", "vierde", "vijfde", "zesde", "zevende", "achtste", "negende", "tiende",
            "elfde", "twaalfde", "dertiende", "veertiende", "vijftiende", "zestiende", "zeventiende", "achttiende",
-           "negentiende", "twintigste"],
+           "negentiende", "twintigste", *_tens("nl")],
 }
 
 
@@ -157,12 +183,42 @@ def citation_style(language: str, jurisdiction: str) -> str:
     return lang if lang in LABELS else "en"
 
 
+# ESRS disclosure requirements: E1-6, S1-1, GOV-1, SBM-3, IRO-2, BP-1, MDR-P.
+_ESRS_DR = re.compile(r"^(?:[ESG]\d|GOV|SBM|IRO|BP|MDR)-(?:\d+|[PAMT])$", re.I)
+
+
+def _cite_esrs(node: Node, parent: Optional[Node], parent_citation: str, num: str) -> Optional[str]:
+    """Inside a sustainability reporting standard, cited by the standard as the ESRS do themselves:
+    'ESRS E1, paragraph 16(a)', 'ESRS E1, AR 21', 'ESRS S1, Disclosure Requirement S1-1'."""
+    standard = parent_citation.split(",")[0]
+    k = node.kind
+    if k in ("section", "subsection"):
+        if not num:
+            return parent_citation
+        if _ESRS_DR.match(num):
+            return f"{standard}, Disclosure Requirement {num}"
+        if num.lower().startswith("appendix"):
+            return f"{standard}, {num}"
+        return f"{standard}, {'section' if '.' in num or k == 'subsection' else 'chapter'} {num}"
+    if k == "paragraph" and num:
+        return f"{standard}, {num}" if num.upper().startswith("AR") else f"{standard}, paragraph {num}"
+    if k in ("point", "subpoint") and parent is not None and parent.kind in ("paragraph", "point", "subpoint"):
+        return f"{parent_citation}({num})"
+    return None
+
+
 def cite(node: Node, parent: Optional[Node], parent_citation: str, style: str) -> str:
     """Human citation of `node` given its parent's citation, in the document's language style."""
     lang = "nl" if style == "nl_national" else style
     words = LABELS[lang]
     num = norm_number(node.number) or ""
     k = node.kind
+    if k == "part" and re.match(r"^ESRS\b", num):  # a standard of Delegated Regulation (EU) 2023/2772
+        return num
+    if parent_citation.startswith("ESRS ") and parent is not None and parent.kind != "annex":
+        esrs = _cite_esrs(node, parent, parent_citation, num)
+        if esrs is not None:
+            return esrs
     if k in ("part", "chapter") and parent is not None and parent.kind in ("annex", "appendix", "part"):
         return f"{parent_citation}, {words[k]} {num}".strip()
     if k in ("article", "recital", "annex", "chapter", "part", "appendix"):

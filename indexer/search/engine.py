@@ -353,25 +353,34 @@ class Engine(SearchBackend):
 
     def _resolve(self, ref: CitationRef, languages_wanted: Optional[tuple[str, ...]], day: Optional[int]
                  ) -> Optional[tuple[str, str]]:
-        """The (document_id, provision_id) a citation names: in force on the day, preferred language, newest."""
-        for key in _cite_keys(ref):
-            plan = Plan(kind="provision", query=MatchAll(), in_force_on=day,
-                        filters={"instrument": (ref.instrument,), "cite_key": (key,)}, sort="date", limit=100)
-            candidates = [rec for _, rec, _ in self._execute(plan).hits]
-            if candidates:
-                break
-        else:
-            return None
+        """The (document_id, provision_id) a citation names: in force on the day, preferred language, newest.
+        Each depth is tried in force on the day, then in any version (recitals exist only in the OJ text),
+        before the enclosing provision (the article of a point) is tried."""
         wanted = list(languages_wanted or ()) + ([ref.language] if ref.language else [])
         default = {"EU": "en", "NL": "nl"}
+        for group in _cite_key_groups(ref):
+            for in_force in (day, None):
+                plan = Plan(kind="provision", query=MatchAll(), in_force_on=in_force,
+                            filters={"instrument": (ref.instrument,), "cite_key": tuple(group)}, sort="date", limit=200)
+                candidates = [rec for _, rec, _ in self._execute(plan).hits]
+                if not candidates:
+                    continue
 
-        def rank(rec: dict[str, Any]) -> tuple[int, int, int, int, str]:
-            lang = rec.get("language")
-            return (0 if lang in wanted else 1 if lang == default.get(rec.get("jurisdiction") or "") else 2,
-                    -(rec.get("valid_from") or 0), -(rec.get("date_sort") or 0), len(rec.get("provision_path") or []), rec["id"])
+                def rank(rec: dict[str, Any]) -> tuple[int, int, int, int, int, str]:
+                    lang = rec.get("language")
+                    return (0 if lang in wanted else 1 if lang == default.get(rec.get("jurisdiction") or "") else 2,
+                            -(rec.get("valid_from") or 0), -(rec.get("date_sort") or 0),
+                            group.index(rec["cite_key"]) if rec.get("cite_key") in group else len(group),
+                            len(rec.get("provision_path") or []), rec["id"])
 
-        best = min(candidates, key=rank)
-        return best["document_id"], best["provision_id"]
+                best = min(candidates, key=rank)
+                return best["document_id"], best["provision_id"]
+        return None
+
+
+def _cite_key_groups(ref: CitationRef) -> list[list[str]]:
+    """The citation's keys by depth, most specific first (alternative readings of one depth together)."""
+    return [list(g) for g in ref.fallback_groups() if g]
 
 
 TIE = 0.03  # scores this close are a tie (BM25 statistics differ in detail between the engines)
@@ -423,17 +432,6 @@ def _diversify(hits: list[tuple[float, dict[str, Any], dict[str, list[str]]]]) -
         count[unit] = count.get(unit, 0) + 1
         (first if count[unit] <= PER_UNIT else later).append(hit)
     return first + later + tail
-
-
-def _cite_keys(ref: CitationRef) -> list[str]:
-    """The citation's key, then its fallbacks (the enclosing paragraph, article ...), most specific first."""
-    fallbacks = getattr(ref, "fallbacks", None)
-    if callable(fallbacks):
-        return list(fallbacks())
-    keys = [ref.cite_key]
-    if getattr(ref, "paragraph", None):
-        keys.append(ref.article)
-    return keys
 
 
 def _ordered(values: list[tuple[str, int]]) -> list[tuple[str, int]]:

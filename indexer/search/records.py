@@ -210,7 +210,7 @@ def records_for(documents: Iterable[Document], obligations: Iterable[Obligation]
     for d in docs.values():
         yield document_record(d, bases[d.id])
         for p in d.provisions:
-            if p.text or p.heading:
+            if p.text or p.heading or indexes[d.id].cite_key(p):  # a citable provision is found even without text
                 modality = strongest.get((d.id, p.id))
                 rec = provision_record(d, p, indexes[d.id], bases[d.id], modality)
                 yield rec

@@ -37,7 +37,8 @@ def test_marked_text_escapes_every_segment():
 def test_short_citations():
     assert short_citation("Article 8(2), point (a)") == "Art. 8(2)(a)"
     assert short_citation("Article 3(1), first subparagraph, point (b)") == "Art. 3(1)(b)"
-    assert short_citation("Artikel 5, onderdeel a") == "Art. 5(a)"
+    assert short_citation("Artikel 5, onderdeel a") == "artikel 5, onder a"  # Dutch law is cited the Dutch way
+    assert short_citation("Article 22(2), second subparagraph") == "Art. 22(2), second subparagraph"  # never drops a level
     assert short_citation("Annex I") == "Annex I"
     assert short_citation("Annex, Part I, Section 1, point (10)") == "Annex, Part I, Section 1, point (10)"
 

@@ -102,8 +102,9 @@ def test_esrs_markdown_is_structured():
     assert d.identifiers.celex == "32023R2772" and d.short_title == "ESRS"
     assert d.title.startswith("COMMISSION DELEGATED REGULATION (EU) 2023/2772")
     assert len(d.articles()) == 2
-    headings = {p.heading for p in d.provisions if p.kind == "section"}
-    assert "ESRS 1 - GENERAL REQUIREMENTS" in headings and len(d.provisions) > 500
+    # the twelve standards are parts of Annex I, cited by their own names, with numbered paragraphs and ARs
+    assert d.provision("anx_I.prt_ESRS1").heading == "General requirements" and len(d.provisions) > 2500
+    assert sum(1 for p in d.provisions if p.citation.startswith("ESRS E1, AR ")) > 50
 
 
 @needs_mirror

@@ -93,7 +93,7 @@ def small() -> Translations:
 
 def test_glossary_file_is_a_small_trilingual_list_of_concepts(glossary):
     ids = [c.id for c in glossary.concepts]
-    assert 60 <= len(ids) <= 120
+    assert 60 <= len(ids) <= 500  # core terms plus the defined terms of each act
     assert len(ids) == len(set(ids))
     for c in glossary.concepts:
         assert set(c.terms) == set(LANGUAGES), f"{c.id} lacks a language"
