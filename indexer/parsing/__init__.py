@@ -11,6 +11,6 @@ from .errors import ParseError
 from .dispatch import parse_resource
 from .linking import link_documents
 
-PARSER_VERSION = "3"
+PARSER_VERSION = "4"
 
 __all__ = ["PARSER_VERSION", "ParseError", "link_documents", "parse_resource"]

@@ -331,15 +331,16 @@ class Engine(SearchBackend):
         if ref is not None:
             target = self._resolve(ref, facet_filters.get("language"), base.in_force_on)
             if target is not None:
-                doc_id, prov_id = target
+                doc_id, prov_id, in_force = target
                 filters: dict[str, tuple[str, ...]] = {"document_id": (doc_id,)}
                 if request.kind == "document":
                     filters = {"id": (doc_id,)}
                 else:
                     filters["provision_path"] = (prov_id,)
                 sort = "ordinal" if request.sort == "relevance" else request.sort
-                # Records of the cited document valid on the day: a deleted article's are its tombstones.
-                return (replace(base, filters=filters, sort=sort),
+                # Records of the cited document valid on the day (a deleted article's are its tombstones); a
+                # provision found only in an earlier version (a recital, a deleted point) in that version.
+                return (replace(base, filters=filters, sort=sort, in_force_on=base.in_force_on if in_force else None),
                         {"document_id": doc_id, "provision_id": prov_id}, None, None, {})
         typed = node = parse(request.query)
         expansions: dict[str, list[str]] = {}
@@ -352,8 +353,8 @@ class Engine(SearchBackend):
                 None, typed, node, expansions)
 
     def _resolve(self, ref: CitationRef, languages_wanted: Optional[tuple[str, ...]], day: Optional[int]
-                 ) -> Optional[tuple[str, str]]:
-        """The (document_id, provision_id) a citation names: in force on the day, preferred language, newest.
+                 ) -> Optional[tuple[str, str, bool]]:
+        """(document_id, provision_id, in force on the day) of what a citation names: preferred language, newest.
         Each depth is tried in force on the day, then in any version (recitals exist only in the OJ text),
         before the enclosing provision (the article of a point) is tried."""
         wanted = list(languages_wanted or ()) + ([ref.language] if ref.language else [])
@@ -374,7 +375,7 @@ class Engine(SearchBackend):
                             len(rec.get("provision_path") or []), rec["id"])
 
                 best = min(candidates, key=rank)
-                return best["document_id"], best["provision_id"]
+                return best["document_id"], best["provision_id"], in_force is not None
         return None
 
 
