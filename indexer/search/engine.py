@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Callable, Optional, Union
@@ -225,6 +226,13 @@ def _plain_words(node: Node) -> bool:
 Expander = Callable[[Node], tuple[Node, dict[str, list[str]]]]
 
 
+@lru_cache(maxsize=1)
+def _glossary_expander() -> Expander:
+    """For an engine opened without a data dir (open_backend gives it the learned translations too)."""
+    from indexer.search.expansion import QueryExpander
+    return QueryExpander(None)
+
+
 class Engine(SearchBackend):
     """SearchBackend.search() on top of one primitive: execute a Plan."""
 
@@ -344,9 +352,10 @@ class Engine(SearchBackend):
                         {"document_id": doc_id, "provision_id": prov_id}, None, None, {})
         typed = node = parse(request.query)
         expansions: dict[str, list[str]] = {}
-        if request.expand and self.expander is not None and _has_text(node):
-            node, expansions = self.expander(node)
-        fit = self.expander.language_fit(typed, expansions) if self.expander is not None and _has_text(typed) else {}
+        expander = self.expander or _glossary_expander()
+        if request.expand and _has_text(node):
+            node, expansions = expander(node)
+        fit = expander.language_fit(typed, expansions) if _has_text(typed) else {}  # type: ignore[attr-defined]
         definition = is_definition_question(request.query)
         query = language_query(node, fit=fit, definition=definition) or MatchAll()
         return (replace(base, query=query, texts=positive_terms(node), fit=fit, definition=definition),
