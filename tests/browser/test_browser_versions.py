@@ -19,7 +19,7 @@ def test_deleted_article_is_marked_deleted_and_its_page_points_to_the_text_in_fo
     assert deleted.count() >= 1, "the deleted Article 22 is not among the results, or not marked deleted"
     line = deleted.first.locator(".version-deleted").inner_text()
     assert "Directive (EU) 2026/470" in line and "18 March 2026" in line
-    assert "Article 22" in deleted.first.locator("h3").inner_text()
+    assert "Art. 22" in deleted.first.locator("h3").inner_text()
     assert page.locator(".notice.as-of").inner_text().startswith("The law in force today")
     shot(page, "versions-1-deleted-article-22")
 
@@ -45,7 +45,7 @@ def test_as_of_date_and_all_versions_switch_by_keyboard(page, real_server):  # n
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"as_of=2025-01-01"))
     assert "1 January 2025" in page.locator(".notice.as-of").inner_text()
-    art22 = page.locator("li.card", has=page.locator("h3", has_text=re.compile(r"Article 22")))
+    art22 = page.locator("li.card", has=page.locator("h3", has_text=re.compile(r"Art\. 22")))
     assert art22.count() >= 1
     assert "in force on 1 January 2025" in art22.first.locator(".version").inner_text()
     assert page.locator("li.card .version-deleted").count() == 0
@@ -70,8 +70,10 @@ def test_versions_in_dutch_on_a_phone(browser, real_server):  # noqa: F811
         deleted = page.locator("li.card .version-deleted")
         assert deleted.count() >= 1, "a Dutch query does not reach the deleted CSDDD Article 22"
         assert "geschrapt door" in deleted.first.inner_text()
+        page.screenshot(path="test-artifacts/versions-5-phone-nl.png", full_page=True)
         width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
-        page.screenshot(path="test-artifacts/versions-5-phone-nl.png")
+        wide = page.evaluate("""[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 391)
+                                 .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""")
+        assert width <= 390, f"the page scrolls sideways on a phone ({width}px): {wide}"
     finally:
         context.close()
