@@ -27,7 +27,7 @@ def test_deleted_article_is_marked_deleted_and_its_page_points_to_the_text_in_fo
     page.wait_for_url(re.compile(r"/documents/celex-02024L1760-20250417-en.*#art_22"))
     banner = page.locator(".version-banner")
     assert "superseded on 18 March 2026" in banner.inner_text()
-    assert page.locator('section[id="art_22"] .deleted-banner').inner_text().startswith("Deleted")
+    assert page.locator('section[id="art_22"] .deleted-banner').inner_text().startswith("Deleted by")
     assert "Directive (EU) 2026/470" in page.locator('section[id="art_22"] .deleted-banner').inner_text()
     shot(page, "versions-2-reader-deleted-banner")
     page.locator(".version-banner a.current-link").click()
