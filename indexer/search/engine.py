@@ -219,7 +219,9 @@ def _matching() -> dict[str, Any]:
 
 def _plain_words(node: Node) -> bool:
     """Words typed without operators (act names allowed): the queries a best-match may widen."""
-    return (isinstance(node, And) and all(isinstance(c, (Text, FieldMatch)) for c in node.children)
+    def act_name(c: Node) -> bool:
+        return isinstance(c, FieldMatch) or (isinstance(c, Or) and all(isinstance(x, FieldMatch) for x in c.children))
+    return (isinstance(node, And) and all(isinstance(c, Text) or act_name(c) for c in node.children)
             and sum(1 for c in node.children if isinstance(c, Text)) >= 2)
 
 

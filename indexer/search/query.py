@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Union
 
@@ -23,6 +24,7 @@ from indexer.search.base import QuerySyntaxError
 from indexer.search.citations import canonical_instrument
 from indexer.search.facets import filter_values, normalize_value
 from indexer.search.settings import search_config
+from regkb.settings import load_config
 
 
 @dataclass(frozen=True)
@@ -182,8 +184,8 @@ class _Parser:
             return self.field(m["name"], m["value"])
         value = value.lstrip("+")
         instrument = canonical_instrument(value) if _ACT_NAME.match(value) else None
-        if instrument:  # "EUDR operators": the act's obligations, not every text that names the act
-            return FieldMatch("instrument", instrument)
+        if instrument:  # "EUDR operators": the act's obligations (and its amendments'), not every text that names it
+            return act_filter(instrument)
         return Text(value) if _WORDLIKE.search(value) else None
 
     def field(self, name: str, value: str, phrase: bool = False) -> Node | None:
@@ -200,6 +202,49 @@ def _example(name: str) -> str:
     return {"language": "nl", "modality": "prohibition", "addressee": "companies", "sector": "13"}.get(name, "value")
 
 
+@lru_cache(maxsize=1)
+def _amended_by() -> dict[str, tuple[str, ...]]:
+    """short_title → short titles of the acts that amend it (config/acts.yaml `amends`)."""
+    acts = (load_config("acts") or {}).get("acts") or {}
+    out: dict[str, list[str]] = {}
+    for act in acts.values():
+        for target in act.get("amends") or []:
+            name = (acts.get(target) or {}).get("short_title")
+            if name and act.get("short_title"):
+                out.setdefault(name, []).append(act["short_title"])
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def act_filter(instrument: str) -> Node:
+    """An act named in a query: its own texts and those of the acts amending it ("CSRD" finds the
+    stop-the-clock postponement of CSRD reporting too)."""
+    names = (instrument, *_amended_by().get(instrument, ()))
+    return FieldMatch("instrument", instrument) if len(names) == 1 else Or(tuple(FieldMatch("instrument", n) for n in names))
+
+
+def _with_act_names(node: Node) -> Node:
+    """Consecutive plain words that name an act ("the deforestation regulation", "due diligence directive")
+    become its filter, as a one-word act name does."""
+    if not isinstance(node, And):
+        return node
+    out: list[Node] = []
+    children = list(node.children)
+    i = 0
+    while i < len(children):
+        for n in (4, 3, 2):
+            words = children[i:i + n]
+            if len(words) == n and all(isinstance(w, Text) and not w.phrase for w in words):
+                instrument = canonical_instrument(" ".join(w.value for w in words))  # type: ignore[union-attr]
+                if instrument:
+                    out.append(act_filter(instrument))
+                    i += n
+                    break
+        else:
+            out.append(children[i])
+            i += 1
+    return out[0] if len(out) == 1 else And(tuple(out))
+
+
 def parse(query: str) -> Node:
     """The AST of a query; MatchAll for an empty one. Raises QuerySyntaxError only."""
     try:
@@ -207,6 +252,7 @@ def parse(query: str) -> Node:
         if not query.strip():
             return MatchAll()
         node = _Parser(_lex(query)).parse()
+        node = _with_act_names(node) if node is not None else None
     except QuerySyntaxError:
         raise
     except (RecursionError, ValueError, IndexError, TypeError) as exc:

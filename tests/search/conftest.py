@@ -59,23 +59,33 @@ def records(corpus_dir) -> list[dict]:
     return recs
 
 
-@pytest.fixture(scope="session")
-def embedded(records, tmp_path_factory):
-    b = EmbeddedBackend(tmp_path_factory.mktemp("tantivy"))
+def embedded_over(records: list[dict], path: Path):
+    """An embedded engine indexing `records` (a generator: yield it from a fixture, it closes after)."""
+    b = EmbeddedBackend(path)
     b.replace_all(records)
     yield b
     b.close()
 
 
-@pytest.fixture(scope="session")
-def elastic(records):
+def elastic_over(records: list[dict], prefix: str):
+    """An Elasticsearch engine (the test node) indexing `records` in indices of its own, dropped after."""
     url = require_es()
     from indexer.search.elastic import ElasticBackend
-    b = ElasticBackend(url=url, index_prefix=f"test-{uuid.uuid4().hex[:8]}")
+    b = ElasticBackend(url=url, index_prefix=f"{prefix}-{uuid.uuid4().hex[:8]}")
     b.replace_all(records)
     yield b
     b.delete_all_indices()
     b.close()
+
+
+@pytest.fixture(scope="session")
+def embedded(records, tmp_path_factory):
+    yield from embedded_over(records, tmp_path_factory.mktemp("tantivy"))
+
+
+@pytest.fixture(scope="session")
+def elastic(records):
+    yield from elastic_over(records, "test")
 
 
 @pytest.fixture(params=BACKENDS)

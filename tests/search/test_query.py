@@ -79,9 +79,14 @@ def test_not_citations(query):
 
 
 def test_act_names_become_instrument_filters():
-    assert parse("EUDR operators") == And((FieldMatch("instrument", "EUDR"), Text("operators")))
-    assert parse("2024/1760 OR CS3D") == Or((FieldMatch("instrument", "CSDDD"), FieldMatch("instrument", "CSDDD")))
-    assert parse("eudr") == FieldMatch("instrument", "EUDR")
+    eudr = Or((FieldMatch("instrument", "EUDR"), FieldMatch("instrument", "EUDR-DELAY-2024"), FieldMatch("instrument", "EUDR-AMEND-2025")))
+    assert parse("EUDR operators") == And((eudr, Text("operators")))  # the act and the acts amending it
+    assert parse("eudr") == eudr
+    csddd = parse("CS3D")
+    assert isinstance(csddd, Or) and FieldMatch("instrument", "CSDDD") in csddd.children
+    assert parse("2024/1760 OR CS3D") == Or((csddd, csddd))
+    # several words that name an act do too
+    assert parse("does the deforestation regulation cover coffee").children[2] == eudr
     assert parse("operators") == Text("operators")
 
 

@@ -7,21 +7,19 @@ see the real EUR-Lex texts with their real version chains.
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from indexer.search.base import SearchRequest
-from indexer.search.embedded import EmbeddedBackend
 from indexer.search.evaluate import load_query_set, repeat_key
 from indexer.search.records import LoadReport, load_records
 from regkb.settings import DataDir
 
 from analysis.mirror_corpus import crawled_mirror
 
-from .conftest import require_es
+from .conftest import elastic_over, embedded_over
 
 RELEVANCE = Path(__file__).resolve().parents[1] / "relevance"
 
@@ -36,21 +34,12 @@ def mirror_records() -> list[dict]:
 
 @pytest.fixture(scope="session")
 def mirror_embedded(mirror_records, tmp_path_factory):
-    b = EmbeddedBackend(tmp_path_factory.mktemp("mirror-tantivy"))
-    b.replace_all(mirror_records)
-    yield b
-    b.close()
+    yield from embedded_over(mirror_records, tmp_path_factory.mktemp("mirror-tantivy"))
 
 
 @pytest.fixture(scope="session")
 def mirror_elastic(mirror_records):
-    url = require_es()
-    from indexer.search.elastic import ElasticBackend
-    b = ElasticBackend(url=url, index_prefix=f"test-mirror-{uuid.uuid4().hex[:8]}")
-    b.replace_all(mirror_records)
-    yield b
-    b.delete_all_indices()
-    b.close()
+    yield from elastic_over(mirror_records, "test-mirror")
 
 
 @pytest.fixture(params=["mirror_embedded", "mirror_elastic"])
