@@ -260,6 +260,10 @@ class ElasticBackend(Engine):
                              "should": [self._text(text_field("meta", node.lang), text, meta_boost(), node.slop)]}}
         if isinstance(node, Boosted):
             inner = self._compile(node.query) or {"match_all": {}}
+            if isinstance(node.extra, Terms) and node.extra.slop:  # a fixed bonus, as in the embedded engine
+                near = self._text(text_field("all", node.extra.lang),
+                                  _query_text(node.extra.value, node.extra.lang, node.extra.terms), 1.0, node.extra.slop)
+                return {"bool": {"must": [inner], "should": [{"constant_score": {"filter": near, "boost": node.weight}}]}}
             extra = self._compile(node.extra)
             if extra is None:
                 return inner

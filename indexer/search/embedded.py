@@ -267,6 +267,11 @@ class EmbeddedBackend(Engine):
             inner = self._compile(node.query, score)
             if not score or inner is None:
                 return inner
+            if isinstance(node.extra, Terms) and node.extra.slop:  # words close together: a fixed bonus (sloppy
+                # phrase scores differ between tantivy and Lucene; a constant keeps both engines alike)
+                near = tantivy.Query.const_score_query(
+                    self._text(text_field("all", node.extra.lang), node.extra.terms, node.extra.slop), node.weight)
+                return tantivy.Query.boolean_query([(tantivy.Occur.Must, inner), (tantivy.Occur.Should, near)])
             extra = self._compile(node.extra, score)
             if extra is None:
                 return inner

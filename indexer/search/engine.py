@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from functools import lru_cache
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -217,6 +218,14 @@ def _matching() -> dict[str, Any]:
     return search_config().get("matching") or {}
 
 
+def _mentions_act(node: Node) -> bool:
+    if isinstance(node, FieldMatch):
+        return node.name == "instrument" and bool(node.typed)
+    if isinstance(node, (And, Or)):
+        return any(_mentions_act(c) for c in node.children)
+    return False
+
+
 def _plain_words(node: Node) -> bool:
     """Words typed without operators (act names allowed): the queries a best-match may widen."""
     def act_name(c: Node) -> bool:
@@ -352,7 +361,7 @@ class Engine(SearchBackend):
                 # provision found only in an earlier version (a recital, a deleted point) in that version.
                 return (replace(base, filters=filters, sort=sort, in_force_on=base.in_force_on if in_force else None),
                         {"document_id": doc_id, "provision_id": prov_id}, None, None, {})
-        typed = node = parse(request.query)
+        typed = node = self._unknown_acts_as_words(parse(request.query))
         expansions: dict[str, list[str]] = {}
         expander = self.expander or _glossary_expander()
         if request.expand and _has_text(node):
@@ -362,6 +371,35 @@ class Engine(SearchBackend):
         query = language_query(node, fit=fit, definition=definition) or MatchAll()
         return (replace(base, query=query, texts=positive_terms(node), fit=fit, definition=definition),
                 None, typed, node, expansions)
+
+    _instruments: Optional[tuple[float, frozenset[str]]] = None
+
+    def _known_instruments(self) -> frozenset[str]:
+        """The acts the index holds text of (counted at most once a minute)."""
+        now = time.monotonic()
+        if self._instruments is None or now - self._instruments[0] > 60:
+            counted = self._execute(Plan(kind="document", query=MatchAll(), limit=0, facets=("instrument",)))
+            self._instruments = (now, frozenset(v for v, n in counted.facets.get("instrument", []) if n))
+        return self._instruments[1]
+
+    def _unknown_acts_as_words(self, node: Node) -> Node:
+        """An act named in the query whose text the corpus does not hold ("OECD Guidelines" offline) is searched
+        as the words typed, not as a filter that would find nothing."""
+        def has_unknown(n: Node) -> bool:
+            return isinstance(n, FieldMatch) and n.name == "instrument" and bool(n.typed) and n.value not in known
+
+        def rewrite(n: Node) -> Node:
+            if has_unknown(n) or (isinstance(n, Or) and n.children and has_unknown(n.children[0])):
+                typed = (n if isinstance(n, FieldMatch) else n.children[0]).typed  # type: ignore[union-attr]
+                return Text(typed, phrase=" " in typed)
+            if isinstance(n, (And, Or)):
+                return type(n)(tuple(rewrite(c) for c in n.children))
+            return n
+
+        if not _mentions_act(node):
+            return node
+        known = self._known_instruments()
+        return rewrite(node)
 
     def _resolve(self, ref: CitationRef, languages_wanted: Optional[tuple[str, ...]], day: Optional[int]
                  ) -> Optional[tuple[str, str, bool]]:

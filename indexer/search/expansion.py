@@ -67,12 +67,14 @@ class QueryExpander:
         return self._rewrite(node, translations, glossary, used), used
 
     def _rewrite(self, node: Node, translations, glossary, used: dict[str, list[str]]) -> Node:
-        from indexer.search.crosslang import expand
+        from indexer.search.crosslang import expand_query_words
         if isinstance(node, Text):
             if not node.phrase:
                 return self._words((node,), translations, glossary, used)[0]
-            alts = [a for lang_alts in expand(node.value, translations, glossary).values() for a in lang_alts]
-            alts = list(dict.fromkeys(alts))
+            # a quoted phrase stays exact: only a translation of the whole phrase is added
+            words = node.value.split()
+            whole = [e for e in expand_query_words(words, translations, glossary) if e.start == 0 and e.end == len(words)]
+            alts = whole[0].all_alternatives() if whole else []
             if not alts:
                 return node
             used[node.value] = alts
@@ -97,16 +99,20 @@ class QueryExpander:
     @staticmethod
     def _words(words: tuple[Text, ...], translations, glossary, used: dict[str, list[str]]) -> list[Node]:
         """Consecutive plain words: each glossary phrase or translated word becomes an OR of itself and its
-        translations; the other words stay as typed."""
+        translations; the other words stay as typed. Function words are left out of the matching, so that
+        "right to full compensation" expands exactly like "right full compensation"."""
+        from indexer.search.analysis import function_words
         from indexer.search.crosslang import expand_query_words
+        keep = [i for i, w in enumerate(words) if w.value.lower() not in function_words()]
         out: list[Node] = list(words)
-        expansions = [e for e in expand_query_words([w.value for w in words], translations, glossary) if e.all_alternatives()]
+        expansions = [e for e in expand_query_words([words[i].value for i in keep], translations, glossary) if e.all_alternatives()]
         for e in expansions:
             used[" ".join(e.words)] = e.all_alternatives()
         for e in reversed(expansions):  # from the end, so that earlier spans keep their positions
-            typed = words[e.start:e.end]
+            first, last = keep[e.start], keep[e.end - 1]
+            typed = tuple(w for w in words[first:last + 1] if w.value.lower() not in function_words())
             original: Node = typed[0] if len(typed) == 1 else And(typed)
-            out[e.start:e.end] = [Or((original, *(_alternative(a) for a in e.all_alternatives())))]
+            out[first:last + 1] = [Or((original, *(_alternative(a) for a in e.all_alternatives())))]
         return out
 
 

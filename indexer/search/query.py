@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Union
 
 from indexer.search.base import QuerySyntaxError
@@ -36,9 +36,11 @@ class Text:
 
 @dataclass(frozen=True)
 class FieldMatch:
-    """`name:value` on a keyword field (name is a facet or filter name)."""
+    """`name:value` on a keyword field (name is a facet or filter name). `typed`: for an act name, the words
+    as typed (searched as words when the corpus holds no text of that act)."""
     name: str
     value: str
+    typed: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -185,7 +187,7 @@ class _Parser:
         value = value.lstrip("+")
         instrument = canonical_instrument(value) if _ACT_NAME.match(value) else None
         if instrument:  # "EUDR operators": the act's obligations (and its amendments'), not every text that names it
-            return act_filter(instrument)
+            return act_filter(instrument, value)
         return Text(value) if _WORDLIKE.search(value) else None
 
     def field(self, name: str, value: str, phrase: bool = False) -> Node | None:
@@ -215,11 +217,13 @@ def _amended_by() -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
-def act_filter(instrument: str) -> Node:
+def act_filter(instrument: str, typed: str = "") -> Node:
     """An act named in a query: its own texts and those of the acts amending it ("CSRD" finds the
     stop-the-clock postponement of CSRD reporting too)."""
     names = (instrument, *_amended_by().get(instrument, ()))
-    return FieldMatch("instrument", instrument) if len(names) == 1 else Or(tuple(FieldMatch("instrument", n) for n in names))
+    if len(names) == 1:
+        return FieldMatch("instrument", instrument, typed)
+    return Or(tuple(FieldMatch("instrument", n, typed) for n in names))
 
 
 def _with_act_names(node: Node) -> Node:
@@ -234,9 +238,10 @@ def _with_act_names(node: Node) -> Node:
         for n in (4, 3, 2):
             words = children[i:i + n]
             if len(words) == n and all(isinstance(w, Text) and not w.phrase for w in words):
-                instrument = canonical_instrument(" ".join(w.value for w in words))  # type: ignore[union-attr]
+                typed = " ".join(w.value for w in words)  # type: ignore[union-attr]
+                instrument = canonical_instrument(typed)
                 if instrument:
-                    out.append(act_filter(instrument))
+                    out.append(act_filter(instrument, typed))
                     i += n
                     break
         else:

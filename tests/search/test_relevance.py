@@ -84,9 +84,9 @@ def test_as_of_shows_the_law_as_it_then_stood(engine):
 
 
 def test_all_versions_switch_shows_every_version(engine):
-    current = provisions(engine, '"transition plan for climate change mitigation"')
+    current = provisions(engine, '"transition plan for climate change mitigation"', expand=False)
     every = engine.search(SearchRequest(query='"transition plan for climate change mitigation"', kind="provision",
-                                        size=50, all_versions=True, highlight=False))
+                                        size=50, all_versions=True, highlight=False, expand=False))
     docs = {h.record["document_id"] for h in every.hits if h.record["provision_id"] == "art_22.par_1"}
     assert {"celex-32024L1760-en", "celex-02024L1760-20250417-en"} <= docs
     assert every.total > current.total
@@ -138,11 +138,16 @@ def test_document_search_is_small(engine):
 
 
 def test_engines_agree_on_the_top_hit(mirror_embedded, mirror_elastic):
+    """The same first provision from both engines, except where the embedded engine's first two are a near-tie
+    (BM25 statistics differ in detail between tantivy and Lucene); then the other's first is one of those two."""
     disagree = []
     for query in QUERIES:
         a, b = provisions(mirror_embedded, query), provisions(mirror_elastic, query)
         top_a = repeat_key(a.hits[0].record) if a.hits else None
         top_b = repeat_key(b.hits[0].record) if b.hits else None
-        if top_a != top_b:
+        if top_a == top_b:
+            continue
+        tied = len(a.hits) > 1 and a.hits[1].score >= a.hits[0].score * 0.97
+        if not (tied and top_b == repeat_key(a.hits[1].record)):
             disagree.append((query, top_a, top_b))
     assert not disagree
