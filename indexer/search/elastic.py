@@ -19,7 +19,7 @@ from elasticsearch import ApiError, ConnectionError as ESConnectionError, NotFou
 from indexer.search.analysis import (PRESTEMMED_ANALYZER, STOP_MARK, TEXT_BASES, analyzer_name, elasticsearch_analysis, languages,
                                      prestemmed, shared_stem_languages, text_field, text_values)
 from indexer.search.base import BackendUnavailable, QuerySyntaxError, RecordKind
-from indexer.search.engine import AtLeast, Boosted, Engine, Plan, Result, Terms, Weighted, meta_boost
+from indexer.search.engine import AtLeast, Bonus, Boosted, Engine, Plan, Result, Terms, Weighted, meta_boost
 from indexer.search.facets import FACETS, KEYWORD_FIELDS, field_for
 from indexer.search.query import And, FieldMatch, MatchAll, Not
 from indexer.search.settings import ElasticSettings, elastic_settings
@@ -268,6 +268,8 @@ class ElasticBackend(Engine):
             if extra is None:
                 return inner
             return {"bool": {"must": [inner], "should": [{"bool": {"must": [extra], "boost": node.weight}}]}}
+        if isinstance(node, Bonus):
+            return {"constant_score": {"filter": {"term": {field_for(node.field): node.value}}, "boost": node.weight}}
         if isinstance(node, Weighted):
             inner = self._compile(node.query) or {"match_all": {}}
             return {"bool": {"must": [inner], "boost": node.weight}}

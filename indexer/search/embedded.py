@@ -21,7 +21,7 @@ import tantivy
 
 from indexer.search.analysis import TEXT_BASES, analyzer_name, languages, tantivy_analyzer, text_field, text_language, text_values
 from indexer.search.base import BackendUnavailable, QuerySyntaxError, RecordKind
-from indexer.search.engine import AtLeast, Boosted, Engine, Plan, Result, Terms, Weighted, meta_boost
+from indexer.search.engine import AtLeast, Bonus, Boosted, Engine, Plan, Result, Terms, Weighted, meta_boost
 from indexer.search.facets import FACETS, KEYWORD_FIELDS, field_for
 from indexer.search.query import And, FieldMatch, MatchAll, Not
 
@@ -277,6 +277,8 @@ class EmbeddedBackend(Engine):
                 return inner
             near = tantivy.Query.boost_query(extra, node.weight)
             return tantivy.Query.boolean_query([(tantivy.Occur.Must, inner), (tantivy.Occur.Should, near)])
+        if isinstance(node, Bonus):
+            return tantivy.Query.const_score_query(self._terms(field_for(node.field), [node.value]), node.weight)
         if isinstance(node, Weighted):
             inner = self._compile(node.query, score)
             return tantivy.Query.boost_query(inner, node.weight) if score and inner is not None else inner

@@ -58,13 +58,21 @@ class Boosted:
 
 
 @dataclass(frozen=True)
+class Bonus:
+    """A fixed score for records whose keyword `field` has `value` (e.g. provisions that state a date)."""
+    field: str
+    value: str
+    weight: float
+
+
+@dataclass(frozen=True)
 class Weighted:
     """`query`'s score times `weight` (a language branch the query fits less well)."""
     query: "LNode"
     weight: float
 
 
-LNode = Union[Terms, FieldMatch, And, Or, Not, MatchAll, AtLeast, Boosted, Weighted]
+LNode = Union[Terms, FieldMatch, And, Or, Not, MatchAll, AtLeast, Boosted, Weighted, Bonus]
 
 
 @dataclass(frozen=True)
@@ -85,6 +93,7 @@ class Plan:
     languages: tuple[str, ...] = ("en", "nl", "fr")  # which language version of a provision to show, best first
     fit: dict[str, float] = field(default_factory=dict)  # language → weight of its query branch
     definition: bool = False  # the query asks what a term means
+    time_question: bool = False  # the query asks when
 
 
 @dataclass
@@ -174,6 +183,13 @@ def is_definition_question(query: str) -> bool:
     return any(re.search(rf"(?:^| ){re.escape(' '.join(raw_words(str(c).lower())))}(?: |$)", text) for c in cues)
 
 
+def is_time_question(query: str) -> bool:
+    """'when does … apply', 'vanaf wanneer', 'date d'application': the reader wants the provision with the date."""
+    cues = _matching().get("time_cues") or []
+    text = " ".join(raw_words(query.lower()))
+    return any(re.search(rf"(?:^| ){re.escape(' '.join(raw_words(str(c).lower())))}(?: |$)", text) for c in cues)
+
+
 def _definition_heading(lang: str) -> Optional[LNode]:
     """The heading of a definitions article in `lang` (config matching.definition_headings)."""
     words = (_matching().get("definition_headings") or {}).get(lang) or []
@@ -184,7 +200,7 @@ def _definition_heading(lang: str) -> Optional[LNode]:
 
 
 def language_query(node: Node, min_share: Optional[float] = None, fit: Optional[dict[str, float]] = None,
-                   definition: bool = False) -> Optional[LNode]:
+                   definition: bool = False, time_question: bool = False) -> Optional[LNode]:
     """One branch per language, OR-ed; a query without words (filters only) is the same in every language.
     `fit`: language → weight of its branch (how plausible the query is in that language); `definition`:
     provisions under a definitions heading rank higher."""
@@ -201,6 +217,8 @@ def language_query(node: Node, min_share: Optional[float] = None, fit: Optional[
         defining = _definition_heading(lang) if definition else None
         if defining is not None:
             branch = Boosted(branch, defining, float(search_config()["boosts"].get("definition", 1.0)))
+        if time_question:
+            branch = Boosted(branch, Bonus("dated", "yes", 1.0), float(search_config()["boosts"].get("dated", 1.0)))
         w = round((fit or {}).get(lang, 1.0), 3)
         branches.append(Weighted(branch, w) if w != 1.0 else branch)
     if not branches:
@@ -234,7 +252,7 @@ def _plain_words(node: Node) -> bool:
             and sum(1 for c in node.children if isinstance(c, Text)) >= 2)
 
 
-Expander = Callable[[Node], tuple[Node, dict[str, list[str]]]]
+Expander = Callable[..., tuple[Node, dict[str, list[str]]]]
 
 
 @lru_cache(maxsize=1)
@@ -265,7 +283,7 @@ class Engine(SearchBackend):
         if redirect is None and result.total < below and node is not None and _plain_words(typed):
             # most of the words (at least `best_match_share` of them), then any of them, best-scoring first
             for share in (float(_matching().get("best_match_share", 0.5)), 0.0):
-                wider = replace(plan, query=language_query(node, share, plan.fit, plan.definition) or MatchAll())
+                wider = replace(plan, query=language_query(node, share, plan.fit, plan.definition, plan.time_question) or MatchAll())
                 widened = self._run(wider, collapse=not request.all_versions)
                 if widened.total > result.total:
                     result, best_match = widened, True
@@ -365,11 +383,12 @@ class Engine(SearchBackend):
         expansions: dict[str, list[str]] = {}
         expander = self.expander or _glossary_expander()
         if request.expand and _has_text(node):
-            node, expansions = expander(node)
+            targets = tuple(dict.fromkeys(["en", "nl", *request.languages[:1]]))
+            node, expansions = expander(node, targets)  # type: ignore[call-arg]
         fit = expander.language_fit(typed, expansions) if _has_text(typed) else {}  # type: ignore[attr-defined]
-        definition = is_definition_question(request.query)
-        query = language_query(node, fit=fit, definition=definition) or MatchAll()
-        return (replace(base, query=query, texts=positive_terms(node), fit=fit, definition=definition),
+        definition, when = is_definition_question(request.query), is_time_question(request.query)
+        query = language_query(node, fit=fit, definition=definition, time_question=when) or MatchAll()
+        return (replace(base, query=query, texts=positive_terms(node), fit=fit, definition=definition, time_question=when),
                 None, typed, node, expansions)
 
     _instruments: Optional[tuple[float, frozenset[str]]] = None

@@ -16,6 +16,9 @@ from indexer.search.query import And, FieldMatch, MatchAll, Node, Not, Or, Text
 
 log = logging.getLogger(__name__)
 TRANSLATIONS_FILE = "translations.json"
+# Translations go into English (every EU act here has an English text) and Dutch (what many readers type, and
+# the Dutch-only texts), plus the reader's own language: a French text never holds what its English twin lacks.
+DEFAULT_TARGETS = ("en", "nl")
 
 
 def _alternative(text: str) -> Text:
@@ -61,10 +64,27 @@ class QueryExpander:
         return {lang: (1 + sum(1 for w in content if translations.exists(w, lang))) / (1 + len(content))  # type: ignore[attr-defined]
                 for lang in langs}
 
-    def __call__(self, node: Node) -> tuple[Node, dict[str, list[str]]]:
+    def __call__(self, node: Node, targets: tuple[str, ...] = DEFAULT_TARGETS) -> tuple[Node, dict[str, list[str]]]:
+        """`targets`: the languages to translate into (English and Dutch, and the reader's language)."""
         translations, glossary = self._knowledge()
         used: dict[str, list[str]] = {}
-        return self._rewrite(node, translations, glossary, used), used
+        return _Rewrite(translations, glossary, targets, used).node(node), used
+
+
+class _Rewrite:
+    """One query's rewriting (per call: the server answers queries on several threads)."""
+
+    def __init__(self, translations, glossary, targets: tuple[str, ...], used: dict[str, list[str]]):
+        self.translations, self.glossary, self.targets, self.used = translations, glossary, targets, used
+
+    def _alternatives(self, e) -> list[str]:
+        """An expansion's alternatives in the target languages, each once, never one the engine analyses like
+        the words typed."""
+        wanted = {a for lang in self.targets for a in e.alternatives.get(lang, ())}
+        return [a for a in e.all_alternatives() if a in wanted]
+
+    def node(self, node: Node) -> Node:
+        return self._rewrite(node, self.translations, self.glossary, self.used)
 
     def _rewrite(self, node: Node, translations, glossary, used: dict[str, list[str]]) -> Node:
         from indexer.search.crosslang import expand_query_words
@@ -74,7 +94,7 @@ class QueryExpander:
             # a quoted phrase stays exact: only a translation of the whole phrase is added
             words = node.value.split()
             whole = [e for e in expand_query_words(words, translations, glossary) if e.start == 0 and e.end == len(words)]
-            alts = whole[0].all_alternatives() if whole else []
+            alts = self._alternatives(whole[0]) if whole else []
             if not alts:
                 return node
             used[node.value] = alts
@@ -96,8 +116,7 @@ class QueryExpander:
         assert isinstance(node, (Not, FieldMatch, MatchAll))
         return node  # a NOT stays literal: excluding a word's translations too would surprise
 
-    @staticmethod
-    def _words(words: tuple[Text, ...], translations, glossary, used: dict[str, list[str]]) -> list[Node]:
+    def _words(self, words: tuple[Text, ...], translations, glossary, used: dict[str, list[str]]) -> list[Node]:
         """Consecutive plain words: each glossary phrase or translated word becomes an OR of itself and its
         translations; the other words stay as typed. Function words are left out of the matching, so that
         "right to full compensation" expands exactly like "right full compensation"."""
@@ -105,14 +124,14 @@ class QueryExpander:
         from indexer.search.crosslang import expand_query_words
         keep = [i for i, w in enumerate(words) if w.value.lower() not in function_words()]
         out: list[Node] = list(words)
-        expansions = [e for e in expand_query_words([words[i].value for i in keep], translations, glossary) if e.all_alternatives()]
+        expansions = [e for e in expand_query_words([words[i].value for i in keep], translations, glossary) if self._alternatives(e)]
         for e in expansions:
-            used[" ".join(e.words)] = e.all_alternatives()
+            used[" ".join(e.words)] = self._alternatives(e)
         for e in reversed(expansions):  # from the end, so that earlier spans keep their positions
             first, last = keep[e.start], keep[e.end - 1]
             typed = tuple(w for w in words[first:last + 1] if w.value.lower() not in function_words())
             original: Node = typed[0] if len(typed) == 1 else And(typed)
-            out[first:last + 1] = [Or((original, *(_alternative(a) for a in e.all_alternatives())))]
+            out[first:last + 1] = [Or((original, *(_alternative(a) for a in self._alternatives(e))))]
         return out
 
 

@@ -37,7 +37,7 @@ FACETS: dict[str, Facet] = {f.name: f for f in (
 
 # Keyword fields that filter but are not shown as facets.
 FILTER_FIELDS = {"provision_kind": "provision_kind", "document_id": "document_id", "provision_path": "provision_path",
-                 "kind": "kind", "id": "id"}
+                 "kind": "kind", "id": "id", "dated": "dated"}
 
 # The sector value of a record that names no sector: a rule of general scope (the CSDDD, an ILO convention)
 # concerns every sector, so a sector filter also selects it and every sector's count includes it.

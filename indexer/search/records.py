@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from indexer.analysis.versions import OPEN_END, Deletion, VersionChains, VersionInfo
 from indexer.search.facets import ALL_SECTORS, sector_ancestors
+from indexer.parsing.metadata import DATE_RE
 from indexer.search.settings import search_config
 from regkb.settings import load_config
 from regkb.records import Document, Obligation, Provision
@@ -151,6 +152,7 @@ def provision_record(doc: Document, p: Provision, idx: _ProvisionIndex, base: di
         "group": f"{doc.act_id}#{p.id}",
         "provision_kind": p.kind, "citation": p.citation, "heading": idx.heading(p.id), "own_heading": p.heading, "text": p.text,
         "number": p.number, "page": p.page, "cite_key": idx.cite_key(p), "ordinal": idx.order.get(p.id, 0),
+        "dated": "yes" if DATE_RE.search(p.text or "") else None,  # states a date: an answer to "when …?"
         "modality": modality, "rank_weight": _weight(p.kind, modality, heading_only=not p.text), "deadline": None, "deadline_sort": NO_DEADLINE,
     }
 
@@ -174,6 +176,7 @@ def obligation_record(ob: Obligation, idx: Optional[_ProvisionIndex], base: dict
         "topics": list(dict.fromkeys([*base.get("topics", []), *ob.topics])),
         "application_years": sorted(years),
         "deadline": deadline.isoformat() if deadline else None, "deadline_sort": ymd(deadline) or NO_DEADLINE,
+        "dated": "yes" if deadline or DATE_RE.search(ob.text or "") else None,
         "ordinal": (idx.order.get(ob.provision_id, 0) * 1000 + min(ob.start, 999)) if idx else ob.start,
         "rank_weight": _weight(prov.kind if prov else "article", ob.modality),
     }
