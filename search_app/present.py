@@ -222,8 +222,12 @@ def version_note(r: dict[str, Any], as_of: Optional[date] = None) -> Optional[Ve
     if start is None and not r.get("deleted_on"):
         return None
     day = as_of or date.today()
-    label = (_("Consolidated text of %(d)s", d=format_date(start, "d MMMM y")) if r.get("consolidated")
-             else _("As adopted (OJ of %(d)s)", d=format_date(start, "d MMMM y")) if start else "")
+    if r.get("consolidated"):
+        label = _("Consolidated text of %(d)s", d=format_date(start, "d MMMM y")) if start else ""
+    elif start and r.get("version_published", True):
+        label = _("As adopted (OJ of %(d)s)", d=format_date(start, "d MMMM y"))
+    else:
+        label = _("As adopted on %(d)s", d=format_date(start, "d MMMM y")) if start else ""
     deleted, superseded = _day(r.get("deleted_on")), _day(r.get("superseded_on"))
     amended = ", ".join(r.get("amended_since") or [])
     note = _("amended since by %(acts)s; this corpus holds no consolidated text with those amendments", acts=amended) if amended else ""

@@ -455,7 +455,7 @@ def _cite_key_groups(ref: CitationRef) -> list[list[str]]:
 TIE = 0.03  # scores this close are a tie (BM25 statistics differ in detail between the engines)
 
 
-LANGUAGE_MARGIN = 0.5  # a preferred-language version is shown if it scores at least this share of the best one
+LANGUAGE_MARGIN = 0.0  # the reader's language version of a provision is shown whenever it matches at all
 
 
 def _collapse(hits: list[tuple[float, dict[str, Any], dict[str, list[str]]]], languages: tuple[str, ...] = ()

@@ -72,6 +72,7 @@ def _version_fields(doc: Document, v: Optional[VersionInfo]) -> dict[str, Any]:
     return {
         "valid_from": ymd(v.valid_from) if v.valid_from > date.min else 0, "valid_to": ymd(v.valid_to),
         "consolidated": doc.consolidated, "version_date": v.valid_from.isoformat() if v.valid_from > date.min else None,
+        "version_published": bool(doc.consolidated or doc.dates.published),
         "superseded_on": v.valid_to.isoformat() if v.valid_to < OPEN_END else None,
         "amended_since": list(v.amended_since),
     }

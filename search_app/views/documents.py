@@ -77,7 +77,8 @@ def _version_fields(chains, doc: Document) -> dict:
     info = chains.version(doc.id)
     if info is None:
         return {}
-    return {"consolidated": doc.consolidated, "version_date": info.valid_from.isoformat() if info.valid_from.year > 1 else None,
+    return {"consolidated": doc.consolidated, "version_published": bool(doc.consolidated or doc.dates.published),
+            "version_date": info.valid_from.isoformat() if info.valid_from.year > 1 else None,
             "superseded_on": info.valid_to.isoformat() if info.valid_to < OPEN_END else None,
             "amended_since": info.amended_since}
 
