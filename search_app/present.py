@@ -216,6 +216,20 @@ def _day(value: Any) -> Optional[date]:
         return None
 
 
+ACT_KINDS = {  # how an act is cited, in the interface language (longest first)
+    "Implementing Regulation": _l("Implementing Regulation"), "Delegated Regulation": _l("Delegated Regulation"),
+    "Directive": _l("Directive"), "Regulation": _l("Regulation"),
+}
+
+
+def act_citation(label: Optional[str]) -> Optional[str]:
+    """'Directive (EU) 2026/470' in the interface language ('Richtlijn (EU) 2026/470')."""
+    for kind, word in ACT_KINDS.items():
+        if label and label.startswith(kind + " "):
+            return f"{word}{label[len(kind):]}"
+    return label
+
+
 def version_note(r: dict[str, Any], as_of: Optional[date] = None) -> Optional[VersionNote]:
     """The version wording for a record (index record or document fields) on the day searched (today by default)."""
     start = _day(r.get("version_date"))
@@ -232,7 +246,7 @@ def version_note(r: dict[str, Any], as_of: Optional[date] = None) -> Optional[Ve
     amended = ", ".join(r.get("amended_since") or [])
     note = _("amended since by %(acts)s; this corpus holds no consolidated text with those amendments", acts=amended) if amended else ""
     if deleted and deleted <= day:
-        by = r.get("deleted_by")
+        by = act_citation(r.get("deleted_by"))
         detail = (_("deleted by %(act)s with effect from %(d)s", act=by, d=format_date(deleted, "d MMMM y")) if by
                   else _("deleted with effect from %(d)s", d=format_date(deleted, "d MMMM y")))
         return VersionNote(label, "deleted", detail)
