@@ -482,6 +482,7 @@ def _collapse(hits: list[tuple[float, dict[str, Any], dict[str, list[str]]]], la
 
 DIVERSE_TOP = 60  # the first results are reordered so that no article fills them; the rest keep their order
 PER_UNIT = 2
+PER_ACT = 4
 
 
 def _unit(rec: dict[str, Any]) -> tuple[str, str]:
@@ -490,16 +491,19 @@ def _unit(rec: dict[str, Any]) -> tuple[str, str]:
 
 
 def _diversify(hits: list[tuple[float, dict[str, Any], dict[str, list[str]]]]) -> list[tuple[float, dict[str, Any], dict[str, list[str]]]]:
-    """Among the first DIVERSE_TOP hits, the third and later hit of one article (annex, standard) moves behind
-    the other articles' hits: the reader sees the articles that answer, each with its best provisions.
-    Stable: the first DIVERSE_TOP distinct hits are the same whatever the window, so pages never shift."""
+    """Among the first DIVERSE_TOP hits, the third and later hit of one article (annex, standard), and the
+    fifth and later of one act, move behind the others: the reader sees the acts and articles that answer,
+    each with its best provisions. Stable: the first DIVERSE_TOP distinct hits are the same whatever the
+    window, so pages never shift."""
     head, tail = hits[:DIVERSE_TOP], hits[DIVERSE_TOP:]
-    count: dict[tuple[str, str], int] = {}
+    per_unit: dict[tuple[str, str], int] = {}
+    per_act: dict[str, int] = {}
     first, later = [], []
     for hit in head:
         unit = _unit(hit[1])
-        count[unit] = count.get(unit, 0) + 1
-        (first if count[unit] <= PER_UNIT else later).append(hit)
+        per_unit[unit] = per_unit.get(unit, 0) + 1
+        per_act[unit[0]] = per_act.get(unit[0], 0) + 1
+        (first if per_unit[unit] <= PER_UNIT and per_act[unit[0]] <= PER_ACT else later).append(hit)
     return first + later + tail
 
 
