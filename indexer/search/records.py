@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 from collections import Counter
 from functools import lru_cache
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from regkb.settings import DataDir
 
 log = logging.getLogger(__name__)
 
+AMENDS_LABEL = {"en": "amends", "fr": "modifie", "nl": "wijzigt"}
 NO_DATE = 0            # date_sort for records without a date (sorts last when newest first)
 NO_DEADLINE = 99991231  # deadline_sort for records without a deadline (sorts last when soonest first)
 
@@ -146,12 +148,52 @@ class _ProvisionIndex:
         return keys.get(p.id)
 
 
+_AMENDED_ACT = re.compile(r"\b(?:Directive|Regulation|Richtlijn|Verordening|Règlement)\s+(?:\((?:EU|EG|UE|CE)\)\s*(?:No\s+|nr\.\s+|n°\s+)?)?"
+                          r"((?:19|20)\d{2}/\d{1,4})", re.I)
+_AMENDED_UNIT = re.compile(r"^\W*(?:in\s+)?(?:Article|Artikel|l.article|Annex|Bijlage|l.annexe)\s+(\d+[a-z]?|[IVX]+)\b", re.I)
+
+
+@dataclass
+class AmendmentTargets:
+    """What an amending act's provisions amend: 'Article 29 is amended as follows' in the article headed
+    'Amendments to Directive (EU) 2024/1760' amends CSDDD Article 29, whose heading says what it is about
+    ('Civil liability of companies and right to full compensation'), so that a search for the topic finds
+    the amendment too."""
+    headings: dict[tuple[str, str, str], str]  # (act number, language, unit id) → heading
+
+    @classmethod
+    def of(cls, docs: Iterable[Document]) -> "AmendmentTargets":
+        out: dict[tuple[str, str, str], str] = {}
+        for d in docs:
+            if d.identifiers.number and d.instrument_type != "corrigendum" and not d.consolidated:
+                for p in d.provisions:
+                    if p.kind in ("article", "annex") and p.heading:
+                        out[(d.identifiers.number, d.language, p.id)] = f"{p.citation} ({p.heading})"
+        return cls(out)
+
+    def heading(self, doc: Document, idx: "_ProvisionIndex", p: Provision) -> Optional[str]:
+        m = _AMENDED_UNIT.match(p.text or "")
+        if not m or not self.headings:
+            return None
+        chain = idx.chain(p.id)
+        context = " ".join(f"{c.heading or ''} {(c.text or '')[:200]}" for c in chain[:-1])  # the enclosing article
+        act = _AMENDED_ACT.search(context)
+        if not act or act.group(1) == doc.identifiers.number:
+            return None
+        number = m.group(1)
+        unit = f"art_{number.lower()}" if not re.match(r"^[IVX]+$", number) else f"anx_{number}"
+        return self.headings.get((act.group(1), doc.language, unit)) or self.headings.get((act.group(1), "en", unit))
+
+
 def provision_record(doc: Document, p: Provision, idx: _ProvisionIndex, base: dict[str, Any],
-                     modality: Optional[str] = None) -> dict[str, Any]:
+                     modality: Optional[str] = None, amends: Optional[str] = None) -> dict[str, Any]:
+    heading = idx.heading(p.id)
+    if amends:  # an amending instruction says what it amends
+        heading = f"{heading} — {AMENDS_LABEL.get(doc.language, AMENDS_LABEL['en'])} {amends}".strip(" —")
     return {
         **base, "id": f"{doc.id}#{p.id}", "kind": "provision", "provision_id": p.id, "provision_path": idx.path(p.id),
-        "group": f"{doc.act_id}#{p.id}",
-        "provision_kind": p.kind, "citation": p.citation, "heading": idx.heading(p.id), "own_heading": p.heading, "text": p.text,
+        "group": f"{doc.act_id}#{p.id}", "amends": amends,
+        "provision_kind": p.kind, "citation": p.citation, "heading": heading, "own_heading": p.heading, "text": p.text,
         "number": p.number, "page": p.page, "cite_key": idx.cite_key(p), "ordinal": idx.order.get(p.id, 0),
         "dated": "yes" if DATE_RE.search(p.text or "") else None,  # states a date: an answer to "when …?"
         "modality": modality, "rank_weight": _weight(p.kind, modality, heading_only=not p.text), "deadline": None, "deadline_sort": NO_DEADLINE,
@@ -209,6 +251,7 @@ def records_for(documents: Iterable[Document], obligations: Iterable[Obligation]
     obligations = list(obligations)
     strongest = _strongest_modality(obligations)
     chains = VersionChains.build(docs.values())
+    targets = AmendmentTargets.of(docs.values())
     indexes = {d.id: _ProvisionIndex(d) for d in docs.values()}
     bases = {d.id: _document_fields(d, chains.version(d.id)) for d in docs.values()}
     for d in docs.values():
@@ -216,7 +259,7 @@ def records_for(documents: Iterable[Document], obligations: Iterable[Obligation]
         for p in d.provisions:
             if p.text or p.heading or indexes[d.id].cite_key(p):  # a citable provision is found even without text
                 modality = strongest.get((d.id, p.id))
-                rec = provision_record(d, p, indexes[d.id], bases[d.id], modality)
+                rec = provision_record(d, p, indexes[d.id], bases[d.id], modality, targets.heading(d, indexes[d.id], p))
                 yield rec
                 if (gone := chains.deletion_of(d.id, p.id)) is not None:
                     yield tombstone(rec, gone, p.kind, modality, heading_only=not p.text)

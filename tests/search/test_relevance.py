@@ -163,3 +163,11 @@ def test_a_question_about_a_meaning_finds_the_definition(engine):
     resp = provisions(engine, "what does remediation mean")
     found = [(h.record["instrument"], h.record["provision_id"]) for h in resp.hits[:5]]
     assert ("CSDDD", "art_3.par_1.pt_t") in found, found  # "'remediation' means restoration of …"
+
+
+def test_an_amending_instruction_says_what_it_amends(engine):
+    """Omnibus I 'Article 29 is amended as follows' is found by the topic of CSDDD Article 29."""
+    resp = provisions(engine, "OMNIBUS-I civil liability")
+    found = {h.record["provision_id"]: h.record for h in resp.hits}
+    assert "art_4.pt_20" in found, list(found)
+    assert "amends Article 29 (Civil liability of companies" in found["art_4.pt_20"]["heading"]
