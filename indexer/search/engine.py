@@ -176,18 +176,21 @@ def _proximity(node: Node, lang: str) -> Optional[Terms]:
     return Terms(lang, " ".join(words), tuple((i, s) for i, (_, s) in enumerate(stems)), slop=slop)
 
 
+def _has_cue(query: str, setting: str) -> bool:
+    """The query contains one of the phrases of config matching.<setting> (whole words, any case)."""
+    text = " ".join(raw_words(query.lower()))
+    return any(re.search(rf"(?:^| ){re.escape(' '.join(raw_words(str(c).lower())))}(?: |$)", text)
+               for c in _matching().get(setting) or [])
+
+
 def is_definition_question(query: str) -> bool:
     """'what does remediation mean', 'wat wordt verstaan onder', 'définition de': the reader wants the definition."""
-    cues = _matching().get("definition_cues") or []
-    text = " ".join(raw_words(query.lower()))
-    return any(re.search(rf"(?:^| ){re.escape(' '.join(raw_words(str(c).lower())))}(?: |$)", text) for c in cues)
+    return _has_cue(query, "definition_cues")
 
 
 def is_time_question(query: str) -> bool:
     """'when does … apply', 'vanaf wanneer', 'date d'application': the reader wants the provision with the date."""
-    cues = _matching().get("time_cues") or []
-    text = " ".join(raw_words(query.lower()))
-    return any(re.search(rf"(?:^| ){re.escape(' '.join(raw_words(str(c).lower())))}(?: |$)", text) for c in cues)
+    return _has_cue(query, "time_cues")
 
 
 def _definition_heading(lang: str) -> Optional[LNode]:
