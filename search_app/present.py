@@ -14,13 +14,12 @@ from typing import Any, Optional
 
 from datetime import date
 
-from flask import url_for
+from flask import g, url_for
 from flask_babel import format_date, get_locale, gettext as _, lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from indexer.search.base import Hit
 from indexer.search.facets import ALL_SECTORS, normalize_value
-from regkb.settings import load_config
 from search_app.state import label_for, state
 
 _MARK = re.compile(r"(</?mark>)", re.IGNORECASE)
@@ -195,8 +194,8 @@ def facet_value_label(facet: str, value: str) -> str:
 
 def _instrument_names() -> dict[str, str]:
     """short_title → the act's name for people (config/acts.yaml `name`)."""
-    acts = (load_config("acts") or {}).get("acts") or {}
-    return {a["short_title"]: a["name"] for a in acts.values() if a.get("short_title") and a.get("name")}
+    from indexer.search.records import act_names
+    return {short: name for short, name in act_names().values()}
 
 
 @dataclass
@@ -260,7 +259,9 @@ def version_note(r: dict[str, Any], as_of: Optional[date] = None) -> Optional[Ve
 
 def other_versions(doc_id: str, provision_id: Optional[str]) -> list[tuple[str, str]]:
     """(label, link) of the same provision in the act's other versions: one click to compare."""
-    chains = state().corpus.versions()
+    if "version_chains" not in g:  # once per request: every card of a page asks
+        g.version_chains = state().corpus.versions()
+    chains = g.version_chains
     out = []
     for other_id in chains.others(doc_id):
         info = chains.version(other_id)

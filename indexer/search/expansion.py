@@ -84,13 +84,14 @@ class _Rewrite:
         return [a for a in e.all_alternatives() if a in wanted]
 
     def node(self, node: Node) -> Node:
-        return self._rewrite(node, self.translations, self.glossary, self.used)
+        return self._rewrite(node)
 
-    def _rewrite(self, node: Node, translations, glossary, used: dict[str, list[str]]) -> Node:
+    def _rewrite(self, node: Node) -> Node:
+        translations, glossary, used = self.translations, self.glossary, self.used
         from indexer.search.crosslang import expand_query_words
         if isinstance(node, Text):
             if not node.phrase:
-                return self._words((node,), translations, glossary, used)[0]
+                return self._words((node,))[0]
             # a quoted phrase stays exact: only a translation of the whole phrase is added
             words = node.value.split()
             whole = [e for e in expand_query_words(words, translations, glossary) if e.start == 0 and e.end == len(words)]
@@ -106,17 +107,17 @@ class _Rewrite:
                 if isinstance(child, Text) and not child.phrase:
                     run.append(child)
                     continue
-                out += self._words(tuple(run), translations, glossary, used) if run else []
+                out += self._words(tuple(run)) if run else []
                 run = []
                 if child is not None:
-                    out.append(self._rewrite(child, translations, glossary, used))
+                    out.append(self._rewrite(child))
             return out[0] if len(out) == 1 else And(tuple(out))
         if isinstance(node, Or):
-            return Or(tuple(self._rewrite(c, translations, glossary, used) for c in node.children))
+            return Or(tuple(self._rewrite(c) for c in node.children))
         assert isinstance(node, (Not, FieldMatch, MatchAll))
         return node  # a NOT stays literal: excluding a word's translations too would surprise
 
-    def _words(self, words: tuple[Text, ...], translations, glossary, used: dict[str, list[str]]) -> list[Node]:
+    def _words(self, words: tuple[Text, ...]) -> list[Node]:
         """Consecutive plain words: each glossary phrase or translated word becomes an OR of itself and its
         translations; the other words stay as typed. Function words are left out of the matching, so that
         "right to full compensation" expands exactly like "right full compensation"."""
@@ -124,14 +125,15 @@ class _Rewrite:
         from indexer.search.crosslang import expand_query_words
         keep = [i for i, w in enumerate(words) if w.value.lower() not in function_words()]
         out: list[Node] = list(words)
-        expansions = [e for e in expand_query_words([words[i].value for i in keep], translations, glossary) if self._alternatives(e)]
-        for e in expansions:
-            used[" ".join(e.words)] = self._alternatives(e)
-        for e in reversed(expansions):  # from the end, so that earlier spans keep their positions
+        found = [(e, alts) for e in expand_query_words([words[i].value for i in keep], self.translations, self.glossary)
+                 if (alts := self._alternatives(e))]
+        for e, alts in found:
+            self.used[" ".join(e.words)] = alts
+        for e, alts in reversed(found):  # from the end, so that earlier spans keep their positions
             first, last = keep[e.start], keep[e.end - 1]
             typed = tuple(w for w in words[first:last + 1] if w.value.lower() not in function_words())
             original: Node = typed[0] if len(typed) == 1 else And(typed)
-            out[first:last + 1] = [Or((original, *(_alternative(a) for a in self._alternatives(e))))]
+            out[first:last + 1] = [Or((original, *(_alternative(a) for a in alts)))]
         return out
 
 

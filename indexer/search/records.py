@@ -53,21 +53,16 @@ def _doc_date(doc: Document) -> Optional[date]:
 
 
 @lru_cache(maxsize=1)
-def _act_names() -> dict[str, str]:
-    """act_id → the act's name in config/acts.yaml: one instrument value per act whatever its language versions
-    call themselves ("Taxonomy Regulation" / "TAXO"), and the value an act name typed in a query filters on."""
+def act_names() -> dict[str, tuple[str, str]]:
+    """act_id → (short_title, name for people) from config/acts.yaml: one instrument value per act whatever its
+    language versions call themselves ("Taxonomy Regulation" / "TAXO"), the value a query's act name filters
+    on, and how pages name the act when the short title is a code (BATT → Batteries Regulation)."""
     acts = (load_config("acts") or {}).get("acts") or {}
-    return {a["act_id"]: a["short_title"] for a in acts.values() if a.get("act_id") and a.get("short_title")}
+    return {a["act_id"]: (a["short_title"], a.get("name") or a["short_title"])
+            for a in acts.values() if a.get("act_id") and a.get("short_title")}
 
 
-@lru_cache(maxsize=1)
-def _act_display() -> dict[str, str]:
-    """act_id → how pages name the act (config/acts.yaml `name`, else its short_title)."""
-    acts = (load_config("acts") or {}).get("acts") or {}
-    return {a["act_id"]: a.get("name") or a["short_title"] for a in acts.values() if a.get("act_id") and a.get("short_title")}
-
-
-def _version_fields(doc: Document, v: Optional[VersionInfo]) -> dict[str, Any]:
+def version_fields(doc: Document, v: Optional[VersionInfo]) -> dict[str, Any]:
     """Which version of the act this text is and when it was the law (`as_of` filters on valid_from/valid_to)."""
     if v is None:
         return {"valid_from": 0, "valid_to": ymd(OPEN_END), "consolidated": doc.consolidated}
@@ -84,10 +79,10 @@ def _document_fields(doc: Document, version: Optional[VersionInfo] = None) -> di
     """What every record of a document carries: facets, titles, links, dates, version."""
     years = sorted({a.date.year for a in doc.dates.application})
     day = _doc_date(doc)
-    return {**_version_fields(doc, version),
+    return {**version_fields(doc, version),
         "document_id": doc.id, "act_id": doc.act_id,
-        "short_title": doc.short_title, "act_name": _act_display().get(doc.act_id) or doc.short_title,
-        "instrument": _act_names().get(doc.act_id) or doc.short_title or doc.identifiers.number or doc.title[:80],
+        "short_title": doc.short_title, "act_name": act_names().get(doc.act_id, (None, doc.short_title))[1],
+        "instrument": act_names().get(doc.act_id, (None,))[0] or doc.short_title or doc.identifiers.number or doc.title[:80],
         "document_title": doc.title, "jurisdiction": doc.jurisdiction, "document_type": doc.instrument_type,
         "language": doc.language, "status": doc.status,
         "source_url": doc.source_url, "official_url": doc.official_url or doc.source_url,

@@ -11,6 +11,7 @@ from flask import Blueprint, abort, render_template, request, url_for
 from markupsafe import Markup
 
 from regkb.records import Document, Obligation, Provision
+from indexer.search.records import version_fields
 from search_app import present
 from search_app.state import state
 
@@ -50,7 +51,8 @@ def read(doc_id: str):
     toc = [p for p in doc.provisions if p.kind in TOC_KINDS]
     as_of = _as_of(request.args.get("as_of"))
     chains = corpus.versions()
-    note = present.version_note(_version_fields(chains, doc), as_of)
+    info = chains.version(doc.id)
+    note = present.version_note(version_fields(doc, info), as_of) if info else None
     in_force = chains.current(doc.id, as_of)
     deleted = {d.unit_id: present.version_note({"deleted_on": d.deleted_on.isoformat(), "deleted_by": d.by_label}, as_of)
                for d in chains.deletions.get(doc.id, [])}
@@ -70,17 +72,6 @@ def _as_of(raw: Optional[str]):
     except ValueError:
         abort(400, description="'as_of' must be a date written YYYY-MM-DD.")
 
-
-def _version_fields(chains, doc: Document) -> dict:
-    """The version fields the index records carry, for the reader's banner (present.version_note)."""
-    from indexer.analysis.versions import OPEN_END
-    info = chains.version(doc.id)
-    if info is None:
-        return {}
-    return {"consolidated": doc.consolidated, "version_published": bool(doc.consolidated or doc.dates.published),
-            "version_date": info.valid_from.isoformat() if info.valid_from.year > 1 else None,
-            "superseded_on": info.valid_to.isoformat() if info.valid_to < OPEN_END else None,
-            "amended_since": info.amended_since}
 
 
 def _provision_view(doc: Document, prov: Provision, obligations: list[Obligation], refs: list[tuple], highlight: str) -> ProvisionView:
