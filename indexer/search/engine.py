@@ -139,7 +139,10 @@ def localize(node: Node, lang: str, min_share: Optional[float] = None) -> Option
         if not node.phrase and node.value.lower() in function_words():
             return None
         terms = field_terms(node.value, lang)
-        return Terms(lang, node.value, terms) if terms else None
+        if not terms:
+            return None
+        found = Terms(lang, node.value, terms)
+        return Weighted(found, node.weight) if node.weight != 1.0 else found
     if isinstance(node, (FieldMatch, MatchAll)):
         return node
     if isinstance(node, Not):
@@ -162,7 +165,7 @@ def localize(node: Node, lang: str, min_share: Optional[float] = None) -> Option
 
 def _optional(node: LNode) -> bool:
     """Parts a best-match may leave out: words and alternatives of words (never filters or NOT)."""
-    return isinstance(node, Terms) or (isinstance(node, Or) and all(isinstance(c, (Terms, And)) for c in node.children))
+    return isinstance(node, (Terms, Weighted)) or (isinstance(node, Or) and all(isinstance(c, (Terms, And, Weighted)) for c in node.children))
 
 
 def _proximity(node: Node, lang: str) -> Optional[Terms]:
@@ -176,16 +179,22 @@ def _proximity(node: Node, lang: str) -> Optional[Terms]:
     return Terms(lang, " ".join(words), tuple((i, s) for i, (_, s) in enumerate(stems)), slop=slop)
 
 
-def _has_cue(query: str, setting: str) -> bool:
-    """The query contains one of the phrases of config matching.<setting> (whole words, any case)."""
+def _has_cue(query: str, setting: str, not_before: frozenset[str] = frozenset()) -> bool:
+    """The query contains one of the phrases of config matching.<setting> (whole words, any case), not
+    followed by one of the words `not_before`."""
     text = " ".join(raw_words(query.lower()))
-    return any(re.search(rf"(?:^| ){re.escape(' '.join(raw_words(str(c).lower())))}(?: |$)", text)
-               for c in _matching().get(setting) or [])
+    for cue in _matching().get(setting) or []:
+        for m in re.finditer(rf"(?:^| ){re.escape(' '.join(raw_words(str(cue).lower())))}(?= |$)", text):
+            following = text[m.end():].split()
+            if not following or following[0] not in not_before:
+                return True
+    return False
 
 
 def is_definition_question(query: str) -> bool:
-    """'what does remediation mean', 'wat wordt verstaan onder', 'définition de': the reader wants the definition."""
-    return _has_cue(query, "definition_cues")
+    """'what does remediation mean', 'wat wordt verstaan onder', 'définition de': the reader wants the definition.
+    'what is the minimum age' asks for a value, not a meaning (config matching.definition_not_before)."""
+    return _has_cue(query, "definition_cues", frozenset(str(w) for w in _matching().get("definition_not_before") or ()))
 
 
 def is_time_question(query: str) -> bool:

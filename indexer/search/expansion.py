@@ -22,7 +22,11 @@ DEFAULT_TARGETS = ("en", "nl")
 
 
 def _alternative(text: str) -> Text:
-    return Text(text, phrase=" " in text.strip())
+    """A translation, weighted below the words typed (config boosts.translation): where the reader's own
+    words occur, those texts come first; elsewhere the translation alone still finds the provision."""
+    from indexer.search.settings import search_config
+    weight = float(search_config()["boosts"].get("translation", 1.0))
+    return Text(text, phrase=" " in text.strip(), weight=weight)
 
 
 class QueryExpander:

@@ -32,6 +32,7 @@ class Text:
     """A word or, with phrase=True, an exact phrase, searched in the text fields."""
     value: str
     phrase: bool = False
+    weight: float = 1.0  # a translation added by query expansion counts less than the words typed
 
 
 @dataclass(frozen=True)

@@ -171,3 +171,22 @@ def test_an_amending_instruction_says_what_it_amends(engine):
     found = {h.record["provision_id"]: h.record for h in resp.hits}
     assert "art_4.pt_20" in found, list(found)
     assert "amends Article 29 (Civil liability of companies" in found["art_4.pt_20"]["heading"]
+
+
+def test_every_label_names_a_provision_of_the_corpus(mirror_records):
+    """A label that names no provision can never be found: the query set would measure nothing for it."""
+    from indexer.search.evaluate import _act_ids
+
+    act_ids, by_act = _act_ids(), {}
+    for rec in mirror_records:
+        if rec.get("provision_id"):
+            by_act.setdefault(rec["act_id"], set()).add(rec["provision_id"])
+    everywhere = set().union(*by_act.values())
+    missing = []
+    for q in load_query_set(RELEVANCE / "queries.json").queries:
+        for r in q.relevant:
+            act = r.act_id or act_ids.get((r.act or "").lower())
+            pool = by_act.get(act, set()) if act else everywhere
+            if not any(p == r.provision or p.startswith(r.provision + ".") for p in pool):
+                missing.append((q.id, r.act, r.provision))
+    assert not missing
