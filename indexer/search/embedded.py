@@ -14,9 +14,11 @@ import logging
 import shutil
 import threading
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
+import orjson
 import tantivy
 
 from indexer.search.analysis import TEXT_BASES, analyzer_name, languages, tantivy_analyzer, text_field, text_language, text_values
@@ -84,6 +86,8 @@ class EmbeddedBackend(Engine):
         self.writer_heap = writer_heap
         self._lock = threading.Lock()
         self.schema = _schema()
+        # one search compiles the same query 3-5 times (page, group count, facets, snippets), and people repeat queries
+        self._compiled = lru_cache(maxsize=1024)(self._compile)
         self._open()
 
     @property
@@ -179,7 +183,7 @@ class EmbeddedBackend(Engine):
         return self.index.searcher().num_docs
 
     def _source(self, searcher: tantivy.Searcher, address: tantivy.DocAddress) -> dict[str, Any]:
-        return json.loads(bytes(searcher.doc(address).get_first("source")))
+        return orjson.loads(bytes(searcher.doc(address).get_first("source")))
 
     def _execute(self, plan: Plan) -> Result:
         self._ready()
@@ -202,7 +206,7 @@ class EmbeddedBackend(Engine):
             generators = self._snippet_generators(searcher, plan) if plan.highlight else {}
             for key, address in found.hits:
                 doc = searcher.doc(address)
-                rec = json.loads(bytes(doc.get_first("source")))
+                rec = orjson.loads(bytes(doc.get_first("source")))
                 hl = self._highlight(generators, doc, rec) if generators else {}
                 hits.append((float(key) if plan.sort == "relevance" else 0.0, rec, hl))
         facets = self._facets(searcher, self._base_query(plan, score=False), plan) if plan.facets else {}
@@ -229,7 +233,7 @@ class EmbeddedBackend(Engine):
         return tantivy.Query.const_score_query(q, 0.0)
 
     def _base_query(self, plan: Plan, score: bool = True) -> tantivy.Query:
-        clauses = [(tantivy.Occur.Must, self._compile(plan.query, score) or tantivy.Query.all_query()),
+        clauses = [(tantivy.Occur.Must, self._compiled(plan.query, score) or tantivy.Query.all_query()),
                    (tantivy.Occur.Must, self._filter(self._terms("kind", [plan.kind])))]
         clauses += [(tantivy.Occur.Must, self._filter(self._terms(f, v))) for f, v in plan.filters.items()]
         lo, hi = plan.date_range
