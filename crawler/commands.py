@@ -30,6 +30,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--sources", nargs="*", metavar="ID", help="only these source ids (default: all)")
     p.add_argument("--delay", type=float, default=None, metavar="SECONDS",
                    help="politeness delay between requests to one host (default from config/crawler.yaml)")
+    p.add_argument("--repair", action="store_true",
+                   help="verify every stored response (WARC digests) first and fetch the damaged ones again")
     p.set_defaults(func=crawl_command)
 
 
@@ -65,9 +67,10 @@ def crawl_command(args: argparse.Namespace) -> int:
         def on_progress(done: int, known: int, url: str) -> None:
             progress.update(task, completed=done, total=known, description=url[-60:])
 
-        summary = Crawler(data, sources, settings, mirror_url=mirror_url, progress=on_progress).run()
+        summary = Crawler(data, sources, settings, mirror_url=mirror_url, progress=on_progress,
+                          repair=bool(getattr(args, "repair", False))).run()
     print_summary(summary, data, mirror=bool(mirror))
-    return 0
+    return 0 if summary.ok else 1
 
 
 def _route_logging_through_rich() -> None:
@@ -90,7 +93,8 @@ def print_summary(s: CrawlSummary, data: DataDir, mirror: bool) -> None:
         ("failed", s.failed), ("not in mirror" if mirror else "not found", s.not_in_mirror),
         ("skipped (unsupported type)", s.skipped), ("parsed", s.parsed), ("parse failed", s.parse_failed),
         ("re-parse skipped (up to date)", s.reparse_skipped), ("documents written", s.documents_written),
-        ("documents re-linked", s.documents_linked), ("time", f"{s.seconds:.1f}s"),
+        ("documents re-linked", s.documents_linked), ("damaged records found", s.damaged_records),
+        ("repaired (records fetched again, documents rebuilt)", len(s.repaired)), ("time", f"{s.seconds:.1f}s"),
     ]
     for label, value in rows:
         table.add_row(label, str(value))
@@ -111,3 +115,20 @@ def print_summary(s: CrawlSummary, data: DataDir, mirror: bool) -> None:
     if s.missing:
         console.print(f"[dim]{len(s.missing)} configured URLs are not in the mirror (expected for sources with in_mirror: false)[/]",
                       soft_wrap=True)
+    if s.repaired:
+        console.print(f"[green]repaired {len(s.repaired)}: {escape(_names(s.repaired))}[/]", soft_wrap=True, highlight=False)
+    if not s.ok:
+        console.print(f"[bold red]crawl failed: {escape(failure_line(s))}[/]", soft_wrap=True, highlight=False)
+
+
+def failure_line(s: CrawlSummary) -> str:
+    """What failed, counted and named: 'fetch 2 (url, url); damaged record 1 (url)'."""
+    problems = dict(s.problems)
+    if s.standing_errors:
+        problems["parse (unchanged since an earlier run)"] = [url for url, _ in s.standing_errors]
+    return "; ".join(f"{kind} {len(names)} ({_names(names)})" for kind, names in problems.items())
+
+
+def _names(names: list[str], limit: int = 5) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f", and {len(names) - limit} more" if len(names) > limit else "")

@@ -7,6 +7,12 @@ the calling thread, one URL at a time, so the write order of a URL is always:
 WARC record (fsynced) → document files (atomic) → state row (one
 transaction). A kill at any point leaves either a finished URL or one the
 next run does again.
+
+Integrity: a stored record is verified whenever it is read (crawler.warc); a
+damaged one is an error naming its URL, its documents stay as they were, and
+the URL is fetched again (by `--repair` at once, else by the next crawl).
+Every run checks the document files the state knows of and rebuilds a
+missing or unreadable one from its URL's record.
 """
 from __future__ import annotations
 
@@ -27,8 +33,8 @@ from crawler.fetch import Fetcher, FetchResult
 from crawler.settings import CrawlSettings
 from crawler.state import CrawlState, UrlRow
 from crawler.store import DocumentStore
-from crawler.urls import canonical, extract_links, in_scope
-from crawler.warc import WarcStore, read_record, run_name
+from crawler.urls import Scope, canonical, extract_links, in_scope
+from crawler.warc import CorruptRecord, WarcStore, read_record, run_name
 from regkb.records import Document, RawResource
 from regkb.settings import DataDir
 from regkb.sources import DocumentHint, Source, load_sources
@@ -100,14 +106,28 @@ class CrawlSummary:
     errors: list[tuple[str, str]] = field(default_factory=list)  # (url, message), this run
     missing: list[str] = field(default_factory=list)  # URLs the mirror does not have
     standing_errors: list[tuple[str, str]] = field(default_factory=list)  # unchanged URLs an earlier run could not parse
+    damaged_records: int = 0
+    repaired: list[str] = field(default_factory=list)  # URLs fetched again for a damaged record, documents rebuilt
+    problems: dict[str, list[str]] = field(default_factory=dict)  # what failed this run, by kind: URLs / doc ids
+
+    def problem(self, kind: str, name: str, message: str) -> None:
+        """Record a failure: one error line (name + message) and one entry under its kind."""
+        self.errors.append((name, message))
+        self.problems.setdefault(kind, []).append(name)
+
+    @property
+    def ok(self) -> bool:
+        """Nothing failed (URLs the mirror does not have are not failures)."""
+        return not self.problems and not self.standing_errors
 
 
 class Crawler:
     def __init__(self, data_dir: DataDir, sources: list[Source], settings: CrawlSettings, *,
                  mirror_url: str | None = None, parser: Parser | None = None,
-                 progress: ProgressFn | None = None) -> None:
+                 progress: ProgressFn | None = None, repair: bool = False) -> None:
         self.data = data_dir
         self.sources = {s.id: s for s in sources}
+        self.scopes = {s.id: Scope.of(s.site, [h.url for h in s.seeds], s.scope) for s in sources}
         config_order = {s.id: i for i, s in enumerate(_config_sources())}
         self.source_rank = {s.id: config_order.get(s.id, 1000 + i) for i, s in enumerate(sources)}
         self.settings = settings
@@ -119,6 +139,7 @@ class Crawler:
         self.store = DocumentStore(data_dir.documents, self.state)
         self.summary = CrawlSummary(parser_unavailable=self.parser.unavailable)
         self.pool: ProcessPoolExecutor | None = None
+        self.repair = repair
 
     def run(self) -> CrawlSummary:
         started = time.monotonic()
@@ -127,6 +148,9 @@ class Crawler:
         run_id, self.summary.resumed = self.state.begin_run(sorted(self.sources))
         with self.state.transaction():
             self._seed(run_id)
+        if self.repair:
+            self._drop_damaged_records()
+        damaged_docs = self._rebuild_damaged_documents(run_id)
         warc = WarcStore(self.data.raw, run_name())
         self.pool = self._parse_pool()
         try:
@@ -140,6 +164,7 @@ class Crawler:
         # have stopped half-way through it.
         if self.parser.link is not None and (self.summary.documents_written or self.summary.resumed):
             self._relink()
+        self._check_rebuilt(damaged_docs)
         self.summary.standing_errors = self.state.standing_parse_errors(run_id, self.parser.version)
         self.state.finish_run(run_id)
         self.state.close()
@@ -189,7 +214,7 @@ class Crawler:
             log.warning("%s: %s", row.url, message)
             log.debug("traceback for %s", row.url, exc_info=True)
             self.summary.failed += 1
-            self.summary.errors.append((row.url, message))
+            self.summary.problem("internal error", row.url, message)
             self.state.complete(run_id, row.key, {"outcome": "failed", "error": message, "error_kind": "internal"})
 
     # --- one URL ----------------------------------------------------------------
@@ -217,7 +242,7 @@ class Crawler:
             log.debug("not in mirror: %s", row.url)
         else:
             self.summary.failed += 1
-            self.summary.errors.append((row.url, result.error or ""))
+            self.summary.problem("fetch", row.url, result.error or "")
             log.warning("fetch failed: %s: %s", row.url, result.error)
         self.state.complete(run_id, row.key, {"outcome": outcome, "status": result.status, "error": result.error,
                                               "error_kind": result.error_kind})
@@ -233,7 +258,10 @@ class Crawler:
                 fields[name] = value
         doc_sources = None
         if self._needs_parse(row):
-            headers, body = read_record(self.data.raw, row.warc_file or "", row.warc_offset or 0)
+            try:
+                headers, body = read_record(self.data.raw, row.warc_file or "", row.warc_offset or 0, row.sha256)
+            except CorruptRecord as exc:
+                return self._damaged_record(run_id, row, fields, exc)
             replay = FetchResult(row.url, row.url, 200, headers, body, row.fetched_at or result.fetched_at)
             parse_fields, doc_sources = self._parse(row, source, hint, replay, row.sha256 or "", row.kind)
             fields.update(parse_fields)
@@ -241,9 +269,21 @@ class Crawler:
             self.summary.reparse_skipped += 1
         self.state.complete(run_id, row.key, fields, doc_sources)
 
+    def _damaged_record(self, run_id: int, row: UrlRow, fields: dict[str, Any], exc: CorruptRecord) -> None:
+        """Keep the documents; forget the record so that the next fetch is unconditional and writes a good one."""
+        message = (f"{exc}; its documents are kept as they were; `regkb crawl --repair` (or the next crawl) "
+                   "fetches it again")
+        self.summary.damaged_records += 1
+        self.summary.problem("damaged record", row.url, message)
+        log.warning("%s: %s", row.url, message)
+        self.state.complete(run_id, row.key, {**fields, "outcome": "failed", "error": message,
+                                              "error_kind": "corrupt_record", "warc_file": None, "warc_offset": None})
+
     def _new_content(self, run_id: int, row: UrlRow, source: Source, hint: DocumentHint | None,
                      result: FetchResult, sha: str, warc: WarcStore, outcome: ParseOutcome | None) -> None:
         self.summary.fetched += 1
+        if row.sha256 and not row.warc_file:  # its record was found damaged: this is the good one
+            self.summary.repaired.append(row.url)
         media_type, kind = self._route(result)
         warc_file, offset = warc.append(result, sha)
         links = []
@@ -320,7 +360,7 @@ class Crawler:
         done = {"parsed_sha": sha, "parser_version": self.parser.version}
         if outcome.error is not None:
             self.summary.parse_failed += 1
-            self.summary.errors.append((row.url, outcome.error))
+            self.summary.problem("parse", row.url, outcome.error)
             log.warning("%s: %s", row.url, outcome.error)
             if outcome.traceback:
                 log.debug("parser traceback for %s:\n%s", row.url, outcome.traceback)
@@ -335,8 +375,8 @@ class Crawler:
     def _fetch(self, row: UrlRow) -> tuple[FetchResult, "ParseOutcome | None"]:
         """Fetch; parse new content right away in a worker process when there is a pool (the CPU-heavy part)."""
         validators = (row.etag, row.last_modified) if row.warc_file else (None, None)
-        result = self.fetcher.fetch(row.url, *validators)
         source = self.sources.get(row.source_id)
+        result = self.fetcher.fetch(row.url, *validators, scope=self.scopes.get(row.source_id))
         if self.pool is None or self.parser.parse is None or source is None or result.error or result.not_modified:
             return result, None
         sha = hashlib.sha256(result.body).hexdigest()
@@ -351,11 +391,46 @@ class Crawler:
             log.debug("parsing %s in a worker process failed (%s); parsing in-process", row.url, exc)
             return result, None
 
+    # --- repair -----------------------------------------------------------------
+    def _drop_damaged_records(self) -> None:
+        """`--repair`: verify every stored record of these sources; a damaged one is fetched again this run."""
+        for row in self.state.stored_records(sorted(self.sources)):
+            try:
+                read_record(self.data.raw, row.warc_file or "", row.warc_offset or 0, row.sha256)
+            except CorruptRecord as exc:
+                self.summary.damaged_records += 1
+                log.warning("%s: %s; fetching it again", row.url, exc)
+                self.state.drop_record(row.key, f"{exc}; fetched again by --repair")
+
+    def _rebuild_damaged_documents(self, run_id: int) -> dict[str, str]:
+        """Missing or unreadable document files: their URLs are parsed again this run (from their records).
+
+        Returns {doc id: what was wrong} to check after the crawl.
+        """
+        producers = self.state.document_producers()
+        damaged = self.store.damaged(sorted(producers))
+        keys = sorted({key for doc_id in damaged for key in producers[doc_id]})
+        if damaged:
+            log.warning("%d document file(s) missing or unreadable (%s); rebuilding them from their stored responses",
+                        len(damaged), ", ".join(sorted(damaged)))
+            self.state.redo(keys, run_id)
+        return damaged
+
+    def _check_rebuilt(self, damaged: dict[str, str]) -> None:
+        still = self.store.damaged(sorted(damaged))
+        for doc_id in sorted(damaged):
+            if doc_id in still:
+                self.summary.problem("damaged document", doc_id,
+                                     f"documents/{doc_id}.json {still[doc_id]} and could not be rebuilt this run "
+                                     "(see the errors of its URLs above; sources not crawled this run are not rebuilt)")
+            else:
+                self.summary.repaired.append(f"documents/{doc_id}.json")
+
     def _relink(self) -> None:
         try:
             self.summary.documents_linked = self.store.relink(self.parser.link)  # type: ignore[arg-type]
         except Exception as exc:  # noqa: BLE001 — documents stay as parsed
-            self.summary.errors.append(("(link_documents)", f"linking failed: {type(exc).__name__}: {exc}"))
+            self.summary.problem("linking", "(link_documents)", f"linking failed: {type(exc).__name__}: {exc}")
             log.warning("linking documents failed: %s: %s; documents keep their earlier links", type(exc).__name__, exc)
 
 

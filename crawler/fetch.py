@@ -2,10 +2,11 @@
 
 One `Fetcher` per crawl: a requests session with the project's User-Agent,
 robots.txt (protego) per host, a per-host politeness delay and concurrency
-limit, timeouts, a streamed size cap, manual redirects (so every hop is
-checked against robots.txt and loops are caught), and retries with
-exponential backoff that honour Retry-After. Everything that goes wrong is
-returned as a `FetchResult` with an error, never raised, so one bad URL
+limit, a wall-clock deadline per response (crawler.transport), a streamed
+size cap, manual redirects (so every hop is checked against the source's
+scope, the address policy and robots.txt, and loops are caught), and retries
+with exponential backoff that honour Retry-After. Everything that goes wrong
+is returned as a `FetchResult` with an error, never raised, so one bad URL
 cannot stop a crawl.
 """
 from __future__ import annotations
@@ -17,15 +18,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import Iterator
+from typing import Callable, Iterator
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
 from protego import Protego
-from requests.adapters import HTTPAdapter
 
 from crawler.settings import CrawlSettings
-from crawler.urls import canonical, host_key
+from crawler.transport import IP, AddressPolicy, AddressRefused, GuardedAdapter, RequestGuard
+from crawler.urls import Scope, canonical, host_key
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,8 @@ class FetchResult:
     body: bytes = b""
     fetched_at: str = field(default_factory=utc_now)
     error: str | None = None
-    error_kind: str | None = None  # http | timeout | network | too_large | redirect_loop | too_many_redirects | robots
+    # http | timeout | network | too_large | redirect_loop | too_many_redirects | robots | scope | address
+    error_kind: str | None = None
     attempts: int = 0
 
     @property
@@ -69,6 +71,10 @@ class FetchResult:
 
 class _TooLarge(Exception):
     pass
+
+
+class _DeadlineExceeded(requests.Timeout):
+    """The whole response took longer than total_timeout_seconds (not retried: a trickling server trickles again)."""
 
 
 class HostGate:
@@ -107,7 +113,7 @@ class HostGate:
             sem.release()
 
 
-class MirrorAdapter(HTTPAdapter):
+class MirrorAdapter(GuardedAdapter):
     """Sends every request to the loopback mirror, keeping path and query and the live host in `Host:`.
 
     Everything above the transport (robots, redirects, retries, conditional
@@ -131,47 +137,80 @@ class MirrorAdapter(HTTPAdapter):
         return response
 
 
+@dataclass
+class Robots:
+    """One host's robots.txt for this crawl: its rules, or why nothing on the host is fetched."""
+
+    rules: Protego | None = None  # None and not unreachable: no robots.txt, everything is allowed
+    unreachable: str | None = None  # set: complete disallow for this crawl
+
+
 class RobotsCache:
-    """robots.txt per host, fetched once per crawl. Missing (4xx) or unreachable robots.txt allows everything."""
+    """robots.txt per host, fetched once per crawl and read as RFC 9309 §2.3.1 says.
+
+    2xx: its rules. 4xx: there is none, everything is allowed (429 "too many requests" excepted). 5xx, 429,
+    a timeout or network error, or a redirect to another scheme or out of the source's scope: unreachable,
+    so nothing on the host is fetched this crawl (§2.3.1.4: complete disallow). More than max_redirects
+    redirects: unavailable, everything allowed (§2.3.1.2).
+    """
 
     def __init__(self, fetcher: "Fetcher") -> None:
         self.fetcher = fetcher
         self._lock = threading.Lock()
-        self._rules: dict[str, Protego | None] = {}
+        self._robots: dict[str, Robots] = {}
         self._host_locks: dict[str, threading.Lock] = {}
 
-    def allowed(self, url: str) -> bool:
-        rules = self._rules_for(url)
-        return rules is None or rules.can_fetch(url, self.fetcher.settings.user_agent)
+    def refusal(self, url: str, scope: Scope) -> str | None:
+        """Why robots.txt keeps us from `url`, or None when it may be fetched."""
+        robots = self._robots_for(url, scope)
+        if robots.unreachable:
+            return robots.unreachable
+        if robots.rules is not None and not robots.rules.can_fetch(url, self.fetcher.settings.user_agent):
+            return "disallowed by robots.txt"
+        return None
 
-    def _rules_for(self, url: str) -> Protego | None:
+    def _robots_for(self, url: str, scope: Scope) -> Robots:
         host = host_key(url)
         with self._lock:
             host_lock = self._host_locks.setdefault(host, threading.Lock())
         with host_lock:
-            if host not in self._rules:
-                self._rules[host] = self._fetch(url, host)
-            return self._rules[host]
+            if host not in self._robots:
+                self._robots[host] = self._fetch(url, host, scope)
+            return self._robots[host]
 
-    def _fetch(self, url: str, host: str) -> Protego | None:
+    def _fetch(self, url: str, host: str, scope: Scope) -> Robots:
         parts = urlsplit(url)
         robots_url = urlunsplit((parts.scheme, parts.netloc, "/robots.txt", "", ""))
-        try:
-            for _hop in range(self.fetcher.settings.max_redirects + 1):  # e.g. http -> https, or to www.
-                status, headers, body = self.fetcher.get_once(robots_url, {})
-                if status not in REDIRECT_STATUSES or "location" not in headers:
-                    break
-                robots_url = urljoin(robots_url, headers["location"])
-        except (requests.RequestException, _TooLarge) as exc:
-            log.warning("robots.txt of %s unreachable (%s); crawling it as allowed", host, exc)
-            return None
-        if status != 200:  # 4xx: no robots.txt; 5xx or a redirect chain: treated as allowing everything
-            return None
-        rules = Protego.parse(body.decode("utf-8", errors="replace"))
+        for hop in range(self.fetcher.settings.max_redirects + 1):  # e.g. http -> https, or to www.
+            refused = self.fetcher.hop_refusal(robots_url, scope) if hop else None
+            if refused:
+                return self._unreachable(host, f"redirected to {robots_url}, which is refused: {refused[0]}")
+            result = self.fetcher.get_with_retries(robots_url, robots_url, {}, scope)
+            if result.error:
+                return self._unreachable(host, result.error)
+            if result.status not in REDIRECT_STATUSES or "location" not in result.headers:
+                break
+            robots_url = urljoin(robots_url, result.headers["location"])
+        else:
+            log.info("robots.txt of %s: more than %d redirects; treated as absent", host, self.fetcher.settings.max_redirects)
+            return Robots()
+        status = result.status or 0
+        if 400 <= status < 500 and status != 429:
+            return Robots()
+        if not 200 <= status < 300:
+            return self._unreachable(host, f"HTTP {status}")
+        rules = Protego.parse(result.body.decode("utf-8", errors="replace"))
         delay = rules.crawl_delay(self.fetcher.settings.user_agent)
         if delay:
             self.fetcher.gate.set_delay(host, float(delay))
-        return rules
+        return Robots(rules)
+
+    @staticmethod
+    def _unreachable(host: str, why: str) -> Robots:
+        message = (f"robots.txt of {host} unreachable ({why}); nothing on {host} is fetched this crawl "
+                   "(RFC 9309: an unreachable robots.txt means complete disallow)")
+        log.warning("%s", message)
+        return Robots(unreachable=message)
 
 
 class Fetcher:
@@ -179,20 +218,24 @@ class Fetcher:
 
     def __init__(self, settings: CrawlSettings, mirror_url: str | None = None) -> None:
         self.settings = settings
+        self.mirror = mirror_url is not None
+        self.addresses = AddressPolicy.from_networks(settings.never_fetch_networks)
         self.session = requests.Session()
         self.session.headers["User-Agent"] = settings.user_agent
-        if mirror_url:
-            adapter = MirrorAdapter(mirror_url)
-            self.session.mount("http://", adapter)
-            self.session.mount("https://", adapter)
+        adapter = MirrorAdapter(mirror_url) if mirror_url else GuardedAdapter()
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
         self.gate = HostGate(settings.politeness_delay_seconds, settings.max_concurrency_per_host)
         self.robots = RobotsCache(self)
 
     def close(self) -> None:
         self.session.close()
 
-    def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None) -> FetchResult:
-        """GET `url`, following redirects; conditional when a validator from the last crawl is given."""
+    def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None,
+              scope: Scope | None = None) -> FetchResult:
+        """GET `url`, following redirects inside `scope` (default: the URL's own host); conditional when a
+        validator from the last crawl is given."""
+        scope = scope or Scope.around(url)
         conditional = {}
         if etag:
             conditional["If-None-Match"] = etag
@@ -202,14 +245,19 @@ class Fetcher:
         current = url
         attempts = 0
         for _hop in range(self.settings.max_redirects + 1):
-            key = canonical(current)
+            key = canonical(current) if urlsplit(current).scheme in ("http", "https") else current
             if key in seen:
                 return FetchResult(url, current, error=f"redirect loop ({' -> '.join(seen + [key])})",
                                    error_kind="redirect_loop", attempts=attempts)
             seen.append(key)
-            if not self.robots.allowed(current):
-                return FetchResult(url, current, error="disallowed by robots.txt", error_kind="robots", attempts=attempts)
-            result = self._get_with_retries(url, current, conditional)
+            refused = self.hop_refusal(current, scope)
+            if refused:
+                message = f"redirect to {current} refused: {refused[0]}" if current != url else f"refused: {refused[0]}"
+                return FetchResult(url, current, error=message, error_kind=refused[1], attempts=attempts)
+            robots = self.robots.refusal(current, scope)
+            if robots:
+                return FetchResult(url, current, error=robots, error_kind="robots", attempts=attempts)
+            result = self.get_with_retries(url, current, conditional, scope)
             attempts += result.attempts
             result.attempts = attempts
             location = result.headers.get("location")
@@ -222,16 +270,40 @@ class Fetcher:
         return FetchResult(url, current, error=f"more than {self.settings.max_redirects} redirects",
                            error_kind="too_many_redirects", attempts=attempts)
 
-    def _get_with_retries(self, url: str, current: str, headers: dict[str, str]) -> FetchResult:
+    def hop_refusal(self, url: str, scope: Scope) -> tuple[str, str] | None:
+        """(why, error kind) when `url` may not be requested: its scheme or host is outside `scope`, or (live,
+        not in mirror mode, where every request goes to the loopback mirror) its host resolves to an address
+        the policy refuses."""
+        reason = scope.refusal(url)
+        if reason:
+            return reason, "scope"
+        if self.mirror:
+            return None
+        parts = urlsplit(url)
+        try:
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError:
+            return f"{parts.netloc} has an invalid port", "scope"
+        reason = self.addresses.resolve_refusal(parts.hostname or "", port, host_key(url) in scope.literal_hosts)
+        return (reason, "address") if reason else None
+
+    def get_with_retries(self, url: str, current: str, headers: dict[str, str], scope: Scope) -> FetchResult:
+        """One hop, retried on transient failures with backoff (Retry-After honoured)."""
         s = self.settings
         result = FetchResult(url, current)
         for attempt in range(s.retries + 1):
             result = FetchResult(url, current, attempts=attempt + 1)
             wait = s.backoff_seconds * (2 ** attempt)
             try:
-                result.status, result.headers, result.body = self.get_once(current, headers)
+                result.status, result.headers, result.body = self.get_once(current, headers, scope)
             except _TooLarge as exc:
                 result.error, result.error_kind = str(exc), "too_large"
+                return result
+            except AddressRefused as exc:
+                result.error, result.error_kind = str(exc), "address"
+                return result
+            except _DeadlineExceeded as exc:
+                result.error, result.error_kind = f"timed out ({exc})", "timeout"
                 return result
             except requests.Timeout as exc:
                 result.error, result.error_kind = f"timed out ({exc.__class__.__name__})", "timeout"
@@ -262,22 +334,44 @@ class Fetcher:
             return None
         return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
 
-    def get_once(self, url: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
-        """One GET through the host gate, streamed and capped at max_response_bytes."""
+    def get_once(self, url: str, headers: dict[str, str], scope: Scope) -> tuple[int, dict[str, str], bytes]:
+        """One GET through the host gate, within total_timeout_seconds of wall-clock time, capped at
+        max_response_bytes, connecting only to addresses the policy allows for `scope`."""
         s = self.settings
-        with self.gate.slot(host_key(url)):
-            with self.session.get(url, headers=headers, stream=True, allow_redirects=False,
-                                  timeout=(s.connect_timeout_seconds, s.read_timeout_seconds)) as response:
-                resp_headers = {k.lower(): v for k, v in response.headers.items()}
-                declared = resp_headers.get("content-length", "")
-                if declared.isdigit() and int(declared) > s.max_response_bytes:
-                    raise _TooLarge(f"response of {declared} bytes exceeds the limit of {s.max_response_bytes}")
-                body = bytearray()
-                deadline = time.monotonic() + s.total_timeout_seconds
-                for chunk in response.iter_content(64 * 1024):
-                    body += chunk
-                    if len(body) > s.max_response_bytes:
-                        raise _TooLarge(f"response exceeds the limit of {s.max_response_bytes} bytes (aborted while streaming)")
-                    if time.monotonic() > deadline:
-                        raise requests.Timeout(f"response took longer than {s.total_timeout_seconds}s")
-                return response.status_code, resp_headers, bytes(body)
+        with self.gate.slot(host_key(url)), RequestGuard(s.total_timeout_seconds, self._peer_check(scope)) as guard:
+            try:
+                answer = self._read(url, headers)
+            except (_TooLarge, AddressRefused):
+                raise
+            except Exception as exc:
+                if guard.expired:
+                    raise _DeadlineExceeded(self._too_slow()) from exc
+                raise
+            if guard.expired:  # the socket was shut down: what was read may be cut short
+                raise _DeadlineExceeded(self._too_slow())
+            return answer
+
+    def _too_slow(self) -> str:
+        return (f"no complete response within {self.settings.total_timeout_seconds:g}s "
+                "(total_timeout_seconds in config/crawler.yaml)")
+
+    def _peer_check(self, scope: Scope) -> "Callable[[str, IP], str | None] | None":
+        """The connect-time address check; none in mirror mode (the adapter connects to the loopback mirror)."""
+        if self.mirror:
+            return None
+        return lambda key, ip: self.addresses.refusal(ip, key.lower() in scope.literal_hosts)
+
+    def _read(self, url: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+        s = self.settings
+        with self.session.get(url, headers=headers, stream=True, allow_redirects=False,
+                              timeout=(s.connect_timeout_seconds, s.read_timeout_seconds)) as response:
+            resp_headers = {k.lower(): v for k, v in response.headers.items()}
+            declared = resp_headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > s.max_response_bytes:
+                raise _TooLarge(f"response of {declared} bytes exceeds the limit of {s.max_response_bytes}")
+            body = bytearray()
+            for chunk in response.iter_content(64 * 1024):
+                body += chunk
+                if len(body) > s.max_response_bytes:
+                    raise _TooLarge(f"response exceeds the limit of {s.max_response_bytes} bytes (aborted while streaming)")
+            return response.status_code, resp_headers, bytes(body)

@@ -13,6 +13,7 @@ class CrawlSettings(BaseModel):
     total_timeout_seconds: float = 120
     max_response_bytes: int = 100 * 1024 * 1024
     max_redirects: int = 5
+    never_fetch_networks: list[str] = ["169.254.0.0/16", "fe80::/10", "fd00:ec2::254/128", "100.100.100.200/32"]
     retries: int = 3
     backoff_seconds: float = 2.0
     max_retry_after_seconds: float = 300

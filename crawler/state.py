@@ -169,6 +169,33 @@ class CrawlState:
                 self.db.executemany("INSERT INTO doc_sources (doc_id, url_key, url, rank) VALUES (?, ?, ?, ?)",
                                     [(doc_id, key, url, rank) for doc_id, rank in doc_sources])
 
+    # --- repair ---------------------------------------------------------------
+    def stored_records(self, source_ids: list[str]) -> list[UrlRow]:
+        """URLs of these sources that have a stored WARC record."""
+        marks = ", ".join("?" * len(source_ids))
+        rows = self.db.execute(f"SELECT * FROM urls WHERE warc_file IS NOT NULL AND source_id IN ({marks}) ORDER BY key",
+                               source_ids).fetchall()
+        return [UrlRow(**dict(r)) for r in rows]
+
+    def drop_record(self, key: str, error: str) -> None:
+        """Forget a damaged record: the URL's next fetch is unconditional and writes a new one."""
+        self.db.execute("UPDATE urls SET warc_file = NULL, warc_offset = NULL, outcome = 'failed', error = ?,"
+                        " error_kind = 'corrupt_record' WHERE key = ?", (error, key))
+
+    def document_producers(self) -> dict[str, list[str]]:
+        """doc id -> keys of the URLs that produced it."""
+        producers: dict[str, list[str]] = {}
+        for r in self.db.execute("SELECT doc_id, url_key FROM doc_sources ORDER BY doc_id, rank"):
+            producers.setdefault(r["doc_id"], []).append(r["url_key"])
+        return producers
+
+    def redo(self, keys: list[str], run_id: int) -> None:
+        """Parse these URLs again (from their records), also when this run already finished them."""
+        with self.transaction():
+            self.db.executemany("UPDATE urls SET parsed_sha = NULL,"
+                                " done_run = CASE WHEN done_run = ? THEN NULL ELSE done_run END WHERE key = ?",
+                                [(run_id, key) for key in keys])
+
     def doc_sources(self, doc_id: str) -> list[sqlite3.Row]:
         return self.db.execute("SELECT * FROM doc_sources WHERE doc_id = ? ORDER BY rank", (doc_id,)).fetchall()
 

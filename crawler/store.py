@@ -76,6 +76,19 @@ class DocumentStore:
             log.warning("stored document %s is unreadable (%s); it will be replaced", path.name, exc)
             return None
 
+    def damaged(self, doc_ids: list[str]) -> dict[str, str]:
+        """{doc id: what is wrong} for files that are missing or do not read as a Document (truncated, not JSON)."""
+        damaged = {}
+        for doc_id in doc_ids:
+            path = self.path(doc_id)
+            try:
+                Document.model_validate_json(path.read_bytes())
+            except FileNotFoundError:
+                damaged[doc_id] = "is missing"
+            except (ValidationError, ValueError, OSError) as exc:
+                damaged[doc_id] = f"is unreadable ({_first_line(exc)})"
+        return damaged
+
     def load_all(self) -> list[Document]:
         docs = []
         for path in sorted(self.docs_dir.glob("*.json")):
@@ -87,3 +100,8 @@ class DocumentStore:
     def relink(self, link: Callable[[list[Document]], list[Document]]) -> int:
         """Run the parser's cross-document linking over the whole corpus; rewrite what changed."""
         return sum(self.write(doc) for doc in link(self.load_all()))
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return " ".join(text[:2]) if text else type(exc).__name__

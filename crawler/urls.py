@@ -6,12 +6,15 @@ are one page.
 """
 from __future__ import annotations
 
+import ipaddress
+from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import lxml.html
 from w3lib.url import canonicalize_url
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
+SCHEMES = ("http", "https")
 
 
 def canonical(url: str) -> str:
@@ -50,3 +53,46 @@ def extract_links(body: bytes, base_url: str) -> list[str]:
         except ValueError:  # e.g. an unclosed IPv6 bracket: not a link we can follow
             continue
     return sorted(set(links))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where one source's fetches (and their redirects) may go.
+
+    `hosts`: the host keys its config names (site, seeds, scope prefixes), their subdomains included.
+    `literal_hosts`: seed hosts written as an IP address (e.g. a test server on 127.0.0.1:8080), the only
+    non-public addresses that may be fetched.
+    """
+
+    hosts: frozenset[str]
+    literal_hosts: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, site: str, seeds: list[str], prefixes: list[str]) -> "Scope":
+        hosts = {host_key(u) for u in [*seeds, *prefixes] if urlsplit(u).scheme in SCHEMES}
+        if site:
+            hosts.add(host_key(f"https://{site}"))
+        return cls(frozenset(hosts), frozenset(host_key(u) for u in seeds if _is_ip_literal(u)))
+
+    @classmethod
+    def around(cls, url: str) -> "Scope":
+        """The scope of a lone URL (a fetch without a source): its own host only."""
+        return cls.of("", [url], [])
+
+    def refusal(self, url: str) -> str | None:
+        """Why a fetch of `url` leaves this scope (scheme or host), or None when it stays inside."""
+        scheme = urlsplit(url).scheme.lower()
+        if scheme not in SCHEMES:
+            return f"{scheme or '(no scheme)'}: URLs are not fetched (only http and https)"
+        key = host_key(url)
+        if any(key == h or key.endswith("." + h) for h in self.hosts):
+            return None
+        return f"{key or '(no host)'} is outside the source's scope (allowed: {', '.join(sorted(self.hosts))})"
+
+
+def _is_ip_literal(url: str) -> bool:
+    try:
+        ipaddress.ip_address(urlsplit(url).hostname or "")
+        return True
+    except ValueError:
+        return False

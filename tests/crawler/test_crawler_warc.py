@@ -36,10 +36,14 @@ def _result(i: int) -> FetchResult:
                        {"content-type": "text/plain"}, f"body {i}".encode() * 100)
 
 
+def _sha(i: int) -> str:
+    return hashlib.sha256(_result(i).body).hexdigest()
+
+
 def test_an_interrupted_warc_is_cut_to_its_last_complete_record(tmp_path):
     store = WarcStore(tmp_path, "crashed")
-    store.append(_result(1), "a")
-    name, offset = store.append(_result(2), "b")
+    store.append(_result(1), _sha(1))
+    name, offset = store.append(_result(2), _sha(2))
     open_file = tmp_path / (name + ".open")
     complete = open_file.stat().st_size
     with open_file.open("ab") as fh:  # half of a third record, as a kill -9 mid-write leaves it
