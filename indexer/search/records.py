@@ -37,13 +37,16 @@ def ymd(d: Optional[date]) -> Optional[int]:
     return d.year * 10000 + d.month * 100 + d.day if d else None
 
 
-def _weight(kind: Optional[str], modality: Optional[str] = None, deleted: bool = False, heading_only: bool = False) -> float:
+def _weight(kind: Optional[str], modality: Optional[str] = None, deleted: bool = False, heading_only: bool = False,
+            instruction: bool = False) -> float:
     """The engines multiply relevance by log2(2 + weight): a provision-kind weight (operative text above
-    annexes above recitals) times a factor for the modality (duties before permissions) and for deleted text."""
+    annexes above recitals) times a factor for the modality (duties before permissions), for deleted text and
+    for an amending instruction whose effect the amended act's own text in the corpus already shows."""
     b = search_config()["boosts"]
     base = math.log2(2.0 + float(b["provision_kind"].get(kind or "", b.get("default_weight", 1.0))))
     factor = float((b.get("modality") or {}).get(modality or "", 1.0)) * (float(b.get("deleted", 1.0)) if deleted else 1.0)
     factor *= float(b.get("heading_only", 1.0)) if heading_only else 1.0
+    factor *= float(b.get("amending_instruction", 1.0)) if instruction else 1.0
     return 2.0 ** (base * factor) - 2.0
 
 
@@ -145,6 +148,10 @@ class _ProvisionIndex:
 
 _AMENDED_ACT = re.compile(r"\b(?:Directive|Regulation|Richtlijn|Verordening|Règlement)\s+(?:\((?:EU|EG|UE|CE)\)\s*(?:No\s+|nr\.\s+|n°\s+)?)?"
                           r"((?:19|20)\d{2}/\d{1,4})", re.I)
+# "… is replaced by", "wordt als volgt gewijzigd", "est inséré": the words of an amending instruction
+_INSTRUCTION = re.compile(r"\b(?:is|are)\s+(?:amended|replaced|inserted|added|deleted|repealed)\b"
+                          r"|\bwordt\s+(?:als volgt\s+)?(?:gewijzigd|vervangen|ingevoegd|toegevoegd|geschrapt)\b|\b(?:vervalt|vervallen)\b"
+                          r"|\b(?:est|sont)\s+(?:modifiée?s?|remplacée?s?|insérée?s?|ajoutée?s?|supprimée?s?)\b", re.I)
 _AMENDED_UNIT = re.compile(r"^\W*(?:in\s+)?(?:Article|Artikel|l.article|Annex|Bijlage|l.annexe)\s+(\d+[a-z]?|[IVX]+)\b", re.I)
 
 
@@ -166,6 +173,25 @@ class AmendmentTargets:
                         out[(d.identifiers.number, d.language, p.id)] = f"{p.citation} ({p.heading})"
         return cls(out)
 
+    def instructs(self, doc: Document, idx: "_ProvisionIndex", p: Provision) -> bool:
+        """An amending instruction (or the text it inserts) aimed at an act whose own text is in the corpus:
+        a reader wants that act's provision first, and the instruction that changed it after."""
+        if p.kind in ("recital", "citation", "preamble") or not self.headings:
+            return False
+        chain = idx.chain(p.id)
+        context = " ".join(f"{c.heading or ''} {(c.text or '')[:200]}" for c in chain)
+        act = _AMENDED_ACT.search(context)
+        return bool(act and act.group(1) != doc.identifiers.number and act.group(1) in self.numbers
+                    and _INSTRUCTION.search(context))
+
+    @property
+    def numbers(self) -> frozenset[str]:
+        """The acts (numbers such as 2024/1760) whose text the corpus holds."""
+        found = self.__dict__.get("_numbers")
+        if found is None:
+            found = self.__dict__["_numbers"] = frozenset(number for number, _, _ in self.headings)
+        return found
+
     def heading(self, doc: Document, idx: "_ProvisionIndex", p: Provision) -> Optional[str]:
         m = _AMENDED_UNIT.match(p.text or "")
         if not m or not self.headings:
@@ -181,7 +207,7 @@ class AmendmentTargets:
 
 
 def provision_record(doc: Document, p: Provision, idx: _ProvisionIndex, base: dict[str, Any],
-                     modality: Optional[str] = None, amends: Optional[str] = None) -> dict[str, Any]:
+                     modality: Optional[str] = None, amends: Optional[str] = None, instruction: bool = False) -> dict[str, Any]:
     heading = idx.heading(p.id)
     if amends:  # an amending instruction says what it amends
         heading = f"{heading} — {AMENDS_LABEL.get(doc.language, AMENDS_LABEL['en'])} {amends}".strip(" —")
@@ -191,7 +217,8 @@ def provision_record(doc: Document, p: Provision, idx: _ProvisionIndex, base: di
         "provision_kind": p.kind, "citation": p.citation, "heading": heading, "own_heading": p.heading, "text": p.text,
         "number": p.number, "page": p.page, "cite_key": idx.cite_key(p), "ordinal": idx.order.get(p.id, 0),
         "dated": "yes" if DATE_RE.search(p.text or "") else None,  # states a date: an answer to "when …?"
-        "modality": modality, "rank_weight": _weight(p.kind, modality, heading_only=not p.text), "deadline": None, "deadline_sort": NO_DEADLINE,
+        "modality": modality, "rank_weight": _weight(p.kind, modality, heading_only=not p.text, instruction=instruction),
+        "deadline": None, "deadline_sort": NO_DEADLINE,
     }
 
 
@@ -254,7 +281,8 @@ def records_for(documents: Iterable[Document], obligations: Iterable[Obligation]
         for p in d.provisions:
             if p.text or p.heading or indexes[d.id].cite_key(p):  # a citable provision is found even without text
                 modality = strongest.get((d.id, p.id))
-                rec = provision_record(d, p, indexes[d.id], bases[d.id], modality, targets.heading(d, indexes[d.id], p))
+                rec = provision_record(d, p, indexes[d.id], bases[d.id], modality, targets.heading(d, indexes[d.id], p),
+                                       targets.instructs(d, indexes[d.id], p))
                 yield rec
                 if (gone := chains.deletion_of(d.id, p.id)) is not None:
                     yield tombstone(rec, gone, p.kind, modality, heading_only=not p.text)
