@@ -37,7 +37,7 @@ from rich.table import Table
 
 from regkb.settings import PROJECT_ROOT, load_config
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 URL_LINE = re.compile(r"served at (http://[^\s/]+/)")
 
 
@@ -113,6 +113,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--pid", type=int, help="with --url: the server's master pid, for its memory")
     p.add_argument("--concurrency", type=_int_list, help="clients at once, comma-separated (default from config/bench_serve.yaml)")
     p.add_argument("--duration", type=float, help="seconds per endpoint class and concurrency")
+    p.add_argument("--warmup", type=float, help="seconds of unmeasured load over the whole mix first")
     p.add_argument("--endpoints", type=lambda s: [e for e in s.split(",") if e], help="only these endpoint classes, comma-separated")
     p.add_argument("--workers", type=int, help="server worker processes (default: config/app.yaml server.workers)")
     p.add_argument("--threads", type=int, help="threads per server worker")
@@ -123,6 +124,8 @@ def bench_serve(args: argparse.Namespace) -> int:
     settings = BenchSettings.model_validate(load_config("bench_serve"))
     concurrency = args.concurrency or settings.concurrency
     duration = args.duration or settings.duration
+    if args.warmup is not None:
+        settings.warmup = args.warmup
     try:
         classes = endpoint_paths(settings, args.endpoints)
     except (OSError, ValueError, KeyError) as exc:
