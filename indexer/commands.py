@@ -55,19 +55,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 # --- extract -----------------------------------------------------------------------------------------------------
-def _load_corpus(data_dir) -> tuple[dict, list[str]]:
-    from regkb.records import Document
-    from regkb.settings import DataDir
+REFERENCES_VERSION = "refs-1"  # bump when code changes what is persisted as a resolved reference
 
-    docs, errors = {}, []
-    for path in sorted(DataDir.at(data_dir).documents.glob("*.json")):
-        try:
-            d = Document.model_validate_json(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            errors.append(f"{path.name}: {str(exc).splitlines()[0]}")
-            continue
-        docs[d.id] = d
-    return docs, errors
+
+def _load_corpus(data_dir):
+    """The data dir as the one corpus store reads it (documents that do not load are named in `problems`)."""
+    from regkb.corpus import Corpus
+
+    return Corpus.at(data_dir)
 
 
 def _pipeline_key() -> str:
@@ -86,17 +81,82 @@ def _doc_key(doc, pipeline_key: str) -> str:
     return f"{pipeline_key}:{content}"
 
 
+def _references_key(doc, resolver_digest: str) -> str:
+    content = hashlib.sha256(doc.model_dump_json(include={"provisions", "language"}).encode()).hexdigest()
+    return f"{REFERENCES_VERSION}:{resolver_digest}:{content}"
+
+
+def _needs_rewrite(corpus, folder: str) -> set[str]:
+    """Documents whose records file in `folder` has bad lines or cannot be read: written again."""
+    return {p.stem for p in corpus.problems if p.folder == folder}
+
+
+def drop_orphans(dd, corpus) -> dict[str, str]:
+    """Remove the obligations and references of documents that no longer load, and their state entries.
+    Returns document id → why (the document file is gone, or does not load)."""
+    from regkb.corpus import OBLIGATIONS, REFERENCES
+    from regkb.storage import read_json, write_json_atomic
+
+    unreadable = {p.stem for p in corpus.unreadable_documents()}
+    dropped: dict[str, str] = {}
+    for folder, path_of in ((OBLIGATIONS, lambda i: dd.obligations / f"{i}.jsonl"),
+                            (REFERENCES, lambda i: dd.references / f"{i}.jsonl")):
+        for doc_id in corpus.orphans(folder):
+            path_of(doc_id).unlink(missing_ok=True)
+            dropped[doc_id] = "does not load" if doc_id in unreadable else "is gone"
+    for folder in (dd.obligations, dd.references):
+        state_path = folder / STATE_FILE
+        state = read_json(state_path) if state_path.exists() else {}
+        if any(doc_id not in corpus.documents for doc_id in state):
+            write_json_atomic(state_path, {k: v for k, v in state.items() if k in corpus.documents})
+    return dropped
+
+
+def write_references(dd, corpus, resolver=None) -> Counter:
+    """references/<doc_id>.jsonl for every document whose text or whose corpus changed what its references
+    resolve to (the reader draws these links; the web process never runs the extractor)."""
+    from indexer.nlp.pipeline import ReferenceResolver
+    from regkb.corpus import REFERENCES
+    from regkb.storage import read_json, write_bytes_atomic, write_json_atomic
+
+    resolver = resolver or ReferenceResolver.from_documents(corpus.all())
+    digest, counts = resolver.digest(), Counter()
+    state_path = dd.references / STATE_FILE
+    state = read_json(state_path) if state_path.exists() else {}
+    damaged = _needs_rewrite(corpus, REFERENCES)
+    for doc in corpus.all():
+        key, out = _references_key(doc, digest), dd.references / f"{doc.id}.jsonl"
+        if state.get(doc.id) == key and out.exists() and doc.id not in damaged:
+            counts["unchanged"] += 1
+            continue
+        refs = resolver.text_references(doc)
+        write_bytes_atomic(out, "".join(r.model_dump_json() + "\n" for r in refs).encode("utf-8"))
+        state[doc.id] = key
+        counts["written"] += 1
+        counts["links"] += len(refs)
+    write_json_atomic(state_path, state)
+    return counts
+
+
 def extract_command(args: argparse.Namespace) -> int:
-    """Write DataDir.obligations/<doc_id>.jsonl for every English/Dutch document whose content or pipeline changed."""
+    """Write DataDir.obligations/<doc_id>.jsonl for every English/Dutch document whose content or pipeline changed
+    and DataDir.references/<doc_id>.jsonl (resolved cross-references) for every document; drop both for documents
+    that no longer load. Exit 1, naming them, when document files do not load or a document fails."""
     from indexer.nlp.pipeline import ReferenceResolver, build_pipeline, extract_document
+    from regkb.corpus import OBLIGATIONS
     from regkb.settings import DataDir
     from regkb.storage import read_json, write_bytes_atomic, write_json_atomic
 
     started = time.monotonic()
     dd = DataDir.at(args.data_dir)
-    docs, errors = _load_corpus(args.data_dir)
+    corpus = _load_corpus(dd.root)
+    docs = corpus.documents
+    errors = [f"{p} — the document file does not load: run `regkb crawl --data-dir {dd.root}` to rebuild it, "
+              f"then `regkb extract`" for p in corpus.unreadable_documents()]
+    dropped = drop_orphans(dd, corpus)
     if not docs:
         console.print(f"[yellow]no documents in {dd.documents}: run `regkb crawl --data-dir {dd.root}` first[/]")
+        _print_outcome(dropped, errors)
         return 0 if not errors else 1
     state_path = dd.obligations / STATE_FILE
     state = read_json(state_path) if state_path.exists() else {}
@@ -106,8 +166,9 @@ def extract_command(args: argparse.Namespace) -> int:
     todo = [d for d in docs.values() if d.language in ("en", "nl")]
     counts["skipped (no en/nl pipeline)"] = len(docs) - len(todo)
     pipeline_key = _pipeline_key()
+    damaged = _needs_rewrite(corpus, OBLIGATIONS)
     pending = [d for d in todo if getattr(args, "force", False) or state.get(d.id) != _doc_key(d, pipeline_key)
-               or not (dd.obligations / f"{d.id}.jsonl").exists()]
+               or not (dd.obligations / f"{d.id}.jsonl").exists() or d.id in damaged]
     pending_ids = {d.id for d in pending}
     for lang in sorted({d.language for d in pending}):
         build_pipeline(lang)  # load models before the progress bar starts (only if there is work)
@@ -124,7 +185,8 @@ def extract_command(args: argparse.Namespace) -> int:
             try:
                 obligations = extract_document(doc, resolver)
             except Exception as exc:  # one bad document must not stop the run
-                errors.append(f"{doc.id}: {type(exc).__name__}: {exc}")
+                errors.append(f"{doc.id}: {type(exc).__name__}: {exc} — fix or remove the document, then run "
+                              f"`regkb extract` again")
                 progress.advance(task)
                 continue
             write_bytes_atomic(out, "".join(o.model_dump_json() + "\n" for o in obligations).encode("utf-8"))
@@ -134,14 +196,26 @@ def extract_command(args: argparse.Namespace) -> int:
             modalities.update(o.modality for o in obligations)
             progress.advance(task)
     write_json_atomic(state_path, state)
+    refs = write_references(dd, corpus, resolver)
     table = Table(title="regkb extract", show_header=False)
     for label, value in [*counts.items(), *((f"  {m}", n) for m, n in modalities.most_common()),
+                         ("references written", f"{refs['written']} documents, {refs['links']} links"),
+                         ("dropped (document no longer loads)", len(dropped)),
                          ("failed", len(errors)), ("time", f"{time.monotonic() - started:.1f}s")]:
         table.add_row(label, str(value))
     console.print(table)
+    _print_outcome(dropped, errors)
+    return 1 if errors else 0
+
+
+def _print_outcome(dropped: dict[str, str], errors: list[str]) -> None:
+    """What was dropped and what failed, one line each; the last line sums up the failures."""
+    for doc_id, why in sorted(dropped.items()):
+        console.print(f"[yellow]dropped[/] the obligations and references of {doc_id}: documents/{doc_id}.json {why}")
     for err in errors:
-        console.print(f"[red]failed:[/] {err} — fix or remove the document, then run `regkb extract` again")
-    return 0
+        console.print(f"[red]failed:[/] {err}")
+    if errors:
+        console.print(f"[red]regkb extract: {len(errors)} failed: {', '.join(e.split(':', 1)[0] for e in errors)}[/]")
 
 
 # --- analyze -----------------------------------------------------------------------------------------------------
@@ -164,10 +238,10 @@ def _documents_for_eval(args) -> dict:
         from indexer.nlp.mirror import read_mirror
 
         return {d.id: d for d in read_mirror(args.from_mirror)}
-    docs, errors = _load_corpus(args.data_dir)
-    for err in errors:
-        console.print(f"[yellow]skipping unreadable document {err}[/]")
-    return docs
+    corpus = _load_corpus(args.data_dir)
+    for problem in corpus.unreadable_documents():
+        console.print(f"[yellow]skipping unreadable document {problem}[/]")
+    return dict(corpus.documents)
 
 
 def eval_command(args: argparse.Namespace) -> int:

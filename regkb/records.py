@@ -134,6 +134,21 @@ class Reference(BaseModel):
     act: Optional[str] = None
 
 
+class TextReference(BaseModel):
+    """A cross-reference in a provision's text that resolves to a corpus document.
+
+    WHY persisted: `regkb extract` finds and resolves references once (references/<document_id>.jsonl);
+    the reader only draws them as links, so the web process never runs the extractor."""
+
+    document_id: str
+    provision_id: str
+    start: int = Field(description="Character offset in the provision text")
+    end: int
+    text: str = Field(description="The wording, as it stands at [start, end) (a stale record is never drawn)")
+    target_document_id: str
+    target_provision_id: Optional[str] = None
+
+
 class Entity(BaseModel):
     text: str
     label: str

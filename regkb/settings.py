@@ -60,6 +60,11 @@ class DataDir:
         return self._dir("obligations")
 
     @property
+    def references(self) -> Path:
+        """Resolved cross-references per document (JSON Lines), written by `regkb extract` for the reader."""
+        return self._dir("references")
+
+    @property
     def index(self) -> Path:
         """The embedded search index."""
         return self._dir("index")

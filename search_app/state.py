@@ -2,7 +2,10 @@
 
 The backend is opened on first use (not at start-up) so that the reader and
 the record API work even when no index exists yet; a missing index becomes a
-clear 503 on the search pages instead of a crash at start-up.
+clear 503 on the search pages instead of a crash at start-up. The corpus store
+is held here once (`regkb.corpus.CorpusStore`): loaded on first use, whole,
+and reloaded whole when the data dir changes, so concurrent first requests
+all see the complete corpus.
 """
 from __future__ import annotations
 
@@ -12,11 +15,12 @@ import threading
 from functools import cached_property
 from typing import Any, Optional
 
-from flask import current_app
+from flask import current_app, g, has_app_context
 
+from regkb.corpus import CorpusStore
 from regkb.settings import DataDir, load_config
 
-from search_app.corpus import Corpus
+from search_app.corpus import WebCorpus
 
 log = logging.getLogger(__name__)
 
@@ -28,10 +32,21 @@ class SearchUnavailable(RuntimeError):
 class AppState:
     def __init__(self, data_dir: DataDir, backend: Any = None):
         self.data_dir = data_dir
-        self.corpus = Corpus(data_dir)
+        self.store = CorpusStore(data_dir.root)
         self._backend_setting = backend
         self._backend = None if backend is None or isinstance(backend, str) else backend
         self._lock = threading.Lock()
+
+    @property
+    def corpus(self) -> WebCorpus:
+        """The corpus as this request sees it: one complete snapshot from its first use to its end (a reload
+        while the request runs never mixes two states in one page)."""
+        if not has_app_context():
+            return WebCorpus(self.store.current())
+        view = g.get("regkb_corpus")
+        if view is None:
+            view = g.regkb_corpus = WebCorpus(self.store.current())
+        return view
 
     @cached_property
     def settings(self) -> dict[str, Any]:

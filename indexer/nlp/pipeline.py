@@ -8,10 +8,12 @@ present-tense duties; the Dutch pipeline is rule-based and cheap).
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import re
 from collections import OrderedDict
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from typing import Iterable, Iterator, Optional
 
@@ -19,10 +21,11 @@ import spacy
 from spacy.language import Language
 
 import indexer.nlp.components  # noqa: F401  (registers the factories)
+from indexer.nlp.fields import find_references
 from indexer.nlp.lexicon import lexicon
 from indexer.nlp.normative import analyse, is_candidate
 from indexer.nlp.segment import segment_text
-from regkb.records import Deadline, Document, Entity, Obligation, Reference, Threshold
+from regkb.records import Deadline, Document, Entity, Obligation, Reference, TextReference, Threshold
 
 PIPELINE_VERSION = "nlp-6"  # bump when code changes what is extracted (config changes are detected by hash)
 OUR_COMPONENTS = ("regkb_legal_sentences", "regkb_entities", "regkb_normative", "regkb_fields", "regkb_classify")
@@ -222,6 +225,26 @@ class ReferenceResolver:
                     break
         return Reference(text=ref["text"], target_document_id=target_doc if (act or prov) else None,
                          target_provision_id=prov, act=ref.get("act") or ref.get("short_title"))
+
+    def digest(self) -> str:
+        """What resolution depends on (act numbers, short titles, provision ids of every document): persisted
+        references are resolved again when it changes, e.g. when a crawl brings the act a text cites."""
+        tables = {doc_id: sorted((repr(k), v) for k, v in table.items()) for doc_id, table in self.provisions.items()}
+        payload = json.dumps([sorted(self.acts.items()), sorted(tables.items())], sort_keys=True)
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+    def text_references(self, doc: Document) -> list[TextReference]:
+        """Every cross-reference in the document's provision texts that resolves to a corpus document, in reading
+        order: what `regkb extract` persists for the reader (which then draws links without the extractor)."""
+        out = []
+        for prov in doc.provisions:
+            for ref in find_references(prov.text, doc.language) if prov.text else ():
+                r = self.resolve(asdict(ref), doc, prov.id)
+                if r.target_document_id:
+                    out.append(TextReference(document_id=doc.id, provision_id=prov.id, start=ref.start, end=ref.end,
+                                             text=ref.text, target_document_id=r.target_document_id,
+                                             target_provision_id=r.target_provision_id))
+        return out
 
 
 def _celex_number(text: str) -> Optional[str]:

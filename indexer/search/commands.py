@@ -56,14 +56,22 @@ def index_command(args: argparse.Namespace) -> int:
         return 2
     finally:
         backend.close()
+    for doc_id, count in sorted(report.dropped.items()):
+        console.print(f"[yellow]dropped {count} obligation(s) of {doc_id}: its document does not load or is gone "
+                      f"(`regkb extract` removes them)[/]")
     for err in report.errors:
-        console.print(f"[yellow]{err}[/]")
+        console.print(f"[red]failed: {err}[/]")
     _learn_translations(data_dir)
     console.print(f"[green]indexed {n} records ({report.documents} documents, {report.obligations} obligations) "
                   f"with the {backend.name} engine in {time.monotonic() - started:.1f}s[/]"
                   + (f"; [yellow]{len(report.errors)} bad input file(s)/line(s) skipped[/]" if report.errors else ""))
     if n == 0:
         console.print(f"[yellow]nothing to index in {data_dir.root}: run `regkb extract` first[/]")
+    if report.errors:  # the index is complete for everything else, but something is missing from it: say what
+        names = ", ".join(dict.fromkeys(e.split(":", 1)[0] for e in report.errors))
+        console.print(f"[red]regkb index: {len(report.errors)} failed ({names}): rebuild document files with `regkb crawl "
+                      f"--data-dir {data_dir.root}`, obligation files with `regkb extract --data-dir {data_dir.root}`[/]")
+        return 1
     return 0
 
 

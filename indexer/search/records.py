@@ -6,7 +6,6 @@ what one engine finds the other finds too. `load_records` reads a data dir.
 """
 from __future__ import annotations
 
-import json
 import logging
 import math
 import re
@@ -16,13 +15,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Iterable, Iterator, Optional
 
-from pydantic import ValidationError
-
 from indexer.analysis.versions import OPEN_END, Deletion, VersionChains, VersionInfo
 from indexer.search.facets import ALL_SECTORS, sector_ancestors
 from indexer.parsing.metadata import DATE_RE
 from indexer.search.settings import search_config
 from regkb.settings import load_config
+from regkb.corpus import Corpus
 from regkb.records import Document, Obligation, Provision
 from regkb.settings import DataDir
 
@@ -259,9 +257,11 @@ def document_record(doc: Document, base: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass
 class LoadReport:
+    """What reading a data dir found: counts, files or lines that did not load, records dropped with their document."""
     documents: int = 0
     obligations: int = 0
     errors: list[str] = field(default_factory=list)
+    dropped: dict[str, int] = field(default_factory=dict)  # document id → obligations left out (it does not load)
 
 
 def records_for(documents: Iterable[Document], obligations: Iterable[Obligation]) -> Iterator[dict[str, Any]]:
@@ -325,36 +325,31 @@ def tombstone(rec: dict[str, Any], gone: Deletion, kind: Optional[str], modality
 
 
 def read_documents(data_dir: DataDir, report: LoadReport) -> list[Document]:
-    docs = []
-    for path in sorted(data_dir.documents.glob("*.json")):
-        try:
-            docs.append(Document.model_validate_json(path.read_bytes()))
-        except (ValidationError, ValueError, OSError) as exc:
-            report.errors.append(f"{path.name}: not a valid document ({str(exc).splitlines()[0]}); skipped")
-    report.documents = len(docs)
-    return docs
+    """The documents of a data dir that load (read by the one corpus store); the others are named in `report`."""
+    return _read(data_dir, report).all()
 
 
 def read_obligations(data_dir: DataDir, report: LoadReport) -> Iterator[Obligation]:
-    for path in sorted(data_dir.obligations.glob("*.jsonl")):
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            report.errors.append(f"{path.name}: unreadable ({exc}); skipped")
-            continue
-        for n, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                ob = Obligation.model_validate(json.loads(line))
-            except (ValidationError, ValueError) as exc:
-                report.errors.append(f"{path.name}:{n}: not a valid obligation ({str(exc).splitlines()[0]}); skipped")
-                continue
-            report.obligations += 1
-            yield ob
+    """The obligations of the documents that load; those of a document that does not are dropped and counted."""
+    corpus = _read(data_dir, report)
+    for ob in corpus.all_obligations():
+        report.obligations += 1
+        yield ob
+
+
+def _read(data_dir: DataDir, report: LoadReport) -> Corpus:
+    corpus = Corpus.at(data_dir.root)
+    report.documents = len(corpus.documents)
+    report.errors = corpus.errors
+    report.dropped = {doc_id: len(corpus.obligations(doc_id)) for doc_id in corpus.orphans()}
+    return corpus
 
 
 def load_records(data_dir: DataDir, report: Optional[LoadReport] = None) -> Iterator[dict[str, Any]]:
-    """All index records of a data dir; bad files are reported in `report.errors`, never fatal."""
+    """All index records of a data dir; bad files are reported in `report.errors`, never fatal, and the
+    obligations of a document that no longer loads are left out (`report.dropped`), never linked to a 404."""
     report = report if report is not None else LoadReport()
-    return records_for(read_documents(data_dir, report), read_obligations(data_dir, report))
+    corpus = _read(data_dir, report)
+    obligations = list(corpus.all_obligations())
+    report.obligations = len(obligations)
+    return records_for(corpus.all(), obligations)

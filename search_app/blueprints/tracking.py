@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Optional
 
-from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
 from flask_babel import get_locale
 from markupsafe import Markup
 
@@ -76,13 +76,8 @@ def _tracking_helpers():
 # ---- shared --------------------------------------------------------------------------------
 
 def analysis_corpus() -> Corpus:
-    """The data folder's documents, reloaded when the documents folder changes (a crawl ran)."""
-    folder = state().data_dir.documents
-    stamp = (folder.stat().st_mtime_ns, sum(1 for _ in folder.glob("*.json")))
-    cache = current_app.extensions.setdefault("regkb_analysis", {})
-    if cache.get("stamp") != stamp:
-        cache.update(stamp=stamp, corpus=Corpus.at(state().data_dir.root))
-    return cache["corpus"]
+    """The corpus snapshot this request reads (the app's one store: complete, reloaded when the data dir changes)."""
+    return state().corpus.snapshot
 
 
 def _date_arg(name: str, default: Optional[date]) -> Optional[date]:

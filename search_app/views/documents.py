@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from itertools import groupby
-from threading import Lock
 from typing import Optional
 
 from flask import Blueprint, abort, render_template, request, url_for
 from markupsafe import Markup
 
-from regkb.records import Document, Obligation, Provision
+from regkb.records import Document, Obligation, Provision, TextReference
 from indexer.search.records import version_fields
 from search_app import present
 from search_app.state import state
@@ -46,7 +45,7 @@ def read(doc_id: str):
     by_provision: dict[str, list[Obligation]] = defaultdict(list)
     for ob in obligations:
         by_provision[ob.provision_id].append(ob)
-    refs = text_references(doc)
+    refs = corpus.links_of(doc)
     views = [_provision_view(doc, p, by_provision.get(p.id, []), refs.get(p.id, []), highlight) for p in doc.provisions]
     toc = [p for p in doc.provisions if p.kind in TOC_KINDS]
     as_of = _as_of(request.args.get("as_of"))
@@ -74,73 +73,15 @@ def _as_of(raw: Optional[str]):
 
 
 
-def _provision_view(doc: Document, prov: Provision, obligations: list[Obligation], refs: list[tuple], highlight: str) -> ProvisionView:
-    """The provision text with obligations as <mark> and every cross-reference the extractor finds as a link."""
+def _provision_view(doc: Document, prov: Provision, obligations: list[Obligation], refs: list[TextReference],
+                    highlight: str) -> ProvisionView:
+    """The provision text with obligations as <mark> and every cross-reference `regkb extract` resolved as a link."""
     spans = [(ob.start, ob.end, f"ob-{ob.id}", f"ob ob-{ob.modality}" + (" target" if ob.id == highlight else ""))
              for ob in obligations]
     links, references = [], []
-    for start, end, text, target_doc, target_prov in refs:
-        href = url_for("documents.read", doc_id=target_doc, _anchor=target_prov)
-        links.append((start, end, href))
-        if (text, href) not in references:
-            references.append((text, href))
+    for ref in refs:
+        href = url_for("documents.read", doc_id=ref.target_document_id, _anchor=ref.target_provision_id)
+        links.append((ref.start, ref.end, href))
+        if (ref.text, href) not in references:
+            references.append((ref.text, href))
     return ProvisionView(prov, present.marked_text(prov.text, spans, links), obligations, references)
-
-
-@dataclass
-class _Resolved:
-    docs: list[Document]
-    by_provision: dict[str, list[tuple[int, int, str, str, Optional[str]]]]
-
-
-_resolved: dict[str, _Resolved] = {}
-_resolved_lock = Lock()
-
-
-def text_references(doc: Document) -> dict[str, list[tuple[int, int, str, str, Optional[str]]]]:
-    """provision id -> (start, end, wording, target document, target provision) of each reference in its text
-    that resolves to a document of the corpus.
-
-    WHY the extractor's code: the reader links exactly what `regkb extract` recognises and resolves, with the
-    same resolver over the same corpus. Cached per document until it or any corpus document is re-read (the
-    CSDDD has ~590 provisions; finding and resolving them on every request would cost more than rendering)."""
-    corpus = state().corpus
-    docs = [d for d in (corpus.document(s.id) for s in corpus.summaries()) if d is not None]
-    docs = docs if any(d is doc for d in docs) else docs + [doc]
-    hit = _resolved.get(doc.id)
-    if hit is not None and _same(hit.docs, docs):
-        return hit.by_provision
-    from indexer.nlp.fields import find_references
-
-    resolver = _resolver(docs)
-    by_provision: dict[str, list] = {}
-    for prov in doc.provisions:
-        for ref in find_references(prov.text, doc.language) if prov.text else ():
-            r = resolver.resolve(asdict(ref), doc, prov.id)
-            if r.target_document_id:
-                by_provision.setdefault(prov.id, []).append((ref.start, ref.end, ref.text, r.target_document_id,
-                                                             r.target_provision_id))
-    with _resolved_lock:
-        _resolved[doc.id] = _Resolved(docs, by_provision)
-    return by_provision
-
-
-_resolvers: list[tuple[list[Document], object]] = []
-
-
-def _resolver(docs: list[Document]):
-    """One ReferenceResolver per state of the corpus (building it reads every provision id)."""
-    from indexer.nlp.pipeline import ReferenceResolver
-
-    for known, resolver in _resolvers:
-        if _same(known, docs):
-            return resolver
-    resolver = ReferenceResolver.from_documents(docs)
-    with _resolved_lock:
-        _resolvers[:] = [(docs, resolver)]
-    return resolver
-
-
-def _same(a: list[Document], b: list[Document]) -> bool:
-    """The same loaded documents (the corpus re-reads a changed file into a new object)."""
-    return len(a) == len(b) and all(x is y for x, y in zip(a, b))

@@ -261,7 +261,7 @@ def _provision_html(html: str, provision_id: str) -> str:
 
 def _hostile_corpus(tmp_path):
     """The fixture corpus with hostile wording around references and an obligation ending inside one."""
-    from .app_corpus import copy_fixture_corpus
+    from .app_corpus import copy_fixture_corpus, link_references
 
     root = copy_fixture_corpus(tmp_path)
     path = root / "documents" / f"{EN}.json"
@@ -277,6 +277,7 @@ def _hostile_corpus(tmp_path):
           "text": text[:cut], "start": 0, "end": cut, "modality": "obligation"}
     with (root / "obligations" / f"{EN}.jsonl").open("a") as fh:
         fh.write(json.dumps(ob) + "\n")
+    link_references(root)
     return root, text
 
 
@@ -318,13 +319,14 @@ def test_reference_crossing_an_obligation_nests_validly(tmp_path):
 def test_dutch_references_use_the_dutch_finder(tmp_path):
     from search_app import create_app
 
-    from .app_corpus import copy_fixture_corpus
+    from .app_corpus import copy_fixture_corpus, link_references
 
     root = copy_fixture_corpus(tmp_path)
     path = root / "documents" / "bwb-BWBV0001522-nl.json"
     doc = json.loads(path.read_text())
     doc["provisions"][0]["text"] = "Zie artikel 1, tweede lid, en artikel 7 van dit Verdrag."
     path.write_text(json.dumps(doc))
+    link_references(root)
     client = create_app({"DATA_DIR": str(root), "SEARCH_BACKEND": "no-such-engine", "TESTING": True}).test_client()
     text = soup(client.get("/documents/bwb-BWBV0001522-nl")).select_one('section[id="art_1"] p.text')
     # the article has no second paragraph here: the resolver falls back to the article; artikel 7 does not exist

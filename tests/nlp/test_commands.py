@@ -42,16 +42,19 @@ def test_extract_writes_records_skips_unchanged_and_survives_bad_documents(tmp_p
         if d.id not in keep:
             (tmp_path / "documents" / f"{d.id}.json").unlink()
     (tmp_path / "documents" / "broken.json").write_text("{not json", encoding="utf-8")
-    assert main(["extract", "--data-dir", str(tmp_path)]) == 0
+    # the good documents are extracted; the exit status says that one file did not load (issue 11)
+    assert main(["extract", "--data-dir", str(tmp_path)]) == 1
     out = tmp_path / "obligations" / "bwb-BWBR0035293-nl.jsonl"
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert records and all(r["document_id"] == "bwb-BWBR0035293-nl" for r in records)
     assert (tmp_path / "obligations" / "celex-32024R3234-en.jsonl").exists()
     before = out.stat().st_mtime_ns
-    assert main(["extract", "--data-dir", str(tmp_path)]) == 0
+    assert main(["extract", "--data-dir", str(tmp_path)]) == 1
     assert out.stat().st_mtime_ns == before  # unchanged document, same pipeline version: not processed again
-    assert main(["extract", "--data-dir", str(tmp_path), "--force"]) == 0
+    assert main(["extract", "--data-dir", str(tmp_path), "--force"]) == 1
     assert out.stat().st_mtime_ns != before
+    (tmp_path / "documents" / "broken.json").unlink()
+    assert main(["extract", "--data-dir", str(tmp_path)]) == 0
 
 
 def test_extract_on_empty_data_dir_says_what_to_do(tmp_path, capsys):
@@ -68,3 +71,57 @@ def test_eval_prints_extractor_and_baseline_side_by_side():
 def test_eval_without_documents_fails_clearly(tmp_path):
     out = _regkb("eval", str(REPO / "tests/gold/nl.jsonl"), "--data-dir", str(tmp_path))
     assert out.returncode == 1 and "regkb crawl" in out.stderr
+
+
+SEARCH_FIXTURES = REPO / "tests" / "fixtures" / "search"
+
+
+def test_extract_persists_references_and_drops_the_records_of_documents_that_no_longer_load(tmp_path, capsys):
+    """references/ holds the resolved links the reader draws; a deleted document's obligations and references
+    go (said, exit 0), a corrupt one's too, and then the exit status and the last line name the file."""
+    import shutil
+
+    shutil.copytree(SEARCH_FIXTURES / "documents", tmp_path / "documents")
+    assert main(["extract", "--data-dir", str(tmp_path)]) == 0
+    csddd_nl = "celex-32024L1760-nl"
+    refs = [json.loads(line) for line in (tmp_path / "references" / f"{csddd_nl}.jsonl").read_text().splitlines()]
+    doc = json.loads((tmp_path / "documents" / f"{csddd_nl}.json").read_text())
+    texts = {p["id"]: p["text"] for p in doc["provisions"]}
+    assert refs and all(texts[r["provision_id"]][r["start"]:r["end"]] == r["text"] for r in refs)
+    assert all(r["target_document_id"] for r in refs)
+    capsys.readouterr()
+
+    (tmp_path / "documents" / f"{csddd_nl}.json").unlink()
+    assert main(["extract", "--data-dir", str(tmp_path)]) == 0
+    out = " ".join(capsys.readouterr().err.split())
+    assert not (tmp_path / "obligations" / f"{csddd_nl}.jsonl").exists()
+    assert not (tmp_path / "references" / f"{csddd_nl}.jsonl").exists()
+    assert f"dropped the obligations and references of {csddd_nl}: documents/{csddd_nl}.json is gone" in out
+    assert csddd_nl not in json.loads((tmp_path / "obligations" / "_state.json").read_text())
+
+    eudr = "celex-32023R1115-en"
+    assert (tmp_path / "obligations" / f"{eudr}.jsonl").exists()
+    (tmp_path / "documents" / f"{eudr}.json").write_text('{"id": "' + eudr + '", "title": ')
+    assert main(["extract", "--data-dir", str(tmp_path)]) == 1
+    out = " ".join(capsys.readouterr().err.split())
+    assert not (tmp_path / "obligations" / f"{eudr}.jsonl").exists()
+    assert f"documents/{eudr}.json does not load" in out and "regkb crawl" in out
+    assert out.rstrip().endswith(f"regkb extract: 1 failed: {eudr}.json")
+
+
+def test_references_are_resolved_again_when_the_corpus_changes(tmp_path):
+    """A text citing an act the corpus lacks links to it once a crawl brings that act (its own text unchanged)."""
+    import shutil
+
+    from indexer.commands import write_references
+    from regkb.corpus import Corpus
+    from regkb.settings import DataDir
+
+    shutil.copytree(SEARCH_FIXTURES / "documents", tmp_path / "documents")
+    held = tmp_path / "celex-32024L1760-en.json"
+    shutil.move(tmp_path / "documents" / held.name, held)
+    dd = DataDir.at(tmp_path)
+    first = write_references(dd, Corpus.at(tmp_path))
+    assert first["written"] == 3 and write_references(dd, Corpus.at(tmp_path))["unchanged"] == 3
+    shutil.move(held, tmp_path / "documents" / held.name)
+    assert write_references(dd, Corpus.at(tmp_path))["written"] == 4  # every document's targets may have changed

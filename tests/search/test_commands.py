@@ -26,11 +26,44 @@ def test_index_builds_the_embedded_index_and_survives_bad_input(tmp_path):
     with (tmp_path / "obligations" / "celex-32023R1115-en.jsonl").open("a") as fh:
         fh.write('{"id": "half a record"}\n\x00garbage\n')
     result = run("index", "--data-dir", str(tmp_path), "--backend", "embedded")
-    assert result.returncode == 0, result.stderr
+    # everything else is indexed; the exit status and the last line say what failed (issue 11)
+    assert result.returncode == 1, result.stderr
     assert "indexed 65 records (4 documents, 26 obligations)" in " ".join(result.stderr.split())
     assert "broken.json" in result.stderr and "skipped" in result.stderr
+    out = " ".join(result.stderr.split())
+    summary = out[out.rindex("indexed 65 records"):]
+    assert "regkb index: 3 failed (broken.json, celex-32023R1115-en.jsonl)" in summary and "regkb crawl" in summary
     backend = open_backend(tmp_path, "embedded")
     assert backend.search(SearchRequest(query="deforestation")).total > 0
+
+
+def test_index_drops_the_obligations_of_documents_that_no_longer_load(tmp_path):
+    """A deleted document's obligations are left out and said so (exit 0: nothing failed to load); a corrupt
+    document's obligations too, and the exit status names the file (no hit may link to a page that answers 404)."""
+    shutil.copytree(FIXTURES, tmp_path, dirs_exist_ok=True)
+    of_nl = SearchRequest(query="onderneming", filters={"document_id": ["celex-32024L1760-nl"]})
+
+    def found(request: SearchRequest) -> int:
+        backend = open_backend(tmp_path, "embedded")
+        try:
+            return backend.search(request).total
+        finally:
+            backend.close()
+
+    assert run("index", "--data-dir", str(tmp_path), "--backend", "embedded").returncode == 0
+    assert found(of_nl) > 0
+    (tmp_path / "documents" / "celex-32024L1760-nl.json").unlink()
+    deleted = run("index", "--data-dir", str(tmp_path), "--backend", "embedded")
+    assert deleted.returncode == 0, deleted.stderr
+    out = " ".join(deleted.stderr.split())
+    assert "dropped 5 obligation(s) of celex-32024L1760-nl" in out and "(3 documents," in out
+    assert found(of_nl) == 0
+    (tmp_path / "documents" / "celex-32023R1115-en.json").write_text('{"id": "celex-32023R1115-en", "title": ')
+    corrupt = run("index", "--data-dir", str(tmp_path), "--backend", "embedded")
+    out = " ".join(corrupt.stderr.split())
+    assert corrupt.returncode == 1 and "(2 documents," in out
+    assert "regkb index: 1 failed (celex-32023R1115-en.json)" in out[out.rindex("indexed"):]
+    assert found(SearchRequest(query="deforestation")) == 0
 
 
 def test_index_of_an_empty_data_dir_says_what_to_do(tmp_path):

@@ -1,0 +1,247 @@
+"""The one corpus store: the documents, obligations and resolved references of a data dir.
+
+WHY one store: the CLI stages, the analyses and the web app read the same files, so they read them the
+same way, with one rule for bad input: a file (or line) that does not load is logged once, counted and
+named in `Corpus.problems`, and skipped; nothing crashes and nothing else is lost.
+
+WHY snapshots: a `Corpus` is complete and never changes. `CorpusStore.current()` builds a new one when a
+file of the data dir changed (names, sizes and modification times of documents/, obligations/ and
+references/) and swaps it in whole, so a concurrent reader sees the old complete corpus or the new one,
+never a half-loaded one. Unchanged files are not parsed again.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Optional, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from regkb.records import Document, Obligation, TextReference
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# The folders of a data dir the store reads (regkb.settings.DataDir names them), and what each file holds.
+DOCUMENTS, OBLIGATIONS, REFERENCES = "documents", "obligations", "references"
+SUFFIX = {DOCUMENTS: ".json", OBLIGATIONS: ".jsonl", REFERENCES: ".jsonl"}
+RECORD = {OBLIGATIONS: Obligation, REFERENCES: TextReference}
+WHAT = {OBLIGATIONS: "obligation", REFERENCES: "reference"}
+
+FileKey = tuple[str, int, int]          # (name, mtime in ns, size): a file changed when its key did
+Stamp = tuple[tuple[FileKey, ...], ...]  # one tuple of file keys per folder
+
+
+@dataclass(frozen=True)
+class LoadProblem:
+    """A file or line of the data dir that did not load, and why."""
+
+    folder: str
+    name: str
+    reason: str
+    line: Optional[int] = None
+
+    @property
+    def stem(self) -> str:
+        """The document id the file is named after."""
+        return self.name.rsplit(".", 1)[0]
+
+    def __str__(self) -> str:
+        return f"{self.name}{f':{self.line}' if self.line else ''}: {self.reason}; skipped"
+
+
+@dataclass
+class _Parsed:
+    """One file as parsed, kept while its key stays the same."""
+
+    key: FileKey
+    value: Any
+    problems: tuple[LoadProblem, ...]
+
+
+class Corpus:
+    """One complete, unchanging state of a data dir (or of documents held in memory)."""
+
+    def __init__(self, documents: Iterable[Document] = (), obligations: Optional[dict[str, list[Obligation]]] = None,
+                 references: Optional[dict[str, list[TextReference]]] = None, problems: Iterable[LoadProblem] = (),
+                 root: Optional[Path] = None, stamp: Optional[Stamp] = None):
+        self.documents: dict[str, Document] = {d.id: d for d in documents}
+        self._obligations = obligations or {}
+        self._references = references or {}
+        self.problems: tuple[LoadProblem, ...] = tuple(problems)
+        self.root = root
+        self.stamp = stamp
+        self._derived: dict[str, Any] = {}
+        self._derived_lock = threading.RLock()
+
+    @classmethod
+    def at(cls, data_dir: str | Path | None) -> "Corpus":
+        """The current state of a data dir (empty when there is none)."""
+        return CorpusStore(data_dir).current() if data_dir else cls()
+
+    @classmethod
+    def of(cls, docs: Iterable[Document], obligations: Iterable[Obligation] = ()) -> "Corpus":
+        """A corpus held in memory (tests, and callers that already have the documents)."""
+        by_doc: dict[str, list[Obligation]] = {}
+        for ob in obligations:
+            by_doc.setdefault(ob.document_id, []).append(ob)
+        return cls(docs, by_doc)
+
+    # -- documents ---------------------------------------------------------------------------------
+    def all(self) -> list[Document]:
+        """Every document that loaded, in file-name order."""
+        return list(self.documents.values())
+
+    def get(self, doc_id: Optional[str]) -> Optional[Document]:
+        return self.documents.get(doc_id) if doc_id else None
+
+    def by_celex(self, celex: str, language: str = "en") -> list[Document]:
+        """Every document of that CELEX number (original and consolidations)."""
+        base = celex[1:] if celex[0] in "0123" else celex
+        return [d for d in self.documents.values() if d.language == language and base in (d.identifiers.celex or d.id)]
+
+    # -- obligations and references ----------------------------------------------------------------
+    def obligations(self, doc_id: str) -> list[Obligation]:
+        """The obligations extracted from one document, in file order ([] when none)."""
+        return list(self._obligations.get(doc_id, ()))
+
+    def all_obligations(self) -> Iterator[Obligation]:
+        """The obligations of every document that loaded (those of a document that does not are dropped)."""
+        for doc_id, obligations in self._obligations.items():
+            if doc_id in self.documents:
+                yield from obligations
+
+    def obligation(self, obligation_id: str) -> Optional[Obligation]:
+        by_id = self.derived("obligations by id", lambda c: {o.id: o for o in c.all_obligations()})
+        return by_id.get(obligation_id)
+
+    def references(self, doc_id: str) -> list[TextReference]:
+        """The resolved cross-references `regkb extract` wrote for one document."""
+        return list(self._references.get(doc_id, ()))
+
+    # -- what did not load -------------------------------------------------------------------------
+    @property
+    def errors(self) -> list[str]:
+        return [str(p) for p in self.problems]
+
+    def unreadable_documents(self) -> list[LoadProblem]:
+        """Document files that exist but do not load."""
+        return [p for p in self.problems if p.folder == DOCUMENTS]
+
+    def orphans(self, folder: str = OBLIGATIONS) -> list[str]:
+        """Ids of documents that no longer load (deleted or unreadable) but still have records in `folder`."""
+        held = self._obligations if folder == OBLIGATIONS else self._references
+        return [doc_id for doc_id in held if doc_id not in self.documents]
+
+    # -- derived data ------------------------------------------------------------------------------
+    def derived(self, name: str, build: Callable[["Corpus"], T]) -> T:
+        """`build(self)`, computed once for this state of the corpus (concurrent callers wait for it)."""
+        with self._derived_lock:
+            if name not in self._derived:
+                self._derived[name] = build(self)
+            return self._derived[name]
+
+
+class CorpusStore:
+    """The corpus of one data dir, loaded once and reloaded whole when its files change."""
+
+    def __init__(self, data_dir: str | Path):
+        self.root = Path(data_dir)
+        self._snapshot: Optional[Corpus] = None
+        self._parsed: dict[tuple[str, str], _Parsed] = {}
+        self._lock = threading.Lock()
+
+    def current(self) -> Corpus:
+        """The corpus as the files are now. While another thread loads a newer state, the previous complete
+        one is returned; before the first state exists, callers wait for it."""
+        snapshot = self._snapshot
+        if snapshot is not None and snapshot.stamp == self.stamp():
+            return snapshot
+        if not self._lock.acquire(blocking=snapshot is None):
+            return snapshot  # type: ignore[return-value]  (not None: blocking was False)
+        try:
+            stamp = self.stamp()
+            if self._snapshot is None or self._snapshot.stamp != stamp:
+                self._snapshot = self._load(stamp)
+            return self._snapshot
+        finally:
+            self._lock.release()
+
+    def stamp(self) -> Stamp:
+        """What the loaded state depends on: every file's name, modification time and size."""
+        return tuple(tuple(_listing(self.root / folder, SUFFIX[folder])) for folder in (DOCUMENTS, OBLIGATIONS, REFERENCES))
+
+    # -- loading -----------------------------------------------------------------------------------
+    def _load(self, stamp: Stamp) -> Corpus:
+        docs_keys, obligation_keys, reference_keys = stamp
+        parsed: dict[tuple[str, str], _Parsed] = {}
+
+        def parse(folder: str, key: FileKey, reader: Callable[[Path], tuple[Any, list[LoadProblem]]]) -> Any:
+            hit = self._parsed.get((folder, key[0]))
+            if hit is None or hit.key != key:
+                value, problems = reader(self.root / folder / key[0])
+                hit = _Parsed(key, value, tuple(problems))
+            parsed[(folder, key[0])] = hit
+            return hit.value
+
+        documents = [d for k in docs_keys if (d := parse(DOCUMENTS, k, _read_document)) is not None]
+        obligations = {k[0].rsplit(".", 1)[0]: parse(OBLIGATIONS, k, _records_reader(OBLIGATIONS)) for k in obligation_keys}
+        references = {k[0].rsplit(".", 1)[0]: parse(REFERENCES, k, _records_reader(REFERENCES)) for k in reference_keys}
+        self._parsed = parsed  # files that are gone are forgotten
+        problems = [p for hit in parsed.values() for p in hit.problems]
+        return Corpus(documents, obligations, references, problems, root=self.root, stamp=stamp)
+
+
+def _listing(folder: Path, suffix: str) -> Iterator[FileKey]:
+    """The folder's record files in name order; temporary files of an atomic write (dot-names) are not."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.endswith(suffix) and not entry.name.startswith("."):
+            try:
+                st = entry.stat()
+            except OSError:  # removed since the folder was listed
+                continue
+            yield entry.name, st.st_mtime_ns, st.st_size
+
+
+def _read_document(path: Path) -> tuple[Optional[Document], list[LoadProblem]]:
+    try:
+        return Document.model_validate_json(path.read_bytes()), []
+    except (OSError, ValidationError, ValueError) as exc:
+        problem = LoadProblem(DOCUMENTS, path.name, f"not a valid document ({_first_line(exc)})")
+        log.warning("cannot read document %s (%s); skipped: run `regkb crawl --data-dir %s` to rebuild the document "
+                    "files, then `regkb extract`", path, _first_line(exc), path.parent.parent)
+        return None, [problem]
+
+
+def _records_reader(folder: str) -> Callable[[Path], tuple[list[BaseModel], list[LoadProblem]]]:
+    model, what = RECORD[folder], WHAT[folder]
+
+    def read(path: Path) -> tuple[list[BaseModel], list[LoadProblem]]:
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            log.warning("cannot read %ss %s (%s); skipped: run `regkb extract` to rewrite it", what, path, exc)
+            return [], [LoadProblem(folder, path.name, f"unreadable ({exc})")]
+        records, problems = [], []
+        for n, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                records.append(model.model_validate_json(line))
+            except (ValidationError, ValueError) as exc:
+                problems.append(LoadProblem(folder, path.name, f"not a valid {what} ({_first_line(exc)})", n))
+                log.warning("skipping bad %s record %s:%d (%s)", what, path, n, _first_line(exc))
+        return records, problems
+
+    return read
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).splitlines() or [type(exc).__name__])[0]
