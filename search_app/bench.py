@@ -167,6 +167,10 @@ def _run(url: str, pid: Optional[int], classes: dict[str, list[str]], concurrenc
     for line in verdicts:
         out.print(line, highlight=False)
     print(json.dumps({"url": url, "steps": [s.summary() for s in steps], "targets": verdicts}))
+    silent = [f"{s.endpoint} at {s.concurrency}" for s in steps if not s.latencies_ms]
+    if silent:
+        console.print(f"[red]no request succeeded for {', '.join(silent)}: is the server at {url} up and serving?[/]")
+        return 1
     return 0
 
 
