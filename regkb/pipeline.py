@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
 from rich.console import Console
 
@@ -51,9 +54,23 @@ def run_command(args: argparse.Namespace) -> int:
             continue
         if label == "serve":
             console.print(f"[green]pipeline done in {time.monotonic() - started:.1f}s; starting the web app[/]")
+            console.rule(f"regkb {label}")
+            _exec_serve(args)
         console.rule(f"regkb {label}")
         code = getattr(module, func_name)(args)
         if code:
             console.print(f"[red]step {label} failed (exit {code}); stopping[/]")
             return int(code)
     return 0
+
+
+def _exec_serve(args: argparse.Namespace) -> NoReturn:
+    """Become `regkb serve` (same process id, same terminal): the server forks its workers from a fresh
+    process, not from one holding the earlier steps' spaCy pipelines, index writer and threads."""
+    cmd = [sys.executable, "-m", "regkb.cli", *(["-v"] if getattr(args, "verbose", False) else []), "serve",
+           "--data-dir", str(args.data_dir), "--host", args.host, "--port", str(args.port)]
+    if args.backend:
+        cmd += ["--backend", args.backend]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, cmd)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import selectors
 import signal
 import socket
@@ -258,3 +259,23 @@ def test_invalid_server_settings_are_reported_not_raised(indexed_dir):
     done = subprocess.run([sys.executable, "-m", "regkb.cli", "serve", "--data-dir", str(indexed_dir), "--port", "0",
                            "--workers", "0"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "workers" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_regkb_run_becomes_the_production_server(indexed_dir):
+    """`regkb run`'s last step replaces the process by `regkb serve`: same pid, gunicorn workers below it."""
+    log = indexed_dir.parent / "run-serve.log"
+    code = ("import argparse, sys; from regkb.pipeline import _exec_serve; "
+            "_exec_serve(argparse.Namespace(data_dir=sys.argv[1], host='127.0.0.1', port=0, backend=None, verbose=False))")
+    with log.open("wb") as out:
+        proc = subprocess.Popen([sys.executable, "-c", code, str(indexed_dir)], stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while not (found := re.search(r"served at (http://\S+/)", log.read_text())):
+            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+        _wait_for_workers(proc.pid, SETTINGS.workers)
+        resp = requests.get(found.group(1) + "api/search?q=child+labour", timeout=30)
+        assert resp.status_code == 200 and resp.headers["Server"] == SERVER_NAME
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
