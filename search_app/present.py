@@ -19,38 +19,14 @@ from flask_babel import format_date, get_locale, gettext as _, lazy_gettext as _
 from markupsafe import Markup, escape
 
 from indexer.search.base import Hit
-from indexer.search.facets import ALL_SECTORS, normalize_value
-from search_app.state import label_for, state
+from indexer.search.facets import FACETS
+from search_app.state import state
 
 _MARK = re.compile(r"(</?mark>)", re.IGNORECASE)
 SNIPPET_CHARS = 320
 
-MODALITY_LABELS = {
-    "obligation": _l("Obligation"),
-    "prohibition": _l("Prohibition"),
-    "permission": _l("Permission"),
-    "exemption": _l("Exemption"),
-}
+MODALITY_LABELS = FACETS["modality"].value_labels
 KIND_LABELS = {"obligation": _l("Obligations"), "provision": _l("Provisions"), "document": _l("Documents")}
-FACET_LABELS = {
-    "sector": _l("Sector"), "modality": _l("Modality"), "addressee": _l("Addressee"),
-    "instrument": _l("Instrument"), "jurisdiction": _l("Jurisdiction"), "document_type": _l("Document type"),
-    "topic": _l("Topic"), "language": _l("Language"), "status": _l("Status"),
-    "application_year": _l("Application year"),
-}
-STATUS_LABELS = {
-    "proposal": _l("proposal"), "adopted": _l("adopted"), "in_force": _l("in force"), "repealed": _l("repealed"),
-    "voluntary": _l("voluntary"), "published": _l("published"),
-}
-TYPE_LABELS = {
-    "directive": _l("directive"), "regulation": _l("regulation"), "delegated_regulation": _l("delegated regulation"),
-    "implementing_regulation": _l("implementing regulation"), "proposal": _l("proposal"), "corrigendum": _l("corrigendum"),
-    "national_act": _l("national act"), "decree": _l("decree"), "treaty": _l("treaty"), "bill": _l("bill"),
-    "policy_note": _l("policy note"), "covenant": _l("covenant"), "advice": _l("advice"), "guidance": _l("guidance"),
-    "news": _l("news"), "other": _l("other"),
-}
-JURISDICTION_LABELS = {"EU": _l("EU"), "NL": _l("Netherlands"), "international": _l("international")}
-LANGUAGE_NAMES = {"en": "English", "nl": "Nederlands", "fr": "Français", "de": "Deutsch"}
 RELATION_LABELS = {
     "language_version": _l("Language version"), "earlier_version": _l("Earlier version"), "later_version": _l("Later version"),
     "amended_by": _l("Amended by"), "amends": _l("Amends"), "corrects": _l("Corrects"), "corrected_by": _l("Corrected by"),
@@ -166,36 +142,10 @@ def document_short_name(doc_id: str) -> Optional[str]:
 
 
 def facet_value_label(facet: str, value: str) -> str:
-    lang = str(get_locale())
-    if facet == "sector" and value == ALL_SECTORS:
-        return str(_l("All sectors (rules of general scope)"))
-    if facet == "sector":
-        # some sources declare bare NACE numbers ("10", "27.2"): label them as the search engine reads them ("C10")
-        label = label_for(state().nace_labels, value, lang) or label_for(state().nace_labels, normalize_value("sector", value), lang)
-        return f"{value} – {label}" if label else value
-    if facet == "topic":
-        return label_for(state().topic_labels, value, lang) or value.replace("_", " ")
-    if facet == "addressee":
-        return label_for(state().addressee_labels, value, lang) or value.replace("_", " ")
-    if facet == "modality":
-        return str(MODALITY_LABELS.get(value, value))
-    if facet == "language":
-        return LANGUAGE_NAMES.get(value, value)
-    if facet == "jurisdiction":
-        return str(JURISDICTION_LABELS.get(value, value))
-    if facet == "status":
-        return str(STATUS_LABELS.get(value, value.replace("_", " ")))
-    if facet == "document_type":
-        return str(TYPE_LABELS.get(value, value.replace("_", " ")))
-    if facet == "instrument":
-        return _instrument_names().get(value, value)
-    return value
-
-
-def _instrument_names() -> dict[str, str]:
-    """short_title → the act's name for people (config/acts.yaml `name`)."""
-    from indexer.search.records import act_names
-    return {short: name for short, name in act_names().values()}
+    """A facet value as the interface language names it (the facet's own label rules, indexer/search/facets.py)."""
+    if facet not in FACETS:
+        return value
+    return FACETS[facet].value_label(value, str(get_locale()))
 
 
 @dataclass

@@ -308,7 +308,7 @@ def locate(unit: Unit, start: int, end: int) -> list[tuple[int, int, int]]:
 
 def nace_code(code: str) -> str:
     """A declared code in the form of config/nace.yaml ('22.1' → 'C22.1', '01' → 'A01'), as the search facets use it."""
-    from indexer.search.facets import sector_ancestors
+    from regkb.taxonomy import sector_ancestors
 
     return sector_ancestors(code)[-1]
 

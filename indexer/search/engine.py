@@ -26,7 +26,7 @@ from typing import Any, Callable, Optional, Union
 from indexer.search.analysis import analyze, function_words, languages, raw_words
 from indexer.search.base import FacetValue, Hit, QuerySyntaxError, SearchBackend, SearchRequest, SearchResponse
 from indexer.search.citations import CitationRef, parse_citation
-from indexer.search.facets import facet, field_for, filter_values, normalize_value, spread_general_scope
+from indexer.search.facets import FACETS, facet, field_for, filter_values, normalize_value
 from indexer.search.query import And, FieldMatch, MatchAll, Node, Not, Or, Text, parse
 from indexer.search.records import ymd
 from indexer.search.settings import search_config
@@ -305,7 +305,7 @@ class Engine(SearchBackend):
                 for score, rec, hl in result.hits]
         if request.kind == "document" and plan.highlight and hits:
             self._document_snippets(plan, hits)
-        facets = {name: [FacetValue(value=v, count=c) for v, c in _ordered(spread_general_scope(name, values))]
+        facets = {name: [FacetValue(value=v, count=c) for v, c in _ordered(FACETS[name].spread(values))]
                   for name, values in result.facets.items()}
         return SearchResponse(total=result.total, hits=hits, facets=facets, query=request, redirect=redirect,
                               best_match=best_match, expansions=expansions, as_of=as_of)

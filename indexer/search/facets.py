@@ -1,47 +1,203 @@
-"""The facets both engines count and filter on, described once (Datasette-style).
+"""The facets both engines count and filter on: one small class per kind (as Datasette's facets.py does).
 
-A facet is a keyword field of the flat index record. Counting is a terms
-aggregation over that field; filtering is "any of the selected values"
-(OR within a facet, AND across facets). Counts for a facet ignore that
-facet's own selection, so a user can widen a multi-select.
+A facet is a keyword field of the flat index record. Counting is a terms aggregation over that field;
+filtering is "any of the selected values" (OR within a facet, AND across facets). Counts for a facet
+ignore that facet's own selection, so a user can widen a multi-select.
+
+Each class knows how to read what a user types (`normalize`), which stored values a selected value
+stands for (`filter_values`), how to present its counts (`spread`) and how to label itself and its
+values (lazy gettext, so the interface language decides). Which facets exist, in which order and with how
+many values, is config/search.yaml `facets`; adding one is a class here plus a line there.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import ClassVar, Optional
+
+from flask_babel import lazy_gettext as _l
 
 from indexer.search.settings import search_config
-from regkb.settings import load_config
+from regkb import taxonomy
+from regkb.taxonomy import ALL_SECTORS
+
+Counts = list[tuple[str, int]]
 
 
-@dataclass(frozen=True)
 class Facet:
-    name: str    # as used in SearchRequest.filters / .facets and in the query syntax
-    field: str   # keyword field of the index record
-    label: str
-    size: int = 50  # how many values to count
+    """A facet over one keyword field; the base class shows values as stored."""
+
+    name: ClassVar[str]   # as used in SearchRequest.filters / .facets and in the query syntax
+    field: ClassVar[str]  # keyword field of the index record
+    label: ClassVar[object] = ""  # a lazy string: str() translates it
+    value_labels: ClassVar[dict[str, object]] = {}
+
+    def __init__(self, size: int = 50):
+        self.size = size  # how many values to count
+
+    def normalize(self, typed: str) -> str:
+        """What a user types → the stored value."""
+        return typed.strip()
+
+    def filter_values(self, value: str) -> tuple[str, ...]:
+        """The stored values one selected value stands for."""
+        return (value,)
+
+    def spread(self, counts: Counts) -> Counts:
+        """The counts as the facet shows them (the engines' counts by default)."""
+        return counts
+
+    def value_label(self, value: str, lang: str) -> str:
+        """How a page names a value, in the interface language `lang`."""
+        label = self.value_labels.get(value)
+        return str(label) if label is not None else value.replace("_", " ")
 
 
-FACETS: dict[str, Facet] = {f.name: f for f in (
-    Facet("sector", "sectors", "Sector (NACE)", 100),
-    Facet("modality", "modality", "Modality"),
-    Facet("addressee", "addressee", "Addressee"),
-    Facet("instrument", "instrument", "Instrument", 100),
-    Facet("jurisdiction", "jurisdiction", "Jurisdiction"),
-    Facet("document_type", "document_type", "Document type"),
-    Facet("topic", "topics", "Topic", 100),
-    Facet("language", "language", "Language"),
-    Facet("status", "status", "Status"),
-    Facet("application_year", "application_years", "Applies from (year)"),
-)}
+class LowerCaseFacet(Facet):
+    """Values stored lower case ("lang:NL" → "nl")."""
+
+    def normalize(self, typed: str) -> str:
+        return typed.strip().lower()
+
+
+_REGISTRY: dict[str, type[Facet]] = {}
+
+
+def register(cls: type[Facet]) -> type[Facet]:
+    _REGISTRY[cls.name] = cls
+    return cls
+
+
+@register
+class SectorFacet(Facet):
+    """NACE sectors: a code selects its sub-codes (records carry their ancestors) and the rules of general
+    scope, which concern every sector; so every sector's count includes those rules."""
+
+    name, field, label = "sector", "sectors", _l("Sector")
+
+    def normalize(self, typed: str) -> str:
+        return taxonomy.nace_code(typed)
+
+    def filter_values(self, value: str) -> tuple[str, ...]:
+        return (value,) if value == ALL_SECTORS else (value, ALL_SECTORS)
+
+    def spread(self, counts: Counts) -> Counts:
+        """Counts as a filter on each value would give them: specific records plus those of general scope.
+        Every section and division of config/nace.yaml is listed, so a sector no text names explicitly can
+        still be chosen (its count is then that of the rules that concern all sectors)."""
+        general = dict(counts).get(ALL_SECTORS, 0)
+        if not general:
+            return counts
+        out = {v: c + general for v, c in counts if v != ALL_SECTORS}
+        for code in taxonomy.nace_codes():
+            if len(code) <= 3:  # sections and divisions
+                out.setdefault(code, general)
+        out[ALL_SECTORS] = general
+        return list(out.items())
+
+    def value_label(self, value: str, lang: str) -> str:
+        if value == ALL_SECTORS:
+            return str(_l("All sectors (rules of general scope)"))
+        # some sources declare bare NACE numbers ("10", "27.2"): label them as the search engine reads them ("C10")
+        labels = taxonomy.nace_labels()
+        label = taxonomy.label_for(labels, value, lang) or taxonomy.label_for(labels, self.normalize(value), lang)
+        return f"{value} – {label}" if label else value
+
+
+@register
+class ModalityFacet(LowerCaseFacet):
+    name, field, label = "modality", "modality", _l("Modality")
+    value_labels = {"obligation": _l("Obligation"), "prohibition": _l("Prohibition"), "permission": _l("Permission"),
+                    "exemption": _l("Exemption")}
+
+
+@register
+class AddresseeFacet(Facet):
+    name, field, label = "addressee", "addressee", _l("Addressee")
+
+    def value_label(self, value: str, lang: str) -> str:
+        return taxonomy.label_for(taxonomy.addressee_labels(), value, lang) or value.replace("_", " ")
+
+
+@register
+class InstrumentFacet(Facet):
+    """Acts by short title; any of an act's names selects it ("deforestation regulation" → EUDR)."""
+
+    name, field, label = "instrument", "instrument", _l("Instrument")
+
+    def normalize(self, typed: str) -> str:
+        from indexer.search.citations import canonical_instrument
+        typed = typed.strip()
+        return canonical_instrument(typed) or typed
+
+    def value_label(self, value: str, lang: str) -> str:
+        return _instrument_names().get(value, value)
+
+
+@register
+class JurisdictionFacet(Facet):
+    name, field, label = "jurisdiction", "jurisdiction", _l("Jurisdiction")
+    value_labels = {"EU": _l("EU"), "NL": _l("Netherlands"), "international": _l("international")}
+
+    def normalize(self, typed: str) -> str:
+        typed = typed.strip()
+        return {"eu": "EU", "nl": "NL", "international": "international"}.get(typed.lower(), typed)
+
+
+@register
+class DocumentTypeFacet(LowerCaseFacet):
+    name, field, label = "document_type", "document_type", _l("Document type")
+    value_labels = {
+        "directive": _l("directive"), "regulation": _l("regulation"), "delegated_regulation": _l("delegated regulation"),
+        "implementing_regulation": _l("implementing regulation"), "proposal": _l("proposal"), "corrigendum": _l("corrigendum"),
+        "national_act": _l("national act"), "decree": _l("decree"), "treaty": _l("treaty"), "bill": _l("bill"),
+        "policy_note": _l("policy note"), "covenant": _l("covenant"), "advice": _l("advice"), "guidance": _l("guidance"),
+        "news": _l("news"), "other": _l("other"),
+    }
+
+
+@register
+class TopicFacet(Facet):
+    name, field, label = "topic", "topics", _l("Topic")
+
+    def value_label(self, value: str, lang: str) -> str:
+        return taxonomy.label_for(taxonomy.topic_labels(), value, lang) or value.replace("_", " ")
+
+
+@register
+class LanguageFacet(LowerCaseFacet):
+    name, field, label = "language", "language", _l("Language")
+    value_labels = {"en": "English", "nl": "Nederlands", "fr": "Français", "de": "Deutsch"}  # each in its own language
+
+
+@register
+class StatusFacet(LowerCaseFacet):
+    name, field, label = "status", "status", _l("Status")
+    value_labels = {
+        "proposal": _l("proposal"), "adopted": _l("adopted"), "in_force": _l("in force"), "repealed": _l("repealed"),
+        "voluntary": _l("voluntary"), "published": _l("published"), "deleted": _l("deleted"),
+    }
+
+
+@register
+class ApplicationYearFacet(Facet):
+    name, field, label = "application_year", "application_years", _l("Application year")
+
+
+def _configured() -> dict[str, Facet]:
+    """The facets of config/search.yaml `facets` (name → size), in that order."""
+    wanted = search_config().get("facets") or {name: 50 for name in _REGISTRY}
+    unknown = [n for n in wanted if n not in _REGISTRY]
+    if unknown:
+        raise ValueError(f"config/search.yaml facets names {unknown}, which no class in indexer/search/facets.py "
+                         f"implements; known: {', '.join(_REGISTRY)}")
+    return {name: _REGISTRY[name](int(size or 50)) for name, size in wanted.items()}
+
+
+FACETS: dict[str, Facet] = _configured()
 
 # Keyword fields that filter but are not shown as facets.
 FILTER_FIELDS = {"provision_kind": "provision_kind", "document_id": "document_id", "provision_path": "provision_path",
                  "kind": "kind", "id": "id", "dated": "dated"}
-
-# The sector value of a record that names no sector: a rule of general scope (the CSDDD, an ILO convention)
-# concerns every sector, so a sector filter also selects it and every sector's count includes it.
-ALL_SECTORS = "*"
 
 KEYWORD_FIELDS = tuple(sorted({f.field for f in FACETS.values()} | set(FILTER_FIELDS.values()) | {"act_id", "provision_id", "cite_key", "group"}))
 
@@ -62,75 +218,25 @@ def field_for(name: str) -> str:
     raise ValueError(f"unknown filter {name!r}; known: {', '.join([*FACETS, *FILTER_FIELDS])}")
 
 
-@lru_cache(maxsize=1)
-def _nace_codes() -> tuple[str, ...]:
-    try:
-        return tuple(load_config("nace").get("codes", {}))
-    except FileNotFoundError:
-        return ()
-
-
 def normalize_value(name: str, value: str) -> str:
-    """What a user types → the stored value ("sector:13" → "C13", "lang:NL" → "nl")."""
-    value = value.strip()
-    if name == "sector":
-        upper = value.upper()
-        if upper in _nace_codes():
-            return upper
-        match = next((c for c in _nace_codes() if c[1:] == value), None)
-        return match or upper
-    if name in ("language", "modality", "status", "document_type", "provision_kind"):
-        return value.lower()
-    if name == "jurisdiction":
-        return {"eu": "EU", "nl": "NL", "international": "international"}.get(value.lower(), value)
-    if name == "instrument":
-        from indexer.search.citations import canonical_instrument
-        return canonical_instrument(value) or value
-    return value
-
-
-@lru_cache(maxsize=1)
-def _section_of_division() -> dict[str, str]:
-    """'13' → 'C': NACE sections by division number (config/search.yaml nace_sections)."""
-    out = {}
-    for letter, (lo, hi) in (search_config().get("nace_sections") or {}).items():
-        out.update({f"{n:02d}": letter for n in range(int(lo), int(hi) + 1)})
-    return out
-
-
-def sector_ancestors(code: str) -> list[str]:
-    """'C13.20' → ['C', 'C13', 'C13.2', 'C13.20'], so 'sector:13' finds every class under division 13.
-    Codes written without their section letter ('27.2', '01') get it from the division."""
-    code = code.strip().upper().rstrip(".")
-    if code[:2].isdigit():
-        code = _section_of_division().get(code[:2], "") + code
-    out = [code[:1]] if code[:1].isalpha() else []
-    if len(code) >= 3:
-        out.append(code[:3])
-    if "." in code:
-        head, tail = code.split(".", 1)
-        out += [f"{head}.{tail[:i]}" for i in range(1, len(tail) + 1)]
-    return list(dict.fromkeys(out or [code]))
+    """What a user types for a facet or filter → the stored value ("sector:13" → "C13", "lang:NL" → "nl")."""
+    if name in FACETS:
+        return FACETS[name].normalize(value)
+    return value.strip().lower() if name == "provision_kind" else value.strip()
 
 
 def filter_values(name: str, value: str) -> tuple[str, ...]:
-    """The stored values one selected value stands for: a sector also selects the rules of general scope."""
-    if name == "sector" and value != ALL_SECTORS:
-        return (value, ALL_SECTORS)
-    return (value,)
+    """The stored values one selected value of a facet or filter stands for."""
+    return FACETS[name].filter_values(value) if name in FACETS else (value,)
 
 
-def spread_general_scope(name: str, counts: list[tuple[str, int]]) -> list[tuple[str, int]]:
-    """Sector counts as a filter on each value would give them: specific records plus those of general scope.
+@lru_cache(maxsize=1)
+def _instrument_names() -> dict[str, str]:
+    """short_title → the act's name for people (config/acts.yaml `name`)."""
+    from indexer.search.records import act_names
+    return {short: name for short, name in act_names().values()}
 
-    Every section and division of config/nace.yaml is listed, so a sector no text names explicitly can still be
-    chosen (its count is then that of the rules that concern all sectors)."""
-    general = dict(counts).get(ALL_SECTORS, 0)
-    if name != "sector" or not general:
-        return counts
-    out = {v: c + general for v, c in counts if v != ALL_SECTORS}
-    for code in _nace_codes():
-        if len(code) <= 3:  # sections and divisions
-            out.setdefault(code, general)
-    out[ALL_SECTORS] = general
-    return list(out.items())
+
+def label_of(name: str) -> Optional[str]:
+    """A facet's label in the current interface language (None for a name that is not a facet)."""
+    return str(FACETS[name].label) if name in FACETS else None

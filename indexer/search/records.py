@@ -16,13 +16,13 @@ from datetime import date
 from typing import Any, Iterable, Iterator, Optional
 
 from indexer.analysis.versions import OPEN_END, Deletion, VersionChains, VersionInfo
-from indexer.search.facets import ALL_SECTORS, sector_ancestors
 from indexer.parsing.metadata import DATE_RE
 from indexer.search.settings import search_config
 from regkb.settings import load_config
 from regkb.corpus import Corpus
 from regkb.records import Document, Obligation, Provision
 from regkb.settings import DataDir
+from regkb.taxonomy import ALL_SECTORS, sector_ancestors
 
 log = logging.getLogger(__name__)
 

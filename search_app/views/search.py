@@ -8,6 +8,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import format_date, get_locale, gettext as _
 
 from indexer.search.base import BackendUnavailable, QuerySyntaxError, SearchRequest, SearchResponse
+from indexer.search.facets import label_of
 from search_app import present
 from search_app.params import output_format, parse_search, search_url_args
 from search_app.state import SearchUnavailable, state
@@ -74,7 +75,7 @@ def _facets(req: SearchRequest, resp: SearchResponse) -> list[tuple[str, str, li
             continue
         choices = [FacetChoice(v, present.facet_value_label(name, v), n, v in req.filters.get(name, []))
                    for v, n in counted.items()]
-        out.append((name, str(present.FACET_LABELS.get(name, name)), choices))
+        out.append((name, label_of(name) or name, choices))
     return out
 
 
@@ -84,7 +85,7 @@ def _chips(req: SearchRequest) -> list[tuple[str, str]]:
     for name, values in req.filters.items():
         for value in values:
             rest = [v for v in values if v != value]
-            label = f"{present.FACET_LABELS.get(name, name)}: {present.facet_value_label(name, value)}"
+            label = f"{label_of(name) or name}: {present.facet_value_label(name, value)}"
             chips.append((label, "?" + search_url_args(req, page=1, **{name: rest})))
     for name, label in (("date_from", _("From")), ("date_to", _("To"))):
         value = getattr(req, name)

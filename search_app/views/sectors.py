@@ -9,9 +9,9 @@ from flask import Blueprint, abort, render_template
 from flask_babel import get_locale
 
 from indexer.search.base import SearchRequest
-from indexer.search.facets import ALL_SECTORS
+from regkb.taxonomy import ALL_SECTORS, label_for, nace_labels
 from search_app import present
-from search_app.state import SearchUnavailable, label_for, state
+from search_app.state import SearchUnavailable, state
 from search_app.views.search import run_search
 
 bp = Blueprint("sectors", __name__, url_prefix="/sectors")
@@ -55,7 +55,7 @@ def index():
         documents, general["documents"] = _sector_counts("document")
     except SearchUnavailable as exc:
         unavailable = str(exc)
-    labels = state().nace_labels
+    labels = nace_labels()
     codes = list(labels) + sorted(c for c in {*obligations, *documents} if c not in labels and NACE_CODE.match(c))
     rows = [SectorRow(c, label_for(labels, c, lang) or c, _depth(c), obligations.get(c, 0), documents.get(c, 0)) for c in codes]
     return render_template("sectors.html", rows=rows, general=general, unavailable=unavailable)
@@ -66,7 +66,7 @@ def sector(code: str):
     if not NACE_CODE.match(code):
         abort(404)
     lang = str(get_locale())
-    label = label_for(state().nace_labels, code, lang)
+    label = label_for(nace_labels(), code, lang)
     size = state().settings["max_page_size"]
     obligations = run_search(SearchRequest(query=SPECIFIC_ONLY, kind="obligation", filters={"sector": [code]},
                                            size=size, facets=["instrument"], highlight=False))

@@ -95,5 +95,5 @@ def test_act_names_become_instrument_filters():
     ("07.29", ["B", "B07", "B07.2", "B07.29"]),
 ])
 def test_sector_codes_expand_to_their_ancestors(code, ancestors):
-    from indexer.search.facets import sector_ancestors
+    from regkb.taxonomy import sector_ancestors
     assert sector_ancestors(code) == ancestors

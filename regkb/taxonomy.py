@@ -1,0 +1,93 @@
+"""The taxonomies records are tagged with (NACE sectors, topics, addressees), read from `config/`.
+
+They sit in the base layer because extraction tags records with them, search filters and counts on them,
+and the pages label them: none of those should import another for it.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Optional
+
+from regkb.settings import load_config
+
+# The sector value of a record that names no sector: a rule of general scope (the CSDDD, an ILO convention)
+# concerns every sector, so a sector filter also selects it and every sector's count includes it.
+ALL_SECTORS = "*"
+
+Labels = dict[str, dict[str, str]]  # code → {language: label}
+
+
+def _optional(name: str) -> Any:
+    try:
+        return load_config(name)
+    except FileNotFoundError:
+        return None
+
+
+@lru_cache(maxsize=1)
+def nace_codes() -> tuple[str, ...]:
+    """Every code of config/nace.yaml ("A", "A01", "A01.2" …), in file order."""
+    return tuple((_optional("nace") or {}).get("codes", {}))
+
+
+@lru_cache(maxsize=1)
+def _section_of_division() -> dict[str, str]:
+    """'13' → 'C': NACE sections by division number (config/search.yaml nace_sections)."""
+    out = {}
+    for letter, (lo, hi) in ((_optional("search") or {}).get("nace_sections") or {}).items():
+        out.update({f"{n:02d}": letter for n in range(int(lo), int(hi) + 1)})
+    return out
+
+
+def nace_code(typed: str) -> str:
+    """What a user types → the code ("13" → "C13", "c13" → "C13"); unknown codes upper-cased."""
+    upper = typed.strip().upper()
+    if upper in nace_codes():
+        return upper
+    return next((c for c in nace_codes() if c[1:] == typed.strip()), upper)
+
+
+def sector_ancestors(code: str) -> list[str]:
+    """'C13.20' → ['C', 'C13', 'C13.2', 'C13.20'], so 'sector:13' finds every class under division 13.
+    Codes written without their section letter ('27.2', '01') get it from the division."""
+    code = code.strip().upper().rstrip(".")
+    if code[:2].isdigit():
+        code = _section_of_division().get(code[:2], "") + code
+    out = [code[:1]] if code[:1].isalpha() else []
+    if len(code) >= 3:
+        out.append(code[:3])
+    if "." in code:
+        head, tail = code.split(".", 1)
+        out += [f"{head}.{tail[:i]}" for i in range(1, len(tail) + 1)]
+    return list(dict.fromkeys(out or [code]))
+
+
+@lru_cache(maxsize=1)
+def nace_labels() -> Labels:
+    """NACE code → {language: label} (config/nace.yaml)."""
+    codes = (_optional("nace") or {}).get("codes", {})
+    return {str(code): _languages(row) for code, row in codes.items() if isinstance(row, dict)}
+
+
+@lru_cache(maxsize=1)
+def topic_labels() -> Labels:
+    """Topic key → {language: label} (config/topics.yaml)."""
+    return {str(key): _languages(row) for key, row in (_optional("topics") or {}).items() if isinstance(row, dict)}
+
+
+@lru_cache(maxsize=1)
+def addressee_labels() -> Labels:
+    """Addressee key → {language: its first surface form, capitalised} (config/addressees.yaml)."""
+    data = _optional("addressees") or {}
+    return {key: {lang: forms[0][:1].upper() + forms[0][1:] for lang, forms in entry.items() if isinstance(forms, list) and forms}
+            for key, entry in data.items() if isinstance(entry, dict)}
+
+
+def _languages(row: dict[str, Any]) -> dict[str, str]:
+    return {lang: str(text) for lang, text in row.items() if lang != "keywords" and isinstance(text, str)}
+
+
+def label_for(labels: Labels, code: str, lang: str) -> Optional[str]:
+    """The label in `lang`, else English, else any; None for an unknown code."""
+    entry = labels.get(code) or {}
+    return entry.get(lang) or entry.get("en") or next(iter(entry.values()), None)
