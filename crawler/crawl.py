@@ -243,7 +243,9 @@ class Crawler:
         else:
             self.summary.failed += 1
             self.summary.problem("fetch", row.url, result.error or "")
-            log.warning("fetch failed: %s: %s", row.url, result.error)
+            # a robots.txt refusal is said once per host by the fetcher; per URL it is detail
+            log.log(logging.INFO if result.error_kind == "robots" else logging.WARNING,
+                    "fetch failed: %s: %s", row.url, result.error)
         self.state.complete(run_id, row.key, {"outcome": outcome, "status": result.status, "error": result.error,
                                               "error_kind": result.error_kind})
 

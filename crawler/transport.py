@@ -45,16 +45,16 @@ class AddressPolicy:
         return cls(tuple(ipaddress.ip_network(n) for n in networks))
 
     def refusal(self, ip: IP, literal_ok: bool) -> str | None:
-        """Why `ip` may not be fetched from, or None. `literal_ok`: the config names this address itself."""
+        """Why `ip` may not be fetched from ('a loopback address ...'), or None. `literal_ok`: a seed names it."""
         if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
             ip = ip.ipv4_mapped
         if any(ip in net for net in self.never):
-            return f"{ip} is a link-local or cloud-metadata address, which is never fetched"
+            return "a link-local or cloud-metadata address, which is never fetched"
         if ip.is_global or literal_ok:
             return None
         kind = next((name for name in ("loopback", "private", "link_local", "multicast", "reserved", "unspecified")
                      if getattr(ip, f"is_{name}")), "non-public")
-        return f"{ip} is a {kind.replace('_', '-')} address; only public addresses are fetched"
+        return f"a {kind.replace('_', '-')} address; only public addresses are fetched"
 
     def resolve_refusal(self, host: str, port: int, literal_ok: bool) -> str | None:
         """Resolve `host` and check every address it has; None when all are allowed or it does not resolve.
@@ -72,7 +72,7 @@ class AddressPolicy:
         for ip in sorted(addresses, key=str):
             reason = self.refusal(ip, literal_ok)
             if reason:
-                return f"{host} resolves to {reason}" if str(ip) != host.strip("[]") else reason
+                return f"{ip} is {reason}" if str(ip) == host.strip("[]") else f"{host} resolves to {ip}, {reason}"
         return None
 
 
@@ -151,7 +151,7 @@ class _GuardedConnection:
             reason = guard.check_peer(key, peer)
             if reason:
                 sock.close()
-                raise AddressRefused(f"refused to connect to {key}: {reason}")
+                raise AddressRefused(f"refused to connect to {key}: it connected to {peer}, {reason}")
         guard.watch(sock)
         return sock
 

@@ -38,7 +38,7 @@ SKIP_HEADERS = {"transfer-encoding", "content-encoding", "content-length"}  # th
 class WarcStore:
     def __init__(self, raw_dir: Path, name: str) -> None:
         self.raw_dir = raw_dir
-        self.name = f"{name}.warc.gz"
+        self.name = _unused_name(raw_dir, name)
         self._path = raw_dir / (self.name + OPEN_SUFFIX)
         self._fh: io.BufferedWriter | None = None
         self._writer: WARCWriter | None = None
@@ -166,6 +166,16 @@ def _reason(status: int | None) -> str:
         return HTTPStatus(status or 0).phrase
     except ValueError:
         return "-"
+
+
+def _unused_name(raw_dir: Path, name: str) -> str:
+    """`<name>.warc.gz`, or `<name>-N.warc.gz` when an earlier run (of the same second and process) has that name:
+    closing must never rename over another run's records."""
+    candidate, n = f"{name}.warc.gz", 0
+    while (raw_dir / candidate).exists() or (raw_dir / (candidate + OPEN_SUFFIX)).exists():
+        n += 1
+        candidate = f"{name}-{n}.warc.gz"
+    return candidate
 
 
 def run_name() -> str:

@@ -1,8 +1,8 @@
 """A loopback HTTP server for tests: real HTTP on 127.0.0.1 with settable routes.
 
 `server.routes[path] = Reply(...)` sets what a path answers (status, headers,
-body, a delay before answering, an endless body); `server.requests` records
-what the server received. Used through the `http_server` fixture of
+body, a delay before answering, an endless body, a body or whole reply sent
+one byte at a time); `server.requests` records what the server received. Used through the `http_server` fixture of
 tests/conftest.py, instead of mocking HTTP.
 """
 from __future__ import annotations
@@ -23,6 +23,9 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0              # seconds before the status line (timeouts)
     endless: bool = False           # stream body chunks without Content-Length until the client hangs up
+    trickle: float = 0.0            # > 0: send the body one byte at a time, this many seconds apart
+    trickle_headers: bool = False   # with trickle: the status line and headers too
+    send_length: bool = True        # add Content-Length (unless endless or set in headers)
 
 
 @dataclass
@@ -56,18 +59,29 @@ class LoopbackServer:
 
             def _write(self, reply: Reply) -> None:
                 time.sleep(reply.delay)
-                self.send_response(reply.status)
-                for name, value in reply.headers.items():
-                    self.send_header(name, value)
-                if not reply.endless and "Content-Length" not in reply.headers:
-                    self.send_header("Content-Length", str(len(reply.body)))
-                self.end_headers()
+                head = self._head(reply)
+                self._trickle(head, reply.trickle) if reply.trickle_headers else self.wfile.write(head)
                 if reply.endless:
                     chunk = b"x" * 65536
                     for _ in range(100000):  # bounded: at most ~6 GB, the client hangs up long before
                         self.wfile.write(chunk)
+                elif reply.trickle:
+                    self._trickle(reply.body, reply.trickle)
                 else:
                     self.wfile.write(reply.body)
+
+            def _head(self, reply: Reply) -> bytes:
+                headers = dict(reply.headers)
+                if reply.send_length and not reply.endless and "Content-Length" not in headers:
+                    headers["Content-Length"] = str(len(reply.body))
+                phrase = self.responses.get(reply.status, ("-",))[0]
+                lines = [f"{self.protocol_version} {reply.status} {phrase}", *(f"{k}: {v}" for k, v in headers.items())]
+                return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+            def _trickle(self, data: bytes, interval: float) -> None:
+                for i in range(len(data)):
+                    self.wfile.write(data[i:i + 1])
+                    time.sleep(interval)
 
             def log_message(self, *args: object) -> None:
                 pass

@@ -55,3 +55,16 @@ def test_an_interrupted_warc_is_cut_to_its_last_complete_record(tmp_path):
         assert [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(fh)] == [
             "https://example.org/1", "https://example.org/2"]
     assert read_record(tmp_path, name, offset)[1] == b"body 2" * 100
+
+
+def test_two_runs_with_the_same_name_keep_both_files(tmp_path):
+    """Two crawls in the same second of one process get the same run name; the second must not replace the first."""
+    first = WarcStore(tmp_path, "same")
+    name1, offset1 = first.append(_result(1), _sha(1))
+    first.close()
+    second = WarcStore(tmp_path, "same")
+    name2, offset2 = second.append(_result(2), _sha(2))
+    second.close()
+    assert name1 != name2
+    assert read_record(tmp_path, name1, offset1, _sha(1))[1] == _result(1).body
+    assert read_record(tmp_path, name2, offset2, _sha(2))[1] == _result(2).body
