@@ -41,16 +41,16 @@ def serve_command(args: argparse.Namespace) -> int:
     from search_app.server import Listening, RegkbServer, load_server_settings, port_is_free
 
     host, port = args.host, args.port
-    busy = port_is_free(host, port)
-    if busy:
-        console.print(f"[red]cannot listen on {host}:{port} ({busy}). Choose another --port, or stop the program using it.[/]")
-        return 1
 
     def app_factory():
         return create_app({"DATA_DIR": args.data_dir, "SEARCH_BACKEND": getattr(args, "backend", None)})
 
     if getattr(args, "dev", False):
         return _serve_dev(app_factory(), host, port, args.data_dir)
+    busy = port_is_free(host, port)
+    if busy:
+        console.print(f"[red]cannot listen on {host}:{port} ({busy}). Choose another --port, or stop the program using it.[/]")
+        return 1
     try:
         settings = load_server_settings(workers=getattr(args, "workers", None), threads=getattr(args, "threads", None))
     except ValidationError as exc:

@@ -21,6 +21,7 @@ Why these choices (two cores, CPU-bound searches):
 """
 from __future__ import annotations
 
+import gc
 import logging
 import selectors
 import socket
@@ -237,7 +238,7 @@ class RegkbServer(BaseApplication):
             "loglevel": "debug" if self.verbose else s.log_level, "accesslog": s.access_log,
             "errorlog": "-", "preload_app": True, "proc_name": "regkb",
             "control_socket_disable": True,  # one shared default path: several servers would collide
-            "when_ready": self._when_ready, "post_worker_init": _open_backend_in_worker,
+            "when_ready": self._when_ready, "pre_fork": _freeze_heap, "post_worker_init": _open_backend_in_worker,
         }
         for key, value in options.items():
             self.cfg.set(key, value)
@@ -264,6 +265,12 @@ def _warm_corpus(app) -> None:
         log.warning("corpus not preloaded (%s); workers read documents on demand", exc)
         return
     log.info("preloaded %d documents in %.1fs", count, time.monotonic() - started)
+
+
+def _freeze_heap(arbiter, worker) -> None:
+    """Move the master's objects out of the garbage collector's reach before the fork (Python's advice for
+    prefork servers): a worker's collections then never write to the shared pages, which stay shared."""
+    gc.freeze()
 
 
 def _open_backend_in_worker(worker) -> None:

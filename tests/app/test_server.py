@@ -279,3 +279,28 @@ def test_regkb_run_becomes_the_production_server(indexed_dir):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_dev_server_serves_without_a_version_banner(indexed_dir):
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "regkb.cli", "serve", "--dev", "--data-dir", str(indexed_dir),
+                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                resp = requests.get(f"http://127.0.0.1:{port}/static/app.css", timeout=5)
+                break
+            except requests.ConnectionError:
+                assert proc.poll() is None and time.monotonic() < deadline
+                time.sleep(0.2)
+        assert resp.status_code == 200 and resp.headers["Server"] == SERVER_NAME
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)  # the reloader's child too
+        proc.wait(timeout=30)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
