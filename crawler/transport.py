@@ -108,10 +108,10 @@ class RequestGuard:
             if self.expired and sock is not None:
                 _shutdown(sock)
 
-    def release(self, sock: socket.socket | None) -> None:
+    def release(self) -> None:
+        """The connection went back to the pool: the response is complete, nothing is left to cut off."""
         with self._lock:
-            if self._sock is sock:
-                self._sock = None
+            self._sock = None
 
     def _expire(self) -> None:
         with self._lock:
@@ -176,8 +176,8 @@ class _GuardedPool:
 
     def _put_conn(self, conn: Any) -> None:
         guard = current_guard()
-        if guard is not None and conn is not None:
-            guard.release(conn.sock)
+        if guard is not None:
+            guard.release()
         super()._put_conn(conn)  # type: ignore[misc]
 
 

@@ -25,7 +25,8 @@ def test_crawl_command_with_the_namespace_of_regkb_run(tmp_path, mirror_dir, cap
 def test_crawl_subcommand_is_registered_with_its_options():
     args = build_parser().parse_args(["crawl", "--data-dir", "x", "--mirror", "m", "--sources", "a", "b", "--delay", "0.5"])
     assert (args.data_dir, args.mirror, args.sources, args.delay) == ("x", "m", ["a", "b"], 0.5)
-    assert args.func is crawl_command
+    assert args.func is crawl_command and args.repair is False
+    assert build_parser().parse_args(["crawl", "--repair"]).repair is True
 
 
 def test_unknown_source_and_bad_mirror_are_clear_errors(tmp_path, capsys):
