@@ -2,6 +2,7 @@
 off private and metadata addresses, robots.txt read as RFC 9309 says. All against real loopback servers."""
 from __future__ import annotations
 
+import ipaddress
 import time
 
 import pytest
@@ -10,6 +11,7 @@ from loopback import LoopbackServer, Reply
 
 from crawler.fetch import Fetcher
 from crawler.settings import CrawlSettings
+from crawler.transport import AddressPolicy
 from crawler.urls import Scope
 
 PAGE = b"<html><head><title>slow page</title></head><body>" + b"x" * 60 + b"</body></html>"
@@ -169,3 +171,31 @@ def test_a_missing_robots_txt_allows_everything(tmp_path, http_server):
     http_server.routes["/a"] = OK
     summary = run_crawl(tmp_path, [make_source([http_server.url("/a")])])
     assert summary.ok and summary.fetched == 1 and len(http_server.hits("/a")) == 1
+
+
+def test_the_connected_address_is_checked_too(http_server):
+    """A name can resolve to another address at connect time than at the check: the socket's peer is checked.
+
+    get_with_retries skips the resolve-time check, so this reaches the connect-time one alone."""
+    http_server.routes["/x"] = OK
+    url = f"http://localhost:{http_server.base.rsplit(':', 1)[1]}/x"
+    result = fetcher().get_with_retries(url, url, {}, Scope.around(url))
+    assert result.error_kind == "address" and result.attempts == 1
+    assert result.error.startswith(f"refused to connect to localhost:{url.split(':')[2].split('/')[0]}: it connected to ")
+    assert "a loopback address" in result.error
+    assert not http_server.hits("/x")  # nothing was sent
+
+
+@pytest.mark.parametrize("address, literal_ok, refused", [
+    ("93.184.215.14", False, None),
+    ("10.1.2.3", False, "a private address"),
+    ("10.1.2.3", True, None),  # a seed that names it
+    ("::ffff:127.0.0.1", False, "a loopback address"),
+    ("169.254.169.254", True, "cloud-metadata"),  # never, whatever the config says
+    ("fd00:ec2::254", True, "cloud-metadata"),
+    ("100.100.100.200", True, "cloud-metadata"),
+])
+def test_the_address_policy(address, literal_ok, refused):
+    policy = AddressPolicy.from_networks(CrawlSettings.load(**TEST_SETTINGS).never_fetch_networks)
+    reason = policy.refusal(ipaddress.ip_address(address), literal_ok)
+    assert (reason is None) if refused is None else (refused in (reason or ""))
