@@ -1,7 +1,9 @@
 """Error responses: JSON under /api, a friendly page elsewhere; never a traceback.
 
 A bad query or parameter is the user's to fix (400, with what to change);
-a missing index is the operator's (503, with the command to run).
+a missing index is the operator's (503, with the command to run). The
+headers an HTTP error carries (Allow on a 405, WWW-Authenticate on a 401)
+stay on the answer.
 """
 from __future__ import annotations
 
@@ -9,7 +11,8 @@ import logging
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException
+from markupsafe import escape
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from indexer.search.base import QuerySyntaxError
 from search_app.params import BadParameter
@@ -22,10 +25,19 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/api"
 
 
-def error_response(status: int, title: str, message: str):
+def error_response(status: int, title: str, message: str, headers: list[tuple[str, str]] = ()):
     if wants_json():
-        return jsonify({"error": {"status": status, "title": title, "message": message}}), status
-    return render_template("error.html", status=status, title=title, message=message), status
+        return jsonify({"error": {"status": status, "title": title, "message": message}}), status, list(headers)
+    return render_template("error.html", status=status, title=title, message=message), status, list(headers)
+
+
+def _untrusted_host(exc: SecurityError):
+    """No URL can be built for an untrusted Host (the page template links home), so a bare page or JSON."""
+    message = (f"This server does not answer for the host '{request.environ.get('HTTP_HOST', '')[:100]}'. Add it to "
+               "trusted_hosts in config/app.yaml, or set public_base_url (REGKB_PUBLIC_BASE_URL).")
+    if wants_json():
+        return jsonify({"error": {"status": 400, "title": "Untrusted host", "message": message}}), 400
+    return f"<!doctype html><title>Untrusted host</title><h1>Untrusted host (400)</h1><p>{escape(message)}</p>", 400
 
 
 def init_app(app: Flask) -> None:
@@ -43,11 +55,18 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
+        if isinstance(exc, SecurityError):
+            return _untrusted_host(exc)
         if exc.code == 404:
             message = _("There is nothing at this address. Check the link, or search for the document instead.")
+        elif exc.code == 405 and getattr(exc, "valid_methods", None):
+            message = f"{request.method} is not allowed here; use {', '.join(sorted(exc.valid_methods))}."
+        elif exc.code == 413:
+            message = f"The request body is larger than {app.config['MAX_CONTENT_LENGTH']:,} bytes; send less."
         else:
             message = exc.description or ""
-        return error_response(exc.code or 500, exc.name, message)
+        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+        return error_response(exc.code or 500, exc.name, message, headers)
 
     @app.errorhandler(Exception)
     def _unexpected(exc):

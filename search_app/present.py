@@ -19,6 +19,7 @@ from flask_babel import format_date, get_locale, gettext as _, lazy_gettext as _
 from markupsafe import Markup, escape
 
 from indexer.search.base import Hit
+from regkb.urls import http_url
 from indexer.search.facets import FACETS
 from search_app.state import state
 
@@ -292,6 +293,16 @@ def numbered_text(text: str, number: str) -> bool:
     return bool(re.match(rf"\(?{re.escape(number)}[.)]\s", text or ""))
 
 
+def external_link(url: Optional[str], label: Any = None) -> Markup:
+    """A link to a URL from a document or the config (an official text), opened without referrer: only an http(s)
+    URL becomes a link; anything else (javascript:, data:) is shown as plain text. Every such link goes through here."""
+    text = url if label is None else label
+    safe = http_url(url)
+    if safe is None:
+        return escape(text or "")
+    return Markup('<a href="{}" rel="noopener noreferrer external">{}</a>').format(safe, text)
+
+
 def merge_args(args: dict[str, list[str]], **changes: Any) -> str:
     """The current query string with some parameters replaced (for the language switch)."""
     merged = {k: v for k, v in args.items() if k not in changes}
@@ -303,6 +314,8 @@ def init_app(app) -> None:
     from flask_babel import format_date
 
     app.add_template_filter(merge_args, "merge_args")
+    app.add_template_filter(http_url, "http_url")
+    app.add_template_global(external_link, "external_link")
     app.add_template_test(numbered_text, "numbered")
     app.add_template_filter(lambda d: format_date(d, "d MMMM y"), "format_date")
 

@@ -8,10 +8,11 @@ version decides `applicable`/`not_applicable`, the others fill `changes`.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal, Optional
+from typing import Annotated, Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from regkb.settings import load_config
 from indexer.analysis.corpus import Corpus, anchor, resolve_provision
 from indexer.analysis.scope_rules import (
     Instrument, Phase, Rule, ScopeRules, describe_condition, format_amount, load_scope_rules, test_condition,
@@ -19,28 +20,36 @@ from indexer.analysis.scope_rules import (
 
 EUDR_COMMODITIES = ("cattle", "cocoa", "coffee", "oil_palm", "rubber", "soya", "wood")
 MINERALS = ("tin", "tantalum", "tungsten", "gold")
+PROFILE_LIMITS: dict[str, int] = load_config("profile")["limits"]
+# Bounded figures (config/profile.yaml): no figure can overflow a comparison, none is Infinity or NaN.
+Headcount = Annotated[int, Field(ge=0, le=PROFILE_LIMITS["headcount"])]
+Amount = Annotated[float, Field(ge=0, le=PROFILE_LIMITS["amount_eur"])]
+Text = Annotated[str, Field(max_length=PROFILE_LIMITS["text_chars"])]
 
 
 class CompanyProfile(BaseModel):
-    """What the user tells about the company. Unknown facts stay None and make a rule 'undetermined'."""
+    """What the user tells about the company. Unknown facts stay None and make a rule 'undetermined'.
 
-    model_config = ConfigDict(extra="forbid")
+    Strict and closed (the same in the CLI, the form and the API, and as openapi.yaml describes it): a
+    misspelt field or "12" for a number is an error the user sees, not a fact silently taken as unknown."""
 
-    name: Optional[str] = None
-    nace: Optional[str] = Field(None, description="NACE Rev. 2 code of the main activity, e.g. '13.20'")
-    employees: Optional[int] = Field(None, ge=0, description="Average number of employees (FTE) in the last financial year")
-    turnover_worldwide_eur: Optional[float] = Field(None, ge=0, description="Net worldwide turnover, last financial year")
-    turnover_eu_eur: Optional[float] = Field(None, ge=0, description="Net turnover generated in the Union")
-    balance_sheet_total_eur: Optional[float] = Field(None, ge=0)
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+    name: Optional[Text] = None
+    nace: Optional[Text] = Field(None, description="NACE Rev. 2 code of the main activity, e.g. '13.20'")
+    employees: Optional[Headcount] = Field(None, description="Average number of employees (FTE) in the last financial year")
+    turnover_worldwide_eur: Optional[Amount] = Field(None, description="Net worldwide turnover, last financial year")
+    turnover_eu_eur: Optional[Amount] = Field(None, description="Net turnover generated in the Union")
+    balance_sheet_total_eur: Optional[Amount] = None
     established_in_eu: Optional[bool] = Field(None, description="Formed under the law of a Member State")
-    country: Optional[str] = None
+    country: Optional[Text] = None
     ultimate_parent_of_group: bool = False
-    group_employees: Optional[int] = Field(None, ge=0)
-    group_turnover_worldwide_eur: Optional[float] = Field(None, ge=0)
-    group_turnover_eu_eur: Optional[float] = Field(None, ge=0)
-    royalties_eu_eur: Optional[float] = Field(None, ge=0, description="Franchising/licensing royalties earned in the Union")
+    group_employees: Optional[Headcount] = None
+    group_turnover_worldwide_eur: Optional[Amount] = None
+    group_turnover_eu_eur: Optional[Amount] = None
+    royalties_eu_eur: Optional[Amount] = Field(None, description="Franchising/licensing royalties earned in the Union")
     listed: bool = Field(False, description="Securities admitted to trading on an EU regulated market")
-    financial_undertaking: Optional[str] = Field(None, description="credit_institution, credit_institution_portfolio_management, insurance_undertaking, investment_firm_portfolio_management, aifm, ucits_management_company, iorp, ...")
+    financial_undertaking: Optional[Text] = Field(None, description="credit_institution, credit_institution_portfolio_management, insurance_undertaking, investment_firm_portfolio_management, aifm, ucits_management_company, iorp, ...")
     sells_to_dutch_end_users: bool = False
     places_products_on_eu_market: Optional[bool] = None
     commodities: list[Literal["cattle", "cocoa", "coffee", "oil_palm", "rubber", "soya", "wood"]] = []
@@ -49,7 +58,7 @@ class CompanyProfile(BaseModel):
     imports_minerals_into_eu: Optional[bool] = None
     minerals_import_above_annex_iii: Optional[bool] = None
     places_batteries_on_market: bool = False
-    eu_subsidiary_or_branch_turnover_eur: Optional[float] = Field(None, ge=0)
+    eu_subsidiary_or_branch_turnover_eur: Optional[Amount] = None
 
 
 class Link(BaseModel):

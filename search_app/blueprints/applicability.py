@@ -2,10 +2,13 @@
 
 WHY here: the rules and their evaluation live in indexer.analysis (same answer
 as `regkb applicability`); this module only reads a profile from a form or a
-JSON body and reports invalid input field by field.
+JSON body and reports invalid input field by field. The bounds and types are
+the profile model's (CompanyProfile, config/profile.yaml): one validation for
+the form, the API and the CLI.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Blueprint, jsonify, render_template, request
@@ -15,6 +18,7 @@ from werkzeug.datastructures import MultiDict
 from indexer.analysis.applicability import EUDR_COMMODITIES, MINERALS, CompanyProfile, evaluate
 from indexer.analysis.scope_rules import load_scope_rules
 from search_app.blueprints.tracking import analysis_corpus
+from search_app.params import json_body
 
 bp = Blueprint("applicability", __name__)
 
@@ -22,6 +26,8 @@ NUMBER_FIELDS = ("employees", "turnover_worldwide_eur", "turnover_eu_eur", "bala
                  "group_turnover_worldwide_eur", "group_turnover_eu_eur", "royalties_eu_eur", "eu_subsidiary_or_branch_turnover_eur")
 BOOL_FIELDS = ("ultimate_parent_of_group", "listed", "sells_to_dutch_end_users", "places_batteries_on_market")
 TRISTATE_FIELDS = ("established_in_eu", "places_products_on_eu_market", "imports_minerals_into_eu", "minerals_import_above_annex_iii")
+_FIGURE = re.compile(r"(?P<whole>[0-9]*)(\.[0-9]*)?")
+MAX_FIGURE_DIGITS = 30  # far above every bound of config/profile.yaml: the model's bound then names the maximum
 FINANCIAL = ("credit_institution", "credit_institution_portfolio_management", "investment_firm_portfolio_management",
              "insurance_undertaking", "aifm", "ucits_management_company", "iorp", "pension_product_manufacturer", "pepp_provider")
 
@@ -47,7 +53,7 @@ def submit():
 
 @bp.post("/api/applicability")
 def api():
-    body = request.get_json(silent=True)
+    body = json_body()
     if not isinstance(body, dict):
         return _bad(["The body must be a JSON object with the company profile (Content-Type: application/json)."])
     try:
@@ -73,10 +79,11 @@ def _profile_from_form(form) -> tuple[dict[str, Any], list[str]]:
     for name in NUMBER_FIELDS:
         raw = form.get(name, "").replace(" ", "").replace("\u00a0", "").replace(",", "")
         if raw:
-            try:
-                data[name] = float(raw) if "." in raw else int(raw)
-            except ValueError:
-                errors.append(f"{name}: '{form.get(name)}' is not a number")
+            number = _number(raw)
+            if isinstance(number, str):
+                errors.append(f"{name}: '{form.get(name)[:40]}' {number}")
+            else:
+                data[name] = number
     for name in BOOL_FIELDS:
         data[name] = form.get(name) == "on"
     for name in TRISTATE_FIELDS:
@@ -86,6 +93,17 @@ def _profile_from_form(form) -> tuple[dict[str, Any], list[str]]:
     data["eudr_role"] = form.get("eudr_role") or None
     data["financial_undertaking"] = form.get("financial_undertaking") or None
     return data, errors
+
+
+def _number(raw: str) -> int | float | str:
+    """A form figure: ASCII digits with at most one decimal point (no 'inf', 'nan', '1e400' or '1_000'), or
+    what is wrong with it. The model checks its bounds, as for a JSON figure."""
+    m = _FIGURE.fullmatch(raw)
+    if m is None or raw in ("", "."):
+        return "is not a number (write digits, e.g. 250 or 40000000)"
+    if len(m.group("whole").lstrip("0")) > MAX_FIGURE_DIGITS:
+        return f"is far too large (more than {MAX_FIGURE_DIGITS} digits)"
+    return float(raw) if "." in raw else int(raw)
 
 
 def _options() -> dict[str, Any]:

@@ -7,21 +7,21 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import hmac
 import importlib
 import io
 import json
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Literal
 
 import yaml
-from flask import Blueprint, Response, abort, current_app, jsonify, request, send_file, url_for
-from pydantic import BaseModel, Field, ValidationError
+from flask import Blueprint, Response, abort, jsonify, request, send_file, url_for
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from indexer.search.base import SearchRequest
 from search_app import present
-from search_app.params import BadParameter, parse_search
+from search_app.params import BadParameter, choice, json_body, parse_search
+from search_app.security import absolute_url, require_admin_token
 from search_app.state import state
 from search_app.views.search import run_search
 
@@ -34,10 +34,7 @@ EXPORT_FIELDS = ("id", "kind", "citation", "version", "version_state", "language
 # -- search and export ------------------------------------------------------
 @bp.get("/search")
 def search():
-    fmt = request.args.get("format", "json")
-    if fmt not in ("json", "csv"):
-        raise BadParameter(f"'format' must be json or csv (got '{fmt[:40]}').")
-    if fmt == "csv":
+    if choice(request.args, "format", ("json", "csv"), "json") == "csv":
         return export()
     req = parse_search(request.args, state().settings)
     resp = run_search(req)
@@ -63,9 +60,7 @@ def _hit_json(hit, as_of) -> dict[str, Any]:
 @bp.get("/export", endpoint="export")
 def export():
     """The whole result set (up to export_max_rows) as CSV or JSON, for spreadsheets and scripts."""
-    fmt = request.args.get("format", "csv")
-    if fmt not in ("json", "csv"):
-        raise BadParameter(f"'format' must be json or csv (got '{fmt[:40]}').")
+    fmt = choice(request.args, "format", ("csv", "json"), "csv")
     settings = state().settings
     req = parse_search(request.args, settings, size=settings["max_page_size"])
     rows = list(_export_rows(req, settings["export_max_rows"]))
@@ -94,7 +89,7 @@ def _export_rows(req: SearchRequest, limit: int) -> Iterator[dict[str, Any]]:
                    "version_state": c.version.detail if c.version else None,
                    "action": c.action, "deadlines": c.deadlines, "thresholds": c.thresholds,
                    "document_id": c.document_id, "provision_id": c.provision_id,
-                   "link": request.host_url.rstrip("/") + c.link, "official_url": c.official_url,
+                   "link": absolute_url(c.link), "official_url": c.official_url,
                    "text": hit.record.get("text") or hit.record.get("title") or ""}
             produced += 1
             if produced >= limit:
@@ -120,7 +115,7 @@ def document(doc_id: str):
     if doc is None:
         abort(404)
     data = doc.model_dump(mode="json")
-    if request.args.get("provisions", "1") in ("0", "false", "no"):
+    if choice(request.args, "provisions", ("1", "0"), "1") == "0":
         data.pop("provisions")
     data["url"] = url_for("documents.read", doc_id=doc.id)
     return jsonify(data)
@@ -153,10 +148,13 @@ def obligation(obligation_id: str):
 
 # -- analyze ----------------------------------------------------------------
 class AnalyzeRequest(BaseModel):
-    """The options of `regkb analyze`: language, and the provision kind and instrument type the text comes from."""
+    """The options of `regkb analyze`: language, and the provision kind and instrument type the text comes from.
+    Strict and closed, like its description in openapi.yaml: a misspelt field is an error, not ignored."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
 
     text: str = Field(min_length=1)
-    lang: str = Field("en", pattern=r"^[a-z]{2}$")
+    lang: Literal["en", "nl"] = "en"
     kind: str = Field("article", max_length=40)
     instrument_type: str = Field("other", max_length=40)
 
@@ -170,14 +168,15 @@ class AnalyzeRequest(BaseModel):
 @bp.post("/analyze")
 def analyze():
     """Run the same analysis as `regkb analyze` on posted text."""
-    payload = request.get_json(silent=True)
+    payload = json_body()
     if not isinstance(payload, dict):
         raise BadParameter('Send a JSON object like {"text": "…", "lang": "en"} with Content-Type: application/json.')
     try:
         body = AnalyzeRequest.model_validate(payload)
     except ValidationError as exc:
         err = exc.errors()[0]
-        raise BadParameter(f"'{'.'.join(str(p) for p in err['loc'])}': {err['msg']}") from None
+        got = f" (got {json.dumps(err['input'])[:40]})" if err["type"] != "missing" else ""
+        raise BadParameter(f"'{'.'.join(str(p) for p in err['loc'])}': {err['msg']}{got}") from None
     limit = state().settings["analyze_max_chars"]
     if len(body.text) > limit:
         raise BadParameter(f"The text is {len(body.text)} characters long; the maximum is {limit}. Split it up.")
@@ -221,12 +220,7 @@ def openapi_json():
 @bp.post("/admin/reindex")
 def reindex():
     """Rebuild the search index from the corpus; only with the admin token (REGKB_ADMIN_TOKEN)."""
-    token = current_app.config.get("ADMIN_TOKEN")
-    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-    if not token:
-        abort(403, description="Admin actions are disabled: set REGKB_ADMIN_TOKEN, or run `regkb index` on the server.")
-    if not given or not hmac.compare_digest(given.encode(), str(token).encode()):
-        abort(401, description="Send the admin token as 'Authorization: Bearer <token>'.")
+    require_admin_token()
     return jsonify({"status": "ok", "indexed": _reindex()})
 
 

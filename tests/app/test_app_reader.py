@@ -160,7 +160,7 @@ def test_openapi_describes_every_api_route(reader_app, reader):
 
 
 def test_analyze_validates_input(reader):
-    assert reader.post("/api/analyze", data="not json", content_type="text/plain").status_code == 400
+    assert reader.post("/api/analyze", data="not json", content_type="text/plain").status_code == 415
     assert reader.post("/api/analyze", json=["a list"]).status_code == 400
     missing = reader.post("/api/analyze", json={"lang": "en"})
     assert missing.status_code == 400 and "text" in missing.json["error"]["message"]
