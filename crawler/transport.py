@@ -17,8 +17,9 @@ from __future__ import annotations
 import ipaddress
 import socket
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
@@ -41,7 +42,7 @@ class AddressPolicy:
     never: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
 
     @classmethod
-    def from_networks(cls, networks: Iterable[str]) -> "AddressPolicy":
+    def from_networks(cls, networks: Iterable[str]) -> AddressPolicy:
         return cls(tuple(ipaddress.ip_network(n) for n in networks))
 
     def refusal(self, ip: IP, literal_ok: bool) -> str | None:
@@ -68,7 +69,7 @@ class AddressPolicy:
                 infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
             except (socket.gaierror, UnicodeError):
                 return None
-            addresses = {ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos}
+            addresses = {ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos}
         for ip in sorted(addresses, key=str):
             reason = self.refusal(ip, literal_ok)
             if reason:
@@ -87,7 +88,7 @@ class RequestGuard:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _timer: threading.Timer | None = None
 
-    def __enter__(self) -> "RequestGuard":
+    def __enter__(self) -> RequestGuard:
         self._timer = threading.Timer(self.seconds, self._expire)
         self._timer.daemon = True
         self._timer.start()

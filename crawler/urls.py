@@ -68,14 +68,14 @@ class Scope:
     literal_hosts: frozenset[str] = frozenset()
 
     @classmethod
-    def of(cls, site: str, seeds: list[str], prefixes: list[str]) -> "Scope":
+    def of(cls, site: str, seeds: list[str], prefixes: list[str]) -> Scope:
         hosts = {host_key(u) for u in [*seeds, *prefixes] if urlsplit(u).scheme in SCHEMES}
         if site:
             hosts.add(host_key(f"https://{site}"))
         return cls(frozenset(hosts), frozenset(host_key(u) for u in seeds if _is_ip_literal(u)))
 
     @classmethod
-    def around(cls, url: str) -> "Scope":
+    def around(cls, url: str) -> Scope:
         """The scope of a lone URL (a fetch without a source): its own host only."""
         return cls.of("", [url], [])
 

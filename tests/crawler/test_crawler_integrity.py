@@ -88,7 +88,7 @@ def test_a_damaged_record_is_an_error_naming_its_url_and_the_document_is_kept(tm
     assert again.ok and again.repaired == [url_a], again.errors
     assert "if-none-match" not in http_server.hits("/a")[before].headers  # fetched unconditionally
     row = state(tmp_path, url_a)
-    headers, body = read_record(tmp_path / "raw", row["warc_file"], row["warc_offset"], row["sha256"])
+    _headers, body = read_record(tmp_path / "raw", row["warc_file"], row["warc_offset"], row["sha256"])
     assert body == page("Page A") and row["parser_version"] == "t2" and row["error"] is None
     assert doc_a.read_bytes() == original
 
@@ -110,7 +110,7 @@ def test_repair_verifies_every_record_and_fetches_the_damaged_ones_again_at_once
 
 
 def test_a_deleted_and_a_corrupted_document_are_rebuilt_from_their_records(tmp_path, two_pages, http_server):
-    (url_a, url_b), sources = two_pages
+    _urls, sources = two_pages
     run_crawl(tmp_path, sources)
     docs = tmp_path / "documents"
     originals = {p.name: p.read_bytes() for p in docs.glob("*.json")}
