@@ -149,7 +149,7 @@ class Crawler:
         with self.state.transaction():
             self._seed(run_id)
         if self.repair:
-            self._drop_damaged_records()
+            self._drop_damaged_records(run_id)
         damaged_docs = self._rebuild_damaged_documents(run_id)
         warc = WarcStore(self.data.raw, run_name())
         self.pool = self._parse_pool()
@@ -394,7 +394,7 @@ class Crawler:
             return result, None
 
     # --- repair -----------------------------------------------------------------
-    def _drop_damaged_records(self) -> None:
+    def _drop_damaged_records(self, run_id: int) -> None:
         """`--repair`: verify every stored record of these sources; a damaged one is fetched again this run."""
         for row in self.state.stored_records(sorted(self.sources)):
             try:
@@ -402,7 +402,7 @@ class Crawler:
             except CorruptRecord as exc:
                 self.summary.damaged_records += 1
                 log.warning("%s: %s; fetching it again", row.url, exc)
-                self.state.drop_record(row.key, f"{exc}; fetched again by --repair")
+                self.state.drop_record(row.key, f"{exc}; fetched again by --repair", run_id)
 
     def _rebuild_damaged_documents(self, run_id: int) -> dict[str, str]:
         """Missing or unreadable document files: their URLs are parsed again this run (from their records).

@@ -177,10 +177,11 @@ class CrawlState:
                                source_ids).fetchall()
         return [UrlRow(**dict(r)) for r in rows]
 
-    def drop_record(self, key: str, error: str) -> None:
-        """Forget a damaged record: the URL's next fetch is unconditional and writes a new one."""
+    def drop_record(self, key: str, error: str, run_id: int) -> None:
+        """Forget a damaged record: the URL's next fetch (this run's too) is unconditional and writes a new one."""
         self.db.execute("UPDATE urls SET warc_file = NULL, warc_offset = NULL, outcome = 'failed', error = ?,"
-                        " error_kind = 'corrupt_record' WHERE key = ?", (error, key))
+                        " error_kind = 'corrupt_record', done_run = CASE WHEN done_run = ? THEN NULL ELSE done_run END"
+                        " WHERE key = ?", (error, run_id, key))
 
     def document_producers(self) -> dict[str, list[str]]:
         """doc id -> keys of the URLs that produced it."""
