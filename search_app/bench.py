@@ -304,10 +304,12 @@ def started_server(args: argparse.Namespace) -> Iterator[tuple[str, int]]:
         log_path = Path(log.name)
     with log_path.open("wb") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=dict(os.environ, COLUMNS="200"))
+    keep_log = True
     try:
         url = _wait_for_url(proc, log_path, timeout=300)
         console.print(f"server: {url} (pid {proc.pid}; log {log_path})")
         yield url, proc.pid
+        keep_log = False
     finally:
         proc.terminate()
         try:
@@ -315,6 +317,10 @@ def started_server(args: argparse.Namespace) -> Iterator[tuple[str, int]]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        if keep_log or proc.returncode:
+            console.print(f"the server's log is kept: {log_path}")
+        else:
+            log_path.unlink(missing_ok=True)
 
 
 def _wait_for_url(proc: subprocess.Popen, log_path: Path, timeout: float) -> str:

@@ -6,6 +6,7 @@ reloading development server instead.
 from __future__ import annotations
 
 import argparse
+import os
 
 from rich.console import Console
 
@@ -35,10 +36,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def serve_command(args: argparse.Namespace) -> int:
     """Serve until interrupted; prints the URL to open only once the port is really ours."""
+    import yaml
     from pydantic import ValidationError
 
     from search_app import create_app
-    from search_app.server import Listening, RegkbServer, load_server_settings, port_is_free
+    from search_app.server import Listening, RegkbServer, port_is_free
 
     host, port = args.host, args.port
 
@@ -51,20 +53,23 @@ def serve_command(args: argparse.Namespace) -> int:
     if busy:
         console.print(f"[red]cannot listen on {host}:{port} ({busy}). Choose another --port, or stop the program using it.[/]")
         return 1
-    try:
-        settings = load_server_settings(workers=getattr(args, "workers", None), threads=getattr(args, "threads", None))
-    except ValidationError as exc:
-        console.print(f"[red]config/app.yaml `server:` is not valid: {exc}. Fix the values named above.[/]")
-        return 2
-
     def ready(at: Listening) -> None:
+        s = server.settings
         console.print(f"[green]RegKB is served at [bold]http://{at.host}:{at.port}/[/] (data: {args.data_dir}; "
-                      f"{settings.workers} workers × {settings.threads} threads); Ctrl+C stops it[/]")
+                      f"{s.workers} workers × {s.threads} threads); Ctrl+C stops it[/]")
 
-    server = RegkbServer(app_factory, host, port, settings, on_ready=ready, verbose=getattr(args, "verbose", False))
+    overrides = {"workers": getattr(args, "workers", None), "threads": getattr(args, "threads", None)}
+    try:
+        server = RegkbServer(app_factory, host, port, overrides, on_ready=ready, verbose=getattr(args, "verbose", False))
+    except (ValidationError, OSError, yaml.YAMLError) as exc:
+        console.print(f"[red]the server settings are not valid (config/app.yaml `server:`, --workers, --threads): {exc}[/]")
+        return 2
+    master = os.getpid()
     try:
         server.run()
     except SystemExit as exc:  # gunicorn's master exits through sys.exit, also on Ctrl+C
+        if os.getpid() != master:  # a worker leaving: forked inside run(), it unwinds the same stack
+            raise
         code = exc.code if isinstance(exc.code, int) else 1
         if server.listening is None:
             console.print(f"[red]the server did not start (exit {code}); see the log above. "

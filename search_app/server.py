@@ -31,10 +31,12 @@ from functools import partial
 from typing import Any, Callable, Optional
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.arbiter import Arbiter
 from gunicorn.http import wsgi as gunicorn_wsgi
 from gunicorn.http.unreader import SocketUnreader
 from gunicorn.workers.gthread import TConn, ThreadWorker
-from pydantic import BaseModel, ConfigDict, Field
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from regkb.settings import load_config
 
@@ -66,6 +68,7 @@ class ServerSettings(BaseModel):
     forwarded_allow_ips: str
     log_level: str = Field(pattern="^(debug|info|warning|error|critical)$")
     access_log: Optional[str] = None
+    warmup_paths: list[str]
 
 
 def load_server_settings(**overrides: Any) -> ServerSettings:
@@ -137,6 +140,7 @@ class HeadTimeoutWorker(ThreadWorker):
 
     header_timeout: float = 5.0  # set from ServerSettings before the workers fork
     io_timeout: float = 30.0
+    warmup_paths: tuple[str, ...] = ()
 
     @property
     def max_head(self) -> int:
@@ -201,6 +205,36 @@ class HeadTimeoutWorker(ThreadWorker):
         return super().handle_request(req, conn)
 
 
+class _Arbiter(Arbiter):
+    """gunicorn's master, where a reload (SIGHUP) stops the old workers only once the new ones are ready.
+
+    gunicorn stops the old generation as soon as the new one is forked, so for the new workers' start-up
+    (opening the index) nobody accepts and requests wait. Here the old workers keep serving until each new
+    one has entered its request loop (its heartbeat file was touched once since the fork).
+    """
+
+    def manage_workers(self) -> None:
+        if len(self.WORKERS) > self.num_workers and not self._newest_ready():
+            return
+        super().manage_workers()
+
+    def reap_workers(self) -> None:
+        super().reap_workers()
+        if len(self.WORKERS) > self.num_workers and self._newest_ready():
+            super().manage_workers()
+
+    def _newest_ready(self) -> bool:
+        newest = sorted(self.WORKERS.values(), key=lambda w: w.age)[-self.num_workers:]
+        return all(_ready(w) for w in newest)
+
+
+def _ready(worker) -> bool:
+    try:
+        return worker.tmp.last_update() != getattr(worker, "forked_at", None)
+    except (OSError, ValueError):  # its heartbeat file is closed: it is gone
+        return True
+
+
 @dataclass
 class Listening:
     """Where the server listens, once the port is bound."""
@@ -212,11 +246,13 @@ class Listening:
 class RegkbServer(BaseApplication):
     """gunicorn run programmatically: `regkb serve` stays one command and one process tree."""
 
-    def __init__(self, app_factory: Callable[[], Any], host: str, port: int, settings: ServerSettings,
+    def __init__(self, app_factory: Callable[[], Any], host: str, port: int, overrides: dict[str, Any],
                  on_ready: Callable[[Listening], None], verbose: bool = False):
+        """`overrides` are the command line's settings (None: config/app.yaml's). ValidationError when invalid."""
         self.app_factory = app_factory
         self.bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-        self.settings = settings
+        self.overrides = overrides
+        self.settings = load_server_settings(**overrides)
         self.on_ready = on_ready
         self.verbose = verbose
         self.listening: Optional[Listening] = None
@@ -226,6 +262,7 @@ class RegkbServer(BaseApplication):
         s = self.settings
         HeadTimeoutWorker.header_timeout = s.header_timeout
         HeadTimeoutWorker.io_timeout = s.io_timeout
+        HeadTimeoutWorker.warmup_paths = tuple(s.warmup_paths)
         options = {
             "bind": [self.bind], "workers": s.workers, "threads": s.threads,
             "worker_class": "search_app.server.HeadTimeoutWorker",
@@ -238,10 +275,26 @@ class RegkbServer(BaseApplication):
             "loglevel": "debug" if self.verbose else s.log_level, "accesslog": s.access_log,
             "errorlog": "-", "preload_app": True, "proc_name": "regkb",
             "control_socket_disable": True,  # one shared default path: several servers would collide
-            "when_ready": self._when_ready, "pre_fork": _freeze_heap, "post_worker_init": _open_backend_in_worker,
+            "when_ready": self._when_ready, "pre_fork": _before_fork, "post_worker_init": _warm_worker,
         }
         for key, value in options.items():
             self.cfg.set(key, value)
+
+    def run(self) -> None:
+        try:
+            _Arbiter(self).run()
+        except RuntimeError as exc:
+            log.error("the server cannot start: %s", exc)
+            raise SystemExit(1) from exc
+
+    def reload(self) -> None:
+        """SIGHUP: re-read config/app.yaml `server:`; an invalid file keeps the running settings (and says so)."""
+        load_config.cache_clear()
+        try:
+            self.settings = load_server_settings(**self.overrides)
+        except (ValidationError, OSError, yaml.YAMLError) as exc:
+            log.error("config/app.yaml `server:` not reloaded, the running settings stay: %s", exc)
+        super().reload()
 
     def load(self):
         """Build the app once, in the master (preload_app), and read the corpus there to share it."""
@@ -267,21 +320,33 @@ def _warm_corpus(app) -> None:
     log.info("preloaded %d documents in %.1fs", count, time.monotonic() - started)
 
 
-def _freeze_heap(arbiter, worker) -> None:
-    """Move the master's objects out of the garbage collector's reach before the fork (Python's advice for
-    prefork servers): a worker's collections then never write to the shared pages, which stay shared."""
+def _before_fork(arbiter, worker) -> None:
+    """Note the worker's heartbeat before it exists (see `_ready`), and move the master's objects out of the
+    garbage collector's reach (Python's advice for prefork servers): a worker's collections then never write
+    to the shared pages, which stay shared."""
+    worker.forked_at = worker.tmp.last_update()
     gc.freeze()
 
 
-def _open_backend_in_worker(worker) -> None:
-    """Open this worker's own search backend before it takes requests (never in the master: fork safety)."""
+def _warm_worker(worker) -> None:
+    """Before this worker takes requests: open its own search backend (never in the master: fork safety) and
+    request `warmup_paths` in-process, so that no client waits for the first search's lazy loading."""
     from search_app.state import SearchUnavailable
 
-    state = worker.wsgi.extensions.get("regkb")
+    app = worker.wsgi
     try:
-        state.backend()
+        app.extensions["regkb"].backend()
     except SearchUnavailable as exc:
         worker.log.warning("search unavailable in worker %s: %s", worker.pid, exc)
+        return
+    client = app.test_client()
+    for path in HeadTimeoutWorker.warmup_paths:
+        try:
+            status = client.get(path).status_code
+        except Exception as exc:  # a warm-up failure must not stop the worker: requests report it properly
+            worker.log.warning("warm-up %s failed in worker %s: %s", path, worker.pid, exc)
+            continue
+        worker.log.debug("warm-up %s: %s", path, status)
 
 
 def port_is_free(host: str, port: int) -> Optional[str]:

@@ -9,6 +9,7 @@ import json
 import os
 import re
 import selectors
+import shutil
 import signal
 import socket
 import subprocess
@@ -22,6 +23,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
+from regkb.settings import CONFIG_DIR
 from search_app.bench import process_tree, started_server
 from search_app.server import SERVER_NAME, load_server_settings
 
@@ -182,23 +184,28 @@ def _worker_pids(master: int) -> set[int]:
     return {p for p in process_tree(master) if p != master}
 
 
-def test_sighup_replaces_the_workers_without_a_failed_request(indexed_dir):
-    with _serve(indexed_dir) as (url, master):
+def test_sighup_rereads_the_settings_and_replaces_the_workers_without_a_failed_request(indexed_dir, tmp_path, monkeypatch):
+    config = tmp_path / "config"
+    shutil.copytree(CONFIG_DIR, config)
+    app_yaml = config / "app.yaml"
+    monkeypatch.setenv("REGKB_CONFIG_DIR", str(config))
+    _set_workers(app_yaml, 2)
+    with started_server(argparse.Namespace(data_dir=indexed_dir, workers=None, threads=None, backend=None)) as (url, master):
+        url = url.rstrip("/")
+        _wait_for_workers(master, 2)
         before = _worker_pids(master)
-        assert len(before) == 2
         failures: list[str] = []
-        answered = 0
+        answered = [0]
         stop = threading.Event()
 
         def load() -> None:
-            nonlocal answered
             session = requests.Session()
             while not stop.is_set():
                 try:
-                    resp = session.get(url + "/api/search", params={"q": "due diligence"}, timeout=30)
+                    resp = session.get(url + "/api/search", params={"q": "child labour"}, timeout=30)
                     if resp.status_code != 200:
                         failures.append(f"HTTP {resp.status_code}")
-                    answered += 1
+                    answered[0] += 1
                 except requests.RequestException as exc:
                     failures.append(repr(exc))
 
@@ -207,23 +214,33 @@ def test_sighup_replaces_the_workers_without_a_failed_request(indexed_dir):
             c.start()
         try:
             time.sleep(0.5)
+            _set_workers(app_yaml, 3)
             os.kill(master, signal.SIGHUP)
-            deadline = time.monotonic() + 20
-            while time.monotonic() < deadline:
-                now = _worker_pids(master)
-                if len(now) == 2 and not now & before:
-                    break
-                time.sleep(0.2)
-            after_reload = answered
-            time.sleep(1.0)
+            _wait_until(lambda: len(_worker_pids(master)) == 3 and not _worker_pids(master) & before)
+            after_reload = answered[0]
+            second = _worker_pids(master)
+            _set_workers(app_yaml, 0)  # invalid: the running settings stay, the server keeps serving
+            os.kill(master, signal.SIGHUP)
+            _wait_until(lambda: len(_worker_pids(master)) == 3 and not _worker_pids(master) & second)
         finally:
             stop.set()
             for c in clients:
                 c.join()
-        now = _worker_pids(master)
-        assert len(now) == 2 and not now & before, (before, now)
+        assert len(_worker_pids(master)) == 3
         assert not failures, failures[:5]
-        assert answered > after_reload > 0
+        assert answered[0] > after_reload > 0
+        assert requests.get(url + "/api/search?q=child+labour", timeout=30).status_code == 200
+
+
+def _set_workers(app_yaml: Path, count: int) -> None:
+    app_yaml.write_text(re.sub(r"(?m)^  workers: \d+", f"  workers: {count}", app_yaml.read_text()))
+
+
+def _wait_until(condition, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.2)
 
 
 def test_ctrl_c_stops_master_and_workers(indexed_dir):
