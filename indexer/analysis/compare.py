@@ -10,20 +10,19 @@ from __future__ import annotations
 
 import difflib
 import re
-from html import escape
 from typing import Literal, Optional
 
 from pydantic import BaseModel
 
+from regkb.dates import DATE_RE
 from regkb.records import Document, Obligation
 
 from indexer.analysis.corpus import subtree_text
 
 UNIT_KINDS = ("article", "annex", "appendix")
 _MARKERS = re.compile(r"[▼►◄]\s*[A-Z]?\d*|\(\s+\d+\s+\)|\s+")  # consolidation markers, footnote calls "( 1 )"
-_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _FIGURE_PATTERNS = {
-    "date": re.compile(rf"\b\d{{1,2}} (?:{_MONTHS}) \d{{4}}\b"),
+    "date": DATE_RE,  # any language regkb.dates knows ("26 July 2026", "1 januari 2030", "1er janvier 2030")
     "amount": re.compile(r"\bEUR \d{1,3}(?:[ \u00a0]\d{3})+(?![\d])|\bEUR \d+(?:[.,]\d+)? (?:million|billion)\b"),
     "employees": re.compile(r"\b\d{1,3}(?:[ \u00a0]\d{3})*(?= employees)"),
 }
@@ -35,6 +34,12 @@ class FigureChange(BaseModel):
     added: list[str]
 
 
+class Segment(BaseModel):
+    """A run of words of a word-level diff: in both texts, only in the old one, or only in the new one."""
+    op: Literal["equal", "delete", "insert"]
+    text: str
+
+
 class ProvisionChange(BaseModel):
     unit_id: str
     citation: str
@@ -43,7 +48,7 @@ class ProvisionChange(BaseModel):
     similarity: Optional[float] = None
     old_text: str = ""
     new_text: str = ""
-    diff_html: str = ""
+    diff: list[Segment] = []
     figures: list[FigureChange] = []
 
 
@@ -52,7 +57,7 @@ class ObligationChange(BaseModel):
     citation: str
     old_text: Optional[str] = None
     new_text: Optional[str] = None
-    diff_html: str = ""
+    diff: list[Segment] = []
     thresholds_removed: list[str] = []
     thresholds_added: list[str] = []
     deadlines_removed: list[str] = []
@@ -89,7 +94,7 @@ def units(doc: Document) -> dict[str, tuple[str, Optional[str], str]]:
 
 def figures(text: str) -> dict[str, list[str]]:
     """Dates, EUR amounts and employee numbers as written in the text."""
-    return {kind: [re.sub(r"\s", " ", m) for m in pat.findall(text)] for kind, pat in _FIGURE_PATTERNS.items()}
+    return {kind: [re.sub(r"\s", " ", m.group(0)) for m in pat.finditer(text)] for kind, pat in _FIGURE_PATTERNS.items()}
 
 
 def figure_changes(old: str, new: str) -> list[FigureChange]:
@@ -103,19 +108,19 @@ def figure_changes(old: str, new: str) -> list[FigureChange]:
     return out
 
 
-def diff_html(old: str, new: str) -> str:
-    """Word-level diff with <del>/<ins>; every piece of text is HTML-escaped."""
+def word_diff(old: str, new: str) -> list[Segment]:
+    """Word-level diff as data: runs of equal, deleted and inserted words (the page marks them up, the API lists them)."""
     a, b = old.split(), new.split()
-    out = []
+    out: list[Segment] = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if op == "equal":
-            out.append(escape(" ".join(a[i1:i2])))
+            out.append(Segment(op="equal", text=" ".join(a[i1:i2])))
             continue
         if op in ("delete", "replace"):
-            out.append(f"<del>{escape(' '.join(a[i1:i2]))}</del>")
+            out.append(Segment(op="delete", text=" ".join(a[i1:i2])))
         if op in ("insert", "replace"):
-            out.append(f"<ins>{escape(' '.join(b[j1:j2]))}</ins>")
-    return " ".join(out)
+            out.append(Segment(op="insert", text=" ".join(b[j1:j2])))
+    return out
 
 
 def compare(old: Document, new: Document, old_obligations: Optional[list[Obligation]] = None,
@@ -135,7 +140,7 @@ def compare(old: Document, new: Document, old_obligations: Optional[list[Obligat
             changes.append(ProvisionChange(
                 unit_id=uid, citation=after[uid][0], heading=after[uid][1] or before[uid][1], status="changed",
                 similarity=round(ratio, 3), old_text=before[uid][2], new_text=after[uid][2],
-                diff_html=diff_html(before[uid][2], after[uid][2]), figures=figure_changes(before[uid][2], after[uid][2])))
+                diff=word_diff(before[uid][2], after[uid][2]), figures=figure_changes(before[uid][2], after[uid][2])))
         else:
             unchanged += 1
     available = old_obligations is not None and new_obligations is not None and bool(old_obligations or new_obligations)
@@ -165,7 +170,7 @@ def compare_obligations(old: list[Obligation], new: list[Obligation]) -> list[Ob
             a, b = normalise(ob.text), normalise(best.text)
             if a != b:
                 out.append(ObligationChange(status="changed", citation=best.citation, old_text=ob.text,
-                                            new_text=best.text, diff_html=diff_html(a, b), **_field_changes(ob, best)))
+                                            new_text=best.text, diff=word_diff(a, b), **_field_changes(ob, best)))
     for rest in by_unit_new.values():
         out.extend(ObligationChange(status="added", citation=ob.citation, new_text=ob.text) for ob in rest)
     return out

@@ -9,9 +9,10 @@ gains the document link.
 from __future__ import annotations
 
 from datetime import date
-from html import escape
+from pathlib import Path
 from typing import Literal, Optional
 
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pydantic import BaseModel
 
 from indexer.analysis.corpus import Corpus
@@ -126,50 +127,70 @@ def _celex_url(celex: Optional[str]) -> Optional[str]:
 
 
 # ---- chart ---------------------------------------------------------------------------------
+# The chart's geometry is computed here as data; search_app/templates/tracking/_chart.html draws it (the page
+# includes it, `regkb timeline --svg` renders the same file).
 
-def svg_chart(lines: list[Timeline], today: Optional[date] = None, width: int = 960) -> str:
-    """A server-rendered SVG: one row per instrument, one marker per event, a line for today.
+CHART_TEMPLATE = Path(__file__).resolve().parents[2] / "search_app" / "templates" / "tracking" / "_chart.html"
 
-    Every marker carries a <title> (hover text) and an aria-label, so the chart
-    is readable without JavaScript and by screen readers; the table next to it
-    in the page holds the same data.
-    """
+
+class ChartMarker(BaseModel):
+    kind: EventKind
+    date: date
+    label: str
+    x: float
+    colour: str
+
+
+class ChartRow(BaseModel):
+    instrument: str
+    short_title: str
+    y: float
+    markers: list[ChartMarker]
+
+
+class ChartYear(BaseModel):
+    year: int
+    x: float
+
+
+class Chart(BaseModel):
+    """One row per instrument, one marker per event, a tick per year and a line for today (SVG user units)."""
+    width: int
+    height: int
+    left: int
+    right: int
+    top: int
+    today: date
+    today_x: float
+    years: list[ChartYear]
+    rows: list[ChartRow]
+
+
+def chart_layout(lines: list[Timeline], today: Optional[date] = None, width: int = 960) -> Chart:
+    """Where everything goes: whole years from the first event to the last (or today), rows 34 units apart."""
     today = today or date.today()
     dated = [e.date for t in lines for e in t.events] + [today]
     start, end = date(min(dated).year, 1, 1), date(max(dated).year + 1, 1, 1)
     longest = max((len(t.short_title) for t in lines), default=10)
     left, right, row_h, top = max(120, 24 + round(7.4 * longest)), 40, 34, 30
-    height = top + row_h * max(len(lines), 1) + 40
     span = (end - start).days or 1
 
     def x(d: date) -> float:
         return round(left + (width - left - right) * (d - start).days / span, 1)
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline-chart" viewBox="0 0 {width} {height}" '
-             f'width="100%" role="img" aria-labelledby="tl-title"><title id="tl-title">Timeline of '
-             f'{escape(", ".join(t.short_title for t in lines))}</title>']
-    for year in range(start.year, end.year + 1):
-        xx = x(date(year, 1, 1))
-        parts.append(f'<line x1="{xx}" y1="{top - 10}" x2="{xx}" y2="{height - 30}" stroke="#e3e3e3"/>'
-                     f'<text x="{xx + 2}" y="{height - 14}" font-size="11" fill="#555">{year}</text>')
-    tx = x(today)
-    parts.append(f'<line class="today" x1="{tx}" y1="{top - 14}" x2="{tx}" y2="{height - 30}" stroke="#b8001f" '
-                 f'stroke-dasharray="4 3"/><text x="{tx + 3}" y="{top - 16}" font-size="11" fill="#b8001f">today</text>')
-    for row, tl in enumerate(lines):
-        y = top + row * row_h + row_h / 2
-        parts.append(f'<g class="timeline-row" data-instrument="{escape(tl.instrument)}">'
-                     f'<text x="{left - 8}" y="{y + 4}" text-anchor="end" font-size="13">{escape(tl.short_title)}</text>'
-                     f'<line x1="{left}" y1="{y}" x2="{width - right}" y2="{y}" stroke="#bbb"/>')
-        for ev in tl.events:
-            label = f"{ev.date.isoformat()} - {KIND_LABELS[ev.kind]}: {ev.label}"
-            parts.append(f'<circle class="event event-{ev.kind}" cx="{x(ev.date)}" cy="{y}" r="6" '
-                         f'fill="{KIND_COLOURS[ev.kind]}" stroke="#fff" tabindex="0" aria-label="{escape(label)}">'
-                         f'<title>{escape(label)}</title></circle>')
-        parts.append("</g>")
-    parts.append("</svg>")
-    return "".join(parts)
+    rows = [ChartRow(instrument=tl.instrument, short_title=tl.short_title, y=top + row * row_h + row_h / 2,
+                     markers=[ChartMarker(kind=ev.kind, date=ev.date, label=ev.label, x=x(ev.date),
+                                          colour=KIND_COLOURS[ev.kind]) for ev in tl.events])
+            for row, tl in enumerate(lines)]
+    return Chart(width=width, height=top + row_h * max(len(lines), 1) + 40, left=left, right=right, top=top,
+                 today=today, today_x=x(today), rows=rows,
+                 years=[ChartYear(year=y, x=x(date(y, 1, 1))) for y in range(start.year, end.year + 1)])
 
 
-def legend() -> list[tuple[str, str, str]]:
-    """(kind, label, colour) for the chart's legend."""
-    return [(k, KIND_LABELS[k], KIND_COLOURS[k]) for k in KIND_LABELS]
+def svg_chart(lines: list[Timeline], today: Optional[date] = None, width: int = 960) -> str:
+    """The chart as a standalone SVG document in English (for `regkb timeline --svg`), drawn by the page's template."""
+    env = Environment(loader=FileSystemLoader(CHART_TEMPLATE.parent), autoescape=True, extensions=["jinja2.ext.i18n"],
+                      undefined=StrictUndefined)
+    env.install_null_translations(newstyle=True)
+    template = env.get_template(CHART_TEMPLATE.name)
+    return template.render(chart=chart_layout(lines, today, width), kind_labels=KIND_LABELS).strip()

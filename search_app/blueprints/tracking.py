@@ -11,66 +11,33 @@ from datetime import date, timedelta
 from typing import Optional
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
-from flask_babel import get_locale
-from markupsafe import Markup
+from flask_babel import lazy_gettext as _l
 
 from indexer.analysis.changes import whats_new
 from indexer.analysis.compare import compare
 from indexer.analysis.corpus import Corpus
 from indexer.analysis.feed import atom_feed
 from indexer.analysis.scope_rules import load_scope_rules
-from indexer.analysis.timeline import KIND_LABELS, find_instrument, legend, svg_chart, timelines
+from indexer.analysis.timeline import chart_layout, find_instrument, timelines
 from search_app.state import state
 
 bp = Blueprint("tracking", __name__)
 
-# Dutch for the strings of the tracking and applicability pages (the shared catalogue belongs to the app's
-# own pages; these pages carry their own so they can change without touching it).
-NL = {
-    "Timeline": "Tijdlijn", "Timelines": "Tijdlijnen", "All instruments": "Alle instrumenten",
-    "What's new": "Wat is er nieuw", "Since": "Sinds", "Show": "Toon", "Atom feed": "Atom-feed",
-    "Coming up": "Binnenkort", "Nothing new in this period.": "Niets nieuws in deze periode.",
-    "Compare versions": "Versies vergelijken", "Older version": "Oudere versie", "Newer version": "Nieuwere versie",
-    "Compare": "Vergelijk", "Date": "Datum", "Event": "Gebeurtenis", "Details": "Details", "Source": "Bron",
-    "Provisions": "Bepalingen", "Obligations": "Verplichtingen", "added": "toegevoegd", "removed": "geschrapt",
-    "changed": "gewijzigd", "unchanged": "ongewijzigd", "Changed figures": "Gewijzigde getallen en data",
-    "Show text changes": "Toon tekstwijzigingen", "similarity": "gelijkenis", "Legend": "Legenda",
-    "Official text": "Officiële tekst", "Compare with previous version": "Vergelijk met vorige versie",
-    "Applicability check": "Toepasselijkheidscheck", "Check": "Controleer", "Applicable": "Van toepassing",
-    "Not applicable": "Niet van toepassing", "Needs more facts": "Meer gegevens nodig", "Applies from": "Van toepassing vanaf",
-    "Reason": "Reden", "Citation": "Vindplaats", "Across versions": "Per versie", "Key obligations": "Belangrijkste verplichtingen",
-    "Voluntary frameworks that apply anyway": "Vrijwillige kaders die hoe dan ook gelden", "Company profile": "Bedrijfsprofiel",
-    "Employees (average, FTE)": "Werknemers (gemiddeld, fte)", "Net worldwide turnover (EUR)": "Wereldwijde netto-omzet (EUR)",
-    "Net turnover in the EU (EUR)": "Netto-omzet in de EU (EUR)", "Balance sheet total (EUR)": "Balanstotaal (EUR)",
-    "Formed under the law of an EU Member State": "Opgericht naar het recht van een EU-lidstaat",
-    "Ultimate parent company of a group": "Uiteindelijke moedermaatschappij van een groep",
-    "Group employees": "Werknemers van de groep", "Group net worldwide turnover (EUR)": "Wereldwijde netto-omzet van de groep (EUR)",
-    "Listed on an EU regulated market": "Genoteerd aan een gereglementeerde markt in de EU",
-    "Sells goods or services to Dutch end users": "Verkoopt goederen of diensten aan Nederlandse eindgebruikers",
-    "Places products on the EU market": "Brengt producten in de handel in de EU",
-    "EUDR commodities": "EUDR-grondstoffen", "Role under the EUDR": "Rol onder de EUDR",
-    "Minerals (3TG)": "Mineralen (3TG)", "Imports them into the EU": "Voert ze in de EU in",
-    "Import volumes at or above Annex III thresholds": "Invoervolumes op of boven de drempels van bijlage III",
-    "Places batteries on the market": "Brengt batterijen in de handel", "Financial undertaking": "Financiële onderneming",
-    "none": "geen", "unknown": "onbekend", "yes": "ja", "no": "nee", "Size class": "Grootteklasse",
-    "Proposal": "Voorstel", "Adoption": "Vaststelling", "Publication": "Bekendmaking", "Entry into force": "Inwerkingtreding",
-    "Transposition deadline": "Omzettingstermijn", "Application": "Toepassing", "Amendment": "Wijziging",
-    "Consolidated version": "Geconsolideerde versie",
-    "Threshold changes": "Gewijzigde drempels", "Texts that name your sector": "Teksten over uw sector",
-    "Net turnover of the EU subsidiary or branch (EUR)": "Netto-omzet van de EU-dochter of het EU-filiaal (EUR)",
-    "Franchising or licensing royalties in the EU (EUR)": "Franchise- of licentievergoedingen in de EU (EUR)",
-    "Group net turnover in the EU (EUR)": "Netto-omzet van de groep in de EU (EUR)", "Grounds": "Gronden", "Notes": "Opmerkingen",
-    "The same answer as JSON: POST /api/applicability": "Hetzelfde antwoord als JSON: POST /api/applicability",
+# The interface's names of timeline event kinds, comparison statuses and changed-figure kinds, in the app's
+# catalogue (the English event names are indexer.analysis.timeline.KIND_LABELS: tests/app/test_app_i18n.py
+# keeps both in step).
+EVENT_LABELS = {
+    "proposal": _l("Proposal"), "adopted": _l("Adoption"), "published": _l("Publication"),
+    "entry_into_force": _l("Entry into force"), "transposition_deadline": _l("Transposition deadline"),
+    "application": _l("Application"), "amendment": _l("Amendment"), "consolidation": _l("Consolidated version"),
 }
-
-
-def tr(text: str) -> str:
-    return NL.get(text, text) if str(get_locale()) == "nl" else text
+CHANGE_LABELS = {"added": _l("added"), "removed": _l("removed"), "changed": _l("changed")}
+FIGURE_LABELS = {"date": _l("date"), "amount": _l("amount"), "employees": _l("employees")}
 
 
 @bp.app_context_processor
 def _tracking_helpers():
-    return {"tr": tr, "kind_labels": KIND_LABELS}
+    return {"kind_labels": EVENT_LABELS, "change_labels": CHANGE_LABELS, "figure_labels": FIGURE_LABELS}
 
 
 # ---- shared --------------------------------------------------------------------------------
@@ -109,8 +76,8 @@ def timeline(act: Optional[str] = None):
     if act and find_instrument(act) is None:
         abort(404, description=f"No instrument '{act}'.")
     lines = timelines(analysis_corpus(), act=act)
-    return render_template("tracking/timeline.html", lines=lines, act=act, chart=Markup(svg_chart(lines)),
-                           legend=legend(), instruments=load_scope_rules().instruments, today=date.today())
+    return render_template("tracking/timeline.html", lines=lines, act=act, chart=chart_layout(lines),
+                           instruments=load_scope_rules().instruments, today=date.today())
 
 
 @bp.get("/api/timeline")

@@ -9,11 +9,11 @@ import pytest
 from lxml import etree
 
 from indexer.analysis.changes import whats_new
-from indexer.analysis.compare import compare, compare_obligations, diff_html
+from indexer.analysis.compare import Segment, compare, compare_obligations, word_diff
 from indexer.analysis.feed import atom_feed
 from indexer.analysis.rulecheck import check_rules
 from indexer.analysis.scope_rules import load_scope_rules
-from indexer.analysis.timeline import svg_chart, timelines
+from indexer.analysis.timeline import chart_layout, svg_chart, timelines
 from regkb.cli import main
 from regkb.records import Document, Obligation, Provision
 
@@ -62,7 +62,9 @@ def test_csddd_2024_vs_omnibus_consolidation(corpus):
     assert {"EUR 450 000 000", "EUR 22 500 000", "EUR 80 000 000"} <= set(figs["amount"].removed)
     assert {"EUR 1 500 000 000", "EUR 75 000 000", "EUR 275 000 000"} <= set(figs["amount"].added)
     assert figs["employees"].removed == ["1 000"] and figs["employees"].added == ["5 000"]
-    assert "<del>1 000</del>" in art2.diff_html.replace("\u00a0", " ") or "<del>" in art2.diff_html
+    removed = [s.text.replace("\u00a0", " ") for s in art2.diff if s.op == "delete"]
+    added = [s.text.replace("\u00a0", " ") for s in art2.diff if s.op == "insert"]
+    assert "1" in removed and "5" in added and "450" in removed and "1 500" in added  # "more than 1 000 employees"
     art37 = by_unit["art_37"]
     dates = {f.kind: f for f in art37.figures}["date"]
     assert "26 July 2026" in dates.removed and "1 January 2030" in dates.added
@@ -71,10 +73,15 @@ def test_csddd_2024_vs_omnibus_consolidation(corpus):
     assert not result.obligations_available and result.notes
 
 
-def test_diff_html_escapes_text():
-    html = diff_html("a <b>old</b> & c", "a <script>x</script> & c")
-    assert "<script>" not in html and "&lt;script&gt;" in html and "&amp;" in html
-    assert html.count("<del>") == 1 and html.count("<ins>") == 1
+def test_word_diff_is_runs_of_words_that_rebuild_both_texts():
+    old, new = "a <b>old</b> & c d", "a <script>x</script> & c e f"
+    segments = word_diff(old, new)
+    assert segments == [Segment(op="equal", text="a"), Segment(op="delete", text="<b>old</b>"),
+                        Segment(op="insert", text="<script>x</script>"), Segment(op="equal", text="& c"),
+                        Segment(op="delete", text="d"), Segment(op="insert", text="e f")]
+    assert " ".join(s.text for s in segments if s.op != "insert") == old  # the text as data, markup left to the page
+    assert " ".join(s.text for s in segments if s.op != "delete") == new
+    assert word_diff("same words", "same  words") == [Segment(op="equal", text="same words")]
 
 
 def _obligations(doc: Document) -> list[Obligation]:
@@ -101,7 +108,7 @@ def test_obligation_level_comparison(corpus):
     assert any("1 000" in c.old_text.replace("\u00a0", " ") and "5 000" in c.new_text.replace("\u00a0", " ") for c in changed)
     # Article 2(3): the designated subsidiary no longer fulfils Article 22 obligations (deleted by Omnibus I)
     assert any("Article 22" in c.old_text and "Article 22" not in c.new_text for c in changed)
-    assert all("<del>" in c.diff_html or "<ins>" in c.diff_html for c in changed)
+    assert all({s.op for s in c.diff} & {"delete", "insert"} for c in changed)
     point_a = next(c for c in changed if c.citation == "Article 2(1), point (a)")
     assert point_a.thresholds_removed == ["employees more than 1,000", "turnover more than 450,000,000"]
     assert point_a.thresholds_added == ["employees more than 5,000", "turnover more than 1,500,000,000"]
@@ -141,6 +148,26 @@ def test_svg_chart_has_one_marker_per_event(corpus):
     rows = root.findall(".//{http://www.w3.org/2000/svg}g")
     assert [r.get("data-instrument") for r in rows] == [t.instrument for t in lines]
     assert "style=" not in svg and "<script" not in svg  # the app's CSP forbids inline style and script
+    assert root.find("{http://www.w3.org/2000/svg}title").text == "Timeline of " + ", ".join(t.short_title for t in lines)
+    first = root.find(".//{http://www.w3.org/2000/svg}circle")
+    assert first.get("aria-label") == first.find("{http://www.w3.org/2000/svg}title").text
+    assert first.get("aria-label").startswith(f"{lines[0].events[0].date.isoformat()} - ")
+
+
+def test_chart_layout_places_events_on_a_time_axis(corpus):
+    """Markers sit in date order left to right between the first and last year tick; today's line between them."""
+    lines = timelines(corpus, act="csddd") + timelines(corpus, act="eudr")
+    chart = chart_layout(lines, today=date(2026, 11, 25), width=960)
+    assert [r.instrument for r in chart.rows] == ["csddd", "eudr"] and chart.rows[0].y < chart.rows[1].y < chart.height
+    years = [y.year for y in chart.years]
+    assert years == list(range(years[0], years[-1] + 1)) and years[0] == min(e.date.year for t in lines for e in t.events)
+    lo, hi = chart.years[0].x, chart.years[-1].x
+    assert chart.left == lo and hi == chart.width - chart.right
+    for row, tl in zip(chart.rows, lines):
+        assert [m.date for m in row.markers] == [e.date for e in tl.events]
+        xs = [m.x for m in row.markers]
+        assert xs == sorted(xs) and lo <= xs[0] and xs[-1] <= hi
+    assert chart.years[years.index(2026)].x < chart.today_x < chart.years[years.index(2027)].x
 
 
 def test_timeline_cli(data_dir, tmp_path, capsys):
