@@ -87,6 +87,20 @@ class Step:
     client_cpu: float
     memory: Optional[Memory]
     load1: float
+    server_cpu_s: Optional[float] = None  # CPU seconds the server's processes used during the step
+
+    @property
+    def server_cpu_ms(self) -> Optional[float]:
+        """Server CPU per answered request: what bounds req/s on busy cores, whatever else runs."""
+        if self.server_cpu_s is None or not self.latencies_ms:
+            return None
+        return self.server_cpu_s * 1000 / len(self.latencies_ms)
+
+    @property
+    def cpu_ceiling(self) -> Optional[float]:
+        """req/s this server would reach with every core to itself, at this CPU cost per request."""
+        ms = self.server_cpu_ms
+        return (os.cpu_count() or 1) * 1000 / ms if ms else None
 
     @property
     def rps(self) -> float:
@@ -105,7 +119,7 @@ class Step:
                 "rps": round(self.rps, 1), "p50_ms": _round(self.percentile(50)), "p95_ms": _round(self.percentile(95)),
                 "p99_ms": _round(self.percentile(99)), "errors": sum(self.errors.values()), "error_kinds": dict(self.errors),
                 "client_cpu": round(self.client_cpu, 2), "memory": asdict(self.memory) if self.memory else None,
-                "load1": self.load1}
+                "load1": self.load1, "server_cpu_ms": _round(self.server_cpu_ms), "cpu_ceiling_rps": _round(self.cpu_ceiling)}
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -161,7 +175,7 @@ def _run(url: str, pid: Optional[int], classes: dict[str, list[str]], concurrenc
                 progress.update(task, description=f"{name} at concurrency {n}")
                 steps.append(drive(host, port, paths, n, duration, settings.request_timeout, name, pid))
                 progress.advance(task)
-    out = Console(width=max(Console().width, 180))  # a narrow pipe must not fold the columns
+    out = Console(width=max(Console().width, 240))  # a narrow pipe must not fold the columns
     out.print(results_table(steps, url, pid))
     verdicts = check_targets(steps, settings)
     for line in verdicts:
@@ -238,19 +252,34 @@ def drive(host: str, port: int, paths: list[str], concurrency: int, duration: fl
         conn.close()
         return latencies, errors
 
+    server0 = server_cpu_seconds(pid) if pid else None
     cpu0, started = _cpu_seconds(), time.monotonic()
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
         results = list(pool.map(client, range(concurrency)))
     seconds = time.monotonic() - started
+    server_cpu = server_cpu_seconds(pid) - server0 if server0 is not None else None
     latencies = [x for lat, _ in results for x in lat]
     errors: Counter = sum((e for _, e in results), Counter())
     return Step(name, concurrency, seconds, latencies, errors, (_cpu_seconds() - cpu0) / seconds,
-                server_memory(pid) if pid else None, os.getloadavg()[0])
+                server_memory(pid) if pid else None, os.getloadavg()[0], server_cpu)
 
 
 def _cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
+
+
+def server_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of `pid` and its descendants so far (from /proc/<pid>/stat)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for p in process_tree(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / ticks
 
 
 def server_memory(pid: int) -> Optional[Memory]:
@@ -339,14 +368,16 @@ def _wait_for_url(proc: subprocess.Popen, log_path: Path, timeout: float) -> str
 def results_table(steps: list[Step], url: str, pid: Optional[int]) -> Table:
     table = Table(title=f"regkb bench-serve: {url}" + (f" (master pid {pid})" if pid else ""))
     for col in ("endpoint", "conc.", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors",
-                "server RSS MB", "server PSS MB", "workers", "max worker RSS MB", "client CPU", "load 1m"):
+                "server RSS MB", "server PSS MB", "workers", "max worker RSS MB", "server CPU ms/req",
+                "CPU ceiling req/s", "client CPU", "load 1m"):
         table.add_column(col, justify="left" if col == "endpoint" else "right")
     for s in steps:
         m = s.memory
         table.add_row(s.endpoint, str(s.concurrency), str(len(s.latencies_ms)), f"{s.rps:.1f}",
                       _fmt(s.percentile(50)), _fmt(s.percentile(95)), _fmt(s.percentile(99)),
                       _errors(s.errors), _fmt(m and m.rss), _fmt(m and m.pss), str(m.workers) if m else "n/a",
-                      _fmt(m and m.max_worker_rss), f"{s.client_cpu:.0%}", f"{s.load1:.2f}")
+                      _fmt(m and m.max_worker_rss), _fmt(s.server_cpu_ms), _fmt(s.cpu_ceiling),
+                      f"{s.client_cpu:.0%}", f"{s.load1:.2f}")
     return table
 
 
@@ -367,8 +398,10 @@ def check_targets(steps: list[Step], settings: BenchSettings) -> list[str]:
         if t.max_errors is not None:
             n = sum(step.errors.values())
             checks.append((f"{n} errors (≤ {t.max_errors})", n <= t.max_errors))
+        ceiling = (f"; server CPU {_fmt(step.server_cpu_ms)} ms per request: at most {_fmt(step.cpu_ceiling)} req/s "
+                   f"on {os.cpu_count()} idle cores" if step.cpu_ceiling else "")
         lines.append(f"target {t.endpoint} at concurrency {t.concurrency}: "
-                     + ", ".join(f"{text} {'met' if ok else 'NOT met'}" for text, ok in checks))
+                     + ", ".join(f"{text} {'met' if ok else 'NOT met'}" for text, ok in checks) + ceiling)
     rss = [s.memory.max_worker_rss for s in steps if s.memory and s.memory.workers]
     if settings.max_worker_rss_mb is not None and rss:
         peak = max(rss)

@@ -10,7 +10,8 @@ from regkb.settings import PROJECT_ROOT, load_config
 from search_app.bench import BenchSettings, query_mix
 
 COLUMNS = ("endpoint", "conc.", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "server RSS MB",
-           "server PSS MB", "workers", "max worker RSS MB", "client CPU", "load 1m")
+           "server PSS MB", "workers", "max worker RSS MB", "server CPU ms/req", "CPU ceiling req/s", "client CPU",
+           "load 1m")
 
 
 def test_bench_serve_prints_the_table_for_every_endpoint_and_concurrency(indexed_dir):
@@ -30,6 +31,9 @@ def test_bench_serve_prints_the_table_for_every_endpoint_and_concurrency(indexed
         assert step["p50_ms"] <= step["p95_ms"] <= step["p99_ms"]
         memory = step["memory"]
         assert memory["workers"] == 2 and memory["rss"] > memory["max_worker_rss"] > 0 and memory["pss"] > 0
+        assert step["server_cpu_ms"] is None or step["server_cpu_ms"] >= 0
+    search = [s for s in report["steps"] if s["endpoint"] == "api-search"]
+    assert all(s["server_cpu_ms"] > 0 and s["cpu_ceiling_rps"] > 0 for s in search), search
     static = [s for s in report["steps"] if s["endpoint"] == "static"]
     assert static[0]["rps"] > 50  # a static file on loopback: far above any page that searches
     assert any(line.startswith("target api-search at concurrency 32: not measured") for line in report["targets"])
