@@ -84,7 +84,7 @@ def normative(nlp: Language, name: str):
 
     def component(doc: Doc) -> Doc:
         ctx = doc._.context or {}
-        lemmas = {t.lower_: t.lemma_.lower() for t in doc} if nlp.lang == "nl" else {}
+        lemmas = {t.lower_: t.lemma_.lower() for t in doc} if lex.pack.lemmatizes else {}
         found = []
         for sent in doc.sents:
             a = analyse(sent.text, lex, ctx, lemma=lambda w: lemmas.get(w, w))

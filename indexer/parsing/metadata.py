@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Iterable, Optional
 
+from regkb.dates import DATE_RE, MONTH, MONTH_NUMBER, MONTHS, parse_date  # noqa: F401  (re-exported)
 from regkb.records import ApplicationDate, Dates, Provision
 from regkb.settings import load_config
 
@@ -104,46 +105,12 @@ def number_from_title(title: str) -> Optional[str]:
 
 # ---------------------------------------------------------------- dates
 
-MONTHS = {
-    "en": ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-           "november", "december"],
-    "fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-           "novembre", "décembre"],
-    "nl": ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
-           "november", "december"],
-}
-MONTH_NUMBER = {name: i + 1 for names in MONTHS.values() for i, name in enumerate(names)}
-MONTH_NUMBER.update({"fevrier": 2, "aout": 8, "decembre": 12})
-_MONTH_RE = "|".join(sorted(MONTH_NUMBER, key=len, reverse=True))
-DATE_RE = re.compile(rf"\b(\d{{1,2}})(?:er|st|nd|rd|th)?\s+({_MONTH_RE})\s+((?:19|20)\d{{2}})\b", re.I)
-
-
-def parse_date(text: str) -> Optional[date]:
-    """First 'day month year' date in text (EN/FR/NL month names), or d.m.yyyy / ISO."""
-    m = DATE_RE.search(text)
-    if m:
-        try:
-            return date(int(m.group(3)), MONTH_NUMBER[m.group(2).lower()], int(m.group(1)))
-        except ValueError:
-            return None
-    m = re.search(r"\b(\d{1,2})\.(\d{1,2})\.((?:19|20)\d{2})\b", text)
-    if m:
-        try:
-            return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-        except ValueError:
-            return None
-    m = re.search(r"\b((?:19|20)\d{2})-?(\d{2})-?(\d{2})\b", text)
-    if m:
-        try:
-            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        except ValueError:
-            return None
-    return None
-
+# Month names and date parsing live in regkb.dates (one place for parsing, extraction, evaluation and comparison);
+# MONTH_NUMBER, MONTHS, DATE_RE and parse_date stay importable from here for the parsers.
 
 def adoption_date(title: str) -> Optional[date]:
     """'... of 13 June 2024 on ...' / 'du 13 juin 2024' / 'van 13 juni 2024'."""
-    m = re.search(rf"\b(?:of|du|van)\s+(\d{{1,2}}(?:er)?\s+(?:{_MONTH_RE})\s+(?:19|20)\d{{2}})", title, re.I)
+    m = re.search(rf"\b(?:of|du|van)\s+(\d{{1,2}}(?:er)?\s+(?:{MONTH})\s+(?:19|20)\d{{2}})", title, re.I)
     return parse_date(m.group(1)) if m else None
 
 
@@ -162,14 +129,14 @@ APPLY_RE = re.compile(
     r"(?:shall apply|shall be applicable|shall also apply|applies|s.appliqu\w*|est applicable|sont applicables|"
     r"(?:is|zijn) van toepassing|(?:is|zijn) toepasselijk)"
     r"[^.;:]{0,160}?\b(?:from|as from|à partir du|à compter du|vanaf|met ingang van)\s+"
-    r"(?P<date>\d{1,2}(?:er)?\s+(?:%s)\s+(?:19|20)\d{2})" % _MONTH_RE, re.I)
+    r"(?P<date>\d{1,2}(?:er)?\s+(?:%s)\s+(?:19|20)\d{2})" % MONTH, re.I)
 LEAD_FROM_RE = re.compile(
     r"^(?:from|as from|à partir du|à compter du|vanaf|met ingang van)\s+(?P<date>\d{1,2}(?:er)?\s+(?:%s)\s+(?:19|20)\d{2})"
-    % _MONTH_RE, re.I)
+    % MONTH, re.I)
 TRANSPOSE_RE = re.compile(
     r"(?:adopt and publish|bring into force|mettent en vigueur|adoptent et publient|doen de nodige|vaststellen en bekendmaken)"
     r"[^.]{0,200}?\b(?:by|au plus tard le|uiterlijk op|uiterlijk)\s+(?P<date>\d{1,2}(?:er)?\s+(?:%s)\s+(?:19|20)\d{2})"
-    % _MONTH_RE, re.I)
+    % MONTH, re.I)
 
 
 def shorten(text: str, limit: int = 240) -> str:

@@ -1,0 +1,168 @@
+"""Dutch: a blank pipeline with the lookup lemmatizer, and the habits of Dutch drafting.
+
+WHY the present-tense rule: Dutch acts state duties in the plain present tense ("De onderneming stelt een
+verklaring op"), so in operative provisions the first finite verb of the main clause (recognised with a verb
+lexicon built from spacy-lookups-data, as there is no Dutch tagger) makes the sentence an obligation, unless it is
+a copula or a legal-effect formula (Aanwijzingen voor de regelgeving).
+"""
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+from typing import Callable, Optional
+
+import spacy
+from spacy.language import Language
+
+from indexer.nlp.lang import Cue, LanguagePack, Span
+
+
+def make_nlp() -> Language:
+    """Blank Dutch + legal sentences + the lookup lemmatizer (spacy-lookups-data: local, nothing downloads)."""
+    nlp = spacy.blank("nl")
+    nlp.add_pipe("regkb_legal_sentences")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    spacy_log = logging.getLogger("spacy")
+    level = spacy_log.level
+    spacy_log.setLevel(logging.WARNING)  # initialize() logs at INFO; the lookup tables are local data
+    try:
+        nlp.initialize()
+    finally:
+        spacy_log.setLevel(level)
+    return nlp
+
+
+@lru_cache(maxsize=1)
+def _lemma_table() -> dict:
+    """The lookup lemmatizer table of spacy-lookups-data (the Dutch pipeline's lemmatizer uses the same one)."""
+    from spacy.lookups import load_lookups
+
+    return dict(load_lookups("nl", ["lemma_lookup"]).get_table("lemma_lookup").items())
+
+
+def lemma(word: str) -> str:
+    return _lemma_table().get(word, word)
+
+
+@lru_cache(maxsize=1)
+def _verbs() -> frozenset[str]:
+    """Dutch infinitives: lemmas ending in -en in the lookup table."""
+    return frozenset(v for v in _lemma_table().values() if isinstance(v, str) and v.endswith("en"))
+
+
+_FINITE = frozenset("is zijn wordt worden heeft hebben kan kunnen zal zullen mag mogen moet moeten dient dienen "
+                    "staat staan gaat gaan doet doen ziet zien slaat komt komen".split())
+_COPULA = frozenset(("is", "zijn"))
+_PREPOSITIONS = frozenset("voor van op in met aan bij door uit tot over naar onder om na tegen volgens krachtens".split())
+_AUX = frozenset(("wordt", "worden", "is", "zijn", "heeft", "hebben"))
+_NOT_BEFORE_VERB = frozenset("de het een deze dit die dat te om zijn haar hun elke iedere alle andere".split())
+_FRAGMENT = re.compile(r"^\W*(?:[a-z]\.|[a-z]\)|\d+°\.?|\(\w+\))")
+
+
+def is_finite(word: str, prev: Optional[str], lemma: Callable[[str], str] = lemma) -> bool:
+    """Present-tense finite verb: 3rd singular (stelt, neemt, verleent, omvat) or plural (nemen, zorgen)."""
+    w, verbs = word.lower(), _verbs()
+    if w in _FINITE:
+        return True
+    if lemma(w) != w and lemma(w) in verbs and w.endswith("t") and prev not in _NOT_BEFORE_VERB:
+        return True  # forms the lemma table knows ("heeft" → "hebben")
+    if prev in _NOT_BEFORE_VERB or not w.isalpha():
+        return False
+    if w.endswith("t") and len(w) > 3:
+        stem = w[:-1]
+        undoubled = re.sub(r"([aeou])\1(?=[^aeiou]$)", r"\1", stem)
+        cands = {stem + "en", stem + stem[-1] + "en", undoubled + "en", stem + "n"}
+        cands |= {stem[:-1] + "ven"} if stem.endswith("f") else set()
+        cands |= {stem[:-1] + "zen"} if stem.endswith("s") else set()
+        return bool(cands & verbs)
+    if prev and len(prev) > 3 and prev.endswith("e") and prev not in ("die", "deze", "welke"):
+        return False  # an inflected adjective before it: a plural noun ("bepaalde vereisten"), not a verb
+    return w.endswith("en") and w in verbs
+
+
+def present_verb(text: str, masked: str, lemma: Callable[[str], str], main: int) -> Optional[Span]:
+    """The first finite present-tense verb of the main clause (which starts at `main`) of an operative sentence.
+
+    Copulas ("is", "zijn") alone describe rather than bind; fragments of enumerations and headings never qualify.
+    """
+    stripped = text.strip().rstrip("”’\"')»")
+    if not stripped.endswith(".") or _FRAGMENT.match(stripped) or masked != text:
+        return None
+    words = [(m.group(0), m.start(), m.end()) for m in re.finditer(r"[\w-]+", text[main:])]
+    in_relative = False
+    for i, (w, s, e) in enumerate(words):
+        demonstrative = i > 0 and words[i - 1][0].lower() in _PREPOSITIONS  # "voor die verwijzing"
+        if i > 0 and w.lower() in ("die", "welke", "wiens", "waarvan", "waarin", "waarop") and not demonstrative:
+            in_relative = True  # the next finite verb closes this relative clause (Dutch: verb-final)
+            continue
+        if (i == 0 and main == 0 and w.lower() not in _FINITE) or w[0].isupper() or w.isdigit():
+            continue  # the first word of a sentence is its subject (or an adverb), not its verb
+        if is_finite(w, words[i - 1][0].lower() if i else None, lemma):
+            if in_relative:
+                in_relative = False
+                continue
+            if re.match(r"\s*,", text[main + e:]) and w.lower() not in _FINITE:
+                continue  # verb-final: the end of a subordinate clause ("De lidstaat onder wiens recht X valt, kan ...")
+            if w.lower() not in _COPULA:
+                return main + s, main + e
+            in_relative = any(x[0].lower() in ("die", "dat", "welke") for x in words[:i]) and "," in text[main + words[i - 1][2]:]
+            if not in_relative:
+                return None  # "X is Y" describes; it does not bind
+    return None
+
+
+def present_duty(text: str, masked: str, cue: Optional[Cue], lemma: Callable[[str], str], main: int) -> Optional[Cue]:
+    """The first finite verb governs ("De Commissie verleent ... en kan ..."): an obligation, unless an auxiliary
+    or a later exemption/prohibition cue outside a subordinate clause decides."""
+    verb = present_verb(text, masked, lemma, main)
+    aux = verb and text[verb[0]:verb[1]].lower() in _AUX
+    governs = verb and cue and verb[1] <= cue[1] - 2 and not aux and (
+        cue[0] in ("permission", "obligation") or re.search(r"\b(?:welke|die|dat|of|wie)\b", text[verb[1]:cue[1]]))
+    if verb and (cue is None or governs):
+        return "obligation", verb[0], verb[1]
+    return cue
+
+
+def is_passive(text: str, cue_start: int, cue_end: int, agent_start: int) -> bool:
+    """'wordt ... door X': the cue is a form of 'worden', or one follows after the agent."""
+    if text[cue_start:cue_end].lower() in ("wordt", "worden"):
+        return True
+    later = re.search(r"\bworden\b", text[cue_end:])
+    return bool(later) and cue_end + later.start() > agent_start
+
+
+def keeps_condition(cue: str, before: str, after: str) -> bool:
+    """'als' mostly means 'as'; it conditions only before a subject ("als de onderneming ...")."""
+    return cue != "als" or bool(re.match(r"\s+(?:de|het|een|er|zij|hij|deze|dit)\b", after))
+
+
+PACK = LanguagePack(
+    code="nl",
+    make_nlp=make_nlp,
+    # "in" is Dutch as well ("In de gevallen bedoeld in ..., ")
+    leading_clause=r"indien|tenzij|voor zover|wanneer|in afwijking|onverminderd|overeenkomstig|uiterlijk|met ingang van|"
+                   r"behoudens|ingeval|als|in het geval|voor de toepassing|op verzoek|op voorwaarde dat|mits|na|bij|om|in",
+    relative_words=r"die|dat|welke|indien|wanneer|tenzij",
+    in_pp=re.compile(r"\b(?:van|op|voor|door|aan|met|bij|uit|in|tot|over|tegen|naar|dan|onder)\s+"
+                     r"(?:(?:de|het|een|alle|elke|iedere|deze|die|dat|hun|zijn|haar|andere|betrokken)\s+){0,3}$", re.I),
+    agent=re.compile(r"\bdoor\s+(?:(?:de|het|alle)\s+)?$", re.I),
+    determiners=r"de|het|alle",
+    attach_prepositions=r"op",
+    pronouns=r"zij|hij|ze",
+    derogation=re.compile(r"\bin afwijking van\b", re.I),
+    definitions=(re.compile(r"^\W*(?:(?:\d+\)|[a-z][.)])\s*[^:;.]{1,60}:\s|\(?\d+[a-z]?\)?\.?\s*[‘'\"“][^’'\"”]{1,80}[’'\"”]\s*:)"
+                            r"|wordt verstaan onder", re.I),),
+    is_passive=is_passive,
+    keeps_condition=keeps_condition,
+    legal_effect=re.compile(r"^\W*(?:\d+\.\s*)?(?:deze|dit|het|de)\s+(?:richtlijn|verordening|besluit|verdrag|wet|regeling)\s+"
+                            r"(?:treedt|is van toepassing|is verbindend|is gericht|wordt aangehaald|vervalt)", re.I),
+    present_duty=present_duty,
+    negated_modal=re.compile(r"^[^;.]*?\b(?:niet|geen)\b(?:\s+[\w-]+){0,6}\s+(?:mogen|mag)\b", re.I),
+    future_auxiliaries=frozenset(("zal", "zullen")),
+    inverted_subject=True,
+    agent_before_participle=True,
+    action_from_cue=True,
+    lemmatizes=True,
+    lemma=lemma,
+)
