@@ -151,8 +151,8 @@ def extract_command(args: argparse.Namespace) -> int:
     dd = DataDir.at(args.data_dir)
     corpus = _load_corpus(dd.root)
     docs = corpus.documents
-    errors = [f"{p} — the document file does not load: run `regkb crawl --data-dir {dd.root}` to rebuild it, "
-              f"then `regkb extract`" for p in corpus.unreadable_documents()]
+    errors = [f"{p.name}: {p.reason}; left out: run `regkb crawl --data-dir {dd.root}` to rebuild the document "
+              f"file, then `regkb extract`" for p in corpus.unreadable_documents()]
     dropped = drop_orphans(dd, corpus)
     if not docs:
         console.print(f"[yellow]no documents in {dd.documents}: run `regkb crawl --data-dir {dd.root}` first[/]")

@@ -244,4 +244,9 @@ def _records_reader(folder: str) -> Callable[[Path], tuple[list[BaseModel], list
 
 
 def _first_line(exc: Exception) -> str:
+    """What went wrong, in one line: pydantic's first error with where it is ('Invalid JSON: EOF while parsing …')."""
+    if isinstance(exc, ValidationError) and exc.errors():
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first.get("loc", ()))
+        return f"{where}: {first['msg']}" if where else first["msg"]
     return (str(exc).splitlines() or [type(exc).__name__])[0]
