@@ -122,6 +122,11 @@ class Corpus:
         """The resolved cross-references `regkb extract` wrote for one document."""
         return list(self._references.get(doc_id, ()))
 
+    @property
+    def linked(self) -> bool:
+        """True when `regkb extract` has written resolved references for this data dir."""
+        return bool(self._references)
+
     # -- what did not load -------------------------------------------------------------------------
     @property
     def errors(self) -> list[str]:

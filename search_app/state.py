@@ -33,6 +33,7 @@ class AppState:
     def __init__(self, data_dir: DataDir, backend: Any = None):
         self.data_dir = data_dir
         self.store = CorpusStore(data_dir.root)
+        self._said_unlinked = False
         self._backend_setting = backend
         self._backend = None if backend is None or isinstance(backend, str) else backend
         self._lock = threading.Lock()
@@ -42,11 +43,19 @@ class AppState:
         """The corpus as this request sees it: one complete snapshot from its first use to its end (a reload
         while the request runs never mixes two states in one page)."""
         if not has_app_context():
-            return WebCorpus(self.store.current())
+            return WebCorpus(self._snapshot())
         view = g.get("regkb_corpus")
         if view is None:
-            view = g.regkb_corpus = WebCorpus(self.store.current())
+            view = g.regkb_corpus = WebCorpus(self._snapshot())
         return view
+
+    def _snapshot(self):
+        snapshot = self.store.current()
+        if snapshot.documents and not snapshot.linked and not self._said_unlinked:
+            self._said_unlinked = True
+            log.warning("no resolved references in %s/references: the reader shows cross-references as plain text "
+                        "until `regkb extract --data-dir %s` writes them", self.data_dir.root, self.data_dir.root)
+        return snapshot
 
     @cached_property
     def settings(self) -> dict[str, Any]:

@@ -56,3 +56,21 @@ def test_reader_draws_no_link_from_a_stale_reference_record(tmp_path):
     page = BeautifulSoup(client.get(f"/documents/{EN}").get_data(as_text=True), "lxml")
     text = page.select_one('section[id="art_8.par_2"] p.text')
     assert text.get_text().startswith("Moved: ") and not text.select("a.ref")
+
+
+def test_a_data_dir_extracted_before_references_were_persisted_says_what_to_run(tmp_path, caplog):
+    import logging
+    import shutil
+
+    from search_app import create_app
+
+    from .app_corpus import FIXTURES
+
+    for sub in ("documents", "obligations"):
+        shutil.copytree(FIXTURES / sub, tmp_path / sub)
+    client = create_app({"DATA_DIR": str(tmp_path), "SEARCH_BACKEND": "no-such-engine", "TESTING": True}).test_client()
+    with caplog.at_level(logging.WARNING):
+        assert client.get(f"/documents/{EN}").status_code == 200
+        assert client.get(f"/documents/{EN}").status_code == 200
+    advice = [r.getMessage() for r in caplog.records if "references" in r.getMessage()]
+    assert len(advice) == 1 and f"regkb extract --data-dir {tmp_path}" in advice[0]
