@@ -16,8 +16,8 @@ Why these choices (two cores, CPU-bound searches):
   a thread (`worker_connections` caps the descriptors).
 - gunicorn names itself in every response's `Server` header and no setting changes that; `SERVER_NAME`
   replaces it (the worker's response object reads that module constant).
-- SIGHUP re-reads the settings and replaces the workers one generation at a time: the new ones reopen the
-  search index (a rebuilt index is picked up) while the old ones finish their requests.
+- SIGHUP re-reads the settings and replaces the workers one generation at a time: the old ones serve until
+  the new ones have reopened the search index (a rebuilt index is picked up) and answered `warmup_paths`.
 """
 from __future__ import annotations
 
@@ -35,8 +35,8 @@ from gunicorn.arbiter import Arbiter
 from gunicorn.http import wsgi as gunicorn_wsgi
 from gunicorn.http.unreader import SocketUnreader
 from gunicorn.workers.gthread import TConn, ThreadWorker
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+import yaml
 
 from regkb.settings import load_config
 
@@ -60,9 +60,9 @@ class ServerSettings(BaseModel):
     keepalive: int = Field(ge=0)
     timeout: int = Field(ge=1)
     graceful_timeout: int = Field(ge=1)
-    limit_request_line: int = Field(ge=0, le=8190)
+    limit_request_line: int = Field(ge=1, le=8190)  # gunicorn's 0 (no limit) is not offered
     limit_request_fields: int = Field(ge=1, le=32768)
-    limit_request_field_size: int = Field(ge=0)
+    limit_request_field_size: int = Field(ge=1)
     max_requests: int = Field(ge=0)
     max_requests_jitter: int = Field(ge=0)
     forwarded_allow_ips: str
@@ -144,8 +144,10 @@ class HeadTimeoutWorker(ThreadWorker):
 
     @property
     def max_head(self) -> int:
+        """The most the event loop buffers of one head: a longer one goes on in a thread, under the same deadline
+        (so a thousand idle connections cost at most 64 MiB, whatever the header limits)."""
         cfg = self.cfg
-        return cfg.limit_request_line + cfg.limit_request_fields * (cfg.limit_request_field_size + 2) + 4
+        return min(cfg.limit_request_line + cfg.limit_request_fields * (cfg.limit_request_field_size + 2) + 4, 65536)
 
     def accept(self, listener) -> None:
         if self.cfg.is_ssl:  # TLS belongs to the reverse proxy; gunicorn's own path keeps it working
@@ -160,6 +162,8 @@ class HeadTimeoutWorker(ThreadWorker):
 
     def on_client_socket_readable(self, conn, client) -> None:
         """A kept-alive connection speaks again: gather its next head in the loop too."""
+        if not isinstance(conn, _Conn):
+            return super().on_client_socket_readable(conn, client)
         self.poller.unregister(client)
         self.keepalived_conns.remove(conn)
         self._await_head(conn)
@@ -172,7 +176,7 @@ class HeadTimeoutWorker(ThreadWorker):
 
     def _read_head(self, conn: _Conn, client) -> None:
         try:
-            data = conn.sock.recv(65536)
+            data = conn.sock.recv(self.max_head)
         except (BlockingIOError, InterruptedError):
             return
         except OSError:

@@ -176,8 +176,8 @@ def test_half_open_and_trickling_connections_are_dropped_while_others_are_served
         for s in idle + trickling:
             s.close()
     assert len(closed) == len(idle) + len(trickling), f"{len(idle) + len(trickling) - len(closed)} connections still open"
-    assert SETTINGS.header_timeout - 1 <= min(closed.values()) and max(closed.values()) <= SETTINGS.header_timeout + 2.5
-    assert len(served_in) >= 8 and max(served_in) < 2.0, served_in
+    assert SETTINGS.header_timeout - 1 <= min(closed.values()) and max(closed.values()) <= SETTINGS.header_timeout + 4
+    assert len(served_in) >= 8 and max(served_in) < 2.5, served_in  # not held up until the idle ones are dropped
 
 
 def _worker_pids(master: int) -> set[int]:
@@ -255,6 +255,9 @@ def test_ctrl_c_stops_master_and_workers(indexed_dir):
             time.sleep(0.1)
         _wait_for_workers(proc.pid, 2)
         workers = _worker_pids(proc.pid)
+        # Booted (signal handlers set, index open): a signal in the instant after a fork reaches the
+        # master's inherited handler and is lost; the master then kills that worker after graceful_timeout.
+        _wait_until(lambda: all(any("tantivy" in t for t in _threads(w)) for w in workers))
         for pid in (proc.pid, *workers):  # a terminal's Ctrl+C reaches the whole process group
             os.kill(pid, signal.SIGINT)
         assert proc.wait(timeout=15) == 0, log.read_text()
