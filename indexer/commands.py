@@ -86,6 +86,18 @@ def _references_key(doc, resolver_digest: str) -> str:
     return f"{REFERENCES_VERSION}:{resolver_digest}:{content}"
 
 
+def _read_state(path: Path) -> dict:
+    """What each records file was computed from; a missing or damaged state file means: compute everything again."""
+    from regkb.storage import read_json
+
+    try:
+        state = read_json(path) if path.exists() else {}
+    except (OSError, ValueError) as exc:
+        console.print(f"[yellow]{path} is damaged ({exc}); every document is processed again[/]")
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
 def _needs_rewrite(corpus, folder: str) -> set[str]:
     """Documents whose records file in `folder` has bad lines or cannot be read: written again."""
     return {p.stem for p in corpus.problems if p.folder == folder}
@@ -95,7 +107,7 @@ def drop_orphans(dd, corpus) -> dict[str, str]:
     """Remove the obligations and references of documents that no longer load, and their state entries.
     Returns document id → why (the document file is gone, or does not load)."""
     from regkb.corpus import OBLIGATIONS, REFERENCES
-    from regkb.storage import read_json, write_json_atomic
+    from regkb.storage import write_json_atomic
 
     unreadable = {p.stem for p in corpus.unreadable_documents()}
     dropped: dict[str, str] = {}
@@ -106,7 +118,7 @@ def drop_orphans(dd, corpus) -> dict[str, str]:
             dropped[doc_id] = "does not load" if doc_id in unreadable else "is gone"
     for folder in (dd.obligations, dd.references):
         state_path = folder / STATE_FILE
-        state = read_json(state_path) if state_path.exists() else {}
+        state = _read_state(state_path)
         if any(doc_id not in corpus.documents for doc_id in state):
             write_json_atomic(state_path, {k: v for k, v in state.items() if k in corpus.documents})
     return dropped
@@ -117,12 +129,12 @@ def write_references(dd, corpus, resolver=None) -> Counter:
     resolve to (the reader draws these links; the web process never runs the extractor)."""
     from indexer.nlp.pipeline import ReferenceResolver
     from regkb.corpus import REFERENCES
-    from regkb.storage import read_json, write_bytes_atomic, write_json_atomic
+    from regkb.storage import write_bytes_atomic, write_json_atomic
 
     resolver = resolver or ReferenceResolver.from_documents(corpus.all())
     digest, counts = resolver.digest(), Counter()
     state_path = dd.references / STATE_FILE
-    state = read_json(state_path) if state_path.exists() else {}
+    state = _read_state(state_path)
     damaged = _needs_rewrite(corpus, REFERENCES)
     for doc in corpus.all():
         key, out = _references_key(doc, digest), dd.references / f"{doc.id}.jsonl"
@@ -145,7 +157,7 @@ def extract_command(args: argparse.Namespace) -> int:
     from indexer.nlp.pipeline import ReferenceResolver, build_pipeline, extract_document
     from regkb.corpus import OBLIGATIONS
     from regkb.settings import DataDir
-    from regkb.storage import read_json, write_bytes_atomic, write_json_atomic
+    from regkb.storage import write_bytes_atomic, write_json_atomic
 
     started = time.monotonic()
     dd = DataDir.at(args.data_dir)
@@ -159,7 +171,7 @@ def extract_command(args: argparse.Namespace) -> int:
         _print_outcome(dropped, errors)
         return 0 if not errors else 1
     state_path = dd.obligations / STATE_FILE
-    state = read_json(state_path) if state_path.exists() else {}
+    state = _read_state(state_path)
     resolver = ReferenceResolver.from_documents(docs.values())
     counts: Counter = Counter()
     modalities: Counter = Counter()

@@ -125,3 +125,9 @@ def test_references_are_resolved_again_when_the_corpus_changes(tmp_path):
     assert first["written"] == 3 and write_references(dd, Corpus.at(tmp_path))["unchanged"] == 3
     shutil.move(held, tmp_path / "documents" / held.name)
     assert write_references(dd, Corpus.at(tmp_path))["written"] == 4  # every document's targets may have changed
+    with (tmp_path / "references" / "celex-32024L1760-nl.jsonl").open("a") as fh:
+        fh.write("{half a line\n")
+    assert write_references(dd, Corpus.at(tmp_path))["written"] == 1  # a damaged file is written again
+    (tmp_path / "references" / "_state.json").write_text("{broken")
+    assert write_references(dd, Corpus.at(tmp_path))["written"] == 4  # a damaged state: everything again, no crash
+    assert not Corpus.at(tmp_path).problems
