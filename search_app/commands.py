@@ -10,12 +10,12 @@ import os
 
 from rich.console import Console
 
+from regkb.settings import add_data_dir
+
 console = Console(stderr=True, soft_wrap=True)  # messages stay one line: scripts and tests read them
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from regkb.cli import add_data_dir
-
     p = sub.add_parser("serve", help="serve the search pages and the JSON API")
     add_data_dir(p)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
@@ -35,7 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def serve_command(args: argparse.Namespace) -> int:
-    """Serve until interrupted; prints the URL to open only once the port is really ours."""
+    """Serve until interrupted; prints the URL to open once the port is ours and a worker answers on it."""
     import yaml
     from pydantic import ValidationError
 
@@ -71,7 +71,7 @@ def serve_command(args: argparse.Namespace) -> int:
         if os.getpid() != master:  # a worker leaving: forked inside run(), it unwinds the same stack
             raise
         code = exc.code if isinstance(exc.code, int) else 1
-        if server.listening is None:
+        if code and not server.announced:
             console.print(f"[red]the server did not start (exit {code}); see the log above. "
                           "A port in use: choose another --port.[/]")
             return code or 1

@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import selectors
+import signal
 import socket
 import time
 from dataclasses import dataclass
@@ -218,6 +220,7 @@ class _Arbiter(Arbiter):
     """
 
     def manage_workers(self) -> None:
+        self.app.announce_when_serving(self)
         if len(self.WORKERS) > self.num_workers and not self._newest_ready():
             return
         super().manage_workers()
@@ -260,6 +263,7 @@ class RegkbServer(BaseApplication):
         self.on_ready = on_ready
         self.verbose = verbose
         self.listening: Optional[Listening] = None
+        self.announced = False
         super().__init__()
 
     def load_config(self) -> None:
@@ -309,7 +313,12 @@ class RegkbServer(BaseApplication):
     def _when_ready(self, arbiter) -> None:
         host, port = arbiter.LISTENERS[0].sock.getsockname()[:2]
         self.listening = Listening(host, port)
-        self.on_ready(self.listening)
+
+    def announce_when_serving(self, arbiter) -> None:
+        """Call `on_ready` once: the port is bound and a worker is in its request loop, so the URL answers now."""
+        if self.listening and not self.announced and any(_ready(w) for w in arbiter.WORKERS.values()):
+            self.announced = True
+            self.on_ready(self.listening)
 
 
 def _warm_corpus(app) -> None:
@@ -342,7 +351,6 @@ def _warm_worker(worker) -> None:
         app.extensions["regkb"].backend()
     except SearchUnavailable as exc:
         worker.log.warning("search unavailable in worker %s: %s", worker.pid, exc)
-        return
     client = app.test_client()
     for path in HeadTimeoutWorker.warmup_paths:
         try:
@@ -351,6 +359,8 @@ def _warm_worker(worker) -> None:
             worker.log.warning("warm-up %s failed in worker %s: %s", path, worker.pid, exc)
             continue
         worker.log.debug("warm-up %s: %s", path, status)
+    worker.notify()  # ready (see _ready): its request loop starts now
+    os.kill(worker.ppid, signal.SIGCHLD)  # wakes the master at once, not within a second, to announce the URL
 
 
 def port_is_free(host: str, port: int) -> Optional[str]:
