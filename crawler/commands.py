@@ -9,21 +9,25 @@ from pathlib import Path
 from rich.console import Console
 from rich.logging import RichHandler
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from crawler.crawl import Crawler, CrawlSummary
 from crawler.mirror import MirrorServer
 from crawler.settings import CrawlSettings
-from regkb.settings import DataDir
+from regkb.settings import DataDir, add_data_dir
 from regkb.sources import Source, load_sources
 
 console = Console(stderr=True)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from regkb.cli import add_data_dir
-
     p = sub.add_parser("crawl", help="fetch the sources of config/sources.yaml into the data folder")
     add_data_dir(p)
     p.add_argument("--mirror", metavar="DIR", help="replay an offline mirror (a folder with MANIFEST.tsv) on 127.0.0.1")

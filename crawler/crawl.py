@@ -17,7 +17,6 @@ missing or unreadable one from its URL's record.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 import logging
 import multiprocessing
@@ -61,12 +60,9 @@ class Parser:
 
     @classmethod
     def load(cls) -> "Parser":
-        """indexer.parsing if it is importable; otherwise the crawl still stores raw responses."""
-        try:
-            mod = importlib.import_module("indexer.parsing")
-            return cls(mod.parse_resource, mod.link_documents, str(mod.PARSER_VERSION), mod.ParseError)
-        except Exception as exc:  # noqa: BLE001 — a broken parser package must not stop raw crawling
-            return cls(unavailable=f"parser unavailable ({type(exc).__name__}: {exc})")
+        """indexer.parsing's entry points (a crawl built with `Parser()` instead only stores raw responses)."""
+        from indexer import parsing
+        return cls(parsing.parse_resource, parsing.link_documents, str(parsing.PARSER_VERSION), parsing.ParseError)
 
 
 @dataclass

@@ -16,16 +16,22 @@ from dataclasses import asdict
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
+
+from regkb.settings import add_data_dir
 
 console = Console(stderr=True)
 STATE_FILE = "_state.json"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from regkb.cli import add_data_dir
-
     p = sub.add_parser("extract", help="find obligations, entities, sectors and topics in every corpus document")
     add_data_dir(p)
     p.add_argument("--force", action="store_true", help="re-process documents even if unchanged")
@@ -293,7 +299,12 @@ def eval_command(args: argparse.Namespace) -> int:
 def bench_command(args: argparse.Namespace) -> int:
     """Words/second: our extractor (candidate filter + pipeline) per language, and plain en_core_web_sm over everything."""
     from indexer.nlp import pipeline
-    from indexer.nlp.pipeline import analyze_texts, build_pipeline, document_context, load_english
+    from indexer.nlp.pipeline import (
+        analyze_texts,
+        build_pipeline,
+        document_context,
+        load_english,
+    )
 
     docs = [d for d in _documents_for_eval(args).values() if d.language in ("en", "nl")]
     if not docs:

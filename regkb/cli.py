@@ -1,39 +1,35 @@
 """The `regkb` command: one entry point, one subcommand per job.
 
-Each package contributes its own subcommands through `commands.register()`,
+Each package contributes its own subcommands through its `commands.register()`,
 so the crawler, the indexer, the search engine and the web app keep their
 command-line code next to the code it drives.
 """
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import sys
 
-from regkb.settings import DEFAULT_DATA_DIR
+from crawler import commands as crawler_commands
+from indexer import commands as indexer_commands
+from indexer.analysis import commands as analysis_commands
+from indexer.search import commands as search_commands
+from regkb import pipeline
+from regkb.settings import add_data_dir
+from search_app import commands as app_commands
 
-COMMAND_MODULES = ("crawler.commands", "indexer.commands", "indexer.search.commands", "search_app.commands", "regkb.pipeline",
-                   "indexer.analysis.commands")
+__all__ = ["add_data_dir", "build_parser", "main"]
 
-
-def add_data_dir(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-dir", default=str(DEFAULT_DATA_DIR), metavar="DIR",
-                        help="corpus folder to read and write (default: %(default)s)")
+REGISTRARS = (crawler_commands.register, indexer_commands.register, search_commands.register, app_commands.register,
+              pipeline.register, analysis_commands.register)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="regkb", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:  # a package that has no commands yet
-            if exc.name != name:
-                raise
-            continue
-        module.register(sub)
+    for register in REGISTRARS:
+        register(sub)
     return parser
 
 

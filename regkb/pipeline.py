@@ -1,34 +1,31 @@
 """`regkb run`: the main job end to end (crawl → extract → index → serve).
 
-Each step is the same function its own subcommand calls; a step whose
-package is not installed yet is reported and skipped, never faked.
+Each step is the function its own subcommand calls. A step that fails (a URL that did not answer, a
+document that does not load) does not stop the run: the later steps work on what there is, the failure is
+repeated before serving, and with --no-serve the run exits non-zero. --strict stops at the first failure.
 """
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 import time
-from pathlib import Path
-from typing import NoReturn
+from typing import Callable, NoReturn
 
 from rich.console import Console
 
+from crawler.commands import crawl_command
+from indexer.commands import extract_command
+from indexer.search.commands import index_command
+from regkb.settings import add_data_dir
+
 console = Console(stderr=True)
 
-# (label, module, function): each function takes the parsed arguments.
-STEPS = (
-    ("crawl", "crawler.commands", "crawl_command"),
-    ("extract", "indexer.commands", "extract_command"),
-    ("index", "indexer.search.commands", "index_command"),
-    ("serve", "search_app.commands", "serve_command"),
-)
+STEPS: tuple[tuple[str, Callable[[argparse.Namespace], int]], ...] = (
+    ("crawl", crawl_command), ("extract", extract_command), ("index", index_command))
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from regkb.cli import add_data_dir
-
     p = sub.add_parser("run", help="crawl, extract, index and serve, end to end")
     add_data_dir(p)
     p.add_argument("--mirror", metavar="DIR", help="replay an offline mirror (a folder with MANIFEST.tsv) instead of the live sites")
@@ -37,31 +34,32 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--no-serve", action="store_true", help="stop after indexing")
+    p.add_argument("--strict", action="store_true", help="stop at the first step that fails")
     p.set_defaults(func=run_command)
 
 
 def run_command(args: argparse.Namespace) -> int:
     started = time.monotonic()
-    for label, module_name, func_name in STEPS:
-        if label == "serve" and args.no_serve:
-            break
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            console.print(f"[yellow]skipping {label}: {module_name} is not part of this version[/]")
-            continue
-        if label == "serve":
-            console.print(f"[green]pipeline done in {time.monotonic() - started:.1f}s; starting the web app[/]")
-            console.rule(f"regkb {label}")
-            _exec_serve(args)
+    failed: list[tuple[str, int]] = []
+    for label, step in STEPS:
         console.rule(f"regkb {label}")
-        code = getattr(module, func_name)(args)
+        code = int(step(args) or 0)
         if code:
-            console.print(f"[red]step {label} failed (exit {code}); stopping[/]")
-            return int(code)
-    return 0
+            failed.append((label, code))
+            if args.strict or code == 2:  # 2: the step could not start (bad arguments, no backend)
+                console.print(f"[red]step {label} failed (exit {code}); stopping[/]")
+                return code
+            console.print(f"[yellow]step {label} failed (exit {code}); going on with what it produced[/]")
+    summary = ", ".join(f"{label} (exit {code})" for label, code in failed)
+    if failed:
+        console.print(f"[red]pipeline finished in {time.monotonic() - started:.1f}s with failures: {summary}; "
+                      f"the messages above name what failed[/]")
+    if args.no_serve:
+        return max((code for _, code in failed), default=0)
+    if not failed:
+        console.print(f"[green]pipeline done in {time.monotonic() - started:.1f}s; starting the web app[/]")
+    console.rule("regkb serve")
+    _exec_serve(args)
 
 
 def _exec_serve(args: argparse.Namespace) -> NoReturn:

@@ -6,6 +6,7 @@ data folder (default `corpus/`), so several corpora can sit side by side.
 """
 from __future__ import annotations
 
+import argparse
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,6 +18,12 @@ import yaml
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = Path(os.environ.get("REGKB_CONFIG_DIR", PROJECT_ROOT / "config"))
 DEFAULT_DATA_DIR = Path(os.environ.get("REGKB_DATA_DIR", "corpus"))
+
+
+def add_data_dir(parser: argparse.ArgumentParser) -> None:
+    """The --data-dir option every command shares."""
+    parser.add_argument("--data-dir", default=str(DEFAULT_DATA_DIR), metavar="DIR",
+                        help="corpus folder to read and write (default: %(default)s)")
 
 
 @lru_cache(maxsize=None)

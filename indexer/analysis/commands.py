@@ -12,14 +12,13 @@ from rich.console import Console
 from rich.table import Table
 
 from indexer.analysis.corpus import Corpus
+from regkb.settings import add_data_dir
 
 console = Console(stderr=True)
 out = Console()
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from regkb.cli import add_data_dir
-
     p = sub.add_parser("applicability", help="which instruments apply to a company profile (JSON), why and from when")
     add_data_dir(p)
     p.add_argument("--profile", metavar="FILE.json", help="company profile (see tests/analysis/profiles/ for examples)")
@@ -156,7 +155,12 @@ def _check_rules(args: argparse.Namespace) -> int:
 # ---- timeline ------------------------------------------------------------------------------
 
 def timeline_command(args: argparse.Namespace) -> int:
-    from indexer.analysis.timeline import KIND_LABELS, find_instrument, svg_chart, timelines
+    from indexer.analysis.timeline import (
+        KIND_LABELS,
+        find_instrument,
+        svg_chart,
+        timelines,
+    )
 
     if not _rules_ok():
         return 2

@@ -9,7 +9,6 @@ on the provision text.
 """
 from __future__ import annotations
 
-import importlib
 from typing import Any, Literal, Optional
 
 from pydantic import BaseModel
@@ -106,9 +105,6 @@ def extracted_thresholds(corpus: Corpus, doc, provision_id: str) -> tuple[list[d
     obligations = [o for o in corpus.obligations(doc.id) if o.provision_id == provision_id or o.provision_id.startswith(prefix)]
     found = [t.model_dump() for o in obligations for t in o.thresholds]
     sources = ["obligations"] if found else []
-    try:
-        fields = importlib.import_module("indexer.nlp.fields")
-    except ImportError:
-        return found, "+".join(sources) or "unavailable"
+    from indexer.nlp import fields  # the extractor's threshold finder (no spaCy model needed)
     found += [f.value for f in fields.find_thresholds(subtree_text(doc, provision_id))]
     return found, "+".join(sources + ["extractor"])

@@ -5,16 +5,21 @@ import argparse
 import time
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from indexer.search.settings import BACKENDS
+from regkb.settings import add_data_dir
 
 console = Console(stderr=True)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from regkb.cli import add_data_dir
-
     p = sub.add_parser("index", help="build the search index from documents/ and obligations/ of a data dir")
     add_data_dir(p)
     p.add_argument("--backend", choices=BACKENDS, default=None, help="search engine (default from config/search.yaml)")

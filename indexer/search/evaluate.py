@@ -18,7 +18,7 @@ from typing import Any, Optional
 
 from pydantic import BaseModel, Field
 
-from regkb.settings import load_config
+from regkb.settings import add_data_dir, load_config
 
 K = 10
 
@@ -174,8 +174,6 @@ def summarize(scores: list[QueryScore]) -> dict[str, float]:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from regkb.cli import add_data_dir
-
     p = sub.add_parser("eval-search", help="relevance of search on a labelled query set (MRR@10, nDCG@10, recall@10 ...)")
     add_data_dir(p)
     p.add_argument("queries", nargs="+", help="query set(s), e.g. tests/relevance/queries.json")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import importlib
 import io
 import json
 from datetime import datetime, timezone
@@ -189,13 +188,10 @@ def analyze():
 
 
 def _analyzer():
-    """The function `regkb analyze` calls (indexer.nlp.pipeline.analyze_text), or a 503 when it is not installed."""
-    from search_app.state import SearchUnavailable
-
-    try:
-        return importlib.import_module("indexer.nlp.pipeline").analyze_text
-    except (ImportError, AttributeError):
-        raise SearchUnavailable("Text analysis is not part of this installation (indexer.nlp.pipeline is missing).") from None
+    """The function `regkb analyze` calls; imported on the first analysis only, so that the web process loads
+    spaCy only when someone asks it to analyse a text (pages never need it)."""
+    from indexer.nlp.pipeline import analyze_text
+    return analyze_text
 
 
 def _jsonable(record: Any) -> Any:

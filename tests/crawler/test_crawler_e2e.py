@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.crawl import Crawler, CrawlSummary, Parser
+from crawler.crawl import Crawler, CrawlSummary
 from crawler.mirror import MirrorServer
 from crawler.settings import CrawlSettings
 from crawler.urls import canonical
@@ -57,8 +57,6 @@ def test_cold_crawl_fetches_every_mirrored_url_and_reports_the_rest_as_missing(c
 
 
 def test_every_manifest_entry_has_a_document(cold, mirror_dir):
-    if Parser.load().unavailable:
-        pytest.skip(f"indexer.parsing is not importable yet: {Parser.load().unavailable}")
     data, summary = cold
     assert summary.parse_failed == 0, summary.errors
     covered = set()
