@@ -1,4 +1,4 @@
-"""Registers the parsers other than EUR-Lex HTML (imported by dispatch)."""
+"""The parsers of every format, registered by key (imported by dispatch)."""
 from __future__ import annotations
 
 import re
@@ -7,9 +7,34 @@ from typing import Optional
 from regkb.records import RawResource
 from regkb.sources import DocumentHint, Source
 
-from .dispatch import language_hint, parser, text_of
+from .corrigendum import corrections, is_corrigendum
 from .document import Parsed
 from .metadata import celex_from_url
+from .registry import language_hint, parser, text_of
+
+
+@parser("eurlex")
+def _eurlex(raw: RawResource, source: Source, hint: Optional[DocumentHint]) -> list[Parsed]:
+    from .eurlex_html import parse_eurlex_html
+    text, notes = text_of(raw)
+    parsed = parse_eurlex_html(text, language_hint(raw, source, hint))
+    url_celex = celex_from_url(raw.url) or celex_from_url(raw.final_url)
+    if url_celex:
+        parsed.celex = url_celex
+        parsed.consolidated = parsed.consolidated or url_celex.startswith("0")
+    if not parsed.celex:
+        parsed.warnings.append("no CELEX number in the URL or the text; document id falls back to the URL")
+    _split_corrigendum(parsed)
+    parsed.warnings = notes + parsed.warnings
+    return [parsed]
+
+
+def _split_corrigendum(parsed: Parsed) -> None:
+    """A corrigendum page without articles is a list of corrections: one provision per item, not one block."""
+    if not is_corrigendum(parsed.title) or [n.kind for n in parsed.roots] != ["text"]:
+        return
+    parsed.roots, notes = corrections(parsed.roots[0].text, parsed.language)
+    parsed.warnings = [w for w in parsed.warnings if not w.startswith("no articles or recitals found")] + notes
 
 
 @parser("formex")
