@@ -6,7 +6,10 @@ reloading development server instead.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
+import sys
+from typing import NoReturn
 
 from rich.console import Console
 
@@ -69,7 +72,7 @@ def serve_command(args: argparse.Namespace) -> int:
         server.run()
     except SystemExit as exc:  # gunicorn's master exits through sys.exit, also on Ctrl+C
         if os.getpid() != master:  # a worker leaving: forked inside run(), it unwinds the same stack
-            raise
+            _leave_worker(exc.code)
         code = exc.code if isinstance(exc.code, int) else 1
         if code and not server.announced:
             console.print(f"[red]the server did not start (exit {code}); see the log above. "
@@ -78,6 +81,15 @@ def serve_command(args: argparse.Namespace) -> int:
         console.print("stopped")
         return code
     return 0
+
+
+def _leave_worker(code: object) -> NoReturn:
+    """End a worker process without the interpreter's shutdown: in a forked child that would run the master's
+    exit handlers and the search engine's destructors, which join native threads (a stuck one held Ctrl+C)."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code if isinstance(code, int) else 1)
 
 
 def _serve_dev(app, host: str, port: int, data_dir: str) -> int:
