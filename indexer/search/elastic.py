@@ -113,6 +113,7 @@ class ElasticBackend(Engine):
 
     def replace_all(self, records: Iterable[dict[str, Any]], progress=None) -> int:
         """Fill a new index, then swap the alias atomically and drop the old one: searches never stop."""
+        self._index_changed()
         new = self._new_index()
         try:
             n = self._bulk(new, records, progress)
@@ -130,6 +131,7 @@ class ElasticBackend(Engine):
         return n
 
     def index_records(self, kind: RecordKind, records: Iterable[dict[str, Any]]) -> int:
+        self._index_changed()
         current = self._current_indices()
         if not current:
             self.replace_all([])
@@ -156,6 +158,7 @@ class ElasticBackend(Engine):
         return n
 
     def clear(self) -> None:
+        self._index_changed()
         self.replace_all([])
 
     def close(self) -> None:

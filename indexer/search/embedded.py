@@ -129,6 +129,7 @@ class EmbeddedBackend(Engine):
 
     def _write(self, records: Iterable[dict[str, Any]], kind: Optional[str], replace_all: bool, progress=None) -> int:
         self._ready(reading=False)
+        self._index_changed()
         with self._lock:
             try:
                 writer = self.index.writer(self.writer_heap, 0)
@@ -343,6 +344,22 @@ class EmbeddedBackend(Engine):
             spec = {n: {"terms": {"field": FACETS[n].field, "size": FACETS[n].size}} for n in overflow}
             result = searcher.aggregate(q, spec)
             out.update({n: [(str(b["key"]), int(b["doc_count"])) for b in result.get(n, {}).get("buckets", [])] for n in overflow})
+        return out
+
+    def _highlights(self, plan: Plan, records: list[dict[str, Any]]) -> dict[str, dict[str, list[str]]]:
+        """Snippets straight from the records' own text (no second search): tantivy marks a document built
+        from the text the record was indexed with."""
+        self._ready()
+        generators = self._snippet_generators(self.index.searcher(), plan)
+        out: dict[str, dict[str, list[str]]] = {}
+        for rec in records:
+            lang = text_language(rec.get("language"))
+            text = text_values(rec).get(text_field("text", lang))
+            if generators.get(lang) is None or not text:
+                continue
+            doc = tantivy.Document()
+            doc.add_text(text_field("text", lang), text)
+            out[rec["id"]] = self._highlight(generators, doc, rec)
         return out
 
     def _snippet_generators(self, searcher: tantivy.Searcher, plan: Plan) -> dict[str, Any]:

@@ -16,6 +16,8 @@ A backend only executes a `Plan` (`Engine._execute`); everything that decides
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 import re
 import time
 from functools import lru_cache
@@ -71,6 +73,8 @@ class Weighted:
     query: "LNode"
     weight: float
 
+
+_PLAN_LOCK = threading.Lock()
 
 LNode = Union[Terms, FieldMatch, And, Or, Not, MatchAll, AtLeast, Boosted, Weighted, Bonus]
 
@@ -288,7 +292,7 @@ class Engine(SearchBackend):
     def search(self, request: SearchRequest) -> SearchResponse:
         check_request(request)
         as_of = None if request.all_versions else (request.as_of or date.today())
-        plan, redirect, typed, node, expansions = self._plan(request, as_of)
+        plan, redirect, typed, node, expansions = self._cached_plan(request, as_of)
         best_match = False
         result = self._run(plan, collapse=not request.all_versions)
         below = int(_matching().get("best_match_below", 5))
@@ -339,11 +343,15 @@ class Engine(SearchBackend):
     def _with_snippets(self, plan: Plan, hits: list[tuple[float, dict[str, Any], dict[str, list[str]]]]
                        ) -> list[tuple[float, dict[str, Any], dict[str, list[str]]]]:
         """The same hits with their highlights (one query over just these records)."""
-        ids = tuple(rec["id"] for _, rec, _ in hits)
-        found = self._execute(replace(plan, filters={**plan.filters, "id": ids}, facet_filters={}, facets=(),
-                                      offset=0, limit=len(ids), in_force_on=None, date_range=(None, None)))
-        marks = {rec["id"]: hl for _, rec, hl in found.hits}
+        marks = self._highlights(plan, [rec for _, rec, _ in hits])
         return [(score, rec, marks.get(rec["id"], {})) for score, rec, _ in hits]
+
+    def _highlights(self, plan: Plan, records: list[dict[str, Any]]) -> dict[str, dict[str, list[str]]]:
+        """id → highlights of these records: by default one query over just them (engines may do better)."""
+        ids = tuple(rec["id"] for rec in records)
+        found = self._execute(replace(plan, filters={**plan.filters, "id": ids}, facet_filters={}, facets=(),
+                                      offset=0, limit=len(ids), in_force_on=None, date_range=(None, None), highlight=True))
+        return {rec["id"]: hl for _, rec, hl in found.hits}
 
     def _document_snippets(self, plan: Plan, hits: list[Hit]) -> None:
         """A document's snippet comes from its best-matching provisions (never from the whole text)."""
@@ -359,6 +367,31 @@ class Engine(SearchBackend):
             h.highlights = best.get(h.id, {})
 
     # -- planning ------------------------------------------------------------------------------------------
+    PLAN_CACHE_SIZE, PLAN_TTL_S = 512, 60.0
+
+    def _cached_plan(self, request: SearchRequest, as_of: Optional[date]
+                     ) -> tuple[Plan, Optional[dict[str, str]], Optional[Node], Optional[Node], dict[str, list[str]]]:
+        """`_plan`, remembered for a minute: parsing, expansion and per-language analysis cost more than the
+        search itself, and people repeat queries (and page through them). A minute also bounds how long a
+        reindex can go unseen (the same rule as the known acts)."""
+        key = (request.model_dump_json(exclude={"page", "size", "highlight"}), as_of)
+        now = time.monotonic()
+        with _PLAN_LOCK:
+            cache = self.__dict__.setdefault("_plans", OrderedDict())
+            hit = cache.get(key)
+            if hit is not None and now - hit[0] < self.PLAN_TTL_S:
+                cache.move_to_end(key)
+                plan, redirect, typed, node, expansions = hit[1]
+                return (replace(plan, offset=(request.page - 1) * request.size, limit=request.size, highlight=request.highlight),
+                        dict(redirect) if redirect else None, typed, node, {k: list(v) for k, v in expansions.items()})
+        planned = self._plan(request, as_of)
+        with _PLAN_LOCK:
+            cache[key] = (now, planned)
+            while len(cache) > self.PLAN_CACHE_SIZE:
+                cache.popitem(last=False)
+        plan, redirect, typed, node, expansions = planned
+        return plan, dict(redirect) if redirect else None, typed, node, {k: list(v) for k, v in expansions.items()}
+
     def _plan(self, request: SearchRequest, as_of: Optional[date]
               ) -> tuple[Plan, Optional[dict[str, str]], Optional[Node], Optional[Node], dict[str, list[str]]]:
         """(plan, citation redirect, the query as typed, the query expanded with translations, the expansions)."""
@@ -404,6 +437,12 @@ class Engine(SearchBackend):
                 None, typed, node, expansions)
 
     _instruments: Optional[tuple[float, frozenset[str]]] = None
+
+    def _index_changed(self) -> None:
+        """This process wrote the index: forget plans and the known acts now, not after their minute."""
+        with _PLAN_LOCK:
+            self.__dict__.pop("_plans", None)
+        self._instruments = None
 
     def _known_instruments(self) -> frozenset[str]:
         """The acts the index holds text of (counted at most once a minute)."""
