@@ -257,7 +257,7 @@ def drive(host: str, port: int, paths: list[str], concurrency: int, duration: fl
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
         results = list(pool.map(client, range(concurrency)))
     seconds = time.monotonic() - started
-    server_cpu = server_cpu_seconds(pid) - server0 if server0 is not None else None
+    server_cpu = _cpu_used(server0, server_cpu_seconds(pid)) if server0 is not None else None
     latencies = [x for lat, _ in results for x in lat]
     errors: Counter = sum((e for _, e in results), Counter())
     return Step(name, concurrency, seconds, latencies, errors, (_cpu_seconds() - cpu0) / seconds,
@@ -269,17 +269,22 @@ def _cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def server_cpu_seconds(pid: int) -> float:
-    """User + system CPU time of `pid` and its descendants so far (from /proc/<pid>/stat)."""
+def server_cpu_seconds(pid: int) -> dict[int, float]:
+    """User + system CPU seconds so far of `pid` and each of its descendants (from /proc/<pid>/stat)."""
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
+    out = {}
     for p in process_tree(pid):
         try:
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
+            out[p] = (int(fields[11]) + int(fields[12])) / ticks
         except (OSError, IndexError, ValueError):
             continue
-    return total / ticks
+    return out
+
+
+def _cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU used between two samples; a process started meanwhile counts in full, one that left is lost."""
+    return sum(max(0.0, cpu - before.get(p, 0.0)) for p, cpu in after.items())
 
 
 def server_memory(pid: int) -> Optional[Memory]:
