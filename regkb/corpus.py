@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Optional, TypeVar
@@ -153,17 +154,28 @@ class Corpus:
 class CorpusStore:
     """The corpus of one data dir, loaded once and reloaded whole when its files change."""
 
-    def __init__(self, data_dir: str | Path):
+    def __init__(self, data_dir: str | Path, recheck_seconds: float = 0.0):
+        """`recheck_seconds`: between two full checks of every file, only the folders are looked at (a file
+        added, removed or replaced by an atomic rename is seen at once; one rewritten in place within that
+        time). The web app sets it, because listing every file on every request costs more than the request."""
         self.root = Path(data_dir)
+        self.recheck_seconds = recheck_seconds
         self._snapshot: Optional[Corpus] = None
         self._parsed: dict[tuple[str, str], _Parsed] = {}
         self._lock = threading.Lock()
+        self._checked: tuple[float, tuple[Optional[int], ...]] = (0.0, ())
 
     def current(self) -> Corpus:
         """The corpus as the files are now. While another thread loads a newer state, the previous complete
         one is returned; before the first state exists, callers wait for it."""
         snapshot = self._snapshot
+        now = time.monotonic()
+        folders = self._folders() if self.recheck_seconds else ()
+        if snapshot is not None and self.recheck_seconds and now - self._checked[0] < self.recheck_seconds \
+                and folders == self._checked[1]:
+            return snapshot
         if snapshot is not None and snapshot.stamp == self.stamp():
+            self._checked = (now, folders)
             return snapshot
         if not self._lock.acquire(blocking=snapshot is None):
             return snapshot  # type: ignore[return-value]  (not None: blocking was False)
@@ -171,9 +183,20 @@ class CorpusStore:
             stamp = self.stamp()
             if self._snapshot is None or self._snapshot.stamp != stamp:
                 self._snapshot = self._load(stamp)
+            self._checked = (now, folders)
             return self._snapshot
         finally:
             self._lock.release()
+
+    def _folders(self) -> tuple[Optional[int], ...]:
+        """The record folders' modification times (None for a missing one)."""
+        out: list[Optional[int]] = []
+        for folder in (DOCUMENTS, OBLIGATIONS, REFERENCES):
+            try:
+                out.append(os.stat(self.root / folder).st_mtime_ns)
+            except OSError:
+                out.append(None)
+        return tuple(out)
 
     def stamp(self) -> Stamp:
         """What the loaded state depends on: every file's name, modification time and size."""

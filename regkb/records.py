@@ -12,7 +12,7 @@ import datetime
 from datetime import date
 from typing import Literal, Optional
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 InstrumentType = Literal[
     "directive", "regulation", "delegated_regulation", "implementing_regulation",
@@ -106,8 +106,17 @@ class Document(BaseModel):
     provisions: list[Provision] = []
     warnings: list[str] = Field([], description="What the parser could not do well")
 
+    _by_id: Optional[tuple[int, dict[str, Provision]]] = PrivateAttr(default=None)
+
     def provision(self, provision_id: str) -> Optional[Provision]:
-        return next((p for p in self.provisions if p.id == provision_id), None)
+        """By id (the first with it), through an index built on first use and rebuilt when provisions are
+        added: pages look up many provisions of a long act."""
+        if self._by_id is None or self._by_id[0] != len(self.provisions):
+            index: dict[str, Provision] = {}
+            for p in self.provisions:
+                index.setdefault(p.id, p)
+            self._by_id = (len(self.provisions), index)
+        return self._by_id[1].get(provision_id)
 
     def articles(self) -> list[Provision]:
         return [p for p in self.provisions if p.kind == "article"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -159,6 +159,22 @@ class VersionNote:
     amended_since: str = ""
 
 
+def long_date(d: date) -> str:
+    """'18 March 2026' in the interface language, formatted once per request and day (every card shows dates)."""
+    cache = g.setdefault("long_dates", {})
+    if d not in cache:
+        cache[d] = format_date(d, "d MMMM y")
+    return cache[d]
+
+
+def _doc_url(doc_id: str) -> str:
+    """The reader's URL of a document, built once per request (url_for costs more than the rest of a card)."""
+    cache = g.setdefault("doc_urls", {})
+    if doc_id not in cache:
+        cache[doc_id] = url_for("documents.read", doc_id=doc_id)
+    return cache[doc_id]
+
+
 def _day(value: Any) -> Optional[date]:
     try:
         return date.fromisoformat(str(value)) if value else None
@@ -187,25 +203,25 @@ def version_note(r: dict[str, Any], as_of: Optional[date] = None) -> Optional[Ve
         return None
     day = as_of or date.today()
     if r.get("consolidated"):
-        label = _("Consolidated text of %(d)s", d=format_date(start, "d MMMM y")) if start else ""
+        label = _("Consolidated text of %(d)s", d=long_date(start)) if start else ""
     elif start and r.get("version_published", True):
-        label = _("As adopted (OJ of %(d)s)", d=format_date(start, "d MMMM y"))
+        label = _("As adopted (OJ of %(d)s)", d=long_date(start))
     else:
-        label = _("As adopted on %(d)s", d=format_date(start, "d MMMM y")) if start else ""
+        label = _("As adopted on %(d)s", d=long_date(start)) if start else ""
     deleted, superseded = _day(r.get("deleted_on")), _day(r.get("superseded_on"))
     amended = ", ".join(r.get("amended_since") or [])
     note = _("amended since by %(acts)s; this corpus holds no consolidated text with those amendments", acts=amended) if amended else ""
     if deleted and deleted <= day:
         by = act_citation(r.get("deleted_by"))
-        detail = (_("deleted by %(act)s with effect from %(d)s", act=by, d=format_date(deleted, "d MMMM y")) if by
-                  else _("deleted with effect from %(d)s", d=format_date(deleted, "d MMMM y")))
+        detail = (_("deleted by %(act)s with effect from %(d)s", act=by, d=long_date(deleted)) if by
+                  else _("deleted with effect from %(d)s", d=long_date(deleted)))
         return VersionNote(label, "deleted", detail)
     if superseded and superseded <= day:
-        return VersionNote(label, "superseded", _("superseded on %(d)s", d=format_date(superseded, "d MMMM y")), note)
+        return VersionNote(label, "superseded", _("superseded on %(d)s", d=long_date(superseded)), note)
     if start and start > day:
-        return VersionNote(label, "future", _("not yet in force on %(d)s", d=format_date(day, "d MMMM y")), note)
+        return VersionNote(label, "future", _("not yet in force on %(d)s", d=long_date(day)), note)
     return VersionNote(label, "current", _("current") if as_of in (None, date.today()) else
-                       _("in force on %(d)s", d=format_date(day, "d MMMM y")), note)
+                       _("in force on %(d)s", d=long_date(day)), note)
 
 
 def other_versions(doc_id: str, provision_id: Optional[str]) -> list[tuple[str, str]]:
@@ -223,7 +239,7 @@ def other_versions(doc_id: str, provision_id: Optional[str]) -> list[tuple[str, 
             continue
         year = info.valid_from.isoformat()
         label = _("consolidated %(d)s", d=year) if doc.consolidated else _("as adopted %(d)s", d=year[:4])
-        out.append((label, url_for("documents.read", doc_id=other_id, _anchor=provision_id)))
+        out.append((label, _doc_url(other_id) + (f"#{quote(provision_id, safe='')}" if provision_id else "")))
     return out
 
 

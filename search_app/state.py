@@ -32,7 +32,7 @@ class SearchUnavailable(RuntimeError):
 class AppState:
     def __init__(self, data_dir: DataDir, backend: Any = None):
         self.data_dir = data_dir
-        self.store = CorpusStore(data_dir.root)
+        self.store = CorpusStore(data_dir.root, float(self.settings.get("corpus_recheck_seconds", 0.0)))
         self._said_unlinked = False
         self._backend_setting = backend
         self._backend = None if backend is None or isinstance(backend, str) else backend
