@@ -1,6 +1,7 @@
 # The two commands of the README:
 #   make demo   set up, then crawl the offline mirror, extract, index and serve (embedded engine)
 #   make test   set up, then run the whole test suite (starts Elasticsearch when Java and Maven exist)
+#   make lint   ruff (style, imports, likely bugs) and mypy (types) over the code and tests
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -10,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test system-deps clean
+.PHONY: setup demo test lint system-deps clean
 
 $(BIN)/regkb: requirements.txt requirements-models.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +31,10 @@ system-deps:
 
 test: setup system-deps
 	scripts/run-tests $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check regkb crawler indexer search_app tests
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) build *.egg-info
