@@ -10,13 +10,44 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, model_validator
+from pydantic_core import core_schema
 
 from regkb.settings import load_config
 
 Op = Literal["more_than", "at_least", "less_than", "at_most", "equal", "is_true", "is_false", "contains_any", "in"]
 Scalar = Union[bool, int, float, str, None]
 Versioned = Union[Scalar, list[Scalar], dict[str, Union[Scalar, list[Scalar]]]]
+
+
+class Localized(str):
+    """A text of the rules in English (the string itself, what other readers of the rules use) and in Dutch.
+
+    Written `{en: "...", nl: "..."}` in the YAML; both are required, so no reason, role or note of an answer can
+    fall back to English on a Dutch page. `text.in_("nl")` gives the reader's language."""
+
+    nl: str
+
+    def __new__(cls, en: str, nl: str) -> "Localized":
+        obj = super().__new__(cls, en)
+        obj.nl = nl
+        return obj
+
+    def __reduce__(self):  # copies (model_copy(deep=True)) keep both languages
+        return (Localized, (str(self), self.nl))
+
+    def in_(self, lang: str) -> str:
+        return self.nl if lang == "nl" else str(self)
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        text = core_schema.str_schema(min_length=1)
+        mapping = core_schema.typed_dict_schema(
+            {"en": core_schema.typed_dict_field(text), "nl": core_schema.typed_dict_field(text)}, extra_behavior="forbid")
+        from_mapping = core_schema.no_info_after_validator_function(lambda d: cls(d["en"], d["nl"]), mapping)
+        return core_schema.union_schema(
+            [core_schema.is_instance_schema(cls), from_mapping],
+            serialization=core_schema.plain_serializer_function_ser_schema(lambda v: {"en": str(v), "nl": v.nl}))
 
 
 class Strict(BaseModel):
@@ -40,7 +71,7 @@ class Condition(Strict):
     value: Versioned = None
     metric: Optional[Literal["employees", "turnover", "amount", "percentage"]] = None
     unit: Optional[str] = None
-    label: Optional[str] = None
+    label: Optional[Localized] = Field(None, description="The test in words, for reasons (the field's own name when left out)")
     any: list["Condition"] = []
     at_least_n: Optional[int] = None
     missing: Literal["unknown", "false"] = Field("unknown", description="How to read a fact the profile leaves out")
@@ -67,15 +98,15 @@ class Condition(Strict):
 
 class Phase(Strict):
     date: Optional[date]
-    citation: str
+    citation: Localized
     when: list[Condition] = []
-    note: Optional[str] = None
+    note: Optional[Localized] = None
     basis: Literal["date", "financial_year"] = "date"
     until: Optional[date] = None
 
 
 class PhasedApplication(Strict):
-    citation: str
+    citation: Localized
     provision: Optional[str] = None
     phases: list[Phase]
 
@@ -88,7 +119,7 @@ class AmendingAct(Strict):
 
 class Version(Strict):
     id: str
-    label: str
+    label: Localized
     document: Optional[str] = None
     amended_by: Optional[AmendingAct] = None
     from_: Optional[date] = Field(None, alias="from")
@@ -103,24 +134,47 @@ class Milestone(Strict):
 
 
 class KeyObligation(Strict):
+    """A duty of the company itself (never of its auditor, a Member State or the Commission)."""
+
     id: Optional[str] = None
+    priority: int = Field(ge=1, description="1 = what the company must do first; the answer lists them in this order")
     versions: Optional[list[str]] = Field(None, description="Versions that contain it (default: all)")
     document: Optional[str] = None
     provision: Optional[str] = None
-    citation: str
-    summary: str
+    citation: Localized
+    summary: Localized
+    quote: bool = Field(True, description="Quote the extracted obligations of the provision addressed to companies")
 
 
 class Rule(Strict):
     id: str
-    role: str
+    role: Localized
     provision: Optional[str] = None
     document: Optional[str] = Field(None, description="Source document when it is not the version's own text")
-    citation: str
+    citation: Localized
     versions: Optional[list[str]] = Field(None, description="Versions this rule exists in (default: all)")
     conditions: list[Condition]
     applies_from: dict[str, Phase] = {}
     obligations: list[str] = []
+
+
+class Presumption(Strict):
+    """A fact the answer presumes while the profile leaves it out, and the question that refines it.
+
+    E.g. the EUDR: a company that places cocoa on the EU market (what the profile's commodities mean) is an
+    operator unless it says it is a trader or a downstream operator; the answer says 'applies as operator' and
+    asks which role it has, instead of 'needs more facts'."""
+
+    field: str
+    value: Scalar
+    when: list[Condition] = Field(description="The facts the presumption rests on (all must hold)")
+    because: Localized
+    question: Localized
+
+
+class Names(Strict):
+    short_title: str
+    title: str
 
 
 class Identifiers(Strict):
@@ -146,8 +200,10 @@ class Instrument(Strict):
     milestones: list[Milestone] = []
     applies_from: dict[str, PhasedApplication] = {}
     rules: list[Rule]
-    notes: list[str] = []
+    presumptions: list[Presumption] = []
+    notes: list[Localized] = []
     key_obligations: list[KeyObligation] = []
+    translations: dict[Literal["nl"], Names] = Field(description="The instrument's names in the other interface languages")
 
     @model_validator(mode="after")
     def _versions_known(self) -> "Instrument":
@@ -160,7 +216,16 @@ class Instrument(Strict):
             unknown = set(rule.versions or []) - known
             if unknown:
                 raise ValueError(f"{self.id}/{rule.id}: unknown versions {sorted(unknown)}")
+        priorities = [o.priority for o in self.key_obligations]
+        if len(set(priorities)) != len(priorities):
+            raise ValueError(f"{self.id}: two key obligations have the same priority {priorities}: give each its rank")
         return self
+
+    def short_title_in(self, lang: str) -> str:
+        return self.translations[lang].short_title if lang in self.translations else self.short_title
+
+    def title_in(self, lang: str) -> str:
+        return self.translations[lang].title if lang in self.translations else self.title
 
     def version(self, version_id: str) -> Version:
         return next(v for v in self.versions if v.id == version_id)
@@ -185,7 +250,7 @@ class SizeClass(Strict):
 
 
 class SizeClasses(Strict):
-    citation: str
+    citation: Localized
     official_url: str
     classes: list[SizeClass]
 
@@ -194,13 +259,15 @@ class Definitions(Strict):
     size_classes: SizeClasses
     public_interest_financial: list[str]
     sfdr_financial_market_participants: list[str]
+    company_addressees: list[str] = Field(description="Addressees (regkb.records.Obligation) whose duties are the company's own")
+    quoted_modalities: list[str] = Field(description="Modalities of the extracted obligations quoted under a key obligation")
 
 
 class VoluntaryFramework(Strict):
     id: str
-    name: str
+    name: Localized
     url: str
-    why: str
+    why: Localized
 
 
 class ScopeRules(Strict):
@@ -251,25 +318,27 @@ def test_condition(cond: Condition, facts: dict[str, Any], version: str) -> Outc
     }[cond.op]
 
 
-def describe_condition(cond: Condition, version: str) -> str:
-    """'net worldwide turnover more than EUR 1 500 000 000' - the test in words, for reasons."""
+def describe_condition(cond: Condition, version: str, lang: str = "en") -> str:
+    """'net worldwide turnover more than EUR 1 500 000 000' - the test in words, in the reader's language."""
+    from indexer.analysis.wording import field_name, gettext_for, value_name
+
+    _ = gettext_for(lang)
     if cond.any:
-        inner = "; ".join(describe_condition(c, version) for c in cond.any)
-        return f"at least {cond.at_least_n or 1} of: {inner}"
-    label = cond.label or cond.field
+        inner = "; ".join(describe_condition(c, version, lang) for c in cond.any)
+        return _("at least %(n)s of: %(tests)s") % {"n": cond.at_least_n or 1, "tests": inner}
+    label = cond.label.in_(lang) if cond.label else field_name(cond.field, lang)
     value = cond.value_for(version)
-    if cond.op in ("is_true",):
-        return label
-    if cond.op == "is_false":
-        return f"not {label}" if not label.startswith(("third", "not")) else label
+    if cond.op in ("is_true", "is_false"):
+        return label  # labels of boolean tests are written as the fact that must hold
     if cond.op in ("contains_any", "in"):
-        return f"{label}: {' / '.join(str(v).replace('_', ' ') for v in value or [])}"
-    words = cond.op.replace("_", " ")
+        return f"{label}: {' / '.join(value_name(cond.field, v, lang) for v in value or [])}"
+    words = {"more_than": _("more than"), "at_least": _("at least"), "less_than": _("less than"),
+             "at_most": _("at most"), "equal": _("equal to")}[cond.op]
     return f"{label} {words} {format_amount(value, cond.unit)}"
 
 
 def format_amount(value: Any, unit: Optional[str] = None) -> str:
-    """EUR-Lex style numbers: 'EUR 1 500 000 000', '5 000'."""
+    """EUR-Lex style numbers: 'EUR 1 500 000 000', '5 000' (the same in every language: no '.' or ',' to misread)."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         text = f"{value:,.0f}".replace(",", "\u00a0") if float(value).is_integer() else f"{value:,}".replace(",", "\u00a0")
         return f"{unit} {text}" if unit else text

@@ -42,7 +42,7 @@ def test_textile_company_1200_employees_500m(corpus):
     csddd = _item(a, "CSDDD")
     assert csddd.status == "not_applicable"
     assert csddd.citation == "Article 2(1), point (a) CSDDD"
-    assert "more than 5\u00a0000 (profile: 1\u00a0200)" in csddd.reason
+    assert "more than 5\u00a0000 (you gave 1\u00a0200)" in csddd.reason
     assert "EUR 1\u00a0500\u00a0000\u00a0000" in csddd.reason
     # side by side: in scope under the 2024 text and after the stop-the-clock, out of scope after Omnibus I
     by_version = {c.version_id: c for c in csddd.changes}
@@ -157,18 +157,22 @@ def test_company_below_every_threshold(corpus):
     a = _answer("below_thresholds", corpus)
     assert a.applicable == [] and a.undetermined == []
     assert a.below_all_thresholds
-    assert "below the thresholds of every size-dependent instrument" in a.summary
+    assert "does not reach the thresholds of CSDDD, CSRD, Batteries Regulation and Conflict Minerals Regulation" in a.summary
+    assert "voluntary frameworks below still apply" in a.summary
     names = " ".join(v["name"] for v in a.voluntary_frameworks)
     for framework in ("OECD Guidelines for Multinational Enterprises", "UN Guiding Principles", "ILO", "IMVO", "SER"):
         assert framework in names, framework
 
 
 def test_missing_facts_make_an_instrument_undetermined_not_applicable():
-    profile = CompanyProfile(established_in_eu=True, commodities=["coffee"])
+    profile = CompanyProfile(established_in_eu=True)
     a = evaluate(profile)
-    assert "EUDR" in _titles(a.undetermined)
-    assert "eudr_role" in _item(a, "EUDR").reason
-    assert "CSDDD" in _titles(a.undetermined)  # employees and turnover unknown
+    csddd = _item(a, "CSDDD")
+    assert csddd.status == "undetermined"  # employees and turnover unknown
+    assert "the number of employees and the net worldwide turnover" in csddd.reason
+    assert [q.field for q in csddd.questions] == ["employees", "turnover_worldwide_eur"]
+    assert csddd.questions[0].text.startswith("How many employees")
+    assert "employees" not in csddd.reason.split("the number of employees")[0]  # no field name in the text
     assert not a.below_all_thresholds
 
 
@@ -233,7 +237,7 @@ def test_a_pending_proposal_shows_in_changes_but_never_decides():
 
     rules = load_scope_rules().model_copy(deep=True)
     csddd = rules.instrument("csddd")
-    csddd.versions.append(Version(id="proposal_x", label="hypothetical proposal", pending=True))
+    csddd.versions.append(Version(id="proposal_x", label={"en": "hypothetical proposal", "nl": "hypothetisch voorstel"}, pending=True))
     for rule in csddd.rules:
         for cond in rule.conditions:
             if isinstance(cond.value, dict):
@@ -242,7 +246,7 @@ def test_a_pending_proposal_shows_in_changes_but_never_decides():
     assert item.status == "not_applicable"  # Omnibus I (in force) decides
     pending = next(c for c in item.changes if c.version_id == "proposal_x")
     assert pending.pending and pending.status == "applicable"
-    assert "hypothetical proposal (pending proposal): applicable" in item.changes_summary
+    assert "hypothetical proposal (pending proposal): applies" in item.changes_summary
     with pytest.raises(ValueError):
         csddd.model_validate(dict(csddd.model_dump(by_alias=True), current_version="proposal_x"))
 
@@ -255,3 +259,124 @@ def test_texts_that_declare_the_company_sector(corpus):
     assert "10" in eudr[0]["sectors"]
     assert len({d["document_id"] for d in docs}) == len(docs)
     assert evaluate(CompanyProfile(nace="62.01"), corpus).sector_documents == []  # software: no act declares it
+
+
+# ---- the compliance officer's questions (issue 12) -------------------------------------------------------------
+
+def _cocoa_importer(**update):
+    """A cocoa importer that ticked cocoa and said nothing of its EUDR role (the profile's commodities are, by
+    its own definition, placed on or exported from the EU market by the company)."""
+    return CompanyProfile(**{"name": "Cocoa importer", "established_in_eu": True, "employees": 1200,
+                             "turnover_worldwide_eur": 500_000_000, "commodities": ["cocoa"], **update})
+
+
+def test_commodities_decide_the_eudr_and_the_role_refines_it(corpus):
+    a = evaluate(_cocoa_importer(), corpus)
+    eudr = _item(a, "EUDR")
+    assert eudr.status == "applicable" and eudr.status_label == "applies"
+    assert eudr.reason.startswith("Applies as operator")
+    assert "(presumed)" in eudr.reason
+    assert [p.field for p in eudr.presumed] == ["eudr_role"] and eudr.presumed[0].value == "operator"
+    assert [q.field for q in eudr.questions] == ["eudr_role"]
+    assert "trader" in eudr.questions[0].text and "downstream operator" in eudr.questions[0].text
+    assert eudr.applies_from.date == date(2026, 12, 30) and eudr.applies_from.citation.startswith("Article 38(2)")
+    assert [o["citation"] for o in eudr.obligations] == ["Articles 8 to 11 EUDR", "Article 4(1) and (2) EUDR"]
+    assert "EUDR" not in _titles(a.undetermined)
+
+
+def test_a_stated_role_replaces_the_presumption(corpus):
+    trader = _item(evaluate(_cocoa_importer(eudr_role="trader"), corpus), "EUDR")
+    assert trader.status == "applicable" and trader.citation == "Article 2, point (17), and Article 5 EUDR"
+    assert trader.presumed == [] and trader.questions == []
+    assert [o["citation"] for o in trader.obligations] == ["Article 5 EUDR"]
+    none = _item(evaluate(_cocoa_importer(commodities=[]), corpus), "EUDR")
+    assert none.status == "not_applicable" and none.presumed == []  # no commodity: nothing to presume on
+
+
+def test_the_micro_postponement_needs_a_decided_size_class():
+    """Article 38(3): only micro and small operators get 30 June 2027; a presumed operator of unknown size gets 38(2)."""
+    small = _item(evaluate(_cocoa_importer(employees=8, turnover_worldwide_eur=600_000)), "EUDR")
+    assert small.applies_from.date == date(2027, 6, 30)
+    unknown = _item(evaluate(_cocoa_importer(employees=8, turnover_worldwide_eur=None)), "EUDR")
+    assert unknown.applies_from.date == date(2026, 12, 30)
+
+
+@pytest.mark.parametrize("figures, decided, shown, basis", [
+    ({"employees": 1200, "turnover_worldwide_eur": 500e6}, "large", "large", "decided"),
+    ({"employees": 1200}, None, "large", "employees"),              # the headcount alone: its band, said as such
+    ({"employees": 8}, None, "micro", "employees"),
+    ({"turnover_worldwide_eur": 30e6}, None, "medium", "turnover_worldwide_eur"),
+    ({"employees": 1200, "turnover_worldwide_eur": 45e6}, None, "large", "employees"),  # medium or large: balance sheet decides
+    ({"employees": 1200, "turnover_worldwide_eur": 45e6, "balance_sheet_total_eur": 20e6}, "medium", "medium", "decided"),
+    ({"employees": 5, "turnover_worldwide_eur": 60e6, "balance_sheet_total_eur": 30e6}, "large", "large", "decided"),
+    ({}, None, None, None),
+])
+def test_size_class_from_whatever_is_given(figures, decided, shown, basis):
+    a = evaluate(CompanyProfile(**figures))
+    assert a.derived["size_class"] == decided  # what the rules use: only a class the figures given decide
+    assert (a.derived["size_class_estimate"], a.derived["size_class_basis"]) == (shown, basis)
+    text = a.derived["size_class_text"]
+    assert ("going by" in text) == (basis not in ("decided", None)) and "Directive 2013/34/EU" in text
+
+
+def test_key_obligations_are_the_company_duties_first_things_first(tmp_path, data_dir):
+    """The CSRD's list: what the company does, in order; no Member State options, auditor approval or other
+    directives' exemptions (the extracted obligations of the real text, by the real extractor)."""
+    import shutil
+    from indexer.analysis.corpus import Corpus
+
+    (tmp_path / "documents").mkdir()
+    shutil.copy(data_dir / "documents" / "celex-32022L2464-en.json", tmp_path / "documents")
+    assert main(["extract", "--data-dir", str(tmp_path)]) == 0
+    csrd = _item(evaluate(_cocoa_importer(), Corpus.at(tmp_path)), "CSRD")
+    assert csrd.status == "applicable"
+    assert [o["priority"] for o in csrd.obligations] == [1, 2, 3]
+    assert csrd.obligations[0]["summary"].startswith("Include sustainability information in the management report")
+    quoted = [e for o in csrd.obligations for e in o.get("extracted", [])]
+    assert quoted and all(e["text"].startswith(("Large undertakings", "Undertakings")) for e in quoted), quoted
+    assert "extracted" not in csrd.obligations[2]  # assurance: the Audit Directive's duties are the auditor's
+    every = [o for o in Corpus.at(tmp_path).obligations("celex-32022L2464-en") if o.provision_id.startswith("art_1.par_1")]
+    assert any(o.addressee in ("member_states", None) for o in every)  # the filter had something to leave out
+
+
+def test_the_summary_never_contradicts_the_lists(corpus):
+    for profile in [_cocoa_importer(), load_profile("below_thresholds"), load_profile("bank"), CompanyProfile(),
+                    load_profile("cocoa_trader"), _cocoa_importer(employees=None, turnover_worldwide_eur=None)]:
+        a = evaluate(profile, corpus)
+        lists = {"applicable": a.applicable, "undetermined": a.undetermined, "not_applicable": a.not_applicable}
+        parts = {p.kind: p for p in a.summary_parts}
+        for kind, items in lists.items():
+            assert [i.instrument for i in items] == (parts[kind].instruments if kind in parts else [])
+            for i in items:
+                assert (i.short_title in parts[kind].text) if kind in parts else True
+        if "thresholds" in parts:
+            assert set(parts["thresholds"].instruments) <= {i.instrument for i in a.not_applicable}
+            assert a.below_all_thresholds
+        assert a.summary == " ".join(p.text for p in a.summary_parts)
+
+
+def test_the_dutch_answer_is_dutch(corpus):
+    from analysis.english_texts import answer_texts, english_in
+
+    for profile in [_cocoa_importer(), CompanyProfile(established_in_eu=True), load_profile("bank"),
+                    load_profile("non_eu_500m"), load_profile("textile_1200"), _cocoa_importer(employees=None)]:
+        a = evaluate(profile, corpus, lang="nl")
+        assert a.lang == "nl"
+        for text in answer_texts(a):
+            assert not english_in(text), (english_in(text), text)
+        english = evaluate(profile, corpus, lang="en")
+        assert [i.instrument for i in a.applicable] == [i.instrument for i in english.applicable]
+    eudr = _item(evaluate(_cocoa_importer(), corpus, lang="nl"), "EUDR")
+    assert eudr.reason.startswith("Van toepassing als marktdeelnemer") and eudr.status_label == "van toepassing"
+    assert eudr.questions[0].text.startswith("Brengt de onderneming")
+
+
+def test_no_text_of_the_answer_shows_a_field_name(corpus):
+    import re
+
+    from analysis.english_texts import answer_texts
+
+    for lang in ("en", "nl"):
+        for profile in [CompanyProfile(), _cocoa_importer(), load_profile("bank")]:
+            for text in answer_texts(evaluate(profile, corpus, lang=lang)):
+                assert not re.search(r"\b[a-z]+_[a-z_]+\b", text), text
