@@ -15,9 +15,10 @@ import logging
 import os
 import threading
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Optional, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -29,7 +30,7 @@ T = TypeVar("T")
 # The folders of a data dir the store reads (regkb.settings.DataDir names them), and what each file holds.
 DOCUMENTS, OBLIGATIONS, REFERENCES = "documents", "obligations", "references"
 SUFFIX = {DOCUMENTS: ".json", OBLIGATIONS: ".jsonl", REFERENCES: ".jsonl"}
-RECORD = {OBLIGATIONS: Obligation, REFERENCES: TextReference}
+RECORD: dict[str, type[BaseModel]] = {OBLIGATIONS: Obligation, REFERENCES: TextReference}
 WHAT = {OBLIGATIONS: "obligation", REFERENCES: "reference"}
 
 FileKey = tuple[str, int, int]          # (name, mtime in ns, size): a file changed when its key did
@@ -43,7 +44,7 @@ class LoadProblem:
     folder: str
     name: str
     reason: str
-    line: Optional[int] = None
+    line: int | None = None
 
     @property
     def stem(self) -> str:
@@ -66,9 +67,9 @@ class _Parsed:
 class Corpus:
     """One complete, unchanging state of a data dir (or of documents held in memory)."""
 
-    def __init__(self, documents: Iterable[Document] = (), obligations: Optional[dict[str, list[Obligation]]] = None,
-                 references: Optional[dict[str, list[TextReference]]] = None, problems: Iterable[LoadProblem] = (),
-                 root: Optional[Path] = None, stamp: Optional[Stamp] = None):
+    def __init__(self, documents: Iterable[Document] = (), obligations: dict[str, list[Obligation]] | None = None,
+                 references: dict[str, list[TextReference]] | None = None, problems: Iterable[LoadProblem] = (),
+                 root: Path | None = None, stamp: Stamp | None = None):
         self.documents: dict[str, Document] = {d.id: d for d in documents}
         self._obligations = obligations or {}
         self._references = references or {}
@@ -79,12 +80,12 @@ class Corpus:
         self._derived_lock = threading.RLock()
 
     @classmethod
-    def at(cls, data_dir: str | Path | None) -> "Corpus":
+    def at(cls, data_dir: str | Path | None) -> Corpus:
         """The current state of a data dir (empty when there is none)."""
         return CorpusStore(data_dir).current() if data_dir else cls()
 
     @classmethod
-    def of(cls, docs: Iterable[Document], obligations: Iterable[Obligation] = ()) -> "Corpus":
+    def of(cls, docs: Iterable[Document], obligations: Iterable[Obligation] = ()) -> Corpus:
         """A corpus held in memory (tests, and callers that already have the documents)."""
         by_doc: dict[str, list[Obligation]] = {}
         for ob in obligations:
@@ -96,7 +97,7 @@ class Corpus:
         """Every document that loaded, in file-name order."""
         return list(self.documents.values())
 
-    def get(self, doc_id: Optional[str]) -> Optional[Document]:
+    def get(self, doc_id: str | None) -> Document | None:
         return self.documents.get(doc_id) if doc_id else None
 
     def by_celex(self, celex: str, language: str = "en") -> list[Document]:
@@ -115,7 +116,7 @@ class Corpus:
             if doc_id in self.documents:
                 yield from obligations
 
-    def obligation(self, obligation_id: str) -> Optional[Obligation]:
+    def obligation(self, obligation_id: str) -> Obligation | None:
         by_id = self.derived("obligations by id", lambda c: {o.id: o for o in c.all_obligations()})
         return by_id.get(obligation_id)
 
@@ -143,7 +144,7 @@ class Corpus:
         return [doc_id for doc_id in held if doc_id not in self.documents]
 
     # -- derived data ------------------------------------------------------------------------------
-    def derived(self, name: str, build: Callable[["Corpus"], T]) -> T:
+    def derived(self, name: str, build: Callable[[Corpus], T]) -> T:
         """`build(self)`, computed once for this state of the corpus (concurrent callers wait for it)."""
         with self._derived_lock:
             if name not in self._derived:
@@ -160,10 +161,10 @@ class CorpusStore:
         time). The web app sets it, because listing every file on every request costs more than the request."""
         self.root = Path(data_dir)
         self.recheck_seconds = recheck_seconds
-        self._snapshot: Optional[Corpus] = None
+        self._snapshot: Corpus | None = None
         self._parsed: dict[tuple[str, str], _Parsed] = {}
         self._lock = threading.Lock()
-        self._checked: tuple[float, tuple[Optional[int], ...]] = (0.0, ())
+        self._checked: tuple[float, tuple[int | None, ...]] = (0.0, ())
 
     def current(self) -> Corpus:
         """The corpus as the files are now. While another thread loads a newer state, the previous complete
@@ -178,7 +179,8 @@ class CorpusStore:
             self._checked = (now, folders)
             return snapshot
         if not self._lock.acquire(blocking=snapshot is None):
-            return snapshot  # type: ignore[return-value]  (not None: blocking was False)
+            assert snapshot is not None  # acquire() can only fail without blocking, i.e. with a snapshot
+            return snapshot
         try:
             stamp = self.stamp()
             if self._snapshot is None or self._snapshot.stamp != stamp:
@@ -188,9 +190,9 @@ class CorpusStore:
         finally:
             self._lock.release()
 
-    def _folders(self) -> tuple[Optional[int], ...]:
+    def _folders(self) -> tuple[int | None, ...]:
         """The record folders' modification times (None for a missing one)."""
-        out: list[Optional[int]] = []
+        out: list[int | None] = []
         for folder in (DOCUMENTS, OBLIGATIONS, REFERENCES):
             try:
                 out.append(os.stat(self.root / folder).st_mtime_ns)
@@ -200,7 +202,9 @@ class CorpusStore:
 
     def stamp(self) -> Stamp:
         """What the loaded state depends on: every file's name, modification time and size."""
-        return tuple(tuple(_listing(self.root / folder, SUFFIX[folder])) for folder in (DOCUMENTS, OBLIGATIONS, REFERENCES))
+        return tuple(
+            tuple(_listing(self.root / folder, SUFFIX[folder])) for folder in (DOCUMENTS, OBLIGATIONS, REFERENCES)
+        )
 
     # -- loading -----------------------------------------------------------------------------------
     def _load(self, stamp: Stamp) -> Corpus:
@@ -216,7 +220,9 @@ class CorpusStore:
             return hit.value
 
         documents = [d for k in docs_keys if (d := parse(DOCUMENTS, k, _read_document)) is not None]
-        obligations = {k[0].rsplit(".", 1)[0]: parse(OBLIGATIONS, k, _records_reader(OBLIGATIONS)) for k in obligation_keys}
+        obligations = {
+            k[0].rsplit(".", 1)[0]: parse(OBLIGATIONS, k, _records_reader(OBLIGATIONS)) for k in obligation_keys
+        }
         references = {k[0].rsplit(".", 1)[0]: parse(REFERENCES, k, _records_reader(REFERENCES)) for k in reference_keys}
         self._parsed = parsed  # files that are gone are forgotten
         problems = [p for hit in parsed.values() for p in hit.problems]
@@ -238,7 +244,7 @@ def _listing(folder: Path, suffix: str) -> Iterator[FileKey]:
             yield entry.name, st.st_mtime_ns, st.st_size
 
 
-def _read_document(path: Path) -> tuple[Optional[Document], list[LoadProblem]]:
+def _read_document(path: Path) -> tuple[Document | None, list[LoadProblem]]:
     try:
         return Document.model_validate_json(path.read_bytes()), []
     except (OSError, ValidationError, ValueError) as exc:
@@ -257,7 +263,8 @@ def _records_reader(folder: str) -> Callable[[Path], tuple[list[BaseModel], list
         except (OSError, UnicodeDecodeError) as exc:
             log.warning("cannot read %ss %s (%s); skipped: run `regkb extract` to rewrite it", what, path, exc)
             return [], [LoadProblem(folder, path.name, f"unreadable ({exc})")]
-        records, problems = [], []
+        records: list[BaseModel] = []
+        problems: list[LoadProblem] = []
         for n, line in enumerate(lines, 1):
             if not line.strip():
                 continue

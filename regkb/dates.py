@@ -7,8 +7,8 @@ them. Adding a language's month names here makes all of them read its dates.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date
-from typing import Iterator, Optional
 
 MONTHS: dict[str, tuple[str, ...]] = {
     "en": ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -32,12 +32,12 @@ _NUMERIC = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.((?:19|20)\d{2})\b")
 _ISO = re.compile(r"\b((?:19|20)\d{2})-?(\d{2})-?(\d{2})\b")
 
 
-def month_number(name: str) -> Optional[int]:
+def month_number(name: str) -> int | None:
     """1-12 for a month name of any language above (any case), else None."""
     return MONTH_NUMBER.get(name.lower())
 
 
-def make_date(year: int | str, month: int | str, day: int | str) -> Optional[date]:
+def make_date(year: int | str, month: int | str, day: int | str) -> date | None:
     """The date, or None when it does not exist (31 June) or the month is no month name."""
     number = month if isinstance(month, int) else (int(month) if month.isdigit() else month_number(month))
     try:
@@ -54,7 +54,7 @@ def find_dates(text: str) -> Iterator[tuple[re.Match[str], date]]:
             yield m, d
 
 
-def parse_date(text: str) -> Optional[date]:
+def parse_date(text: str) -> date | None:
     """The first date in `text`: 'day month year' (any language above), else d.m.yyyy, else ISO (yyyy-mm-dd)."""
     m = DATE_RE.search(text)
     if m:

@@ -10,7 +10,8 @@ import argparse
 import os
 import sys
 import time
-from typing import Callable, NoReturn
+from collections.abc import Callable
+from typing import NoReturn
 
 from rich.console import Console
 
@@ -28,7 +29,11 @@ STEPS: tuple[tuple[str, Callable[[argparse.Namespace], int]], ...] = (
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="crawl, extract, index and serve, end to end")
     add_data_dir(p)
-    p.add_argument("--mirror", metavar="DIR", help="replay an offline mirror (a folder with MANIFEST.tsv) instead of the live sites")
+    p.add_argument(
+        "--mirror",
+        metavar="DIR",
+        help="replay an offline mirror (a folder with MANIFEST.tsv) instead of the live sites",
+    )
     p.add_argument("--sources", nargs="*", help="only these source ids from config/sources.yaml")
     p.add_argument("--backend", default=None, help="search backend (default from config/search.yaml)")
     p.add_argument("--host", default="127.0.0.1")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from datetime import date
-from typing import Literal, Optional
+from typing import Literal
 
 from pydantic import BaseModel, Field, PrivateAttr
 
@@ -34,27 +34,27 @@ class ApplicationDate(BaseModel):
 
     date: date
     text: str = Field(description="The wording that states the date, shortened")
-    provision_id: Optional[str] = None
-    scope: Optional[str] = Field(None, description="To whom / which provisions, if the text says")
+    provision_id: str | None = None
+    scope: str | None = Field(None, description="To whom / which provisions, if the text says")
 
 
 class Dates(BaseModel):
-    adopted: Optional[date] = None
-    published: Optional[date] = None
-    entry_into_force: Optional[date] = None
-    transposition_deadline: Optional[date] = None
+    adopted: date | None = None
+    published: date | None = None
+    entry_into_force: date | None = None
+    transposition_deadline: date | None = None
     application: list[ApplicationDate] = []
-    version_date: Optional[date] = Field(None, description="Date of this consolidated version")
+    version_date: date | None = Field(None, description="Date of this consolidated version")
 
 
 class Identifiers(BaseModel):
-    celex: Optional[str] = None
-    eli: Optional[str] = None
-    bwb: Optional[str] = None
-    kamerstuk: Optional[str] = None
-    oj: Optional[str] = Field(None, description="Official Journal reference, e.g. 'OJ L, 2024/1760, 5.7.2024'")
-    cellar: Optional[str] = None
-    number: Optional[str] = Field(None, description="The act's number as cited, e.g. '2024/1760'")
+    celex: str | None = None
+    eli: str | None = None
+    bwb: str | None = None
+    kamerstuk: str | None = None
+    oj: str | None = Field(None, description="Official Journal reference, e.g. 'OJ L, 2024/1760, 5.7.2024'")
+    cellar: str | None = None
+    number: str | None = Field(None, description="The act's number as cited, e.g. '2024/1760'")
 
 
 class Provision(BaseModel):
@@ -62,20 +62,30 @@ class Provision(BaseModel):
 
     id: str = Field(description="Stable within the document, e.g. 'art_8.par_2.pt_a'")
     kind: ProvisionKind
-    number: Optional[str] = Field(None, description="'8', '2', 'a', 'ii', 'I'")
-    heading: Optional[str] = None
+    number: str | None = Field(None, description="'8', '2', 'a', 'ii', 'I'")
+    heading: str | None = None
     text: str = Field("", description="This node's own text, without its children")
     citation: str = Field(description="Human citation: 'Article 8(2), point (a)', 'Artikel 5, eerste lid'")
-    parent_id: Optional[str] = None
+    parent_id: str | None = None
     level: int = 0
-    page: Optional[int] = Field(None, description="Page number, for PDF sources")
+    page: int | None = Field(None, description="Page number, for PDF sources")
 
 
 class Link(BaseModel):
     document_id: str
     language: str
-    relation: Literal["language_version", "earlier_version", "later_version", "amended_by", "amends", "corrects", "corrected_by", "proposal_of", "adopted_as"]
-    label: Optional[str] = None
+    relation: Literal[
+        "language_version",
+        "earlier_version",
+        "later_version",
+        "amended_by",
+        "amends",
+        "corrects",
+        "corrected_by",
+        "proposal_of",
+        "adopted_as",
+    ]
+    label: str | None = None
 
 
 class Document(BaseModel):
@@ -86,7 +96,7 @@ class Document(BaseModel):
     version_id: str = Field(description="Groups the language versions of one version: 'celex-32024L1760'")
     source_id: str = Field(description="Key of the source in config/sources.yaml")
     title: str
-    short_title: Optional[str] = None
+    short_title: str | None = None
     instrument_type: InstrumentType
     jurisdiction: Jurisdiction
     language: str
@@ -95,20 +105,23 @@ class Document(BaseModel):
     status: Status
     consolidated: bool = False
     source_url: str
-    official_url: Optional[str] = Field(None, description="Link to the official text for people")
-    alternate_urls: list[str] = Field([], description="Other fetched manifestations of this same document (e.g. the Formex zip of an EUR-Lex HTML page)")
-    fetched_at: Optional[str] = None
-    content_sha256: Optional[str] = None
-    content_type: Optional[str] = None
+    official_url: str | None = Field(None, description="Link to the official text for people")
+    alternate_urls: list[str] = Field(
+        [],
+        description="Other fetched manifestations of this same document (e.g. the Formex zip of an EUR-Lex HTML page)",
+    )
+    fetched_at: str | None = None
+    content_sha256: str | None = None
+    content_type: str | None = None
     sectors: list[str] = Field([], description="NACE codes the source itself declares")
     topics: list[str] = []
     links: list[Link] = []
     provisions: list[Provision] = []
     warnings: list[str] = Field([], description="What the parser could not do well")
 
-    _by_id: Optional[tuple[int, dict[str, Provision]]] = PrivateAttr(default=None)
+    _by_id: tuple[int, dict[str, Provision]] | None = PrivateAttr(default=None)
 
-    def provision(self, provision_id: str) -> Optional[Provision]:
+    def provision(self, provision_id: str) -> Provision | None:
         """By id (the first with it), through an index built on first use and rebuilt when provisions are
         added: pages look up many provisions of a long act."""
         if self._by_id is None or self._by_id[0] != len(self.provisions):
@@ -124,23 +137,23 @@ class Document(BaseModel):
 
 class Deadline(BaseModel):
     text: str
-    date: Optional[datetime.date] = None  # module-qualified: the field name shadows the type in the class body
-    relative: Optional[str] = Field(None, description="'P3M after entry into force'")
+    date: datetime.date | None = None  # module-qualified: the field name shadows the type in the class body
+    relative: str | None = Field(None, description="'P3M after entry into force'")
 
 
 class Threshold(BaseModel):
     text: str
     metric: Literal["employees", "turnover", "amount", "percentage", "other"]
     value: float
-    unit: Optional[str] = None
+    unit: str | None = None
     comparison: Literal["more_than", "at_least", "less_than", "at_most", "equal"] = "more_than"
 
 
 class Reference(BaseModel):
     text: str
-    target_document_id: Optional[str] = None
-    target_provision_id: Optional[str] = None
-    act: Optional[str] = None
+    target_document_id: str | None = None
+    target_provision_id: str | None = None
+    act: str | None = None
 
 
 class TextReference(BaseModel):
@@ -155,7 +168,7 @@ class TextReference(BaseModel):
     end: int
     text: str = Field(description="The wording, as it stands at [start, end) (a stale record is never drawn)")
     target_document_id: str
-    target_provision_id: Optional[str] = None
+    target_provision_id: str | None = None
 
 
 class Entity(BaseModel):
@@ -177,9 +190,9 @@ class Obligation(BaseModel):
     start: int = Field(description="Character offset in the provision text")
     end: int
     modality: Modality
-    addressee: Optional[str] = None
-    addressee_text: Optional[str] = None
-    action: Optional[str] = None
+    addressee: str | None = None
+    addressee_text: str | None = None
+    action: str | None = None
     conditions: list[str] = []
     deadlines: list[Deadline] = []
     thresholds: list[Threshold] = []
@@ -187,7 +200,9 @@ class Obligation(BaseModel):
     entities: list[Entity] = []
     sectors: list[str] = []
     topics: list[str] = []
-    point_ids: list[str] = Field([], description="Points/indents (own provisions) that complete this sentence; `text` includes them")
+    point_ids: list[str] = Field(
+        [], description="Points/indents (own provisions) that complete this sentence; `text` includes them"
+    )
 
 
 class RawResource(BaseModel):
@@ -197,7 +212,7 @@ class RawResource(BaseModel):
     final_url: str = Field(description="After redirects, still in live-site terms")
     status: int
     content_type: str = Field(description="Media type without parameters, lower case")
-    charset: Optional[str] = Field(None, description="Declared charset, if any (may be wrong)")
+    charset: str | None = Field(None, description="Declared charset, if any (may be wrong)")
     headers: dict[str, str] = {}
     body: bytes
     sha256: str

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ def add_data_dir(parser: argparse.ArgumentParser) -> None:
                         help="corpus folder to read and write (default: %(default)s)")
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_config(name: str) -> Any:
     """Load `config/<name>.yaml` (cached: config files do not change during a run)."""
     path = CONFIG_DIR / f"{name}.yaml"
@@ -41,7 +41,7 @@ class DataDir:
     root: Path
 
     @classmethod
-    def at(cls, path: str | os.PathLike[str] | None) -> "DataDir":
+    def at(cls, path: str | os.PathLike[str] | None) -> DataDir:
         d = cls(Path(path or DEFAULT_DATA_DIR))
         d.root.mkdir(parents=True, exist_ok=True)
         return d

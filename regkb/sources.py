@@ -1,8 +1,6 @@
 """The sources the crawler visits, as configured in `config/sources.yaml`."""
 from __future__ import annotations
 
-from typing import Optional
-
 from pydantic import BaseModel, Field
 
 from regkb.records import InstrumentType, Jurisdiction, Status
@@ -13,14 +11,14 @@ class DocumentHint(BaseModel):
     """What the config knows about one seed URL (the parser fills in the rest from the text)."""
 
     url: str
-    title: Optional[str] = None
-    short_title: Optional[str] = None
-    instrument_type: Optional[InstrumentType] = None
-    language: Optional[str] = None
-    status: Optional[Status] = None
-    act: Optional[str] = Field(None, description="act_id this page belongs to, e.g. 'eu-2024-1760-L'")
+    title: str | None = None
+    short_title: str | None = None
+    instrument_type: InstrumentType | None = None
+    language: str | None = None
+    status: Status | None = None
+    act: str | None = Field(None, description="act_id this page belongs to, e.g. 'eu-2024-1760-L'")
     sectors: list[str] = []
-    parser: Optional[str] = Field(None, description="Parser key for this URL when it differs from the source's "
+    parser: str | None = Field(None, description="Parser key for this URL when it differs from the source's "
                                   "(e.g. the mirror's JSON or Markdown rendering of a EUR-Lex page)")
 
 

@@ -6,7 +6,7 @@ and the pages label them: none of those should import another for it.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Optional
+from typing import Any
 
 from regkb.settings import load_config
 
@@ -79,15 +79,22 @@ def topic_labels() -> Labels:
 def addressee_labels() -> Labels:
     """Addressee key → {language: its first surface form, capitalised} (config/addressees.yaml)."""
     data = _optional("addressees") or {}
-    return {key: {lang: forms[0][:1].upper() + forms[0][1:] for lang, forms in entry.items() if isinstance(forms, list) and forms}
-            for key, entry in data.items() if isinstance(entry, dict)}
+    return {
+        key: {
+            lang: forms[0][:1].upper() + forms[0][1:]
+            for lang, forms in entry.items()
+            if isinstance(forms, list) and forms
+        }
+        for key, entry in data.items()
+        if isinstance(entry, dict)
+    }
 
 
 def _languages(row: dict[str, Any]) -> dict[str, str]:
     return {lang: str(text) for lang, text in row.items() if lang != "keywords" and isinstance(text, str)}
 
 
-def label_for(labels: Labels, code: str, lang: str) -> Optional[str]:
+def label_for(labels: Labels, code: str, lang: str) -> str | None:
     """The label in `lang`, else English, else any; None for an unknown code."""
     entry = labels.get(code) or {}
     return entry.get(lang) or entry.get("en") or next(iter(entry.values()), None)

@@ -7,13 +7,12 @@ search_app.present.external_link) and in the Atom feed.
 """
 from __future__ import annotations
 
-from typing import Optional
 from urllib.parse import urlsplit
 
 LINK_SCHEMES = ("http", "https")
 
 
-def http_url(url: Optional[str]) -> Optional[str]:
+def http_url(url: str | None) -> str | None:
     """`url` when it is an absolute http(s) URL with a host, else None."""
     if not isinstance(url, str):
         return None
