@@ -143,6 +143,7 @@ class HeadTimeoutWorker(ThreadWorker):
     header_timeout: float = 5.0  # set from ServerSettings before the workers fork
     io_timeout: float = 30.0
     warmup_paths: tuple[str, ...] = ()
+    warm_before_serving = False  # set in the master once the first workers serve
 
     @property
     def max_head(self) -> int:
@@ -318,6 +319,7 @@ class RegkbServer(BaseApplication):
         """Call `on_ready` once: the port is bound and a worker is in its request loop, so the URL answers now."""
         if self.listening and not self.announced and any(_ready(w) for w in arbiter.WORKERS.values()):
             self.announced = True
+            HeadTimeoutWorker.warm_before_serving = True
             self.on_ready(self.listening)
 
 
@@ -342,17 +344,22 @@ def _before_fork(arbiter, worker) -> None:
 
 
 def _warm_worker(worker) -> None:
-    """Before this worker takes requests: open its own search backend (never in the master: fork safety) and
-    request `warmup_paths` in-process, so that no client waits for the first search's lazy loading."""
+    """Before this worker takes requests: open its own search backend (never in the master: fork safety) and,
+    unless it is of the first generation, request `warmup_paths` in-process, so that no client waits for the
+    first search's lazy loading."""
     from search_app.state import SearchUnavailable
 
     app = worker.wsgi
+    # At start-up nobody else could answer meanwhile: the first generation serves at once, and warms up on
+    # its first requests. Later workers (a reload's, a replacement's) warm up while the others serve.
+    paths = HeadTimeoutWorker.warmup_paths if HeadTimeoutWorker.warm_before_serving else ()
     try:
         app.extensions["regkb"].backend()
-    except SearchUnavailable as exc:
+    except SearchUnavailable as exc:  # no index yet: the search pages say so, warming them up would not help
         worker.log.warning("search unavailable in worker %s: %s", worker.pid, exc)
+        paths = ()
     client = app.test_client()
-    for path in HeadTimeoutWorker.warmup_paths:
+    for path in paths:
         try:
             status = client.get(path).status_code
         except Exception as exc:  # a warm-up failure must not stop the worker: requests report it properly
