@@ -55,8 +55,10 @@ def crawl_command(args: argparse.Namespace) -> int:
     sources = select_sources(getattr(args, "sources", None))
     mirror = getattr(args, "mirror", None)
     if mirror and not (Path(mirror) / "MANIFEST.tsv").is_file():
-        console.print(f"[red]{mirror}/MANIFEST.tsv not found: --mirror must name a mirror folder with a MANIFEST.tsv[/]",
-                      soft_wrap=True)
+        console.print(
+            f"[red]{mirror}/MANIFEST.tsv not found: --mirror must name a mirror folder with a MANIFEST.tsv[/]",
+            soft_wrap=True,
+        )
         return 2
     settings = CrawlSettings.load(mirror=bool(mirror), politeness_delay_seconds=getattr(args, "delay", None))
     data = DataDir.at(args.data_dir)
@@ -89,8 +91,10 @@ def _route_logging_through_rich() -> None:
 
 def print_summary(s: CrawlSummary, data: DataDir, mirror: bool) -> None:
     if s.resumed:
-        console.print("[yellow]resumed an interrupted run: the counts below cover what this run did after the restart[/]",
-                      soft_wrap=True)
+        console.print(
+            "[yellow]resumed an interrupted run: the counts below cover what this run did after the restart[/]",
+            soft_wrap=True,
+        )
     table = Table(title=f"crawl summary ({data.root})", show_header=False)
     rows = [
         ("fetched (new or changed)", s.fetched), ("unchanged (304 / same hash)", s.unchanged),
@@ -107,20 +111,30 @@ def print_summary(s: CrawlSummary, data: DataDir, mirror: bool) -> None:
         console.print(f"[green]nothing new since the last crawl: {s.unchanged} responses unchanged, nothing downloaded "
                       "again, nothing re-parsed[/]", soft_wrap=True)
     if s.parser_unavailable:
-        console.print(f"[yellow]{s.parser_unavailable}: raw responses are stored; documents will be parsed by the next crawl[/]",
-                      soft_wrap=True)
+        console.print(
+            f"[yellow]{s.parser_unavailable}: raw responses are stored; documents will be parsed by the next crawl[/]",
+            soft_wrap=True,
+        )
     for url, message in s.errors:
         console.print(f"[red]error[/] {escape(url)}: {escape(message)}", soft_wrap=True, highlight=False)
     if s.standing_errors:
-        console.print(f"[yellow]{len(s.standing_errors)} unchanged URLs still fail to parse (as in an earlier run; they are "
-                      "parsed again when indexer.parsing.PARSER_VERSION changes):[/]", soft_wrap=True)
+        console.print(
+            f"[yellow]{len(s.standing_errors)} unchanged URLs still fail to parse (as in an earlier run; they are "
+            "parsed again when indexer.parsing.PARSER_VERSION changes):[/]",
+            soft_wrap=True,
+        )
         for url, message in s.standing_errors:
             console.print(f"  {escape(url)}: {escape(message)}", soft_wrap=True, highlight=False)
     if s.missing:
-        console.print(f"[dim]{len(s.missing)} configured URLs are not in the mirror (expected for sources with in_mirror: false)[/]",
-                      soft_wrap=True)
+        console.print(
+            f"[dim]{len(s.missing)} configured URLs are not in the mirror "
+            "(expected for sources with in_mirror: false)[/]",
+            soft_wrap=True,
+        )
     if s.repaired:
-        console.print(f"[green]repaired {len(s.repaired)}: {escape(_names(s.repaired))}[/]", soft_wrap=True, highlight=False)
+        console.print(
+            f"[green]repaired {len(s.repaired)}: {escape(_names(s.repaired))}[/]", soft_wrap=True, highlight=False
+        )
     if not s.ok:
         console.print(f"[bold red]crawl failed: {escape(failure_line(s))}[/]", soft_wrap=True, highlight=False)
 

@@ -24,9 +24,10 @@ import os
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from crawler.fetch import Fetcher, FetchResult
 from crawler.settings import CrawlSettings
@@ -59,7 +60,7 @@ class Parser:
     unavailable: str | None = None
 
     @classmethod
-    def load(cls) -> "Parser":
+    def load(cls) -> Parser:
         """indexer.parsing's entry points (a crawl built with `Parser()` instead only stores raw responses)."""
         from indexer import parsing
         return cls(parsing.parse_resource, parsing.link_documents, str(parsing.PARSER_VERSION), parsing.ParseError)
@@ -101,7 +102,9 @@ class CrawlSummary:
     parser_unavailable: str | None = None
     errors: list[tuple[str, str]] = field(default_factory=list)  # (url, message), this run
     missing: list[str] = field(default_factory=list)  # URLs the mirror does not have
-    standing_errors: list[tuple[str, str]] = field(default_factory=list)  # unchanged URLs an earlier run could not parse
+    standing_errors: list[tuple[str, str]] = field(
+        default_factory=list
+    )  # unchanged URLs an earlier run could not parse
     damaged_records: int = 0
     repaired: list[str] = field(default_factory=list)  # URLs fetched again for a damaged record, documents rebuilt
     problems: dict[str, list[str]] = field(default_factory=dict)  # what failed this run, by kind: URLs / doc ids
@@ -345,7 +348,7 @@ class Crawler:
         return source
 
     def _parse(self, row: UrlRow, source: Source, hint: DocumentHint | None, result: FetchResult, sha: str,
-               kind: str | None, outcome: "ParseOutcome | None" = None,
+               kind: str | None, outcome: ParseOutcome | None = None,
                ) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         """Parse (unless a worker process already did) and store; returns (state fields, doc_sources).
 
@@ -354,7 +357,9 @@ class Crawler:
         if self.parser.parse is None:
             return {"parse_error": self.parser.unavailable}, None
         if outcome is None:
-            outcome = parse_isolated(self.parser.parse, self.parser.error_type, *self._raw(row, source, hint, result, sha), hint)
+            outcome = parse_isolated(
+                self.parser.parse, self.parser.error_type, *self._raw(row, source, hint, result, sha), hint
+            )
         done = {"parsed_sha": sha, "parser_version": self.parser.version}
         if outcome.error is not None:
             self.summary.parse_failed += 1
@@ -370,7 +375,7 @@ class Crawler:
         return {**done, "parse_error": None, "doc_ids": _json(sorted(d.id for d in docs))}, [(d.id, rank) for d in docs]
 
     # --- fetching (worker threads) ---------------------------------------------
-    def _fetch(self, row: UrlRow) -> tuple[FetchResult, "ParseOutcome | None"]:
+    def _fetch(self, row: UrlRow) -> tuple[FetchResult, ParseOutcome | None]:
         """Fetch; parse new content right away in a worker process when there is a pool (the CPU-heavy part)."""
         validators = (row.etag, row.last_modified) if row.warc_file else (None, None)
         source = self.sources.get(row.source_id)

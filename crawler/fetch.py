@@ -14,11 +14,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Callable, Iterator
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
@@ -34,7 +34,7 @@ REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 
 
 def utc_now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass
@@ -154,7 +154,7 @@ class RobotsCache:
     redirects: unavailable, everything allowed (§2.3.1.2).
     """
 
-    def __init__(self, fetcher: "Fetcher") -> None:
+    def __init__(self, fetcher: Fetcher) -> None:
         self.fetcher = fetcher
         self._lock = threading.Lock()
         self._robots: dict[str, Robots] = {}
@@ -192,7 +192,9 @@ class RobotsCache:
                 break
             robots_url = urljoin(robots_url, result.headers["location"])
         else:
-            log.info("robots.txt of %s: more than %d redirects; treated as absent", host, self.fetcher.settings.max_redirects)
+            log.info(
+                "robots.txt of %s: more than %d redirects; treated as absent", host, self.fetcher.settings.max_redirects
+            )
             return Robots()
         status = result.status or 0
         if 400 <= status < 500 and status != 429:
@@ -316,7 +318,9 @@ class Fetcher:
                 if wait > s.max_retry_after_seconds:
                     return result
             if attempt < s.retries:
-                log.debug("retrying %s in %.2fs (attempt %d: %s)", current, wait, attempt + 1, result.error or result.status)
+                log.debug(
+                    "retrying %s in %.2fs (attempt %d: %s)", current, wait, attempt + 1, result.error or result.status
+                )
                 time.sleep(wait)
         return result
 
@@ -332,7 +336,7 @@ class Fetcher:
             when = parsedate_to_datetime(value)
         except (TypeError, ValueError):
             return None
-        return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+        return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
     def get_once(self, url: str, headers: dict[str, str], scope: Scope) -> tuple[int, dict[str, str], bytes]:
         """One GET through the host gate, within total_timeout_seconds of wall-clock time, capped at
@@ -355,7 +359,7 @@ class Fetcher:
         return (f"no complete response within {self.settings.total_timeout_seconds:g}s "
                 "(total_timeout_seconds in config/crawler.yaml)")
 
-    def _peer_check(self, scope: Scope) -> "Callable[[str, IP], str | None] | None":
+    def _peer_check(self, scope: Scope) -> Callable[[str, IP], str | None] | None:
         """The connect-time address check; none in mirror mode (the adapter connects to the loopback mirror)."""
         if self.mirror:
             return None
@@ -373,5 +377,7 @@ class Fetcher:
             for chunk in response.iter_content(64 * 1024):
                 body += chunk
                 if len(body) > s.max_response_bytes:
-                    raise _TooLarge(f"response exceeds the limit of {s.max_response_bytes} bytes (aborted while streaming)")
+                    raise _TooLarge(
+                        f"response exceeds the limit of {s.max_response_bytes} bytes (aborted while streaming)"
+                    )
             return response.status_code, resp_headers, bytes(body)

@@ -89,7 +89,7 @@ def load_manifest(mirror_dir: Path) -> dict[str, Entry]:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server: "_Server"
+    server: _Server
 
     def do_HEAD(self) -> None:  # noqa: N802 (http.server naming)
         self._answer(head=True)
@@ -147,7 +147,9 @@ class MirrorServer:
     def __init__(self, mirror_dir: str | Path, host: str = "127.0.0.1", port: int = 0) -> None:
         self.mirror_dir = Path(mirror_dir)
         if not (self.mirror_dir / "MANIFEST.tsv").is_file():
-            raise FileNotFoundError(f"{self.mirror_dir}/MANIFEST.tsv not found: --mirror must name a mirror folder with a MANIFEST.tsv")
+            raise FileNotFoundError(
+                f"{self.mirror_dir}/MANIFEST.tsv not found: --mirror must name a mirror folder with a MANIFEST.tsv"
+            )
         self._server = _Server((host, port), _Handler)
         self._server.entries = load_manifest(self.mirror_dir)
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
@@ -156,9 +158,10 @@ class MirrorServer:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
+        assert isinstance(host, str)  # a TCP server's address is (host, port)
         return f"http://{host}:{port}"
 
-    def __enter__(self) -> "MirrorServer":
+    def __enter__(self) -> MirrorServer:
         self._thread.start()
         return self
 

@@ -29,7 +29,7 @@ class CrawlSettings(BaseModel):
     parser_kinds: dict[str, list[str]] = {}
 
     @classmethod
-    def load(cls, *, mirror: bool = False, **overrides: object) -> "CrawlSettings":
+    def load(cls, *, mirror: bool = False, **overrides: object) -> CrawlSettings:
         """Settings from config; in mirror mode the `mirror:` block overrides the live-web values."""
         data = dict(load_config("crawler"))
         if mirror:

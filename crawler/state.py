@@ -104,7 +104,8 @@ class CrawlState:
         if last and last["finished"] is None and last["sources"] == sources:
             return int(last["id"]), True
         cur = self.db.execute("INSERT INTO runs (started, sources) VALUES (?, ?)", (utc_now(), sources))
-        return int(cur.lastrowid), False
+        assert cur.lastrowid is not None  # set by the INSERT just made
+        return cur.lastrowid, False
 
     def finish_run(self, run_id: int) -> None:
         self.db.execute("UPDATE runs SET finished = ? WHERE id = ?", (utc_now(), run_id))
@@ -146,7 +147,8 @@ class CrawlState:
     def counts(self, run_id: int) -> tuple[int, int]:
         """(done, known) URLs of this run, for progress."""
         row = self.db.execute(
-            "SELECT SUM(done_run IS ?) AS done, COUNT(*) AS known FROM urls WHERE seen_run = ?", (run_id, run_id)).fetchone()
+            "SELECT SUM(done_run IS ?) AS done, COUNT(*) AS known FROM urls WHERE seen_run = ?", (run_id, run_id)
+        ).fetchone()
         return int(row["done"] or 0), int(row["known"] or 0)
 
     def standing_parse_errors(self, run_id: int, version: str | None) -> list[tuple[str, str]]:
@@ -173,8 +175,9 @@ class CrawlState:
     def stored_records(self, source_ids: list[str]) -> list[UrlRow]:
         """URLs of these sources that have a stored WARC record."""
         marks = ", ".join("?" * len(source_ids))
-        rows = self.db.execute(f"SELECT * FROM urls WHERE warc_file IS NOT NULL AND source_id IN ({marks}) ORDER BY key",
-                               source_ids).fetchall()
+        rows = self.db.execute(
+            f"SELECT * FROM urls WHERE warc_file IS NOT NULL AND source_id IN ({marks}) ORDER BY key", source_ids
+        ).fetchall()
         return [UrlRow(**dict(r)) for r in rows]
 
     def drop_record(self, key: str, error: str, run_id: int) -> None:

@@ -11,8 +11,8 @@ resumed crawl ends with the same files as an uninterrupted one.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from pydantic import ValidationError
 

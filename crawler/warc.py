@@ -16,7 +16,7 @@ import io
 import logging
 import os
 import zlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
 from typing import BinaryIO
@@ -51,8 +51,10 @@ class WarcStore:
         assert self._writer is not None
         offset = self._fh.tell()
         http_headers = StatusAndHeaders(
-            f"{result.status} {_reason(result.status)}", [(k, v) for k, v in result.headers.items() if k not in SKIP_HEADERS],
-            protocol="HTTP/1.1")
+            f"{result.status} {_reason(result.status)}",
+            [(k, v) for k, v in result.headers.items() if k not in SKIP_HEADERS],
+            protocol="HTTP/1.1",
+        )
         record = self._writer.create_warc_record(
             result.final_url, "response", payload=io.BytesIO(result.body), http_headers=http_headers,
             warc_headers_dict={"WARC-Date": result.fetched_at, "WARC-X-Original-URL": result.url,
@@ -179,4 +181,4 @@ def _unused_name(raw_dir: Path, name: str) -> str:
 
 
 def run_name() -> str:
-    return datetime.now(timezone.utc).strftime("crawl-%Y%m%dT%H%M%S") + f"-{os.getpid()}"
+    return datetime.now(UTC).strftime("crawl-%Y%m%dT%H%M%S") + f"-{os.getpid()}"
