@@ -37,7 +37,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--force", action="store_true", help="re-process documents even if unchanged")
     p.set_defaults(func=extract_command)
 
-    p = sub.add_parser("analyze", help="print the obligations found in plain text read from stdin (one JSON object per line)")
+    p = sub.add_parser(
+        "analyze", help="print the obligations found in plain text read from stdin (one JSON object per line)"
+    )
     add_data_dir(p)
     p.add_argument("--lang", choices=("en", "nl"), required=True)
     p.add_argument("--kind", default="article", help="provision kind the text comes from (recitals never bind)")
@@ -52,7 +54,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--errors", action="store_true", help="list every disagreement with the gold labels")
     p.set_defaults(func=eval_command)
 
-    p = sub.add_parser("bench-extract", help="words per second of the extractor vs plain en_core_web_sm over the corpus")
+    p = sub.add_parser(
+        "bench-extract", help="words per second of the extractor vs plain en_core_web_sm over the corpus"
+    )
     add_data_dir(p)
     p.add_argument("--from-mirror", type=Path, metavar="DIR", help="read documents straight from an offline mirror")
     p.add_argument("--gold", nargs="*", type=Path, default=[], metavar="FILE",
@@ -83,7 +87,9 @@ def _pipeline_key() -> str:
 
 
 def _doc_key(doc, pipeline_key: str) -> str:
-    content = hashlib.sha256(doc.model_dump_json(include={"provisions", "sectors", "instrument_type"}).encode()).hexdigest()
+    content = hashlib.sha256(
+        doc.model_dump_json(include={"provisions", "sectors", "instrument_type"}).encode()
+    ).hexdigest()
     return f"{pipeline_key}:{content}"
 
 
@@ -138,7 +144,7 @@ def write_references(dd, corpus, resolver=None) -> Counter:
     from regkb.storage import write_bytes_atomic, write_json_atomic
 
     resolver = resolver or ReferenceResolver.from_documents(corpus.all())
-    digest, counts = resolver.digest(), Counter()
+    digest, counts = resolver.digest(), Counter[str]()
     state_path = dd.references / STATE_FILE
     state = _read_state(state_path)
     damaged = _needs_rewrite(corpus, REFERENCES)
@@ -279,7 +285,9 @@ def eval_command(args: argparse.Namespace) -> int:
         lang = gold[0].get("language", "en") if gold else "en"
         result = evaluate(gold, docs, lang)
         ext, base = result.extractor.summary(), result.baseline.summary()
-        table = Table(title=f"{path} ({lang}): {ext['n']} sentences resolved, {len(result.unresolved)} not found in this corpus")
+        table = Table(
+            title=f"{path} ({lang}): {ext['n']} sentences resolved, {len(result.unresolved)} not found in this corpus"
+        )
         table.add_column("metric")
         table.add_column("extractor", justify="right")
         table.add_column("baseline (shall/must/may, moet/dient/kan)", justify="right")
@@ -297,7 +305,8 @@ def eval_command(args: argparse.Namespace) -> int:
 
 # --- bench -------------------------------------------------------------------------------------------------------
 def bench_command(args: argparse.Namespace) -> int:
-    """Words/second: our extractor (candidate filter + pipeline) per language, and plain en_core_web_sm over everything."""
+    """Words/second: our extractor (candidate filter + pipeline) per language, and plain en_core_web_sm over
+    everything."""
     from indexer.nlp import pipeline
     from indexer.nlp.pipeline import (
         analyze_texts,
@@ -330,14 +339,22 @@ def bench_command(args: argparse.Namespace) -> int:
         table.add_row(f"regkb extractor ({n} obligations, {parsed} distinct sentences parsed)", lang, str(words[lang]),
                       f"{sec:.1f}", f"{words[lang] / sec:,.0f}")
     total_words = sum(words.values())
-    table.add_row("regkb extractor", "all", str(total_words), f"{ours_total_s:.1f}", f"{total_words / ours_total_s:,.0f}")
+    table.add_row(
+        "regkb extractor", "all", str(total_words), f"{ours_total_s:.1f}", f"{total_words / ours_total_s:,.0f}"
+    )
     plain = load_english()
     texts = [t for items in by_lang.values() for t, _ in items]
     t = time.perf_counter()
     for _ in plain.pipe(texts, batch_size=256):
         pass
     plain_s = time.perf_counter() - t
-    table.add_row("plain en_core_web_sm (all components)", "all", str(total_words), f"{plain_s:.1f}", f"{total_words / plain_s:,.0f}")
+    table.add_row(
+        "plain en_core_web_sm (all components)",
+        "all",
+        str(total_words),
+        f"{plain_s:.1f}",
+        f"{total_words / plain_s:,.0f}",
+    )
     Console().print(table)
     Console().print(f"speed-up over plain en_core_web_sm: {plain_s / ours_total_s:.1f}x")
     _bench_gold_f1(args, {d.id: d for d in docs})

@@ -7,8 +7,8 @@ output changes so the crawler re-parses what it has stored.
 """
 from __future__ import annotations
 
-from .errors import ParseError
 from .dispatch import parse_resource
+from .errors import ParseError
 from .linking import link_documents
 
 PARSER_VERSION = "4"

@@ -10,7 +10,7 @@ can be linked. Text that has no such items is kept whole, cited "Corrigendum (wh
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import Any
 
 from .tree import ORDINALS, Node, clean, id_token
 
@@ -29,7 +29,7 @@ TITLE = re.compile(r"^\s*(corrigendum|rectificatif|rectificatie)\b", re.IGNORECA
 END = re.compile(r"\s(?:ELI\s*:\s*http|ISSN\s+\d{4})")
 
 # Where a location names the corrected provision, per language (matched case-insensitively except numerals).
-LOCATION = {
+LOCATION: dict[str, dict[str, Any]] = {  # pattern, or None where the language has no such word
     "en": {"article": r"(?i:article)\s+(\d+[a-z]?)((?:\s?\(\w{1,4}\))*)", "paragraph": None,
            "point": r"\b(?i:point)\s+\((\w{1,4})\)((?:\(\w{1,4}\))*)", "subparagraph": r"(\w+)\s+(?i:subparagraph)",
            "recital": r"(?i:recital)\s+\(?(\d+)\)?", "annex": r"(?i:annex)\s+([IVXLC]+)\b",
@@ -92,7 +92,7 @@ def _item(segment: str, lang: str, used: set[str]) -> Node:
     return Node("text", number=number, heading=heading, text=segment)
 
 
-def target_id(location: str, lang: str) -> Optional[str]:
+def target_id(location: str, lang: str) -> str | None:
     """'Article 3(1), point (a)' -> 'art_3.par_1.pt_a'; 'overweging 37' -> 'rct_37';
     'bijlage I, deel B' -> 'anx_I.prt_B'; None when the location is no provision (a footnote)."""
     p = LOCATION[lang]

@@ -7,12 +7,11 @@ then bs4's detector. Never raises.
 from __future__ import annotations
 
 import codecs
-from typing import Optional
 
 from bs4.dammit import UnicodeDammit
 
 
-def decode(body: bytes, declared: Optional[str] = None) -> tuple[str, Optional[str]]:
+def decode(body: bytes, declared: str | None = None) -> tuple[str, str | None]:
     """Return (text, warning); warning says when the declared charset was wrong."""
     if body.startswith(codecs.BOM_UTF8):
         return body[len(codecs.BOM_UTF8):].decode("utf-8", errors="replace"), None
@@ -36,7 +35,8 @@ def decode(body: bytes, declared: Optional[str] = None) -> tuple[str, Optional[s
             pass
     dammit = UnicodeDammit(body, ["windows-1252"], is_html=True)
     text = dammit.unicode_markup if dammit.unicode_markup is not None else body.decode("latin-1")
-    note = f"declared charset {declared or 'none'} does not fit the bytes; decoded as {dammit.original_encoding or 'latin-1'}"
+    note = (f"declared charset {declared or 'none'} does not fit the bytes; "
+            f"decoded as {dammit.original_encoding or 'latin-1'}")
     return text, note
 
 

@@ -1,8 +1,6 @@
 """Choose the parser for a fetched resource and turn its output into Documents."""
 from __future__ import annotations
 
-from typing import Optional
-
 from lxml.etree import LxmlError
 
 from regkb.records import Document, RawResource
@@ -14,7 +12,7 @@ from .errors import ParseError
 from .registry import PARSERS
 
 
-def parse_resource(raw: RawResource, source: Source, hint: Optional[DocumentHint] = None) -> list[Document]:
+def parse_resource(raw: RawResource, source: Source, hint: DocumentHint | None = None) -> list[Document]:
     """Structured documents from one fetched resource.
 
     Raises ParseError when nothing can be understood; documents that were only

@@ -8,14 +8,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Optional
 from urllib.parse import urlsplit
 
 from regkb.records import Dates, Document, Identifiers, Link, RawResource
 from regkb.sources import DocumentHint, Source
 
-from .metadata import (act_info, adoption_date, base_celex, celex_slug, default_act_id, instrument_from_title,
-                       number_from_title, text_dates)
+from .metadata import (
+    act_info,
+    adoption_date,
+    base_celex,
+    celex_slug,
+    default_act_id,
+    instrument_from_title,
+    number_from_title,
+    text_dates,
+)
 from .tree import Node, citation_style, flatten
 
 
@@ -26,28 +33,28 @@ class Parsed:
     title: str
     language: str
     roots: list[Node]
-    celex: Optional[str] = None
-    bwb: Optional[str] = None
+    celex: str | None = None
+    bwb: str | None = None
     consolidated: bool = False
-    version_date: Optional[date] = None
-    published: Optional[date] = None
-    adopted: Optional[date] = None
-    oj: Optional[str] = None
-    eli: Optional[str] = None
-    number: Optional[str] = None
-    kamerstuk: Optional[str] = None
-    instrument_type: Optional[str] = None
-    jurisdiction: Optional[str] = None
-    status: Optional[str] = None
+    version_date: date | None = None
+    published: date | None = None
+    adopted: date | None = None
+    oj: str | None = None
+    eli: str | None = None
+    number: str | None = None
+    kamerstuk: str | None = None
+    instrument_type: str | None = None
+    jurisdiction: str | None = None
+    status: str | None = None
     sectors: list[str] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    id_suffix: Optional[str] = None
-    act_celex: Optional[str] = None  # the act a document without its own CELEX belongs to (e.g. a corrigendum)
+    id_suffix: str | None = None
+    act_celex: str | None = None  # the act a document without its own CELEX belongs to (e.g. a corrigendum)
     links: list[Link] = field(default_factory=list)  # what the text itself states (a consolidation's amending acts)
 
 
-def build(parsed: Parsed, raw: RawResource, source: Source, hint: Optional[DocumentHint]) -> Document:
+def build(parsed: Parsed, raw: RawResource, source: Source, hint: DocumentHint | None) -> Document:
     jurisdiction = parsed.jurisdiction or source.jurisdiction
     language = parsed.language or (hint.language if hint else None) or source.language
     provisions, tree_warnings = flatten(parsed.roots, citation_style(language, jurisdiction))
@@ -60,7 +67,7 @@ def build(parsed: Parsed, raw: RawResource, source: Source, hint: Optional[Docum
         instrument = "corrigendum"
     doc_id, version_id = _ids(parsed, raw, language)
     act_id = (hint.act if hint and hint.act else None) or info.get("act_id") or (
-        default_act_id(base_celex(parsed.celex or parsed.act_celex)) if parsed.celex or (
+        default_act_id(base_celex(parsed.celex or parsed.act_celex) or "") if parsed.celex or (
             parsed.act_celex and re.match(r"^\d{5}[A-Z]", parsed.act_celex)) else version_id)
     dates = _dates(parsed, provisions, info, instrument)
     number = parsed.number or number_from_title(title) or info.get("number")
@@ -127,7 +134,7 @@ ELI_TYPES = {"directive": "dir", "regulation": "reg", "delegated_regulation": "r
              "implementing_regulation": "reg_impl"}
 
 
-def _eli(instrument: str, number: Optional[str], celex: Optional[str]) -> Optional[str]:
+def _eli(instrument: str, number: str | None, celex: str | None) -> str | None:
     """ELI of the act as published in the OJ (data.europa.eu/eli/<type>/<year>/<number>/oj)."""
     kind = ELI_TYPES.get(instrument)
     m = re.match(r"^(\d{4})/(\d+)$", number or "")

@@ -8,7 +8,7 @@ structure the act; they differ in how paragraphs and points are drawn (OJ:
 from __future__ import annotations
 
 import re
-from typing import Iterator, Optional, Union
+from collections.abc import Iterator
 from urllib.parse import unquote
 
 import lxml.html
@@ -21,9 +21,11 @@ from .errors import ParseError
 from .metadata import celex_from_title, celex_slug, parse_date
 from .tree import Node, clean, id_token
 
-Item = Union[str, Node]
+Item = str | Node
 
-POINT_LABEL = re.compile(r"^(\(?[a-z]{1,4}\)|\(?[ivxlc]+\)|\(?\d{1,3}[a-z]?\)|\d{1,3}[a-z]?\.|[a-z]\.|[—–\-•▪·])$", re.I)
+POINT_LABEL = re.compile(
+    r"^(\(?[a-z]{1,4}\)|\(?[ivxlc]+\)|\(?\d{1,3}[a-z]?\)|\d{1,3}[a-z]?\.|[a-z]\.|[—–\-•▪·])$", re.I
+)
 SKIP_CLASSES = {"modref", "arrow", "oj-note", "footnote", "hd-modifiers", "disclaimer", "reference",
                 "separator", "oj-separator", "oj-doc-sep", "separator-annex", "separator-short", "hd-toc-1",
                 "hd-toc-2", "hd-toc-3", "toc-1", "toc-2", "title-fam-member", "title-fam-member-star"}
@@ -80,7 +82,7 @@ def text_of(el) -> str:
     return clean(text).replace("\n", " ").strip()
 
 
-def parse_eurlex_html(text: str, language: Optional[str]) -> Parsed:
+def parse_eurlex_html(text: str, language: str | None) -> Parsed:
     try:
         root = lxml.html.document_fromstring(text.encode("utf-8"),
                                              parser=lxml.html.HTMLParser(encoding="utf-8", recover=True))
@@ -129,8 +131,8 @@ FINAL_FORMULA = re.compile(r"^(This (Regulation|Decision) shall be binding in it
 def _flat(body) -> list[Node]:
     """Older consolidated pages: articles are only marked by heading classes, not by ELI ids."""
     roots: list[Node] = []
-    chapter: Optional[Node] = None
-    current: Optional[Node] = None
+    chapter: Node | None = None
+    current: Node | None = None
     for child in _blocks(body):
         cls = classes(child)
         text = text_of(child)
@@ -175,7 +177,8 @@ def _flat_paragraph(el, article: Node) -> bool:
     m = FLAT_PARAGRAPH.match(text_of(el))
     if not m:
         return False
-    numbers = [int(re.match(r"\d+", c.number or "0").group()) for c in article.children if c.kind == "paragraph"]
+    numbers = [int(d.group()) for c in article.children
+               if c.kind == "paragraph" and (d := re.match(r"\d+", c.number or "0"))]  # (numbered by this parser)
     n = int(m.group(1))
     if not ((not numbers and n == 1) or (numbers and (n == numbers[-1] + 1 or (n == numbers[-1] and m.group(2))))):
         return False
@@ -208,7 +211,9 @@ def _title(root) -> str:
         lines = [text_of(p) for p in mains[0].iter("p")]
     else:
         lines = [text_of(p) for p in root.find_class("oj-doc-ti")[:4] + root.find_class("title-doc-first")[:4]]
-    lines = [line for line in lines if line and not re.match(r"^\((text with eea|texte présentant|voor de eer)", line, re.I)]
+    lines = [
+        line for line in lines if line and not re.match(r"^\((text with eea|texte présentant|voor de eer)", line, re.I)
+    ]
     title = " ".join(lines)
     if not title:
         t = root.find(".//title")
@@ -216,7 +221,7 @@ def _title(root) -> str:
     return re.sub(r"\s+", " ", title).strip()
 
 
-def _language(root) -> Optional[str]:
+def _language(root) -> str | None:
     for cls in ("oj-hd-lg",):
         found = root.find_class(cls)
         if found:
@@ -386,16 +391,16 @@ def _article(el, cid: str, warnings: list[str]) -> Node:
             node.text = deleted.replace(f"Article {number}", "").strip() or deleted
         else:
             warnings.append(f"Article {number} has no text")
-    node.extend(items)
+    node.extend(i for i in items if not isinstance(i, tuple))  # (titles are tuples in annexes only)
     return node
 
 
 def _annex(el, cid: str) -> Node:
     node = Node("annex", number=None)
-    part: Optional[Node] = None
+    part: Node | None = None
     current = node
     titles = 0
-    open_point: Optional[Node] = None  # a consolidated text's numbered point, still taking what follows
+    open_point: Node | None = None  # a consolidated text's numbered point, still taking what follows
     for item in flow(el, in_article=False, annex=True):
         if isinstance(item, HangingPoint):
             current.children.append(item)
@@ -443,7 +448,7 @@ def _annex(el, cid: str) -> Node:
 BLOCK_TAGS = {"p", "div", "table", "ul", "ol", "li", "blockquote", "h1", "h2", "h3", "h4", "tbody"}
 
 
-def flow(el, in_article: bool, annex: bool = False) -> Iterator[Union[Item, tuple]]:
+def flow(el, in_article: bool, annex: bool = False) -> Iterator[Item | tuple]:
     """Text blocks, paragraphs and points inside an article, point cell or annex, in order."""
     if not any(isinstance(c.tag, str) and c.tag in BLOCK_TAGS for c in el):
         text = text_of(el)
@@ -455,7 +460,7 @@ def flow(el, in_article: bool, annex: bool = False) -> Iterator[Union[Item, tupl
     yield from flow_children(list(el), in_article, annex)
 
 
-def flow_children(children, in_article: bool, annex: bool = False) -> Iterator[Union[Item, tuple]]:
+def flow_children(children, in_article: bool, annex: bool = False) -> Iterator[Item | tuple]:
     for child in children:
         if not isinstance(child.tag, str):
             continue
@@ -520,7 +525,7 @@ class Continuation(str):
 HANGING_LABEL = re.compile(r"^(\d{1,3}[a-z]?)\.$")
 
 
-def _hanging_point(el) -> Optional[HangingPoint]:
+def _hanging_point(el) -> HangingPoint | None:
     p = el
     if el.tag == "div" and not classes(el):
         blocks = [c for c in el if isinstance(c.tag, str)]
@@ -571,7 +576,7 @@ def _consolidated_paragraph(div) -> Node:
     return par
 
 
-def _grid_point(div) -> Union[Node, str, None]:
+def _grid_point(div) -> Node | str | None:
     label_el = next((c for c in div if "grid-list-column-1" in classes(c)), None)
     body_el = next((c for c in div if "grid-list-column-2" in classes(c)), None)
     if label_el is None or body_el is None:

@@ -13,7 +13,6 @@ import bisect
 import json
 import re
 from functools import lru_cache
-from typing import Optional
 
 from .corrigendum import corrections, is_corrigendum
 from .document import Parsed
@@ -115,7 +114,7 @@ def _act(text: str, w: dict, head_end: int) -> tuple[list[Node], list[str]]:
     return roots + enacting + annexes, []
 
 
-def _find(pattern: str, text: str) -> Optional[int]:
+def _find(pattern: str, text: str) -> int | None:
     m = re.search(pattern, text)
     return m.end() if m else None
 
@@ -218,8 +217,8 @@ def _enacting_terms(body: str, w: dict) -> list[Node]:
         marks += [(s, e, "section", n) for n, s, e in _sections(body, w["section"], 0)]
     marks.sort()
     roots: list[Node] = []
-    chapter: Optional[Node] = None
-    section: Optional[Node] = None
+    chapter: Node | None = None
+    section: Node | None = None
     for i, (_start, head_end, kind, num) in enumerate(marks):
         segment = body[head_end: marks[i + 1][0] if i + 1 < len(marks) else len(body)]
         if kind == "article":
@@ -233,7 +232,7 @@ def _enacting_terms(body: str, w: dict) -> list[Node]:
     return roots
 
 
-def _attach(roots: list[Node], parent: Optional[Node], node: Node) -> None:
+def _attach(roots: list[Node], parent: Node | None, node: Node) -> None:
     if parent is None:
         roots.append(node)
     else:
@@ -246,7 +245,8 @@ def _sections(text: str, word: str, pos: int) -> list[tuple[str, int, int]]:
 
 def _annexes(text: str, word: str) -> list[Node]:
     """'BIJLAGE I …', 'BIJLAGE II …' (or a sole 'BIJLAGE') after the signature and the act's footnotes."""
-    marks = _sequence(text, lambda r: rf"\b{word}\s+{r}\s+(?=[A-ZÀ-Ý])", UPPER_ROMAN)
+    marks: list[tuple[str | None, int, int]] = [
+        *_sequence(text, lambda r: rf"\b{word}\s+{r}\s+(?=[A-ZÀ-Ý])", UPPER_ROMAN)]
     if not marks:
         sole = re.search(rf"\b{word}\s+(?=[A-ZÀ-Ý])", text)
         marks = [(None, sole.start(), sole.end())] if sole else []
@@ -257,7 +257,7 @@ def _annexes(text: str, word: str) -> list[Node]:
     return out
 
 
-def _annex(number: Optional[str], text: str) -> Node:
+def _annex(number: str | None, text: str) -> Node:
     heading, body_start = _heading(text, None)
     if heading is None and len(text) < 400:  # only the title survived (templates lost in extraction)
         heading, body_start = clean(text), len(text)
@@ -296,7 +296,7 @@ def _article(number: str, text: str) -> Node:
     return node
 
 
-def _heading(text: str, par_start: Optional[int]) -> tuple[Optional[str], int]:
+def _heading(text: str, par_start: int | None) -> tuple[str | None, int]:
     """The heading runs up to the first paragraph number or the first capitalised clause outside quotes."""
     if par_start is not None:
         return clean(text[:par_start]) or None, par_start
@@ -334,7 +334,7 @@ def _point(label: str, text: str, scheme: str) -> Node:
     point = Node("point", number=label)
     inner = SCHEMES[scheme][2]
     marks = _marks(text, inner) if inner else []
-    if not marks:
+    if not marks or not inner:  # (no marks without an inner scheme)
         point.add(_strip_notes(text))
         return point
     point.add(_strip_notes(text[: marks[0][1]]))

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 from regkb.records import RawResource
 from regkb.sources import DocumentHint, Source
@@ -14,7 +13,7 @@ from .registry import language_hint, parser, text_of
 
 
 @parser("eurlex")
-def _eurlex(raw: RawResource, source: Source, hint: Optional[DocumentHint]) -> list[Parsed]:
+def _eurlex(raw: RawResource, source: Source, hint: DocumentHint | None) -> list[Parsed]:
     from .eurlex_html import parse_eurlex_html
     text, notes = text_of(raw)
     parsed = parse_eurlex_html(text, language_hint(raw, source, hint))
@@ -38,7 +37,7 @@ def _split_corrigendum(parsed: Parsed) -> None:
 
 
 @parser("formex")
-def _formex(raw: RawResource, source: Source, hint: Optional[DocumentHint]) -> list[Parsed]:
+def _formex(raw: RawResource, source: Source, hint: DocumentHint | None) -> list[Parsed]:
     from .formex import parse_formex, xml_files_from_zip
     if raw.body[:4] == b"PK\x03\x04" or raw.content_type.endswith("zip"):
         files = xml_files_from_zip(raw.body)
@@ -48,7 +47,7 @@ def _formex(raw: RawResource, source: Source, hint: Optional[DocumentHint]) -> l
 
 
 @parser("eurlex_text_json")
-def _text_json(raw: RawResource, source: Source, hint: Optional[DocumentHint]) -> list[Parsed]:
+def _text_json(raw: RawResource, source: Source, hint: DocumentHint | None) -> list[Parsed]:
     from .eurlex_text import parse_text_json
     text, notes = text_of(raw)
     parsed = parse_text_json(text, language_hint(raw, source, hint) or source.language)
@@ -61,7 +60,7 @@ def _text_json(raw: RawResource, source: Source, hint: Optional[DocumentHint]) -
 
 
 @parser("derived_json")
-def _derived_json(raw: RawResource, source: Source, hint: Optional[DocumentHint]) -> list[Parsed]:
+def _derived_json(raw: RawResource, source: Source, hint: DocumentHint | None) -> list[Parsed]:
     from .derived_json import parse_derived_json
     text, notes = text_of(raw)
     parsed = parse_derived_json(text, language_hint(raw, source, hint) or source.language)
@@ -70,7 +69,7 @@ def _derived_json(raw: RawResource, source: Source, hint: Optional[DocumentHint]
 
 
 @parser("markdown_law")
-def _markdown(raw: RawResource, source: Source, hint: Optional[DocumentHint]) -> list[Parsed]:
+def _markdown(raw: RawResource, source: Source, hint: DocumentHint | None) -> list[Parsed]:
     from .markdown_law import parse_markdown_law
     text, notes = text_of(raw)
     docs = parse_markdown_law(text, raw.url, (hint.language if hint and hint.language else source.language))
@@ -80,13 +79,13 @@ def _markdown(raw: RawResource, source: Source, hint: Optional[DocumentHint]) ->
 
 
 @parser("wetten_xml")
-def _wetten(raw: RawResource, source: Source, hint: Optional[DocumentHint]) -> list[Parsed]:
+def _wetten(raw: RawResource, source: Source, hint: DocumentHint | None) -> list[Parsed]:
     from .wetten_xml import parse_wetten_xml
     return [parse_wetten_xml(raw.body)]
 
 
 @parser("policy_page", "covenant")
-def _page(raw: RawResource, source: Source, hint: Optional[DocumentHint]) -> list[Parsed]:
+def _page(raw: RawResource, source: Source, hint: DocumentHint | None) -> list[Parsed]:
     from .web_page import parse_web_page
     text, notes = text_of(raw)
     parsed = parse_web_page(text, raw.url, (hint.language if hint and hint.language else None) or source.language)
@@ -95,7 +94,7 @@ def _page(raw: RawResource, source: Source, hint: Optional[DocumentHint]) -> lis
 
 
 @parser("text")
-def _text(raw: RawResource, source: Source, hint: Optional[DocumentHint]) -> list[Parsed]:
+def _text(raw: RawResource, source: Source, hint: DocumentHint | None) -> list[Parsed]:
     from .web_page import parse_plain_text
     text, notes = text_of(raw)
     parsed = parse_plain_text(text, (hint.language if hint and hint.language else None) or source.language)
@@ -104,6 +103,6 @@ def _text(raw: RawResource, source: Source, hint: Optional[DocumentHint]) -> lis
 
 
 @parser("pdf")
-def _pdf(raw: RawResource, source: Source, hint: Optional[DocumentHint]) -> list[Parsed]:
+def _pdf(raw: RawResource, source: Source, hint: DocumentHint | None) -> list[Parsed]:
     from .pdf import parse_pdf
     return [parse_pdf(raw.body, (hint.language if hint and hint.language else None) or source.language)]

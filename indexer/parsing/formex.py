@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from typing import Iterator, Optional, Union
+from collections.abc import Iterator
 
 from lxml import etree
 
@@ -17,7 +17,7 @@ from .errors import ParseError
 from .metadata import parse_date
 from .tree import Node, clean
 
-Item = Union[str, Node]
+Item = str | Node
 SKIP = {"NOTE", "TI.ART", "STI.ART", "NO.PARAG", "NO.P", "TITLE", "BIB.INSTANCE", "INFO.CONSLEG", "INFO.PROD"}
 
 
@@ -49,7 +49,7 @@ def xml_files_from_zip(body: bytes) -> list[bytes]:
 
 def parse_formex(files: list[bytes]) -> Parsed:
     roots: list[Node] = []
-    parsed: Optional[Parsed] = None
+    parsed: Parsed | None = None
     for data in files:
         try:
             root = etree.fromstring(data, parser=etree.XMLParser(recover=False, huge_tree=True))
@@ -97,7 +97,9 @@ def _metadata(root) -> Parsed:
     if title_el is None:
         title_el = root.find(".//TITLE/TI")
     title_lines = [text(p) for p in title_el.findall("P")] if title_el is not None else []
-    title = " ".join(t for t in title_lines if not re.match(r"^\((text with eea|texte présentant|voor de eer)", t, re.I))
+    title = " ".join(
+        t for t in title_lines if not re.match(r"^\((text with eea|texte présentant|voor de eer)", t, re.I)
+    )
     parsed = Parsed(title=re.sub(r"\s+", " ", title).strip(), language=lang, roots=[])
     info = root.find("INFO.CONSLEG")
     if info is not None:
@@ -171,9 +173,17 @@ def _division(el) -> Node:
     ti = el.find("TITLE/TI")
     label = text(ti) if ti is not None else ""
     sti = el.find("TITLE/STI")
-    m = re.match(r"^(chapter|chapitre|hoofdstuk|section|afdeling|title|titre|titel|part|partie|deel)\s+(\S+)", label, re.I)
+    m = re.match(
+        r"^(chapter|chapitre|hoofdstuk|section|afdeling|title|titre|titel|part|partie|deel)\s+(\S+)", label, re.I
+    )
     word = m.group(1).lower() if m else "chapter"
-    kind = "section" if word in ("section", "afdeling") else "part" if word in ("title", "titre", "titel", "part", "partie", "deel") else "chapter"
+    kind = (
+        "section"
+        if word in ("section", "afdeling")
+        else "part"
+        if word in ("title", "titre", "titel", "part", "partie", "deel")
+        else "chapter"
+    )
     node = Node(kind, number=m.group(2) if m else None, heading=text(sti) if sti is not None else label)
     for child in _divisions(el):
         node.add(child)

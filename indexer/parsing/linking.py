@@ -123,7 +123,7 @@ def _stated_amendments(docs: list[Document], by_act: dict[str, list[Document]]) 
 def _dedupe(links: list[Link]) -> list[Link]:
     seen: set[tuple[str, str]] = set()
     out = []
-    for link in sorted(links, key=lambda l: (l.relation, l.document_id)):
+    for link in sorted(links, key=lambda lk: (lk.relation, lk.document_id)):
         if (link.document_id, link.relation) not in seen:
             seen.add((link.document_id, link.relation))
             out.append(link)

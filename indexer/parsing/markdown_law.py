@@ -8,7 +8,6 @@ in its own language.
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 from .document import Parsed
 from .errors import ParseError
@@ -42,12 +41,12 @@ def parse_markdown_law(text: str, url: str, language: str) -> list[Parsed]:
     return out
 
 
-def _bwb(url: str) -> Optional[str]:
+def _bwb(url: str) -> str | None:
     m = re.search(r"(BWB[RV]\d{7})", url)
     return m.group(1) if m else None
 
 
-def _language_parts(text: str) -> list[tuple[Optional[str], str]]:
+def _language_parts(text: str) -> list[tuple[str | None, str]]:
     """Split a bilingual treaty record at its second-level titles, keeping those whose articles restart at 1."""
     lines = text.split("\n")
     cuts = [i for i, line in enumerate(lines) if re.match(r"^(####|##)[^#\s]", line)]
@@ -62,7 +61,7 @@ def _language_parts(text: str) -> list[tuple[Optional[str], str]]:
     return [(_guess_language(c), c) for c in chunks]
 
 
-def _guess_language(text: str) -> Optional[str]:
+def _guess_language(text: str) -> str | None:
     en = len(re.findall(r"^###\s*Article\b", text, re.M | re.I))
     nl = len(re.findall(r"^###\s*Artikel\b", text, re.M | re.I))
     if en or nl:
@@ -73,8 +72,8 @@ def _guess_language(text: str) -> Optional[str]:
 def _parse(text: str, language: str) -> Parsed:
     roots: list[Node] = []
     title = ""
-    current: Optional[Node] = None
-    paragraph: Optional[Node] = None
+    current: Node | None = None
+    paragraph: Node | None = None
     preamble: list[str] = []
     for raw_line in text.split("\n"):
         line = clean(re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", raw_line)).replace("*", "")
@@ -140,8 +139,10 @@ ESRS_STANDARDS = [("1", "General requirements"), ("2", "General disclosures"), (
                   ("S2", "Workers in the value chain"), ("S3", "Affected communities"),
                   ("S4", "Consumers and end-users"), ("G1", "Business conduct")]
 _ESRS_ROW = re.compile(r"^\|\s*ESRS\s+([12]|[ESG]\d)\s*\|\s*([^|]+?)\s*\|\s*$", re.M)
-_ESRS_NOISE = re.compile(r"^(?:(?:\d+/\d+\s+)?ELI:.*|-{3,}|EN|OJ L, \d.*|L series|Official Journal of the European Union.*"
-                         r"|\d+/\d+|\|[\s\-:|]+\|?)$")
+_ESRS_NOISE = re.compile(
+    r"^(?:(?:\d+/\d+\s+)?ELI:.*|-{3,}|EN|OJ L, \d.*|L series|Official Journal of the European Union.*"
+    r"|\d+/\d+|\|[\s\-:|]+\|?)$"
+)
 _ESRS_PAR = re.compile(r"^(\d{1,3})\.(?:\s+(.*))?$")
 _ESRS_AR = re.compile(r"^AR\s*(\d{1,3})\s*\.?(?:\s+(.*))?$")
 _ESRS_POINT = re.compile(r"^(?:-\s*)*\(?([a-z]|[ivx]{1,5})[.)]\s+(\S.*)$")
@@ -179,8 +180,9 @@ def _run(candidates: list[tuple[int, int]], max_gap: int = 15) -> dict[int, int]
     numbers the conversion lost allowed (up to `max_gap` in a row, each costing a little); ties go to the later
     line (tables of contents come first). line → number."""
     best: dict[int, tuple[float, int]] = {}       # number → (score, candidate) of the best run ending there
-    back: dict[int, Optional[int]] = {}
+    back: dict[int, int | None] = {}
     for ci, (_, n) in enumerate(candidates):
+        pred: int | None
         score, pred = (1.0 - 0.05 * (n - 1), None) if n <= max_gap else (None, None)
         for m in range(max(1, n - max_gap), n):
             if m in best:
@@ -194,11 +196,11 @@ def _run(candidates: list[tuple[int, int]], max_gap: int = 15) -> dict[int, int]
             best[n] = (score, ci)
     if not best:
         return {}
-    ci: Optional[int] = max(best.values())[1]
+    at: int | None = max(best.values())[1]
     out = {}
-    while ci is not None:
-        out[candidates[ci][0]] = candidates[ci][1]
-        ci = back.get(ci)
+    while at is not None:
+        out[candidates[at][0]] = candidates[at][1]
+        at = back.get(at)
     return out
 
 
@@ -227,6 +229,7 @@ def _is_standard_start(lines: list[tuple[bool, str]], i: int, code: str, name: s
 
 def _parse_esrs(text: str, language: str) -> Parsed:
     start = ESRS_ANNEX.search(text)
+    assert start is not None  # parse() chose this parser because ESRS_ANNEX matched
     head = "\n".join(line for line in text[:start.start()].split("\n") if not _ESRS_NOISE.match(line.strip()))
     parsed = _parse(head, language)
     body = text[start.start():]
@@ -235,7 +238,8 @@ def _parse_esrs(text: str, language: str) -> Parsed:
     annex = Node("annex", number="I", heading=lines[0][1])
     roots = [annex]
     chunks: list[tuple[Node, list[tuple[bool, str]]]] = []
-    expected, current = 0, None
+    expected = 0
+    current: tuple[Node, list[tuple[bool, str]]] | None = None
     for i, (heading, line) in enumerate(lines[1:], 1):
         if heading and re.match(r"^ANNEX\s+II\b", line, re.I):
             rest = lines[i + 1:]
@@ -287,9 +291,9 @@ def _esrs_standard(std: Node, lines: list[tuple[bool, str]]) -> None:
     ars = _run([(i, int(m.group(1))) for i, (_, t) in enumerate(lines) if (m := _ESRS_AR.match(t))])
     first = min(paragraphs, default=len(lines))
     container: Node = std
-    appendix: Optional[Node] = None
-    para: Optional[Node] = None
-    point: Optional[Node] = None
+    appendix: Node | None = None
+    para: Node | None = None
+    point: Node | None = None
     used: set[str] = set()
 
     def open_section(node: Node) -> None:
@@ -303,6 +307,7 @@ def _esrs_standard(std: Node, lines: list[tuple[bool, str]]) -> None:
             continue
         if i in paragraphs or i in ars:
             m = _ESRS_PAR.match(line) if i in paragraphs else _ESRS_AR.match(line)
+            assert m is not None  # paragraphs and ars hold the lines these patterns matched
             number = m.group(1) if i in paragraphs else f"AR {m.group(1)}"
             para = Node("paragraph", number=number, text=(m.group(2) or "").strip())
             container.children.append(para)
@@ -336,7 +341,7 @@ def _esrs_standard(std: Node, lines: list[tuple[bool, str]]) -> None:
             container, para, point = node, None, None
             continue
         if line.strip().lower() == "application requirements" and appendix is not None and not appendix.children:
-            appendix.heading = f"{appendix.heading}: Application Requirements" if ":" not in appendix.heading \
+            appendix.heading = f"{appendix.heading}: Application Requirements" if ":" not in (appendix.heading or "") \
                 else appendix.heading
             continue
         if _ESRS_DR_LINE.match(line) and len(line) < 300:

@@ -8,9 +8,9 @@ application dates in the final articles).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Iterable, Optional
 
 from regkb.dates import DATE_RE, MONTH, MONTH_NUMBER, MONTHS, parse_date  # noqa: F401  (re-exported)
 from regkb.records import ApplicationDate, Dates, Provision
@@ -25,19 +25,19 @@ def acts() -> dict[str, dict]:
     return {str(k): v for k, v in (load_config("acts").get("acts") or {}).items()}
 
 
-def act_info(key: Optional[str]) -> dict:
+def act_info(key: str | None) -> dict:
     if not key:
         return {}
     return acts().get(base_celex(key) or key, {}) or acts().get(key, {})
 
 
-def act_key_by_title(title: str) -> Optional[str]:
+def act_key_by_title(title: str) -> str | None:
     """acts.yaml key of the act whose configured title is `title` (Dutch laws are known by name)."""
     wanted = title.strip().lower()
     return next((k for k, v in acts().items() if (v.get("title") or "").lower() == wanted), None)
 
 
-def base_celex(celex: Optional[str]) -> Optional[str]:
+def base_celex(celex: str | None) -> str | None:
     """'02024L1760-20260318' -> '32024L1760'; '32024L1760R(02)' -> '32024L1760'."""
     if not celex:
         return None
@@ -60,7 +60,7 @@ def celex_slug(celex: str) -> str:
     return re.sub(r"[^0-9A-Za-z\-]", "", celex)
 
 
-def celex_from_url(url: str) -> Optional[str]:
+def celex_from_url(url: str) -> str | None:
     m = re.search(r"CELEX(?::|%3A|_)([0-9][0-9A-Z]{9,}(?:R?(?:\(|%28)\d+(?:\)|%29))?(?:-\d{8})?)", url, re.I)
     if not m:
         return None
@@ -70,7 +70,11 @@ def celex_from_url(url: str) -> Optional[str]:
 TITLE_TYPES = [
     # (regex on the start of the title, instrument_type, CELEX type letter)
     (r"(commission )?delegated regulation|règlement délégué|gedelegeerde verordening", "delegated_regulation", "R"),
-    (r"(commission )?implementing regulation|règlement d.exécution|uitvoeringsverordening", "implementing_regulation", "R"),
+    (
+        r"(commission )?implementing regulation|règlement d.exécution|uitvoeringsverordening",
+        "implementing_regulation",
+        "R",
+    ),
     (r"corrigendum|rectificatif|rectificatie", "corrigendum", None),
     (r"(council )?directive|richtlijn", "directive", "L"),
     (r"(council )?regulation|règlement|verordening", "regulation", "R"),
@@ -78,7 +82,7 @@ TITLE_TYPES = [
 ]
 
 
-def instrument_from_title(title: str) -> tuple[Optional[str], Optional[str]]:
+def instrument_from_title(title: str) -> tuple[str | None, str | None]:
     t = title.strip().lower()
     for pattern, kind, letter in TITLE_TYPES:
         if re.match(pattern, t):
@@ -86,7 +90,7 @@ def instrument_from_title(title: str) -> tuple[Optional[str], Optional[str]]:
     return None, None
 
 
-def celex_from_title(title: str) -> Optional[str]:
+def celex_from_title(title: str) -> str | None:
     """'DIRECTIVE (EU) 2024/1760 ...' -> '32024L1760' (only for plain acts, not corrigenda)."""
     kind, letter = instrument_from_title(title)
     m = re.search(r"\b((?:19|20)\d{2})/(\d{1,4})\b", title)
@@ -98,7 +102,7 @@ def celex_from_title(title: str) -> Optional[str]:
     return f"3{m.group(1)}{letter}{int(m.group(2)):04d}"
 
 
-def number_from_title(title: str) -> Optional[str]:
+def number_from_title(title: str) -> str | None:
     m = re.search(r"\b((?:19|20)\d{2})/(\d{1,4})\b", title)
     return f"{m.group(1)}/{m.group(2)}" if m else None
 
@@ -108,7 +112,7 @@ def number_from_title(title: str) -> Optional[str]:
 # Month names and date parsing live in regkb.dates (one place for parsing, extraction, evaluation and comparison);
 # MONTH_NUMBER, MONTHS, DATE_RE and parse_date stay importable from here for the parsers.
 
-def adoption_date(title: str) -> Optional[date]:
+def adoption_date(title: str) -> date | None:
     """'... of 13 June 2024 on ...' / 'du 13 juin 2024' / 'van 13 juni 2024'."""
     m = re.search(rf"\b(?:of|du|van)\s+(\d{{1,2}}(?:er)?\s+(?:{MONTH})\s+(?:19|20)\d{{2}})", title, re.I)
     return parse_date(m.group(1)) if m else None
@@ -123,20 +127,27 @@ FORCE_RE = re.compile(
     r"(?:shall enter into force|entre en vigueur|treedt in werking)\s+(?:on\s+|le\s+|op\s+)?(?:the\s+|de\s+)?"
     r"(?P<ord>\w+)?\s*(?:day|jour|dag)\b", re.I)
 FORCE_DATE_RE = re.compile(
-    r"(?:shall enter into force|entre en vigueur|treedt in werking)\s+(?:on|le|op)\s+(?P<date>\d{1,2}(?:er)?\s+\w+\s+\d{4})",
-    re.I)
+    r"(?:shall enter into force|entre en vigueur|treedt in werking)\s+(?:on|le|op)\s+"
+    r"(?P<date>\d{1,2}(?:er)?\s+\w+\s+\d{4})",
+    re.I,
+)
 APPLY_RE = re.compile(
     r"(?:shall apply|shall be applicable|shall also apply|applies|s.appliqu\w*|est applicable|sont applicables|"
     r"(?:is|zijn) van toepassing|(?:is|zijn) toepasselijk)"
     r"[^.;:]{0,160}?\b(?:from|as from|à partir du|à compter du|vanaf|met ingang van)\s+"
     r"(?P<date>\d{1,2}(?:er)?\s+(?:%s)\s+(?:19|20)\d{2})" % MONTH, re.I)
 LEAD_FROM_RE = re.compile(
-    r"^(?:from|as from|à partir du|à compter du|vanaf|met ingang van)\s+(?P<date>\d{1,2}(?:er)?\s+(?:%s)\s+(?:19|20)\d{2})"
-    % MONTH, re.I)
+    r"^(?:from|as from|à partir du|à compter du|vanaf|met ingang van)\s+"
+    r"(?P<date>\d{1,2}(?:er)?\s+(?:%s)\s+(?:19|20)\d{2})" % MONTH,
+    re.I,
+)
 TRANSPOSE_RE = re.compile(
-    r"(?:adopt and publish|bring into force|mettent en vigueur|adoptent et publient|doen de nodige|vaststellen en bekendmaken)"
+    r"(?:adopt and publish|bring into force|mettent en vigueur|adoptent et publient|doen de nodige|"
+    r"vaststellen en bekendmaken)"
     r"[^.]{0,200}?\b(?:by|au plus tard le|uiterlijk op|uiterlijk)\s+(?P<date>\d{1,2}(?:er)?\s+(?:%s)\s+(?:19|20)\d{2})"
-    % MONTH, re.I)
+    % MONTH,
+    re.I,
+)
 
 
 def shorten(text: str, limit: int = 240) -> str:
@@ -144,7 +155,7 @@ def shorten(text: str, limit: int = 240) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def text_dates(provisions: Iterable[Provision], published: Optional[date]) -> Dates:
+def text_dates(provisions: Iterable[Provision], published: date | None) -> Dates:
     """Entry into force, transposition deadline and application dates as the articles state them."""
     provisions = list(provisions)
     by_id = {p.id: p for p in provisions}
@@ -181,7 +192,7 @@ def text_dates(provisions: Iterable[Provision], published: Optional[date]) -> Da
     return dates
 
 
-def _transposition(provisions: list[Provision]) -> Optional[date]:
+def _transposition(provisions: list[Provision]) -> date | None:
     """The deadline in the article headed 'Transposition' (amending acts quote other deadlines elsewhere)."""
     heads = {p.id for p in provisions if p.kind == "article" and p.heading
              and re.search(r"transpos|omzetting", p.heading, re.I)}
@@ -194,7 +205,7 @@ def _transposition(provisions: list[Provision]) -> Optional[date]:
     return None
 
 
-def _scope(rest: str) -> Optional[str]:
+def _scope(rest: str) -> str | None:
     m = re.match(r"\s*,?\s*(?:as regards|to|for|en ce qui concerne|pour|aux?|voor|ten aanzien van|op)\s+([^;]{3,200})",
                  rest, re.I)
     return shorten(m.group(1), 200) if m else None

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import Callable, Optional
+from collections.abc import Callable
 
 from regkb.records import RawResource
 from regkb.sources import DocumentHint, Source
@@ -28,7 +28,7 @@ def text_of(raw: RawResource) -> tuple[str, list[str]]:
     return text, [note] if note else []
 
 
-def language_hint(raw: RawResource, source: Source, hint: Optional[DocumentHint]) -> Optional[str]:
+def language_hint(raw: RawResource, source: Source, hint: DocumentHint | None) -> str | None:
     if hint and hint.language:
         return hint.language
     m = re.search(r"/legal-content/([A-Z]{2})/", raw.url)

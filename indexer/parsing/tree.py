@@ -8,8 +8,8 @@ same provision gets the same id and citation whatever format it came from
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable, Optional, Union
 
 from regkb.records import Provision
 
@@ -30,14 +30,14 @@ class Node:
     """One provision while parsing, before ids and citations are assigned."""
 
     kind: str
-    number: Optional[str] = None
-    heading: Optional[str] = None
+    number: str | None = None
+    heading: str | None = None
     text: str = ""
-    children: list["Node"] = field(default_factory=list)
-    page: Optional[int] = None
-    holder: Optional["Node"] = field(default=None, repr=False)
+    children: list[Node] = field(default_factory=list)
+    page: int | None = None
+    holder: Node | None = field(default=None, repr=False)
 
-    def add(self, item: Union[str, "Node"]) -> None:
+    def add(self, item: str | Node) -> None:
         """Attach a text block or child the way legal texts nest.
 
         The first text block is the node's own text; later ones open
@@ -75,7 +75,7 @@ class Node:
             self.children.append(txt)
             self.holder = txt
 
-    def extend(self, items: Iterable[Union[str, "Node"]]) -> None:
+    def extend(self, items: Iterable[str | Node]) -> None:
         for item in items:
             self.add(item)
 
@@ -89,7 +89,7 @@ def clean(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def norm_number(number: Optional[str]) -> Optional[str]:
+def norm_number(number: str | None) -> str | None:
     """'(a)' -> 'a', '2.' -> '2', '1°' -> '1', '2 bis' stays '2 bis' (as cited)."""
     if number is None:
         return None
@@ -102,7 +102,7 @@ LATIN_SUFFIX = {"bis": "a", "ter": "b", "quater": "c", "quinquies": "d", "sexies
                 "octies": "g", "nonies": "h", "decies": "i"}
 
 
-def id_token(number: Optional[str]) -> str:
+def id_token(number: str | None) -> str:
     """'2 bis' -> '2a', '(iv)' -> 'iv', 'ESRS 1' -> 'ESRS1'."""
     n = norm_number(number) or ""
     m = re.match(r"^(\d+)\s*(bis|ter|quater|quinquies|sexies|septies|octies|nonies|decies)$", n, re.I)
@@ -131,7 +131,9 @@ def _tens(lang: str) -> list[str]:
     elif lang == "nl":
         for tens, nxt in (("twintig", "dertig"), ("dertig", "veertig"), ("veertig", "vijftig"), ("vijftig", "zestig"),
                           ("zestig", "zeventig"), ("zeventig", "tachtig"), ("tachtig", "negentig"), ("negentig", "")):
-            out += [f"{u}{'ën' if u.endswith('e') else 'en'}{tens}ste" for u in _NL_UNITS] + [f"{nxt}ste" if nxt else ""]
+            out += [f"{u}{'ën' if u.endswith('e') else 'en'}{tens}ste" for u in _NL_UNITS] + [
+                f"{nxt}ste" if nxt else ""
+            ]
     elif lang == "fr":
         for tens, nxt in (("vingt", "trentième"), ("trente", "quarantième"), ("quarante", "cinquantième"),
                           ("cinquante", "soixantième"), ("soixante", "")):
@@ -152,7 +154,7 @@ ORDINALS = {
 }
 
 
-def ordinal(n: Union[int, str], lang: str) -> str:
+def ordinal(n: int | str, lang: str) -> str:
     try:
         i = int(n)
     except (TypeError, ValueError):
@@ -187,7 +189,7 @@ def citation_style(language: str, jurisdiction: str) -> str:
 _ESRS_DR = re.compile(r"^(?:[ESG]\d|GOV|SBM|IRO|BP|MDR)-(?:\d+|[PAMT])$", re.I)
 
 
-def _cite_esrs(node: Node, parent: Optional[Node], parent_citation: str, num: str) -> Optional[str]:
+def _cite_esrs(node: Node, parent: Node | None, parent_citation: str, num: str) -> str | None:
     """Inside a sustainability reporting standard, cited by the standard as the ESRS do themselves:
     'ESRS E1, paragraph 16(a)', 'ESRS E1, AR 21', 'ESRS S1, Disclosure Requirement S1-1'."""
     standard = parent_citation.split(",")[0]
@@ -207,7 +209,7 @@ def _cite_esrs(node: Node, parent: Optional[Node], parent_citation: str, num: st
     return None
 
 
-def cite(node: Node, parent: Optional[Node], parent_citation: str, style: str) -> str:
+def cite(node: Node, parent: Node | None, parent_citation: str, style: str) -> str:
     """Human citation of `node` given its parent's citation, in the document's language style."""
     lang = "nl" if style == "nl_national" else style
     words = LABELS[lang]
@@ -267,7 +269,7 @@ def flatten(roots: list[Node], style: str) -> tuple[list[Provision], list[str]]:
     seen: set[str] = set()
     warnings: list[str] = []
 
-    def visit(node: Node, parent: Optional[Node], parent_id: Optional[str], parent_cit: str, level: int,
+    def visit(node: Node, parent: Node | None, parent_id: str | None, parent_cit: str, level: int,
               counters: dict[str, int]) -> None:
         if node.kind == "point" and parent is not None and parent.kind in ("point", "subpoint"):
             node.kind = "subpoint"

@@ -7,8 +7,6 @@ paragraphs and list items under them their text.
 from __future__ import annotations
 
 import re
-from typing import Optional
-
 import warnings
 
 from bs4 import BeautifulSoup, Tag, XMLParsedAsHTMLWarning
@@ -29,7 +27,7 @@ def parse_web_page(text: str, url: str, language: str) -> Parsed:
         soup = BeautifulSoup(text, "lxml")
     if soup.body is None or not soup.get_text(strip=True):
         raise ParseError("page has no text (empty or not HTML); re-fetch it")
-    html_lang = (soup.html.get("lang") if soup.html else None) or ""
+    html_lang = str((soup.html.get("lang") if soup.html else None) or "")  # a single-valued attribute
     lang = html_lang.split("-")[0].lower() or language
     title = _title(soup)
     main = next((m for sel in MAIN_SELECTORS for m in soup.select(sel)[:1]), soup.body)
@@ -45,7 +43,7 @@ def parse_web_page(text: str, url: str, language: str) -> Parsed:
     meta_date = soup.find("meta", attrs={"name": re.compile(r"(DCTERMS\.)?(issued|date|available)", re.I)})
     time_el = soup.find("time")
     when = (meta_date.get("content") if meta_date else None) or (time_el.get("datetime") if time_el else None)
-    parsed.published = parse_date(when) if when else None
+    parsed.published = parse_date(str(when)) if when else None
     return parsed
 
 
@@ -88,7 +86,7 @@ def parse_plain_text(text: str, language: str) -> Parsed:
     if not text.strip():
         raise ParseError("text is empty; re-fetch it")
     first = lines[0].strip()
-    published: Optional[str] = None
+    published: str | None = None
     m = re.match(r"^date\s+(\d{4}-\d{2}(?:-\d{2})?)\s+(.*)$", first)
     if m:
         published, title = m.group(1), m.group(2)

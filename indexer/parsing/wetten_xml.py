@@ -6,7 +6,7 @@ the tree builder's 'nl_national' style produces them from the same nodes.
 from __future__ import annotations
 
 import re
-from typing import Iterator, Optional, Union
+from collections.abc import Iterator
 
 from lxml import etree
 
@@ -61,12 +61,16 @@ def _children(el) -> Iterator[Node]:
             yield from _children(child)
 
 
-def _nr(kop) -> Optional[str]:
+def _nr(kop) -> str | None:
     return clean(kop.findtext("nr") or "") or None if kop is not None else None
 
 
-def _titel(kop) -> Optional[str]:
-    return clean(" ".join(kop.find("titel").itertext())) or None if kop is not None and kop.find("titel") is not None else None
+def _titel(kop) -> str | None:
+    return (
+        clean(" ".join(kop.find("titel").itertext())) or None
+        if kop is not None and kop.find("titel") is not None
+        else None
+    )
 
 
 def _text(el) -> str:
@@ -87,14 +91,14 @@ def _artikel(el) -> Node:
     return node
 
 
-def _body(el) -> Iterator[Union[str, Node]]:
+def _body(el) -> Iterator[str | Node]:
     for child in el:
         if child.tag == "lidnr":
             continue
         yield from _body_one(child)
 
 
-def _body_one(child) -> Iterator[Union[str, Node]]:
+def _body_one(child) -> Iterator[str | Node]:
     if child.tag in ("al", "tussenkop"):
         t = _text(child)
         if t:
