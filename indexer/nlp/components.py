@@ -18,9 +18,9 @@ from spacy.util import filter_spans
 
 from indexer.nlp import fields
 from indexer.nlp.lexicon import entity_gazetteer, lexicon
-from regkb.settings import load_config
 from indexer.nlp.normative import analyse
 from indexer.nlp.segment import segment_text
+from regkb.settings import load_config
 
 for _name, _default in (("context", None), ("obligations", None)):
     if not Doc.has_extension(_name):
@@ -35,10 +35,16 @@ def _char_span(doc: Doc, start: int, end: int, label: str = "") -> Span | None:
     return doc.char_span(start, end, label=label, alignment_mode="expand")
 
 
+def _lang(nlp: Language) -> str:
+    """The pipeline's language code (spaCy types it optional; every Language class names its language)."""
+    assert nlp.lang is not None
+    return nlp.lang
+
+
 @Language.factory("regkb_legal_sentences")
 def legal_sentences(nlp: Language, name: str):
     """Sentence boundaries from `segment_text` (points stay with their intro; abbreviations do not split)."""
-    lang = nlp.lang
+    lang = _lang(nlp)
 
     def component(doc: Doc) -> Doc:
         starts = {s for s, _ in segment_text(doc.text, lang)}
@@ -49,7 +55,9 @@ def legal_sentences(nlp: Language, name: str):
 
 
 _DATE_ANY = re.compile(fields.DATE, re.I)
-_MONEY = re.compile(r"(?:EUR|€)\s*\d[\d\s.,]*\d(?:\s*(?:million|billion|miljoen|miljard))?|\d[\d\s.,]*\d\s*euro\b", re.I)
+_MONEY = re.compile(
+    r"(?:EUR|€)\s*\d[\d\s.,]*\d(?:\s*(?:million|billion|miljoen|miljard))?|\d[\d\s.,]*\d\s*euro\b", re.I
+)
 
 
 @Language.factory("regkb_entities")
@@ -58,18 +66,19 @@ def rule_entities(nlp: Language, name: str):
     matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
     for label, names in entity_gazetteer().items():
         matcher.add(label, [nlp.make_doc(n) for n in names])
-    lang = nlp.lang
+    lang = _lang(nlp)
     cfg = load_config("legal_cues")
     keep_labels, stoplist = set(cfg["entity_labels"]), {w.lower() for w in cfg["entity_stoplist"]}
 
     def component(doc: Doc) -> Doc:
-        rule: list[Span] = []
-        for ref in fields.find_references(doc.text, lang):  # acts and their provisions, whole ("Article 8(2), point (a)")
-            rule.append(_char_span(doc, ref.start, ref.end, "LAW"))
+        found: list[Span | None] = []
+        # acts and their provisions, whole ("Article 8(2), point (a)")
+        for ref in fields.find_references(doc.text, lang):
+            found.append(_char_span(doc, ref.start, ref.end, "LAW"))
         for pattern, label in ((_DATE_ANY, "DATE"), (_MONEY, "MONEY")):
-            rule += [_char_span(doc, m.start(), m.end(), label) for m in pattern.finditer(doc.text)]
-        rule += [Span(doc, s, e, label=label_id) for label_id, s, e in matcher(doc)]
-        rule = [s for s in rule if s is not None]
+            found += [_char_span(doc, m.start(), m.end(), label) for m in pattern.finditer(doc.text)]
+        found += [Span(doc, s, e, label=label_id) for label_id, s, e in matcher(doc)]
+        rule = [s for s in found if s is not None]
         keep = [e for e in doc.ents if e.label_ in keep_labels and e.text.lower() not in stoplist
                 and not any(e.start < r.end and r.start < e.end for r in rule)]
         doc.ents = filter_spans(rule + keep)
@@ -79,7 +88,8 @@ def rule_entities(nlp: Language, name: str):
 
 @Language.factory("regkb_normative")
 def normative(nlp: Language, name: str):
-    """Each sentence: modality, addressee (as written and normalised), action, conditions; Doc._.obligations lists the normative ones."""
+    """Each sentence: modality, addressee (as written and normalised), action, conditions; Doc._.obligations lists
+    the normative ones."""
     lex = lexicon(nlp.lang)
 
     def component(doc: Doc) -> Doc:
@@ -101,7 +111,7 @@ def normative(nlp: Language, name: str):
 @Language.factory("regkb_fields")
 def structured_fields(nlp: Language, name: str):
     """Deadlines, thresholds and cross-references of each normative sentence (resolution to ids happens per corpus)."""
-    lang = nlp.lang
+    lang = _lang(nlp)
 
     def component(doc: Doc) -> Doc:
         for sent in doc._.obligations or []:

@@ -17,12 +17,12 @@ import hashlib
 import json
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional
 
 from indexer.nlp.lexicon import lexicon
-from indexer.nlp.pipeline import analysis_units, analyze_texts, locate
+from indexer.nlp.pipeline import Finding, analysis_units, analyze_texts, locate
 from regkb.dates import find_dates
 from regkb.records import Document
 
@@ -58,7 +58,7 @@ class FlatDoc:
     prefixes: dict[str, list[int]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, doc: Document) -> "FlatDoc":
+    def build(cls, doc: Document) -> FlatDoc:
         parts, starts, offsets, pos = [], [], [], 0
         for p in doc.provisions:
             n, off = normalise(p.text)
@@ -69,7 +69,7 @@ class FlatDoc:
         flat = cls(doc, "".join(parts), starts, offsets)
         return flat
 
-    def find(self, fp: dict) -> Optional[tuple[int, int]]:
+    def find(self, fp: dict) -> tuple[int, int] | None:
         if not self.prefixes:
             index: dict[str, list[int]] = defaultdict(list)
             for i in range(len(self.norm)):
@@ -82,8 +82,9 @@ class FlatDoc:
             return self.sentence_around(i + PREFIX - 1, fp["length"])
         return None
 
-    def sentence_around(self, pos: int, max_length: int) -> Optional[tuple[int, int]]:
-        """The span of the sentence (per segment_text) that ends at normalised offset `pos`, if it is not longer than the gold."""
+    def sentence_around(self, pos: int, max_length: int) -> tuple[int, int] | None:
+        """The span of the sentence (per segment_text) that ends at normalised offset `pos`, if it is not longer than
+        the gold."""
         from indexer.nlp.segment import segment_text
         i = max(bisect.bisect_right(self.starts, pos) - 1, 0)
         text = self.doc.provisions[i].text
@@ -106,8 +107,8 @@ class FlatDoc:
 
 @dataclass
 class Prediction:
-    modality: Optional[str]
-    addressee: Optional[str] = None
+    modality: str | None
+    addressee: str | None = None
     deadlines: frozenset = frozenset()
     thresholds: frozenset = frozenset()
 
@@ -133,7 +134,9 @@ def baseline(text: str, lang: str) -> Prediction:
     lex = lexicon(lang)
     first = lex.addressee_re.search(text)
     dates = frozenset(d.isoformat() for _, d in find_dates(text))
-    return Prediction(min(hits)[1], lex.addressees[re.sub(r"\s+", " ", first.group(0).lower())] if first else None, dates)
+    return Prediction(
+        min(hits)[1], lex.addressees[re.sub(r"\s+", " ", first.group(0).lower())] if first else None, dates
+    )
 
 
 # --- scoring -------------------------------------------------------------------------------------------------------
@@ -157,7 +160,10 @@ class Scores:
             self.tp += 1
             self.modality_ok += g == p
             self.addressee_ok += gold.get("addressee") == pred.addressee
-            gd, gt = frozenset(gold.get("deadlines", [])), frozenset(threshold_key(t) for t in gold.get("thresholds", []))
+            gd, gt = (
+                frozenset(gold.get("deadlines", [])),
+                frozenset(threshold_key(t) for t in gold.get("thresholds", [])),
+            )
             if gd or pred.deadlines:
                 self.deadline_n += 1
                 self.deadline_ok += gd == pred.deadlines
@@ -167,7 +173,9 @@ class Scores:
                 self.threshold_n += 1
                 self.threshold_ok += gt == pred.thresholds
                 if gt != pred.thresholds:
-                    self.errors.append(f"{gold['id']}: thresholds gold {sorted(gt)} predicted {sorted(pred.thresholds)}")
+                    self.errors.append(
+                        f"{gold['id']}: thresholds gold {sorted(gt)} predicted {sorted(pred.thresholds)}"
+                    )
             if g != p or gold.get("addressee") != pred.addressee:
                 self.errors.append(f"{gold['id']}: gold {g}/{gold.get('addressee')} predicted {p}/{pred.addressee}")
         elif g and not p:
@@ -182,13 +190,18 @@ class Scores:
     def summary(self) -> dict:
         prec = self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
         rec = self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-        return {"n": self.tp + self.fp + self.fn + self.tn, "precision": prec, "recall": rec,
-                "f1": 2 * prec * rec / (prec + rec) if prec + rec else 0.0,
-                "modality_accuracy": self.modality_ok / self.tp if self.tp else 0.0,
-                "addressee_accuracy": self.addressee_ok / self.tp if self.tp else 0.0,
-                "deadline_exact": self.deadline_ok / self.deadline_n if self.deadline_n else 1.0, "deadline_n": self.deadline_n,
-                "threshold_exact": self.threshold_ok / self.threshold_n if self.threshold_n else 1.0,
-                "threshold_n": self.threshold_n}
+        return {
+            "n": self.tp + self.fp + self.fn + self.tn,
+            "precision": prec,
+            "recall": rec,
+            "f1": 2 * prec * rec / (prec + rec) if prec + rec else 0.0,
+            "modality_accuracy": self.modality_ok / self.tp if self.tp else 0.0,
+            "addressee_accuracy": self.addressee_ok / self.tp if self.tp else 0.0,
+            "deadline_exact": self.deadline_ok / self.deadline_n if self.deadline_n else 1.0,
+            "deadline_n": self.deadline_n,
+            "threshold_exact": self.threshold_ok / self.threshold_n if self.threshold_n else 1.0,
+            "threshold_n": self.threshold_n,
+        }
 
 
 @dataclass
@@ -203,7 +216,7 @@ def load_gold(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def _resolve(gold: dict, docs: dict[str, Document], flats: dict[str, FlatDoc]) -> Optional[tuple[str, int, int]]:
+def _resolve(gold: dict, docs: dict[str, Document], flats: dict[str, FlatDoc]) -> tuple[str, int, int] | None:
     """(document id, norm start, norm end) of a gold sentence in this corpus."""
     doc = docs.get(gold["document_id"])
     candidates = [doc] if doc else []
@@ -229,9 +242,9 @@ def evaluate(gold: list[dict], docs: dict[str, Document], lang: str, prefilter: 
         r = _resolve(g, docs, flats)
         (resolved.append((g, r)) if r else unresolved.append(g["id"]))
     needed: dict[str, set[int]] = defaultdict(set)
-    for g, (doc_id, s, e) in resolved:
+    for _g, (doc_id, s, e) in resolved:
         needed[doc_id].update(flats[doc_id].provisions_in(s, e))
-    findings: dict[str, list[tuple[int, int, object]]] = defaultdict(list)
+    findings: dict[str, list[tuple[int, int, Finding]]] = defaultdict(list)
     for doc_id, indexes in needed.items():
         d, flat = docs[doc_id], flats[doc_id]
         units = [u for u in analysis_units(d) if any(i in indexes for i, _ in u.pieces)]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Optional
 
 from indexer.nlp.lexicon import act_names
 from regkb.dates import DAY_MONTH_YEAR, make_date
@@ -24,9 +23,25 @@ NUMBER_WORDS = {
     "tien": 10, "elf": 11, "twaalf": 12, "vijftien": 15, "achttien": 18, "twintig": 20, "dertig": 30, "zestig": 60,
     "negentig": 90,
 }
-UNITS = {"day": "D", "days": "D", "dag": "D", "dagen": "D", "week": "W", "weeks": "W", "weken": "W",
-         "month": "M", "months": "M", "maand": "M", "maanden": "M", "year": "Y", "years": "Y", "jaar": "Y", "jaren": "Y",
-         "working days": "D", "werkdagen": "D"}
+UNITS = {
+    "day": "D",
+    "days": "D",
+    "dag": "D",
+    "dagen": "D",
+    "week": "W",
+    "weeks": "W",
+    "weken": "W",
+    "month": "M",
+    "months": "M",
+    "maand": "M",
+    "maanden": "M",
+    "year": "Y",
+    "years": "Y",
+    "jaar": "Y",
+    "jaren": "Y",
+    "working days": "D",
+    "werkdagen": "D",
+}
 ORDINALS_NL = {"eerste": 1, "tweede": 2, "derde": 3, "vierde": 4, "vijfde": 5, "zesde": 6, "zevende": 7, "achtste": 8,
                "negende": 9, "tiende": 10, "elfde": 11, "twaalfde": 12}
 ORDINALS_EN = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
@@ -38,14 +53,20 @@ _UNIT = "|".join(sorted(UNITS, key=len, reverse=True))
 QTY = rf"(?P<n>\d+|{_NUM_WORD})\s+(?P<unit>{_UNIT})"
 
 DEADLINE_ABS = re.compile(
-    rf"(?<!\w)(?P<prep>by|no later than|not later than|at the latest by|before|until|from|as from|as of|with effect from|"
-    rf"on or before|after|uiterlijk op|uiterlijk|vóór|voor|tot en met|tot|vanaf|met ingang van|per|na)\s+{DATE}", re.I)
+    rf"(?<!\w)(?P<prep>by|no later than|not later than|at the latest by|before|until|from|as from|as of|"
+    rf"with effect from|"
+    rf"on or before|after|uiterlijk op|uiterlijk|vóór|voor|tot en met|tot|vanaf|met ingang van|per|na)\s+{DATE}",
+    re.I,
+)
 DEADLINE_REL = re.compile(
-    rf"(?<!\w)(?P<prep>within|no later than|not later than|at the latest|binnen|uiterlijk|ten laatste|for a period of|for|"
-    rf"after the expiration of|after the expiry of|na afloop van|after|na|at least|ten minste)\s+(?:a period of\s+|een termijn van\s+|een periode van\s+)?{QTY}\s+"
+    rf"(?<!\w)(?P<prep>within|no later than|not later than|at the latest|binnen|uiterlijk|ten laatste|"
+    rf"for a period of|for|"
+    rf"after the expiration of|after the expiry of|na afloop van|after|na|at least|ten minste)\s+"
+    rf"(?:a period of\s+|een termijn van\s+|een periode van\s+)?{QTY}\s+"
     rf"(?P<rel>of|after|from|following|before|prior to|na|van|vanaf|vóór|voor|volgend op|te rekenen vanaf)\s+"
     rf"(?P<anchor>(?!age\b|leeftijd\b)(?:the\s+|de\s+|het\s+)?[\w\s'’-]{{1,60}}?)(?=[,.;:)]|\s+(?:and|or|en|to|in|on|at|is|are|through|which|that|die|dat|shall|must|may|moet|wordt|worden)\b|$)",
-    re.I)
+    re.I,
+)
 
 
 @dataclass
@@ -73,39 +94,88 @@ def find_deadlines(text: str) -> list[Found]:
             continue
         anchor = re.sub(r"\s+", " ", m["anchor"]).strip()
         rel = "before" if m["rel"].lower() in ("before", "prior to", "vóór", "voor") else "after"
-        out.append(Found(m.start(), m.end(), m.group(0), {"date": None,
-                                                          "relative": f"P{_num(m['n'])}{UNITS[m['unit'].lower()]} {rel} {anchor}"}))
+        out.append(
+            Found(
+                m.start(),
+                m.end(),
+                m.group(0),
+                {"date": None, "relative": f"P{_num(m['n'])}{UNITS[m['unit'].lower()]} {rel} {anchor}"},
+            )
+        )
     return sorted(out, key=lambda f: f.start)
 
 
 _AMOUNT = r"(?P<num>\d{1,3}(?:[ \u00a0.,]\d{3})+|\d+(?:[.,]\d+)?)(?:\s*(?P<scale>million|billion|miljoen|miljard))?"
-_CMP = (r"(?P<cmp>more than|greater than|exceeding|exceeds|above|over|in excess of|at least|not less than|a minimum of|"
-        r"less than|fewer than|below|under|not exceeding|not more than|up to|a maximum of|maximum|at most|"
-        r"meer dan|hoger dan|ten minste|minstens|minder dan|lager dan|niet meer dan|ten hoogste|maximaal|hoogstens|minimaal|"
-        r"boven|onder)?\s*")
+_CMP = (
+    r"(?P<cmp>more than|greater than|exceeding|exceeds|above|over|in excess of|at least|not less than|a minimum of|"
+    r"less than|fewer than|below|under|not exceeding|not more than|up to|a maximum of|maximum|at most|"
+    r"meer dan|hoger dan|ten minste|minstens|minder dan|lager dan|niet meer dan|ten hoogste|maximaal|hoogstens|"
+    r"minimaal|"
+    r"boven|onder)?\s*"
+)
 COMPARISON = {
-    "more than": "more_than", "greater than": "more_than", "exceeding": "more_than", "exceeds": "more_than",
-    "above": "more_than", "over": "more_than", "in excess of": "more_than", "meer dan": "more_than", "hoger dan": "more_than",
-    "boven": "more_than", "at least": "at_least", "not less than": "at_least", "a minimum of": "at_least",
-    "ten minste": "at_least", "minstens": "at_least", "minimaal": "at_least", "less than": "less_than",
-    "fewer than": "less_than", "below": "less_than", "under": "less_than", "minder dan": "less_than", "lager dan": "less_than",
-    "onder": "less_than", "not exceeding": "at_most", "not more than": "at_most", "up to": "at_most", "a maximum of": "at_most",
-    "maximum": "at_most", "at most": "at_most", "niet meer dan": "at_most", "ten hoogste": "at_most", "maximaal": "at_most",
+    "more than": "more_than",
+    "greater than": "more_than",
+    "exceeding": "more_than",
+    "exceeds": "more_than",
+    "above": "more_than",
+    "over": "more_than",
+    "in excess of": "more_than",
+    "meer dan": "more_than",
+    "hoger dan": "more_than",
+    "boven": "more_than",
+    "at least": "at_least",
+    "not less than": "at_least",
+    "a minimum of": "at_least",
+    "ten minste": "at_least",
+    "minstens": "at_least",
+    "minimaal": "at_least",
+    "less than": "less_than",
+    "fewer than": "less_than",
+    "below": "less_than",
+    "under": "less_than",
+    "minder dan": "less_than",
+    "lager dan": "less_than",
+    "onder": "less_than",
+    "not exceeding": "at_most",
+    "not more than": "at_most",
+    "up to": "at_most",
+    "a maximum of": "at_most",
+    "maximum": "at_most",
+    "at most": "at_most",
+    "niet meer dan": "at_most",
+    "ten hoogste": "at_most",
+    "maximaal": "at_most",
     "hoogstens": "at_most",
 }
-_THRESHOLD_HINT = re.compile(r"employees|workers|werknemers|personeelsleden|turnover|omzet|EUR|€|euro|%|per\s*cent|procent", re.I)
+_THRESHOLD_HINT = re.compile(
+    r"employees|workers|werknemers|personeelsleden|turnover|omzet|EUR|€|euro|%|per\s*cent|procent", re.I
+)
 THRESHOLD_PATTERNS = [
-    ("employees", re.compile(rf"{_CMP}(?:an average of\s+|gemiddeld\s+|on average\s+)?{_AMOUNT}\s+(?:employees|workers|werknemers|personeelsleden)"
-                             rf"(?:\s+on average)?", re.I)),
-    ("turnover", re.compile(rf"(?:net\s+(?:worldwide\s+)?turnover|netto-omzet|(?:wereldwijde\s+)?netto-omzet)[^.;]{{0,40}}?\s(?:of\s+|van\s+)?"
-                            rf"{_CMP}(?:EUR|€)\s*{_AMOUNT}", re.I)),
+    (
+        "employees",
+        re.compile(
+            rf"{_CMP}(?:an average of\s+|gemiddeld\s+|on average\s+)?{_AMOUNT}\s+"
+            rf"(?:employees|workers|werknemers|personeelsleden)"
+            rf"(?:\s+on average)?",
+            re.I,
+        ),
+    ),
+    (
+        "turnover",
+        re.compile(
+            rf"(?:net\s+(?:worldwide\s+)?turnover|netto-omzet|(?:wereldwijde\s+)?netto-omzet)[^.;]{{0,40}}?\s(?:of\s+|van\s+)?"
+            rf"{_CMP}(?:EUR|€)\s*{_AMOUNT}",
+            re.I,
+        ),
+    ),
     ("amount", re.compile(rf"{_CMP}(?:EUR|€)\s*{_AMOUNT}", re.I)),
     ("amount", re.compile(rf"{_CMP}{_AMOUNT}\s*(?:EUR|euro)\b", re.I)),
     ("percentage", re.compile(rf"{_CMP}{_AMOUNT}\s*(?:%|per\s*cent|percent|procent)", re.I)),
 ]
 
 
-def _amount(num: str, scale: Optional[str]) -> float:
+def _amount(num: str, scale: str | None) -> float:
     n = num.replace("\u00a0", " ")
     if re.fullmatch(r"\d{1,3}(?:[ .,]\d{3})+", n):
         n = re.sub(r"[ .,]", "", n)
@@ -140,8 +210,11 @@ def find_thresholds(text: str) -> list[Found]:
 
 
 # --- cross-references -------------------------------------------------------------------------------------------
-_ACT_TYPES_EN = r"(?:Directive|Regulation|Delegated Regulation|Implementing Regulation|Decision|Council Directive|Council Regulation|Recommendation)"
-_ACT_TYPES_NL = r"(?:Richtlijn|Verordening|Gedelegeerde Verordening|Uitvoeringsverordening|Besluit|Aanbeveling|Uitvoeringsbesluit)"
+_ACT_TYPES_EN = (r"(?:Directive|Regulation|Delegated Regulation|Implementing Regulation|Decision|Council Directive|"
+                 r"Council Regulation|Recommendation)")
+_ACT_TYPES_NL = (
+    r"(?:Richtlijn|Verordening|Gedelegeerde Verordening|Uitvoeringsverordening|Besluit|Aanbeveling|Uitvoeringsbesluit)"
+)
 ACT_REF = re.compile(
     rf"(?P<type>{_ACT_TYPES_EN}|{_ACT_TYPES_NL})\s+(?:\((?:EU|EC|EEC|EG|EEG|Euratom)(?:,\s*Euratom)?\)\s+)?(?:(?:No|nr\.?)\s+)?"
     rf"(?P<num>\d{{1,4}}/\d{{1,4}})(?:/(?:EU|EC|EEC|EG|EEG|Euratom))?", re.I)
@@ -174,10 +247,14 @@ ART_REF_NL = re.compile(
 # "artikel 7 van het Internationaal Verdrag ...": provisions of an instrument outside the corpus' EU/NL acts.
 _RANGE = r"(?:\s*(?:to|and|-|–|tot en met|en)\s+\d+[a-z]?(?:\(\d+\))?)?"
 _FOREIGN_TAIL = {
-    "en": re.compile(rf"^{_RANGE}\s*,?\s*(?:of|to|under)\s+(?:the\s+)?(?:[A-Z][\w’'().-]*\s+(?:(?:of|on|and|for|against|the)\s+)*){{0,14}}?"
-                     r"(?:Convention|Covenant|Treaty|Charter|Protocol|Declaration|Agreement|TFEU|TEU)\b"),
-    "nl": re.compile(rf"^{_RANGE}\s*,?\s*van\s+(?:het|de)\s+(?:[\w’'().-]+\s+){{0,14}}?"
-                     r"(?:[Vv]erdrag|[Hh]andvest|[Pp]rotocol|[Vv]erklaring|VWEU|VEU)\b"),
+    "en": re.compile(
+        rf"^{_RANGE}\s*,?\s*(?:of|to|under)\s+(?:the\s+)?(?:[A-Z][\w’'().-]*\s+(?:(?:of|on|and|for|against|the)\s+)*){{0,14}}?"
+        r"(?:Convention|Covenant|Treaty|Charter|Protocol|Declaration|Agreement|TFEU|TEU)\b"
+    ),
+    "nl": re.compile(
+        rf"^{_RANGE}\s*,?\s*van\s+(?:het|de)\s+(?:[\w’'().-]+\s+){{0,14}}?"
+        r"(?:[Vv]erdrag|[Hh]andvest|[Pp]rotocol|[Vv]erklaring|VWEU|VEU)\b"
+    ),
 }
 
 
@@ -186,12 +263,12 @@ class Ref:
     start: int
     end: int
     text: str
-    act: Optional[str] = None          # "2013/34" for other acts
-    short_title: Optional[str] = None
-    article: Optional[str] = None
-    paragraph: Optional[str] = None
-    point: Optional[str] = None
-    annex: Optional[str] = None
+    act: str | None = None          # "2013/34" for other acts
+    short_title: str | None = None
+    article: str | None = None
+    paragraph: str | None = None
+    point: str | None = None
+    annex: str | None = None
     external: bool = False             # a provision of a convention or treaty, not of this act
 
 
@@ -210,7 +287,11 @@ def find_references(text: str, lang: str = "en") -> list[Ref]:
         ref = Ref(m.start(), m.end(), m.group(0), article=art.replace(" ", "") if art else None, paragraph=par,
                   point=g.get("pt") or g.get("pt0") or g.get("pt2") or g.get("pt3"), annex=g.get("annex"))
         tail = text[m.end():m.end() + 200]
-        other = ACT_REF.match(tail.lstrip(" ,") .removeprefix("of ").removeprefix("van ").lstrip()) if re.match(r"\s*,?\s*(?:of|van)\s", tail) else None
+        other = (
+            ACT_REF.match(tail.lstrip(" ,").removeprefix("of ").removeprefix("van ").lstrip())
+            if re.match(r"\s*,?\s*(?:of|van)\s", tail)
+            else None
+        )
         if other:
             ref.act = _act_number(other["num"])
         elif _FOREIGN_TAIL["nl" if lang == "nl" else "en"].match(tail):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from indexer.nlp.lang import LanguagePack, pack
 from regkb.settings import load_config
@@ -48,7 +48,7 @@ class Lexicon:
     topics: dict[str, list[str]]
 
 
-@lru_cache(maxsize=None)
+@cache
 def lexicon(lang: str) -> Lexicon:
     """The matchers of `lang`; NoLanguagePack (a ValueError naming the languages that have a pack) for any other."""
     lang_pack = pack(lang)
@@ -60,21 +60,31 @@ def lexicon(lang: str) -> Lexicon:
                          f"conditions, definitions)")
     cues = {m: phrase_regex(own[m]) for m in MODALITIES}
     addressees = {form.lower(): key for key, forms in load_config("addressees").items() for form in forms.get(lang, [])}
-    nace = {code: [k for k in (row.get("keywords") or {}).get(lang) or []] for code, row in load_config("nace")["codes"].items()}
+    nace = {
+        code: [k for k in (row.get("keywords") or {}).get(lang) or []]
+        for code, row in load_config("nace")["codes"].items()
+    }
     topics = {key: list((row.get("keywords") or {}).get(lang) or []) for key, row in load_config("topics").items()}
     return Lexicon(
-        lang=lang, pack=lang_pack, cues=cues, any_cue=phrase_regex([c for m in MODALITIES for c in own[m]]),
-        non_normative=phrase_regex(own["non_normative"]), conditions=phrase_regex(own["conditions"]),
-        definitions=phrase_regex(own["definitions"]), addressees=addressees, addressee_re=phrase_regex(list(addressees)),
+        lang=lang,
+        pack=lang_pack,
+        cues=cues,
+        any_cue=phrase_regex([c for m in MODALITIES for c in own[m]]),
+        non_normative=phrase_regex(own["non_normative"]),
+        conditions=phrase_regex(own["conditions"]),
+        definitions=phrase_regex(own["definitions"]),
+        addressees=addressees,
+        addressee_re=phrase_regex(list(addressees)),
         duty_subjects=frozenset(own.get("duty_subjects", [])),
         abbreviations=frozenset(a.lower() for a in cues_cfg["abbreviations"]),
         non_normative_instruments=frozenset(cues_cfg["non_normative_instruments"]),
         non_normative_kinds=frozenset(cues_cfg["non_normative_kinds"]),
-        nace=nace, topics=topics,
+        nace=nace,
+        topics=topics,
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def entity_gazetteer() -> dict[str, list[str]]:
     """Label -> names, for the EntityRuler of both languages."""
     out: dict[str, list[str]] = {}

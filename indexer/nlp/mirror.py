@@ -17,8 +17,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from lxml import html as lxml_html
 
@@ -48,12 +48,26 @@ def _norm(text: str) -> str:
 def _doc(doc_id: str, title: str, lang: str, itype: str, url: str, provisions: list[Provision], **kw) -> Document:
     sha = hashlib.sha256("\n".join(p.text for p in provisions).encode()).hexdigest()
     juris = kw.pop("jurisdiction", "EU")
-    return Document(id=doc_id, act_id=kw.pop("act_id", doc_id.rsplit("-", 1)[0]), version_id=doc_id.rsplit("-", 1)[0],
-                    source_id="mirror", title=title, instrument_type=itype, jurisdiction=juris, language=lang,
-                    status=kw.pop("status", "in_force"), source_url=url, content_sha256=sha, provisions=provisions, **kw)
+    return Document(
+        id=doc_id,
+        act_id=kw.pop("act_id", doc_id.rsplit("-", 1)[0]),
+        version_id=doc_id.rsplit("-", 1)[0],
+        source_id="mirror",
+        title=title,
+        instrument_type=itype,
+        jurisdiction=juris,
+        language=lang,
+        status=kw.pop("status", "in_force"),
+        source_url=url,
+        content_sha256=sha,
+        provisions=provisions,
+        **kw,
+    )
 
 
-def _prov(pid: str, kind: str, text: str, citation: str, parent: str | None = None, number: str | None = None) -> Provision:
+def _prov(
+    pid: str, kind: str, text: str, citation: str, parent: str | None = None, number: str | None = None
+) -> Provision:
     return Provision(id=pid, kind=kind, text=_norm(text), citation=citation, parent_id=parent, number=number)
 
 
@@ -96,8 +110,15 @@ def read_csrd_json(path: Path) -> Document:
     for a in data.get("articles", []):
         provs.append(_prov(f"art_{a['number']}", "article", a["text"], f"Article {a['number']}", number=a["number"]))
     celex = data.get("celex_id", "32022L2464")
-    return _doc(f"celex-{celex}-en", data.get("full_name", "CSRD"), "en", "directive", data.get("eur_lex_url", ""), provs,
-                short_title=data.get("id"))
+    return _doc(
+        f"celex-{celex}-en",
+        data.get("full_name", "CSRD"),
+        "en",
+        "directive",
+        data.get("eur_lex_url", ""),
+        provs,
+        short_title=data.get("id"),
+    )
 
 
 _NL_ENACT = re.compile(r"HEBBEN DE VOLGENDE \w+ VASTGESTELD:|HEEFT DE VOLGENDE \w+ VASTGESTELD:")
@@ -128,7 +149,10 @@ def read_wetten_md(path: Path) -> list[Document]:
     """wetten.overheid.nl markdown: `### Artikel N` / `### Article N` blocks; treaties hold EN and NL texts."""
     text = path.read_text(encoding="utf-8")
     bwb = path.stem
-    title = _norm(re.search(r"^##([^#].*)$", text, re.M).group(1))
+    heading = re.search(r"^##([^#].*)$", text, re.M)
+    if heading is None:
+        raise ValueError(f"{path}: no '## title' line; not a wetten.overheid.nl markdown page")
+    title = _norm(heading.group(1))
     by_lang: dict[str, list[Provision]] = {"en": [], "nl": []}
     blocks = re.split(r"^#{3,4}\s*(Artikel|Article|ARTICLE|ARTIKEL)\s+([0-9IVXLa-z]+)\s*$", text, flags=re.M)
     for word, num, body in zip(blocks[1::3], blocks[2::3], blocks[3::3]):
@@ -141,13 +165,28 @@ def read_wetten_md(path: Path) -> list[Document]:
         paras = [_norm(re.sub(r"[*_]", "", p)) for p in re.split(r"\n\s*\n|\n(?=\d+\.\s)", body)]
         for i, para in enumerate(p for p in paras if p):
             pm = re.match(r"(\d+)\.\s", para)
-            cite = f"Artikel {num}, lid {pm.group(1)}" if pm and lang == "nl" else (f"Article {num}({pm.group(1)})" if pm else f"{word.capitalize()} {num}")
+            cite = (
+                f"Artikel {num}, lid {pm.group(1)}"
+                if pm and lang == "nl"
+                else (f"Article {num}({pm.group(1)})" if pm else f"{word.capitalize()} {num}")
+            )
             by_lang[lang].append(_prov(f"{pid}.p_{i + 1}", "paragraph", para, cite, pid))
     itype = "treaty" if bwb.startswith("BWBV") else "decree"
     juris = "international" if itype == "treaty" else "NL"
-    return [_doc(f"bwb-{bwb}-{lang}", title, lang, itype, f"https://wetten.overheid.nl/{bwb}", provs, jurisdiction=juris,
-                 act_id=f"bwb-{bwb}")
-            for lang, provs in by_lang.items() if len(provs) > 1]
+    return [
+        _doc(
+            f"bwb-{bwb}-{lang}",
+            title,
+            lang,
+            itype,
+            f"https://wetten.overheid.nl/{bwb}",
+            provs,
+            jurisdiction=juris,
+            act_id=f"bwb-{bwb}",
+        )
+        for lang, provs in by_lang.items()
+        if len(provs) > 1
+    ]
 
 
 def read_news_txt(path: Path) -> Document:

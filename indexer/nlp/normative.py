@@ -12,11 +12,12 @@ excluded by their provision kind and instrument type, not by wording.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Callable, Optional
+from functools import cache
 
 from indexer.nlp.fields import DATE
+from indexer.nlp.lang import Cue
 from indexer.nlp.lexicon import MODALITIES, Lexicon, lexicon
 
 _LEADING_CLAUSE = r"^\W*(?:\d+[a-z]?\.\s+)?(?:{words})\b[^,]{{0,400}},\s*"  # the pack's leading-clause words
@@ -37,7 +38,7 @@ class _Clauses:
     pronoun_before: re.Pattern[str]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _clauses(lang: str) -> _Clauses:
     p = lexicon(lang).pack
     return _Clauses(
@@ -51,12 +52,12 @@ def _clauses(lang: str) -> _Clauses:
 
 @dataclass
 class Analysis:
-    modality: Optional[str] = None
-    cue: Optional[tuple[int, int]] = None
-    addressee: Optional[str] = None
-    addressee_text: Optional[str] = None
-    addressee_span: Optional[tuple[int, int]] = None
-    action: Optional[str] = None
+    modality: str | None = None
+    cue: tuple[int, int] | None = None
+    addressee: str | None = None
+    addressee_text: str | None = None
+    addressee_span: tuple[int, int] | None = None
+    action: str | None = None
     conditions: list[str] = field(default_factory=list)
 
 
@@ -66,7 +67,10 @@ def is_definition(text: str, lex: Lexicon) -> bool:
 
 def context_allows(ctx: dict, lex: Lexicon) -> bool:
     """Recitals, headings, news and policy notes never carry obligations, whatever their wording."""
-    return ctx.get("instrument_type") not in lex.non_normative_instruments and ctx.get("kind") not in lex.non_normative_kinds
+    return (
+        ctx.get("instrument_type") not in lex.non_normative_instruments
+        and ctx.get("kind") not in lex.non_normative_kinds
+    )
 
 
 def is_candidate(text: str, lex: Lexicon, ctx: dict) -> bool:
@@ -76,7 +80,7 @@ def is_candidate(text: str, lex: Lexicon, ctx: dict) -> bool:
     return bool(lex.any_cue.search(text)) or (lex.pack.present_duty is not None and ctx.get("operative", True))
 
 
-def _main_clause_start(text: str, lex: Lexicon, limit: Optional[int] = None) -> int:
+def _main_clause_start(text: str, lex: Lexicon, limit: int | None = None) -> int:
     """Skip leading adverbial/conditional clauses ("Where ..., ", "By way of derogation ..., ") before the subject."""
     pos, leading = 0, _clauses(lex.lang).leading
     while True:
@@ -86,7 +90,7 @@ def _main_clause_start(text: str, lex: Lexicon, limit: Optional[int] = None) -> 
         pos += m.end()
 
 
-def find_cue(text: str, lex: Lexicon) -> Optional[tuple[str, int, int]]:
+def find_cue(text: str, lex: Lexicon) -> tuple[str, int, int] | None:
     """The governing cue: the first in the main clause that is not inside a relative or conditional clause."""
     masked = _MASK_DATES.sub(lambda m: "#" * len(m.group(0)), text)
     matches = []
@@ -104,7 +108,11 @@ def find_cue(text: str, lex: Lexicon) -> Optional[tuple[str, int, int]]:
             continue  # part of a longer cue ("shall" inside "shall not be required to")
         if start < main:
             continue  # a cue inside a leading "where/if ..." clause does not govern the sentence
-        if relative_before.search(masked[max(main, 0):start]) and any(s > start for s, *_ in matches) and chosen is None:
+        if (
+            relative_before.search(masked[max(main, 0) : start])
+            and any(s > start for s, *_ in matches)
+            and chosen is None
+        ):
             # "companies which may ... shall": prefer a later cue, keep this one as fallback
             chosen = chosen or (modality, start, end)
             continue
@@ -112,7 +120,9 @@ def find_cue(text: str, lex: Lexicon) -> Optional[tuple[str, int, int]]:
     return chosen
 
 
-def _addressee(text: str, lex: Lexicon, cue_start: int, cue_end: int) -> tuple[Optional[str], Optional[str], Optional[tuple[int, int]]]:
+def _addressee(
+    text: str, lex: Lexicon, cue_start: int, cue_end: int
+) -> tuple[str | None, str | None, tuple[int, int] | None]:
     """The first duty-bearer named in the subject (not inside a prepositional phrase); else a passive agent ("by X");
     else, for a pronoun subject, the first party named in the leading clause."""
     main = _main_clause_start(text, lex, cue_start)
@@ -135,7 +145,8 @@ def _addressee(text: str, lex: Lexicon, cue_start: int, cue_end: int) -> tuple[O
 
     m = None
     prep_after = clauses.attached_after.match(text[cue_end:])
-    if clauses.attached_cue.search(text[cue_start:cue_end]) or prep_after:  # "conferred on the Commission", "not apply to companies"
+    # "conferred on the Commission", "not apply to companies"
+    if clauses.attached_cue.search(text[cue_start:cue_end]) or prep_after:
         start = cue_end + (prep_after.end() if prep_after else 0)
         m = next(iter([a for a in lex.addressee_re.finditer(text, start, min(len(text), start + 40))
                        if clauses.determiners.fullmatch(text[start:a.start()])]), None)
@@ -179,7 +190,7 @@ def _mask(text: str, pattern: re.Pattern[str]) -> str:
     return pattern.sub(lambda m: "#" * len(m.group(0)), text)
 
 
-def analyse(text: str, lex: Lexicon, ctx: dict, lemma: Optional[Callable[[str], str]] = None) -> Analysis:
+def analyse(text: str, lex: Lexicon, ctx: dict, lemma: Callable[[str], str] | None = None) -> Analysis:
     """Full analysis of one sentence; modality None means not normative.
 
     Formulas that state legal effects rather than duties ("shall apply", "shall be deemed", "is amended as follows")
@@ -192,15 +203,21 @@ def analyse(text: str, lex: Lexicon, ctx: dict, lemma: Optional[Callable[[str], 
     if pack.legal_effect is not None and pack.legal_effect.search(text):
         return Analysis()
     masked = _mask(text, lex.non_normative)
-    cue = find_cue(masked, lex)
+    cue: Cue | None = find_cue(masked, lex)
     derog = pack.derogation.search(text)
     if derog:
-        # "by way of derogation ..., Article 5 shall apply from ...", "In afwijking van ..., is X verantwoordelijk": derogations
+        # "by way of derogation ..., Article 5 shall apply from ...", "In afwijking van ..., is X verantwoordelijk":
+        # derogations
         cue = cue or find_cue(text, lex) or (ctx.get("operative", True) and (None, derog.start(), derog.end())) or None
         cue = ("exemption", cue[1], cue[2]) if cue else None
     if pack.present_duty is not None and ctx.get("operative", True):  # "De onderneming stelt een verklaring op"
         cue = pack.present_duty(text, masked, cue, lemma or pack.lemma, _main_clause_start(text, lex))
-    if pack.negated_modal is not None and cue and cue[0] != "prohibition" and pack.negated_modal.search(masked[cue[1]:]):
+    if (
+        pack.negated_modal is not None
+        and cue
+        and cue[0] != "prohibition"
+        and pack.negated_modal.search(masked[cue[1] :])
+    ):
         cue = ("prohibition", cue[1], cue[2])  # "zullen ... niet verplaatst mogen worden"
     if cue and masked != text and text[cue[1]:cue[2]].lower() in pack.future_auxiliaries:
         # "zal ... van kracht worden": the future auxiliary of a legal-effect formula; another modal may still bind

@@ -12,9 +12,9 @@ import hashlib
 import json
 import re
 from collections import OrderedDict
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
-from functools import lru_cache
-from typing import Iterable, Iterator, Optional
+from functools import cache
 
 from spacy.language import Language
 
@@ -31,7 +31,7 @@ PIPELINE_VERSION = "nlp-7"  # bump when code changes what is extracted (config c
 OUR_COMPONENTS = ("regkb_legal_sentences", "regkb_entities", "regkb_normative", "regkb_fields", "regkb_classify")
 
 
-@lru_cache(maxsize=None)
+@cache
 def build_pipeline(lang: str) -> Language:
     """The language pack's spaCy pipeline (en_core_web_sm NER; blank Dutch + lookup lemmatizer) + our components.
 
@@ -60,9 +60,9 @@ class Finding:
     start: int
     end: int
     modality: str
-    addressee: Optional[str]
-    addressee_text: Optional[str]
-    action: Optional[str]
+    addressee: str | None
+    addressee_text: str | None
+    action: str | None
     conditions: list[str]
     deadlines: list[dict]
     thresholds: list[dict]
@@ -83,7 +83,7 @@ def candidate_sentences(text: str, lang: str, ctx: dict) -> list[tuple[int, int]
             if is_candidate(text[s:e], lex, ctx) and analyse(text[s:e], lex, ctx).modality]
 
 
-_CACHE: "OrderedDict[tuple, list[Finding]]" = OrderedDict()
+_CACHE: OrderedDict[tuple, list[Finding]] = OrderedDict()
 CACHE_SIZE = 100_000
 
 
@@ -142,12 +142,14 @@ def _findings(doc, offset: int) -> Iterator[Finding]:
             sectors=sent._.sectors or [], topics=sent._.topics or [])
 
 
-def analyze_text(text: str, lang: str, ctx: Optional[dict] = None) -> list[Finding]:
+def analyze_text(text: str, lang: str, ctx: dict | None = None) -> list[Finding]:
     return next(analyze_texts([(text, ctx or text_context(lang))], lang))
 
 
 # --- corpus level ------------------------------------------------------------------------------------------------
-_PROV_ID = re.compile(r"art_(?P<art>[0-9]+[a-z]*)(?:\.par_(?P<par>[0-9]+[a-z]*))?(?:\.(?:pt|point)_(?P<pt>[a-z]+|[ivx]+))?$")
+_PROV_ID = re.compile(
+    r"art_(?P<art>[0-9]+[a-z]*)(?:\.par_(?P<par>[0-9]+[a-z]*))?(?:\.(?:pt|point)_(?P<pt>[a-z]+|[ivx]+))?$"
+)
 _ANNEX_ID = re.compile(r"^anx_(?P<anx>[IVXL]+|[0-9]+)$")
 
 
@@ -159,7 +161,7 @@ class ReferenceResolver:
     provisions: dict[str, dict[tuple, str]] = field(default_factory=dict)  # doc_id -> {(art, par, pt): provision_id}
 
     @classmethod
-    def from_documents(cls, docs: Iterable[Document]) -> "ReferenceResolver":
+    def from_documents(cls, docs: Iterable[Document]) -> ReferenceResolver:
         r = cls()
         for d in docs:
             number = d.identifiers.number or _celex_number(d.identifiers.celex or d.id)
@@ -175,12 +177,12 @@ class ReferenceResolver:
                     table.setdefault(("annex", annex["anx"]), p.id)
         return r
 
-    def resolve(self, ref: dict, doc: Document, provision_id: Optional[str] = None) -> Reference:
+    def resolve(self, ref: dict, doc: Document, provision_id: str | None = None) -> Reference:
         """Other acts by number or short title; provisions of this or that act; "paragraph 2" / "point (a)"
         relative to the provision the reference stands in."""
         if ref.get("external"):  # "Article 3 of the ILO Convention": never a provision of this document
             return Reference(text=ref["text"])
-        target_doc = doc.id
+        target_doc: str | None = doc.id
         act = ref.get("act") or (ref.get("short_title") or "").lower()
         if act:
             by_lang = self.acts.get(act, {})
@@ -221,7 +223,7 @@ class ReferenceResolver:
         return out
 
 
-def _celex_number(text: str) -> Optional[str]:
+def _celex_number(text: str) -> str | None:
     m = re.search(r"3(\d{4})[LRD](\d{4})", text)
     return f"{m.group(1)}/{int(m.group(2))}" if m else None
 
@@ -243,7 +245,7 @@ def analysis_units(doc: Document) -> list[Unit]:
     provs = doc.provisions
     parent = {p.id: p.parent_id for p in provs}
 
-    def descends(pid: Optional[str], ancestor: str) -> bool:
+    def descends(pid: str | None, ancestor: str) -> bool:
         while pid:
             if pid == ancestor:
                 return True
@@ -259,7 +261,9 @@ def analysis_units(doc: Document) -> list[Unit]:
         text, pieces, j = p.text, [(i, 0)], i + 1
         if p.text.rstrip().endswith(":"):
             while j < len(provs) and provs[j].kind in POINT_KINDS and descends(provs[j].parent_id, p.id):
-                label = f"({provs[j].number}) " if provs[j].number and not provs[j].text.lstrip().startswith("(") else ""
+                label = (
+                    f"({provs[j].number}) " if provs[j].number and not provs[j].text.lstrip().startswith("(") else ""
+                )
                 text += " " + label
                 pieces.append((j, len(text)))
                 text += provs[j].text
@@ -287,7 +291,7 @@ def nace_code(code: str) -> str:
     return sector_ancestors(code)[-1]
 
 
-def extract_document(doc: Document, resolver: Optional[ReferenceResolver] = None) -> list[Obligation]:
+def extract_document(doc: Document, resolver: ReferenceResolver | None = None) -> list[Obligation]:
     """All obligation records of one document (its language's pipeline; languages without a pack are skipped)."""
     if not has_pack(doc.language):
         return []

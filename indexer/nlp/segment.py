@@ -36,9 +36,13 @@ def _split_block(text: str, offset: int, abbreviations: frozenset[str]) -> list[
         if not nxt:
             continue
         before = text[start:m.start()]
-        if m.group(0)[0] == "." and (_ends_with_abbreviation(before, abbreviations) or _LEADING_NUMBER.fullmatch(before + ".")
-                                     or re.search(r"(?:^|\s)\d+[a-z]?$", before) and _LEADING_NUMBER.fullmatch(before.split()[-1] + ".")
-                                     and len(before.split()) == 1):
+        if m.group(0)[0] == "." and (
+            _ends_with_abbreviation(before, abbreviations)
+            or _LEADING_NUMBER.fullmatch(before + ".")
+            or re.search(r"(?:^|\s)\d+[a-z]?$", before)
+            and _LEADING_NUMBER.fullmatch(before.split()[-1] + ".")
+            and len(before.split()) == 1
+        ):
             continue
         if re.search(r"\d$", before) and re.match(r"\s*\d", text[end:]):  # 15.11.2014 or 1. 2.
             continue

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Callable, Optional
+from functools import cache
 
 from spacy.language import Language
 
@@ -21,7 +21,7 @@ from spacy.language import Language
 PACKS = {"en": "indexer.nlp.lang.en", "nl": "indexer.nlp.lang.nl"}
 
 Span = tuple[int, int]
-Cue = tuple[Optional[str], int, int]  # (modality, start, end)
+Cue = tuple[str | None, int, int]  # (modality, start, end)
 
 
 class NoLanguagePack(ValueError):
@@ -47,8 +47,8 @@ class LanguagePack:
     """What is language-specific in reading obligations; the defaults suit a language without Dutch habits."""
 
     code: str
-    make_nlp: Callable[[], Language]   # spaCy pipeline up to and including regkb_legal_sentences
-    leading_clause: str                # regex alternation: words opening an adverbial/conditional clause before the subject
+    make_nlp: Callable[[], Language]  # spaCy pipeline up to and including regkb_legal_sentences
+    leading_clause: str  # regex alternation: words opening an adverbial/conditional clause before the subject
     relative_words: str                # regex alternation: words opening a relative or conditional clause
     in_pp: re.Pattern[str]             # a preposition (and determiners) right before a party: not the subject
     agent: re.Pattern[str]             # "by the" right before a party: the passive agent
@@ -60,13 +60,13 @@ class LanguagePack:
     is_passive: Callable[[str, int, int, int], bool]  # (text, cue start, cue end, agent start)
     keeps_condition: Callable[[str, str, str], bool] = _keep_condition  # (condition word, text before, text after)
     cue_section: str = ""              # config/legal_cues.yaml section with the cue phrases (default: the code)
-    legal_effect: Optional[re.Pattern[str]] = None   # "Deze richtlijn treedt in werking": states an effect, binds no one
+    legal_effect: re.Pattern[str] | None = None   # "Deze richtlijn treedt in werking": states an effect, binds no one
     # present-tense duties (Dutch): (text, masked text, cue so far, lemma function, main clause start) -> cue;
     # when set, every operative sentence is a candidate
-    present_duty: Optional[Callable[[str, str, Optional[Cue], Callable[[str], str], int], Optional[Cue]]] = None
-    negated_modal: Optional[re.Pattern[str]] = None  # "zullen ... niet verplaatst mogen worden": a prohibition
+    present_duty: Callable[[str, str, Cue | None, Callable[[str], str], int], Cue | None] | None = None
+    negated_modal: re.Pattern[str] | None = None  # "zullen ... niet verplaatst mogen worden": a prohibition
     future_auxiliaries: frozenset[str] = frozenset()  # "zal": future tense of a legal-effect formula, not a duty
-    inverted_subject: bool = False     # the subject may follow the finite verb ("Binnen een maand stelt de minister ...")
+    inverted_subject: bool = False  # the subject may follow the finite verb ("Binnen een maand stelt de minister ...")
     agent_before_participle: bool = False  # "kunnen door de minister worden geschorst": look further for the agent
     action_from_cue: bool = False      # the action starts at the cue (the finite verb is the action itself)
     lemmatizes: bool = False           # the pipeline has a lemmatizer whose lemmas the rules use
@@ -81,11 +81,11 @@ def languages() -> tuple[str, ...]:
     return tuple(PACKS)
 
 
-def has_pack(lang: Optional[str]) -> bool:
+def has_pack(lang: str | None) -> bool:
     return lang in PACKS
 
 
-@lru_cache(maxsize=None)
+@cache
 def pack(lang: str) -> LanguagePack:
     """The pack of `lang`; NoLanguagePack (a ValueError naming the languages that have one) for any other."""
     if not has_pack(lang):

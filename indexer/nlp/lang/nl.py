@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Callable, Optional
 
 import spacy
 from spacy.language import Language
@@ -54,13 +54,15 @@ def _verbs() -> frozenset[str]:
 _FINITE = frozenset("is zijn wordt worden heeft hebben kan kunnen zal zullen mag mogen moet moeten dient dienen "
                     "staat staan gaat gaan doet doen ziet zien slaat komt komen".split())
 _COPULA = frozenset(("is", "zijn"))
-_PREPOSITIONS = frozenset("voor van op in met aan bij door uit tot over naar onder om na tegen volgens krachtens".split())
+_PREPOSITIONS = frozenset(
+    "voor van op in met aan bij door uit tot over naar onder om na tegen volgens krachtens".split()
+)
 _AUX = frozenset(("wordt", "worden", "is", "zijn", "heeft", "hebben"))
 _NOT_BEFORE_VERB = frozenset("de het een deze dit die dat te om zijn haar hun elke iedere alle andere".split())
 _FRAGMENT = re.compile(r"^\W*(?:[a-z]\.|[a-z]\)|\d+°\.?|\(\w+\))")
 
 
-def is_finite(word: str, prev: Optional[str], lemma: Callable[[str], str] = lemma) -> bool:
+def is_finite(word: str, prev: str | None, lemma: Callable[[str], str] = lemma) -> bool:
     """Present-tense finite verb: 3rd singular (stelt, neemt, verleent, omvat) or plural (nemen, zorgen)."""
     w, verbs = word.lower(), _verbs()
     if w in _FINITE:
@@ -81,7 +83,7 @@ def is_finite(word: str, prev: Optional[str], lemma: Callable[[str], str] = lemm
     return w.endswith("en") and w in verbs
 
 
-def present_verb(text: str, masked: str, lemma: Callable[[str], str], main: int) -> Optional[Span]:
+def present_verb(text: str, masked: str, lemma: Callable[[str], str], main: int) -> Span | None:
     """The first finite present-tense verb of the main clause (which starts at `main`) of an operative sentence.
 
     Copulas ("is", "zijn") alone describe rather than bind; fragments of enumerations and headings never qualify.
@@ -103,16 +105,20 @@ def present_verb(text: str, masked: str, lemma: Callable[[str], str], main: int)
                 in_relative = False
                 continue
             if re.match(r"\s*,", text[main + e:]) and w.lower() not in _FINITE:
-                continue  # verb-final: the end of a subordinate clause ("De lidstaat onder wiens recht X valt, kan ...")
+                # verb-final: the end of a subordinate clause ("De lidstaat onder wiens recht X valt, kan ...")
+                continue
             if w.lower() not in _COPULA:
                 return main + s, main + e
-            in_relative = any(x[0].lower() in ("die", "dat", "welke") for x in words[:i]) and "," in text[main + words[i - 1][2]:]
+            in_relative = (
+                any(x[0].lower() in ("die", "dat", "welke") for x in words[:i])
+                and "," in text[main + words[i - 1][2] :]
+            )
             if not in_relative:
                 return None  # "X is Y" describes; it does not bind
     return None
 
 
-def present_duty(text: str, masked: str, cue: Optional[Cue], lemma: Callable[[str], str], main: int) -> Optional[Cue]:
+def present_duty(text: str, masked: str, cue: Cue | None, lemma: Callable[[str], str], main: int) -> Cue | None:
     """The first finite verb governs ("De Commissie verleent ... en kan ..."): an obligation, unless an auxiliary
     or a later exemption/prohibition cue outside a subordinate clause decides."""
     verb = present_verb(text, masked, lemma, main)
@@ -129,7 +135,7 @@ def is_passive(text: str, cue_start: int, cue_end: int, agent_start: int) -> boo
     if text[cue_start:cue_end].lower() in ("wordt", "worden"):
         return True
     later = re.search(r"\bworden\b", text[cue_end:])
-    return bool(later) and cue_end + later.start() > agent_start
+    return later is not None and cue_end + later.start() > agent_start
 
 
 def keeps_condition(cue: str, before: str, after: str) -> bool:
@@ -141,22 +147,34 @@ PACK = LanguagePack(
     code="nl",
     make_nlp=make_nlp,
     # "in" is Dutch as well ("In de gevallen bedoeld in ..., ")
-    leading_clause=r"indien|tenzij|voor zover|wanneer|in afwijking|onverminderd|overeenkomstig|uiterlijk|met ingang van|"
-                   r"behoudens|ingeval|als|in het geval|voor de toepassing|op verzoek|op voorwaarde dat|mits|na|bij|om|in",
+    leading_clause=r"indien|tenzij|voor zover|wanneer|in afwijking|onverminderd|overeenkomstig|uiterlijk|"
+    r"met ingang van|"
+    r"behoudens|ingeval|als|in het geval|voor de toepassing|op verzoek|op voorwaarde dat|mits|na|bij|om|in",
     relative_words=r"die|dat|welke|indien|wanneer|tenzij",
-    in_pp=re.compile(r"\b(?:van|op|voor|door|aan|met|bij|uit|in|tot|over|tegen|naar|dan|onder)\s+"
-                     r"(?:(?:de|het|een|alle|elke|iedere|deze|die|dat|hun|zijn|haar|andere|betrokken)\s+){0,3}$", re.I),
+    in_pp=re.compile(
+        r"\b(?:van|op|voor|door|aan|met|bij|uit|in|tot|over|tegen|naar|dan|onder)\s+"
+        r"(?:(?:de|het|een|alle|elke|iedere|deze|die|dat|hun|zijn|haar|andere|betrokken)\s+){0,3}$",
+        re.I,
+    ),
     agent=re.compile(r"\bdoor\s+(?:(?:de|het|alle)\s+)?$", re.I),
     determiners=r"de|het|alle",
     attach_prepositions=r"op",
     pronouns=r"zij|hij|ze",
     derogation=re.compile(r"\bin afwijking van\b", re.I),
-    definitions=(re.compile(r"^\W*(?:(?:\d+\)|[a-z][.)])\s*[^:;.]{1,60}:\s|\(?\d+[a-z]?\)?\.?\s*[‘'\"“][^’'\"”]{1,80}[’'\"”]\s*:)"
-                            r"|wordt verstaan onder", re.I),),
+    definitions=(
+        re.compile(
+            r"^\W*(?:(?:\d+\)|[a-z][.)])\s*[^:;.]{1,60}:\s|\(?\d+[a-z]?\)?\.?\s*[‘'\"“][^’'\"”]{1,80}[’'\"”]\s*:)"
+            r"|wordt verstaan onder",
+            re.I,
+        ),
+    ),
     is_passive=is_passive,
     keeps_condition=keeps_condition,
-    legal_effect=re.compile(r"^\W*(?:\d+\.\s*)?(?:deze|dit|het|de)\s+(?:richtlijn|verordening|besluit|verdrag|wet|regeling)\s+"
-                            r"(?:treedt|is van toepassing|is verbindend|is gericht|wordt aangehaald|vervalt)", re.I),
+    legal_effect=re.compile(
+        r"^\W*(?:\d+\.\s*)?(?:deze|dit|het|de)\s+(?:richtlijn|verordening|besluit|verdrag|wet|regeling)\s+"
+        r"(?:treedt|is van toepassing|is verbindend|is gericht|wordt aangehaald|vervalt)",
+        re.I,
+    ),
     present_duty=present_duty,
     negated_modal=re.compile(r"^[^;.]*?\b(?:niet|geen)\b(?:\s+[\w-]+){0,6}\s+(?:mogen|mag)\b", re.I),
     future_auxiliaries=frozenset(("zal", "zullen")),
