@@ -142,7 +142,11 @@ class VersionChains:
         return self.info.get(doc_id)
 
     def _versions_of(self, doc_id: str) -> list[list[str]]:
-        return next((vs for vs in self.chains.values() if any(doc_id in v for v in vs)), [])
+        """The versions of the act this document belongs to (an index built on first use: pages ask per card)."""
+        chain_of = self.__dict__.get("_chain_of")
+        if chain_of is None:
+            chain_of = self.__dict__["_chain_of"] = {d: vs for vs in self.chains.values() for v in vs for d in v}
+        return chain_of.get(doc_id, [])
 
     def current(self, doc_id: str, day: Optional[date] = None) -> Optional[str]:
         """The document of the same act in force on `day` (today by default), in this language if it exists.

@@ -14,14 +14,23 @@ import logging
 import shutil
 import threading
 from collections import Counter
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any
 
 import orjson
 import tantivy
 
-from indexer.search.analysis import TEXT_BASES, analyzer_name, languages, tantivy_analyzer, text_field, text_language, text_values
+from indexer.search.analysis import (
+    TEXT_BASES,
+    analyzer_name,
+    languages,
+    tantivy_analyzer,
+    text_field,
+    text_language,
+    text_values,
+)
 from indexer.search.base import BackendUnavailable, QuerySyntaxError, RecordKind
 from indexer.search.engine import AtLeast, Bonus, Boosted, Engine, Plan, Result, Terms, Weighted, meta_boost
 from indexer.search.facets import FACETS, KEYWORD_FIELDS, field_for
@@ -110,7 +119,9 @@ class EmbeddedBackend(Engine):
 
     def _ready(self, reading: bool = True) -> None:
         if self.stale:
-            raise BackendUnavailable(f"the search index in {self.path} was built by an older version; rebuild it with `regkb index`")
+            raise BackendUnavailable(
+                f"the search index in {self.path} was built by an older version; rebuild it with `regkb index`"
+            )
         if reading and not self._marker.exists():
             raise BackendUnavailable(f"there is no search index in {self.path} yet; build it with "
                                      f"`regkb index --data-dir {self.path.parent}`")
@@ -127,7 +138,7 @@ class EmbeddedBackend(Engine):
             self._open()
         return self._write(records, kind=None, replace_all=True, progress=progress)
 
-    def _write(self, records: Iterable[dict[str, Any]], kind: Optional[str], replace_all: bool, progress=None) -> int:
+    def _write(self, records: Iterable[dict[str, Any]], kind: str | None, replace_all: bool, progress=None) -> int:
         self._ready(reading=False)
         self._index_changed()
         with self._lock:
@@ -161,7 +172,7 @@ class EmbeddedBackend(Engine):
                     log.warning("%d record(s) could not be indexed and were skipped", skipped)
             except BaseException:
                 writer.rollback()
-                writer = None  # dropping the writer releases the index lock now, not when the traceback goes
+                del writer  # dropping the writer releases the index lock now, not when the traceback goes
                 raise
             self._marker.write_text(SCHEMA_VERSION)
             self.index.reload()
@@ -171,7 +182,7 @@ class EmbeddedBackend(Engine):
         self.replace_all([])
 
     # -- reading -------------------------------------------------------------------------------------------
-    def get(self, kind: RecordKind, record_id: str) -> Optional[dict[str, Any]]:
+    def get(self, kind: RecordKind, record_id: str) -> dict[str, Any] | None:
         self._ready()
         searcher = self.index.searcher()
         q = tantivy.Query.boolean_query([(tantivy.Occur.Must, self._terms("id", [record_id])),
@@ -184,7 +195,7 @@ class EmbeddedBackend(Engine):
         return self.index.searcher().num_docs
 
     def _source(self, searcher: tantivy.Searcher, address: tantivy.DocAddress) -> dict[str, Any]:
-        return orjson.loads(bytes(searcher.doc(address).get_first("source")))
+        return _source_of(searcher.doc(address))
 
     def _execute(self, plan: Plan) -> Result:
         self._ready()
@@ -196,8 +207,11 @@ class EmbeddedBackend(Engine):
             if plan.sort == "relevance":
                 kwargs["weight_by_field"] = "rank_weight"
             else:
-                field, order = {"date": ("date_sort", tantivy.Order.Desc), "deadline": ("deadline_sort", tantivy.Order.Asc),
-                                "ordinal": ("ordinal", tantivy.Order.Asc)}[plan.sort]
+                field, order = {
+                    "date": ("date_sort", tantivy.Order.Desc),
+                    "deadline": ("deadline_sort", tantivy.Order.Asc),
+                    "ordinal": ("ordinal", tantivy.Order.Asc),
+                }[plan.sort]
                 kwargs.update(order_by_field=field, order=order)
             found = searcher.search(main, **kwargs)
         except ValueError as exc:
@@ -207,13 +221,14 @@ class EmbeddedBackend(Engine):
             generators = self._snippet_generators(searcher, plan) if plan.highlight else {}
             for key, address in found.hits:
                 doc = searcher.doc(address)
-                rec = orjson.loads(bytes(doc.get_first("source")))
+                rec = _source_of(doc)
                 hl = self._highlight(generators, doc, rec) if generators else {}
                 hits.append((float(key) if plan.sort == "relevance" else 0.0, rec, hl))
         facets = self._facets(searcher, self._base_query(plan, score=False), plan) if plan.facets else {}
-        return Result(total=found.count or 0, hits=hits, facets=facets)
+        # tantivy's stub lacks SearchResult.count (set because count=True is the default)
+        return Result(total=found.count or 0, hits=hits, facets=facets)  # type: ignore[attr-defined]
 
-    def _count_groups(self, plan: Plan) -> Optional[int]:
+    def _count_groups(self, plan: Plan) -> int | None:
         """Distinct provision groups among all matches (the total once versions and languages collapse)."""
         self._ready()
         searcher = self.index.searcher()
@@ -257,7 +272,7 @@ class EmbeddedBackend(Engine):
         clauses += [(tantivy.Occur.Must, self._filter(self._terms(field_for(n), v))) for n, v in facet_filters.items()]
         return tantivy.Query.boolean_query(clauses)
 
-    def _compile(self, node: Any, score: bool = True) -> Optional[tantivy.Query]:
+    def _compile(self, node: Any, score: bool = True) -> tantivy.Query | None:
         """Plan query (engine.LNode) → tantivy query; None for match-all.
         With score=False the heading/title and proximity boosts are left out (facet counting needs only matches)."""
         if isinstance(node, MatchAll):
@@ -266,7 +281,9 @@ class EmbeddedBackend(Engine):
             match = self._text(text_field("all", node.lang), node.terms, node.slop)
             if not score:
                 return match
-            boost = tantivy.Query.boost_query(self._text(text_field("meta", node.lang), node.terms, node.slop), meta_boost())
+            boost = tantivy.Query.boost_query(
+                self._text(text_field("meta", node.lang), node.terms, node.slop), meta_boost()
+            )
             return tantivy.Query.boolean_query([(tantivy.Occur.Must, match), (tantivy.Occur.Should, boost)])
         if isinstance(node, Boosted):
             inner = self._compile(node.query, score)
@@ -293,7 +310,9 @@ class EmbeddedBackend(Engine):
             inner = self._compile(node.child, score=False)
             if inner is None:
                 return None
-            return tantivy.Query.boolean_query([(tantivy.Occur.Must, tantivy.Query.all_query()), (tantivy.Occur.MustNot, inner)])
+            return tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, tantivy.Query.all_query()), (tantivy.Occur.MustNot, inner)]
+            )
         children = [q or tantivy.Query.all_query() for q in (self._compile(c, score) for c in node.children)]
         if isinstance(node, AtLeast):
             return tantivy.Query.boolean_query([(tantivy.Occur.Should, c) for c in children], node.minimum)
@@ -302,7 +321,11 @@ class EmbeddedBackend(Engine):
 
     @staticmethod
     def _any(queries: list[tantivy.Query]) -> tantivy.Query:
-        return queries[0] if len(queries) == 1 else tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in queries])
+        return (
+            queries[0]
+            if len(queries) == 1
+            else tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in queries])
+        )
 
     def _text(self, field: str, terms: Iterable[tuple[int, str]], slop: int = 0) -> tantivy.Query:
         terms = list(terms)
@@ -324,7 +347,9 @@ class EmbeddedBackend(Engine):
                 out.update(self._aggregate(searcher, self._with_facet_filters(base, others), [name]))
         return out
 
-    def _aggregate(self, searcher: tantivy.Searcher, q: tantivy.Query, names: list[str]) -> dict[str, list[tuple[str, int]]]:
+    def _aggregate(
+        self, searcher: tantivy.Searcher, q: tantivy.Query, names: list[str]
+    ) -> dict[str, list[tuple[str, int]]]:
         """Count combos, split them; a facet with more combos than COMBO_SIZE is counted on its own column."""
         spec = {n: {"terms": {"field": _combo(FACETS[n].field), "size": COMBO_SIZE}} for n in names}
         result = searcher.aggregate(q, spec)
@@ -343,7 +368,12 @@ class EmbeddedBackend(Engine):
         if overflow:
             spec = {n: {"terms": {"field": FACETS[n].field, "size": FACETS[n].size}} for n in overflow}
             result = searcher.aggregate(q, spec)
-            out.update({n: [(str(b["key"]), int(b["doc_count"])) for b in result.get(n, {}).get("buckets", [])] for n in overflow})
+            out.update(
+                {
+                    n: [(str(b["key"]), int(b["doc_count"])) for b in result.get(n, {}).get("buckets", [])]
+                    for n in overflow
+                }
+            )
         return out
 
     def _highlights(self, plan: Plan, records: list[dict[str, Any]]) -> dict[str, dict[str, list[str]]]:
@@ -354,7 +384,7 @@ class EmbeddedBackend(Engine):
         out: dict[str, dict[str, list[str]]] = {}
         for rec in records:
             lang = text_language(rec.get("language"))
-            text = text_values(rec).get(text_field("text", lang))
+            text = rec.get("text") if rec.get("kind") != "document" else None  # text_values' "text" field
             if generators.get(lang) is None or not text:
                 continue
             doc = tantivy.Document()
@@ -401,3 +431,10 @@ def mark_html(fragment: str, byte_ranges: list[tuple[int, int]]) -> str:
         pos = end
     out.append(html.escape(raw[pos:].decode(errors="ignore")))
     return "".join(out)
+
+
+def _source_of(doc: tantivy.Document) -> dict[str, Any]:
+    """The record as indexed: every document of this schema stores it (SCHEMA_VERSION)."""
+    source = doc.get_first("source")
+    assert source is not None, "an index document without its stored record: rebuild with `regkb index`"
+    return orjson.loads(bytes(source))
