@@ -19,26 +19,36 @@ Unknown facet or filter names raise ValueError (a programming error).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from indexer.search.base import (BackendUnavailable, FacetValue, Hit, QuerySyntaxError, SearchBackend,  # noqa: F401
-                                 SearchRequest, SearchResponse)
+from indexer.search.base import (  # noqa: F401
+    BackendUnavailable,
+    FacetValue,
+    Hit,
+    QuerySyntaxError,
+    SearchBackend,
+    SearchRequest,
+    SearchResponse,
+)
 from indexer.search.settings import backend_name
+
+if TYPE_CHECKING:
+    from indexer.search.engine import Engine
 
 
 def open_backend(data_dir: Path | str, backend: str | None = None, **options) -> SearchBackend:
     """The configured backend (`--backend`, REGKB_SEARCH_BACKEND, config/search.yaml) over `data_dir`'s index."""
-    from regkb.settings import DataDir
-
     from indexer.search.expansion import TRANSLATIONS_FILE, QueryExpander
+    from regkb.settings import DataDir
 
     name = backend_name(backend)
     index_dir = DataDir.at(data_dir).index
-    engine: SearchBackend
+    engine: Engine
     if name == "embedded":
         from indexer.search.embedded import EmbeddedBackend
         engine = EmbeddedBackend(index_dir, **options)
     else:
         from indexer.search.elastic import ElasticBackend
         engine = ElasticBackend(**options)
-    engine.expander = QueryExpander(index_dir / TRANSLATIONS_FILE)  # type: ignore[attr-defined]
+    engine.expander = QueryExpander(index_dir / TRANSLATIONS_FILE)
     return engine

@@ -9,7 +9,7 @@ terms and find the same records.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import tantivy
@@ -34,16 +34,16 @@ def languages() -> list[str]:
 
 def text_language(lang: str | None) -> str:
     """The analyser language for a record language (unknown languages use the default one)."""
-    return lang if lang in _cfg()["languages"] else _cfg()["default_language"]
+    return lang if lang is not None and lang in _cfg()["languages"] else str(_cfg()["default_language"])
 
 
-@lru_cache(maxsize=None)
+@cache
 def query_stopwords(lang: str) -> frozenset[str]:
     """Words dropped from queries only: how a question is phrased ("what", "how", "moet"), not what it asks."""
     return frozenset(str(w).lower() for w in _cfg()["languages"].get(lang, {}).get("query_stopwords") or [])
 
 
-@lru_cache(maxsize=None)
+@cache
 def function_words() -> frozenset[str]:
     """Every language's stop words and query stop words: a word that is a function word in one language is
     never a required query word in another ("van het" in an English field, "with" in a Dutch one)."""
@@ -90,7 +90,7 @@ def text_values(rec: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def tantivy_analyzer(lang: str) -> tantivy.TextAnalyzer:
     spec = _cfg()["languages"][lang]
     return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
@@ -135,10 +135,16 @@ def prestemmed(text: str, lang: str) -> str:
 
 def elasticsearch_analysis() -> dict[str, Any]:
     """The `settings.analysis` block for the index template (needs the regkb-analysis plugin)."""
-    analyzers: dict[str, Any] = {PRESTEMMED_ANALYZER: {"type": "custom", "tokenizer": "regkb_simple", "filter": ["regkb_stop_mark"]}}
+    analyzers: dict[str, Any] = {
+        PRESTEMMED_ANALYZER: {"type": "custom", "tokenizer": "regkb_simple", "filter": ["regkb_stop_mark"]}
+    }
     filters: dict[str, Any] = {"regkb_stop_mark": {"type": "stop", "stopwords": [STOP_MARK], "ignore_case": False}}
     for lang, spec in _cfg()["languages"].items():
-        filters[f"regkb_stop_{lang}"] = {"type": "stop", "stopwords": [str(w) for w in spec["stopwords"]], "ignore_case": False}
+        filters[f"regkb_stop_{lang}"] = {
+            "type": "stop",
+            "stopwords": [str(w) for w in spec["stopwords"]],
+            "ignore_case": False,
+        }
         analyzers[analyzer_name(lang)] = {
             "type": "custom",
             "tokenizer": "regkb_simple",

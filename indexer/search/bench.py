@@ -18,8 +18,9 @@ import statistics
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -50,7 +51,9 @@ class Generator:
         self.seed = seed
         self.vocab = {lang: [w for r in seeds if r.get("language") == lang for w in _WORD.findall(r["text"])]
                       for lang in {r.get("language") for r in seeds}}
-        self.values = {f: [r.get(f) for r in seeds] for f in ("modality", "addressee", "instrument", "sectors", "topics")}
+        self.values = {
+            f: [r.get(f) for r in seeds] for f in ("modality", "addressee", "instrument", "sectors", "topics")
+        }
 
     def records(self, n: int) -> Iterator[dict[str, Any]]:
         rnd = random.Random(self.seed)
@@ -71,7 +74,8 @@ class Generator:
                    "deadline": f"{year}-01-01" if deadline else None, "ordinal": i}
 
     def queries(self, n: int) -> list[SearchRequest]:
-        """A realistic mix: 1-3 words, phrases, field filters, facet selections; always 6 facets, highlights, 20 hits."""
+        """A realistic mix: 1-3 words, phrases, field filters, facet selections; always 6 facets, highlights,
+        20 hits."""
         rnd = random.Random(self.seed + 1)
         common = Counter(w.lower() for ws in self.vocab.values() for w in ws)
         words = [w for w, c in common.most_common(400) if len(w) > 3]
@@ -109,7 +113,9 @@ def rss_mb(pid: int | str = "self") -> float:
 
 def build(backend: SearchBackend, gen: Generator, n: int, label: str) -> float:
     started = time.monotonic()
-    with Progress(TextColumn(f"indexing {label}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console) as bar:
+    with Progress(
+        TextColumn(f"indexing {label}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+    ) as bar:
         task = bar.add_task(label, total=n)
         backend.replace_all(gen.records(n), progress=lambda k: bar.advance(task, k))
     return time.monotonic() - started
@@ -156,7 +162,12 @@ def run_bench(args: argparse.Namespace) -> int:
             figures[name] = {"error": str(exc)}
         gc.collect()
     _table(figures, wanted)
-    if "embedded" in figures and "elasticsearch" in figures and "qps" in figures["embedded"] and "qps" in figures["elasticsearch"]:
+    if (
+        "embedded" in figures
+        and "elasticsearch" in figures
+        and "qps" in figures["embedded"]
+        and "qps" in figures["elasticsearch"]
+    ):
         ratio = figures["embedded"]["qps"] / max(figures["elasticsearch"]["qps"], 1e-9)
         console.print(f"embedded throughput = {ratio:.1f}× single-node Elasticsearch")
     print(json.dumps(figures))
@@ -168,9 +179,9 @@ def _bench_one(name: str, gen: Generator, args: argparse.Namespace, queries: lis
         from indexer.search.embedded import EmbeddedBackend
         tmp = Path(tempfile.mkdtemp(prefix="regkb-bench-", dir=os.environ.get("REGKB_BENCH_DIR")))
         try:
-            backend = EmbeddedBackend(tmp, writer_heap=1_000_000_000)
-            index_s = build(backend, gen, args.records, name)
-            result = measure(backend.search, queries)
+            embedded = EmbeddedBackend(tmp, writer_heap=1_000_000_000)
+            index_s = build(embedded, gen, args.records, name)
+            result = measure(embedded.search, queries)
             return {"index_s": round(index_s, 1), **result, "rss_mb": round(rss_mb(), 1)}
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -181,7 +192,8 @@ def _bench_one(name: str, gen: Generator, args: argparse.Namespace, queries: lis
             index_s = build(backend, gen, args.records, name)
             backend.client.options(request_timeout=3600).indices.forcemerge(index=backend.alias, max_num_segments=1)
             result = measure(backend.search, queries)
-            pid = next(iter(backend.client.nodes.info(node_id="_local", metric="process")["nodes"].values()))["process"]["id"]
+            nodes = backend.client.nodes.info(node_id="_local", metric="process")["nodes"]
+            pid = next(iter(nodes.values()))["process"]["id"]
             return {"index_s": round(index_s, 1), **result, "rss_mb": round(rss_mb(pid), 1)}
         finally:
             backend.delete_all_indices()
@@ -195,7 +207,13 @@ def _table(figures: dict[str, Any], names: list[str]) -> None:
         table.add_column(col, justify="right")
     for n in names:
         f = figures.get(n, {})
-        table.add_row(n, *(str(f.get(c, f.get("error", "-"))) for c in ("index_s", "p50_ms", "p95_ms", "qps", "rss_mb", "client_cpu_p95_ms")))
+        table.add_row(
+            n,
+            *(
+                str(f.get(c, f.get("error", "-")))
+                for c in ("index_s", "p50_ms", "p95_ms", "qps", "rss_mb", "client_cpu_p95_ms")
+            ),
+        )
     console.print(table)
     console.print(f"machine load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
                   "(latencies are inflated when other work shares the cores)")

@@ -41,10 +41,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations, pairwise
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any
 
 from indexer.parsing.tree import LATIN_SUFFIX, ORDINALS, norm_number
 from indexer.search.settings import search_config
@@ -73,7 +74,7 @@ _ROMAN = re.compile(r"^(xl|l?x{0,3})(ix|iv|v?i{0,3})$")
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50}
 
 
-def tok(number: Optional[str]) -> str:
+def tok(number: str | None) -> str:
     """'(a)' → 'a', '2.' → '2', '2 bis' → '2a', '1°' → '1', 'AR 21' → 'ar21'."""
     n = (norm_number(number) or "").lower()
     m = re.match(rf"^(\d+)\s*({_LATIN})$", n)
@@ -82,7 +83,7 @@ def tok(number: Optional[str]) -> str:
     return re.sub(r"[\s°º]+", "", n)
 
 
-def _roman(s: str) -> Optional[int]:
+def _roman(s: str) -> int | None:
     if not s or s == "l" or not _ROMAN.match(s):
         return None
     total = 0
@@ -92,7 +93,7 @@ def _roman(s: str) -> Optional[int]:
     return total
 
 
-def ordinal_tok(number: Optional[str]) -> str:
+def ordinal_tok(number: str | None) -> str:
     """Numbers of annexes, parts, chapters, sections: Roman → Arabic ('IV' → '4', 'VIa' → '6a', 'A' → 'a')."""
     t = tok(number)
     m = re.fullmatch(r"([ivxl]+?)([a-h]?)", t)
@@ -101,7 +102,7 @@ def ordinal_tok(number: Optional[str]) -> str:
     return t
 
 
-def render(segs: Sequence[Seg]) -> Optional[str]:
+def render(segs: Sequence[Seg]) -> str | None:
     """The key of a chain of levels (see the module docstring)."""
     if not segs:
         return None
@@ -159,7 +160,7 @@ def _id_tail(pid: str) -> str:
     return tok(last.split("_", 1)[-1].split("-", 1)[0])
 
 
-def step(segs: tuple[Seg, ...], kind: str, number: Optional[str], pid: str = "") -> Optional[tuple[Seg, ...]]:
+def step(segs: tuple[Seg, ...], kind: str, number: str | None, pid: str = "") -> tuple[Seg, ...] | None:
     """The chain of a provision of `kind`/`number` under a parent whose chain is `segs`; None when the
     provision adds no level of its own (headings, unnumbered sections, tables: its children cite through)."""
     if kind == "article":
@@ -199,7 +200,7 @@ def step(segs: tuple[Seg, ...], kind: str, number: Optional[str], pid: str = "")
     return None
 
 
-def chain_segments(chain: Iterable[Any]) -> Optional[tuple[Seg, ...]]:
+def chain_segments(chain: Iterable[Any]) -> tuple[Seg, ...] | None:
     """The levels of the last provision of `chain` (top-down objects with kind, number, id), or None when it
     cannot be cited by itself."""
     segs: tuple[Seg, ...] = ()
@@ -213,17 +214,17 @@ def chain_segments(chain: Iterable[Any]) -> Optional[tuple[Seg, ...]]:
     return segs
 
 
-def chain_key(chain: Iterable[Any]) -> Optional[str]:
+def chain_key(chain: Iterable[Any]) -> str | None:
     """The full key (no level left out) of the last provision of a top-down ancestry chain."""
     return render(chain_segments(chain) or ())
 
 
-def document_cite_keys(provisions: Sequence[Any]) -> dict[str, Optional[str]]:
+def document_cite_keys(provisions: Sequence[Any]) -> dict[str, str | None]:
     """provision id → cite_key for one document: the shortest variant no other provision shares, else the
     full key (a key repeated by quoted amendments stays shared)."""
     by_id = {p.id: p for p in provisions}
     chains: dict[str, tuple[Seg, ...]] = {}
-    own: dict[str, Optional[tuple[Seg, ...]]] = {}
+    own: dict[str, tuple[Seg, ...] | None] = {}
 
     def segs_of(pid: str, depth: int = 0) -> tuple[Seg, ...]:
         if pid in chains:
@@ -241,7 +242,7 @@ def document_cite_keys(provisions: Sequence[Any]) -> dict[str, Optional[str]]:
         mine = own.get(p.id)
         options[p.id] = list(dict.fromkeys(k for v in variants(mine) if (k := render(v)))) if mine else []
     counts = Counter(k for keys in options.values() for k in keys)
-    out: dict[str, Optional[str]] = {}
+    out: dict[str, str | None] = {}
     for pid, keys in options.items():
         out[pid] = next((k for k in reversed(keys) if counts[k] == 1), keys[0] if keys else None)
     return out
@@ -253,14 +254,14 @@ def document_cite_keys(provisions: Sequence[Any]) -> dict[str, Optional[str]]:
 @dataclass(frozen=True)
 class CitationRef:
     instrument: str              # short_title, e.g. "CSDDD"
-    article: Optional[str]       # "8", "5a" (None for recitals, annexes, ESRS standards)
-    paragraph: Optional[str]     # "2" in "Article 8(2)"
-    language: Optional[str]      # from the words used: "artikel", "lid" → nl, "article", "point" → en
+    article: str | None       # "8", "5a" (None for recitals, annexes, ESRS standards)
+    paragraph: str | None     # "2" in "Article 8(2)"
+    language: str | None      # from the words used: "artikel", "lid" → nl, "article", "point" → en
     steps: tuple[tuple[str, str], ...] = ()  # the levels as typed: (("article", "8"), ("paragraph", "2"), ...)
     keys: tuple[str, ...] = ()   # the citation's own keys (alternative readings), preferred first
 
     @property
-    def cite_key(self) -> Optional[str]:
+    def cite_key(self) -> str | None:
         """The most specific key (what the provision's record holds in `cite_key`)."""
         if self.keys:
             return self.keys[0]
@@ -321,7 +322,7 @@ def _aliases() -> dict[str, str]:
     return out
 
 
-def canonical_instrument(name: str) -> Optional[str]:
+def canonical_instrument(name: str) -> str | None:
     return _aliases().get(re.sub(r"\s+", " ", name.strip().lower()))
 
 
@@ -398,20 +399,25 @@ def _patterns() -> dict[str, re.Pattern[str]]:
 
 # Which levels may follow which (the last level typed so far).
 _AFTER = {
-    "paragraph": {"article", "standard", "dr", "section", "point"},  # amending acts: "Article 1, point 2), paragraphe 1"
+    "paragraph": {
+        "article",
+        "standard",
+        "dr",
+        "section",
+        "point",
+    },  # amending acts: "Article 1, point 2), paragraphe 1"
     "ar": {"standard", "dr", "section", "appendix"},
     "dr": {"standard", "section", "appendix"},
     "appendix": {"standard", "appendix"},
     "subparagraph": {"article", "paragraph", "ar"},
-    "point": {"article", "paragraph", "subparagraph", "point", "ar", "annex", "part", "section", "recital",
-              "chapter"},
+    "point": {"article", "paragraph", "subparagraph", "point", "ar", "annex", "part", "section", "recital", "chapter"},
     "indent": {"article", "paragraph", "subparagraph", "point", "ar", "annex", "part", "section"},
     "part": {"annex", "part"},
     "section": {"annex", "part", "chapter", "standard", "section"},
 }
 
 
-def _language(votes: list[set[str]]) -> Optional[str]:
+def _language(votes: list[set[str]]) -> str | None:
     counts = Counter(next(iter(v)) for v in votes if len(v) == 1)
     if not counts:
         return None
@@ -419,7 +425,7 @@ def _language(votes: list[set[str]]) -> Optional[str]:
     return top[0][0] if len(top) == 1 or top[0][1] > top[1][1] else None
 
 
-def _parse_ref(text: str, esrs: bool) -> Optional[tuple[list[tuple[str, str]], list[set[str]]]]:
+def _parse_ref(text: str, esrs: bool) -> tuple[list[tuple[str, str]], list[set[str]]] | None:
     """The levels a reference names ("art. 8(2)(a)", "Annex I, Part I, point 10"), or None if it is not one."""
     pats = _patterns()
     words = _words()
@@ -428,7 +434,7 @@ def _parse_ref(text: str, esrs: bool) -> Optional[tuple[list[tuple[str, str]], l
     votes: list[set[str]] = []
     pos, s = 0, text
 
-    def vote(kind: str, word: Optional[str]) -> None:
+    def vote(kind: str, word: str | None) -> None:
         if word:
             votes.append(words.get(kind, {}).get(word.lower().rstrip("."), set()))
 
@@ -437,11 +443,14 @@ def _parse_ref(text: str, esrs: bool) -> Optional[tuple[list[tuple[str, str]], l
         if o in ords:
             votes.append({ords[o][1]})
             return str(ords[o][0])
-        return re.match(r"\d+", o).group(0)
+        digits = re.match(r"\d+", o)
+        assert digits is not None  # the `ord` group is an ordinal word or a number
+        return digits.group(0)
 
     heads = (("standard",) if esrs else ()) + ("article", "recital", "annex", "chapter")
     while True:
         sep = re.compile(r"[\s,;]*").match(s, pos)
+        assert sep is not None  # a pattern that may match nothing always matches
         pos = sep.end()
         m = pats["skip"].match(s, pos)
         if m and steps:
@@ -564,12 +573,15 @@ def _alternatives(steps: Sequence[tuple[str, str]]) -> list[tuple[Seg, ...]]:
 
 
 # "Regulation (EU) No 2023/1542", "richtlijn 2024/1760", "la directive 2024/1760": the act's type before its number
-_ACT_TYPE = r"(?:(?:the|la|le|de|het)\s+)?(?:delegated\s+|implementing\s+)?(?:regulation|directive|verordening|richtlijn|règlement|reglement)(?:\s*\((?:eu|eg|ec|ue)\))?(?:\s*no\.?)?"
-_CONNECT = re.compile(rf"(?:[\s,]+(?:of|van|de|du|des|of\s+the|van\s+de|van\s+het|de\s+la)?)?(?:\s*{_ACT_TYPE})?\s*$", re.I)
+_ACT_TYPE = (r"(?:(?:the|la|le|de|het)\s+)?(?:delegated\s+|implementing\s+)?"
+             r"(?:regulation|directive|verordening|richtlijn|règlement|reglement)(?:\s*\((?:eu|eg|ec|ue)\))?(?:\s*no\.?)?")
+_CONNECT = re.compile(
+    rf"(?:[\s,]+(?:of|van|de|du|des|of\s+the|van\s+de|van\s+het|de\s+la)?)?(?:\s*{_ACT_TYPE})?\s*$", re.I
+)
 _TYPE_PREFIX = re.compile(rf"^\s*{_ACT_TYPE}\s+", re.I)
 
 
-def _split_act(query: str) -> Optional[tuple[str, str]]:
+def _split_act(query: str) -> tuple[str, str] | None:
     """(instrument, the rest) when the query starts or ends with an act's name."""
     typed = _TYPE_PREFIX.match(query)
     if typed and not any(query.lower().startswith(a) for a in _aliases()):
@@ -595,7 +607,7 @@ def _reverse_of(ref: str) -> str:
     return ", ".join(reversed(parts)) if len(parts) > 1 else ref
 
 
-def parse_citation(query: str) -> Optional[CitationRef]:
+def parse_citation(query: str) -> CitationRef | None:
     """The citation the whole query names, or None if it is not one (then it is an ordinary search)."""
     if not query or len(query) > 200:
         return None

@@ -1,4 +1,6 @@
-"""`regkb index` (build the search index of a data dir), `regkb bench` (both engines, side by side), `regkb eval-search`."""
+"""`regkb index` (build the search index of a data dir), `regkb bench` (both engines, side by side),
+`regkb eval-search`."""
+
 from __future__ import annotations
 
 import argparse
@@ -27,7 +29,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     b = sub.add_parser("bench", help="benchmark both search engines on N obligation records")
     add_data_dir(b)
-    b.add_argument("--records", type=int, default=100_000, help="how many obligation records to index (default %(default)s)")
+    b.add_argument(
+        "--records", type=int, default=100_000, help="how many obligation records to index (default %(default)s)"
+    )
     b.add_argument("--backends", default="embedded,elasticsearch", help="comma-separated engines (default %(default)s)")
     b.add_argument("--queries", type=int, default=300, help="queries per engine (default %(default)s)")
     b.add_argument("--es-url", default=None, help="Elasticsearch URL (default REGKB_ES_URL or config/search.yaml)")
@@ -53,7 +57,9 @@ def index_command(args: argparse.Namespace) -> int:
         return 2
     records = load_records(data_dir, report)
     try:
-        with Progress(TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console) as bar:
+        with Progress(
+            TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+        ) as bar:
             task = bar.add_task("index", total=None)
             n = backend.replace_all(records, progress=lambda k: bar.advance(task, k))
     except BackendUnavailable as exc:
@@ -74,8 +80,10 @@ def index_command(args: argparse.Namespace) -> int:
         console.print(f"[yellow]nothing to index in {data_dir.root}: run `regkb extract` first[/]")
     if report.errors:  # the index is complete for everything else, but something is missing from it: say what
         names = ", ".join(dict.fromkeys(e.split(":", 1)[0] for e in report.errors))
-        console.print(f"[red]regkb index: {len(report.errors)} failed ({names}): rebuild document files with `regkb crawl "
-                      f"--data-dir {data_dir.root}`, obligation files with `regkb extract --data-dir {data_dir.root}`[/]")
+        console.print(
+            f"[red]regkb index: {len(report.errors)} failed ({names}): rebuild document files with `regkb crawl "
+            f"--data-dir {data_dir.root}`, obligation files with `regkb extract --data-dir {data_dir.root}`[/]"
+        )
         return 1
     return 0
 
@@ -89,7 +97,9 @@ def _learn_translations(data_dir) -> None:
     except (OSError, ValueError) as exc:  # search still works with the glossary alone
         console.print(f"[yellow]translations not learned ({exc}); cross-language search uses the glossary only[/]")
         return
-    console.print(f"learned {pairs} word translations from aligned language versions in {time.monotonic() - started:.1f}s")
+    console.print(
+        f"learned {pairs} word translations from aligned language versions in {time.monotonic() - started:.1f}s"
+    )
 
 
 def bench_command(args: argparse.Namespace) -> int:

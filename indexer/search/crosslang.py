@@ -245,7 +245,9 @@ class Glossary:
                     terms[lang] = cleaned
             unknown = set(entry) - {"id", *LANGUAGES}
             if unknown:
-                raise ValueError(f"glossary entry {cid!r} has unknown keys {sorted(unknown)} (use {', '.join(LANGUAGES)})")
+                raise ValueError(
+                    f"glossary entry {cid!r} has unknown keys {sorted(unknown)} (use {', '.join(LANGUAGES)})"
+                )
             if len(terms) < 2:
                 raise ValueError(f"glossary entry {cid!r} needs terms in at least two languages")
             concepts.append(Concept(cid, terms))
@@ -535,7 +537,9 @@ def learn_translations(documents: Iterable[Document], glossary: Glossary | None 
 
     surface_of = {lang: _surfaces(stats[lang]) for lang in LANGUAGES}
     forms_of = {lang: _forms(stats[lang]) for lang in LANGUAGES}
-    table: dict[str, dict[str, dict[str, list[Candidate]]]] = {s: {t: {} for t in LANGUAGES if t != s} for s in LANGUAGES}
+    table: dict[str, dict[str, dict[str, list[Candidate]]]] = {
+        s: {t: {} for t in LANGUAGES if t != s} for s in LANGUAGES
+    }
     counts: dict[str, int] = {}
     for (a, b), units in sorted(aligned.items()):
         pairs = list(units.values())
@@ -545,8 +549,10 @@ def learn_translations(documents: Iterable[Document], glossary: Glossary | None 
         pair = _PairModel([u for u, _ in pairs], [v for _, v in pairs], min_count)
         sides = {a: _Side([u for u, _ in pairs], stats[a]), b: _Side([v for _, v in pairs], stats[b])}
         for src, tgt, links in ((a, b, pair.forward(min_score)), (b, a, pair.backward(min_score))):
-            by_key = {k: [Candidate(text=surface_of[tgt].get(o, o), key=o, score=round(s, 4), count=n) for s, n, o in v[:top]]
-                      for k, v in links.items()}
+            by_key = {
+                k: [Candidate(text=surface_of[tgt].get(o, o), key=o, score=round(s, 4), count=n) for s, n, o in v[:top]]
+                for k, v in links.items()
+            }
             if src == "nl":  # Dutch compounds ↔ phrases of the other language ("kinderarbeid" → "child labour")
                 _extend_to_phrases(by_key, pair, forward=(src == a), src_surface=surface_of[src], side=sides[tgt],
                                    min_count=min_count)
@@ -562,7 +568,10 @@ def learn_translations(documents: Iterable[Document], glossary: Glossary | None 
         aligned_units=counts,
         provisions={lang: stats[lang].provisions for lang in LANGUAGES},
         df={lang: dict(sorted(stats[lang].df.items())) for lang in LANGUAGES},
-        table={s: {t: dict(sorted(by_key.items())) for t, by_key in sorted(by_t.items())} for s, by_t in sorted(table.items())},
+        table={
+            s: {t: dict(sorted(by_key.items())) for t, by_key in sorted(by_t.items())}
+            for s, by_t in sorted(table.items())
+        },
     )
 
 
@@ -716,7 +725,9 @@ def _content_tokens(text: str, st: _LangStats) -> tuple[list[_Token], dict[str, 
     return out, where
 
 
-def _occurrences(tokens: list[_Token], where: Mapping[str, list[int]], phrase: tuple[str, ...]) -> Iterable[tuple[int, int]]:
+def _occurrences(
+    tokens: list[_Token], where: Mapping[str, list[int]], phrase: tuple[str, ...]
+) -> Iterable[tuple[int, int]]:
     """(first, last) token indices where the content keys `phrase` follow each other."""
     n = len(phrase)
     for i in where.get(phrase[0], ()):
@@ -778,8 +789,15 @@ class _Side:
         return min(self.wording[phrase].items(), key=lambda x: (-x[1], x[0]))[0]
 
 
-def _extend_to_phrases(by_key: dict[str, list[Candidate]], pair: _PairModel, forward: bool, src_surface: Mapping[str, str],
-                       side: _Side, min_count: int, max_words: int = 3) -> None:
+def _extend_to_phrases(
+    by_key: dict[str, list[Candidate]],
+    pair: _PairModel,
+    forward: bool,
+    src_surface: Mapping[str, str],
+    side: _Side,
+    min_count: int,
+    max_words: int = 3,
+) -> None:
     """A compound whose best translation is one word of a phrase that is more strongly associated with it
     ("kinderarbeid": "child" 0.86 < "child labour" 0.96) gets the phrase instead. The phrase grows one
     word at a time to the left or right, up to `max_words`, while its Dice rises, and only by a word that
@@ -823,7 +841,8 @@ def _extend_to_phrases(by_key: dict[str, list[Candidate]], pair: _PairModel, for
             if not options:
                 break
             s, n, ext = min(options, key=lambda x: (-x[0], -x[1], x[2]))
-            if s < (score - PHRASE_GAIN if grown else score + PHRASE_GAIN):  # the first word must gain, later ones not lose
+            # the first word must gain, later ones not lose
+            if s < (score - PHRASE_GAIN if grown else score + PHRASE_GAIN):
                 break
             phrase, score, count = ext, s, n
             text = side.text(ext)
@@ -843,7 +862,9 @@ def _forms(st: _LangStats) -> dict[str, list[str]]:
     return {k: sorted(v) for k, v in out.items() if len(v) > 1}
 
 
-def _contextual_surfaces(by_key: dict[str, list[Candidate]], src: _Side, tgt: _Side, forms: Mapping[str, list[str]]) -> None:
+def _contextual_surfaces(
+    by_key: dict[str, list[Candidate]], src: _Side, tgt: _Side, forms: Mapping[str, list[str]]
+) -> None:
     """A key with several surface words is shown as the one used where it translates the source word:
     "users" → "utilisateurs", not the more frequent "utilisation" that shares its French stem."""
     for src_key in sorted(by_key):
@@ -865,7 +886,9 @@ def _contextual_surfaces(by_key: dict[str, list[Candidate]], src: _Side, tgt: _S
                     cands[n] = Candidate(text=best, key=c.key, score=c.score, count=c.count)
 
 
-def _bind_phrases(by_key: dict[str, list[Candidate]], st: _LangStats, surface: Mapping[str, str], min_score: float) -> None:
+def _bind_phrases(
+    by_key: dict[str, list[Candidate]], st: _LangStats, surface: Mapping[str, str], min_score: float
+) -> None:
     """Replace a translation that is a bound word by its phrase (_LangStats.bound_phrase); one entry per phrase."""
     for src_key in sorted(by_key):
         out: list[Candidate] = []
@@ -893,7 +916,9 @@ def _prune_inconsistent(table: dict[str, dict[str, dict[str, list[Candidate]]]])
                     del by_key[k]
 
 
-def _pivot(table: dict[str, dict[str, dict[str, list[Candidate]]]], src: str, tgt: str, via: str, top: int, min_score: float) -> None:
+def _pivot(
+    table: dict[str, dict[str, dict[str, list[Candidate]]]], src: str, tgt: str, via: str, top: int, min_score: float
+) -> None:
     """src→tgt from the few direct pairs and from src→via→tgt (score: product): the mean of both scores, a
     missing one counting 0, so that a translation both agree on comes first and one seen only in the few
     direct pairs needs a strong score."""
@@ -916,7 +941,9 @@ def _pivot(table: dict[str, dict[str, dict[str, list[Candidate]]]], src: str, tg
             if score >= min_score:
                 base = d or p
                 assert base is not None
-                merged.append(Candidate(text=base.text, key=k, score=score, count=max(d.count if d else 0, p.count if p else 0)))
+                merged.append(
+                    Candidate(text=base.text, key=k, score=score, count=max(d.count if d else 0, p.count if p else 0))
+                )
         if merged:
             out[key] = sorted(merged, key=lambda c: (-c.score, -c.count, c.key))[:top]
     table[src][tgt] = out
@@ -997,7 +1024,9 @@ def expand(text: str, translations: Translations | None, glossary: Glossary | No
     use expand_query_words for unquoted query words, which also says which words each alternative covers."""
     glossary = glossary if glossary is not None else load_glossary()
     words = text.split()
-    expansions = expand_query_words(words, translations, glossary, max_per_language=max_per_language, min_score=min_score)
+    expansions = expand_query_words(
+        words, translations, glossary, max_per_language=max_per_language, min_score=min_score
+    )
     chosen: Expansion | None = None
     glossary_spans = [e for e in expansions if e.source == "glossary"]
     if glossary_spans:
@@ -1018,7 +1047,9 @@ def _dedupe(alternatives: Iterable[str], typed: str) -> list[str]:
     return out
 
 
-def _glossary_alternatives(glossary: Glossary, terms: list[_Term], typed: str, limit: int) -> dict[str, tuple[str, ...]]:
+def _glossary_alternatives(
+    glossary: Glossary, terms: list[_Term], typed: str, limit: int
+) -> dict[str, tuple[str, ...]]:
     concepts = list(dict.fromkeys(t.concept for t in terms))
     out: dict[str, tuple[str, ...]] = {}
     for lang in LANGUAGES:

@@ -10,14 +10,25 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
-from typing import Any, Iterable, Iterator, Optional
+from typing import Any
 
-from elasticsearch import Elasticsearch, helpers
-from elasticsearch import ApiError, ConnectionError as ESConnectionError, NotFoundError, TransportError
+from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
+from elasticsearch import ConnectionError as ESConnectionError
 
-from indexer.search.analysis import (PRESTEMMED_ANALYZER, STOP_MARK, TEXT_BASES, analyzer_name, elasticsearch_analysis, languages,
-                                     prestemmed, shared_stem_languages, text_field, text_values)
+from indexer.search.analysis import (
+    PRESTEMMED_ANALYZER,
+    STOP_MARK,
+    TEXT_BASES,
+    analyzer_name,
+    elasticsearch_analysis,
+    languages,
+    prestemmed,
+    shared_stem_languages,
+    text_field,
+    text_values,
+)
 from indexer.search.base import BackendUnavailable, QuerySyntaxError, RecordKind
 from indexer.search.engine import AtLeast, Bonus, Boosted, Engine, Plan, Result, Terms, Weighted, meta_boost
 from indexer.search.facets import FACETS, KEYWORD_FIELDS, field_for
@@ -30,7 +41,9 @@ DERIVED = tuple(text_field(b, lang) for b in TEXT_BASES for lang in languages())
 SOURCE_EXCLUDES = ["body", *(text_field(b, lang) for b in ("all", "meta") for lang in languages())]
 SNIPPET_CHARS = 240
 log = logging.getLogger(__name__)
-logging.getLogger("elastic_transport").setLevel(logging.ERROR)  # per-request and retry lines drown the progress and the real error
+logging.getLogger("elastic_transport").setLevel(
+    logging.ERROR
+)  # per-request and retry lines drown the progress and the real error
 
 
 def _es_doc(rec: dict[str, Any]) -> dict[str, Any]:
@@ -56,13 +69,13 @@ def _record(source: dict[str, Any]) -> dict[str, Any]:
 class ElasticBackend(Engine):
     name = "elasticsearch"
 
-    def __init__(self, url: Optional[str] = None, index_prefix: Optional[str] = None, client: Optional[Elasticsearch] = None,
-                 shards: Optional[int] = None, replicas: Optional[int] = None):
+    def __init__(self, url: str | None = None, index_prefix: str | None = None, client: Elasticsearch | None = None,
+                 shards: int | None = None, replicas: int | None = None):
         """`url` may list several nodes, comma-separated; the client then fails over between them."""
         settings = elastic_settings(url, index_prefix)
         self.settings: ElasticSettings = replace(settings, shards=shards or settings.shards,
                                                  replicas=settings.replicas if replicas is None else replicas)
-        auth = (self.settings.username, self.settings.password) if self.settings.username else None
+        auth = (self.settings.username, self.settings.password or "") if self.settings.username else None
         hosts = [u.strip() for u in self.settings.url.split(",") if u.strip()]
         self.client = client or Elasticsearch(hosts, basic_auth=auth, request_timeout=self.settings.request_timeout_s,
                                               retry_on_timeout=True, max_retries=3)
@@ -76,8 +89,10 @@ class ElasticBackend(Engine):
             try:
                 return fn(*args, **kwargs)
             except ESConnectionError as exc:
-                raise BackendUnavailable(f"Elasticsearch at {self.settings.url} cannot be reached ({exc.__class__.__name__}); "
-                                         "start it (scripts/es-cluster start) or set REGKB_ES_URL") from None
+                raise BackendUnavailable(
+                    f"Elasticsearch at {self.settings.url} cannot be reached ({exc.__class__.__name__}); "
+                    "start it (scripts/es-cluster start) or set REGKB_ES_URL"
+                ) from None
             except ApiError as exc:
                 if (getattr(exc, "status_code", 0) or 0) < 500 or attempt == 2:
                     raise
@@ -89,7 +104,11 @@ class ElasticBackend(Engine):
             "_source": {"excludes": SOURCE_EXCLUDES},
             "properties": {
                 **{f: {"type": "keyword"} for f in KEYWORD_FIELDS},
-                **{text_field(b, lang): {"type": "text", "analyzer": _field_analyzer(b, lang)} for b in TEXT_BASES for lang in languages()},
+                **{
+                    text_field(b, lang): {"type": "text", "analyzer": _field_analyzer(b, lang)}
+                    for b in TEXT_BASES
+                    for lang in languages()
+                },
                 **{f: {"type": "long"} for f in INT_FIELDS},
                 "rank_weight": {"type": "float"},
             },
@@ -124,7 +143,9 @@ class ElasticBackend(Engine):
             self.client.options(ignore_status=404).indices.delete(index=new)
             raise
         old = self._current_indices()
-        actions = [{"remove": {"index": i, "alias": self.alias}} for i in old] + [{"add": {"index": new, "alias": self.alias}}]
+        actions = [{"remove": {"index": i, "alias": self.alias}} for i in old] + [
+            {"add": {"index": new, "alias": self.alias}}
+        ]
         self._call(self.client.indices.update_aliases, actions=actions)
         for i in old:
             self.client.options(ignore_status=404).indices.delete(index=i)
@@ -170,7 +191,7 @@ class ElasticBackend(Engine):
         self.client.options(ignore_status=404).indices.delete_index_template(name=self.alias)
 
     # -- reading -------------------------------------------------------------------------------------------
-    def get(self, kind: RecordKind, record_id: str) -> Optional[dict[str, Any]]:
+    def get(self, kind: RecordKind, record_id: str) -> dict[str, Any] | None:
         try:
             return _record(self._call(self.client.get, index=self.alias, id=f"{kind}:{record_id}")["_source"])
         except NotFoundError:
@@ -187,7 +208,9 @@ class ElasticBackend(Engine):
         try:
             resp = self._call(self.client.search, index=self.alias, **body)
         except NotFoundError:
-            raise BackendUnavailable(f"Elasticsearch has no index {self.alias!r} yet; run `regkb index --backend elasticsearch`") from None
+            raise BackendUnavailable(
+                f"Elasticsearch has no index {self.alias!r} yet; run `regkb index --backend elasticsearch`"
+            ) from None
         except ApiError as exc:
             if getattr(exc, "status_code", None) == 400:
                 raise QuerySyntaxError(f"Elasticsearch could not run this query ({exc.error}); simplify it.") from None
@@ -196,7 +219,7 @@ class ElasticBackend(Engine):
             raise BackendUnavailable(f"Elasticsearch failed to answer ({exc}); try again") from None
         hits = []
         for h in resp["hits"]["hits"]:
-            hl = {}
+            hl: dict[str, list[str]] = {}
             for f, frags in (h.get("highlight") or {}).items():
                 hl.setdefault(f.rsplit("_", 1)[0], []).extend(frags)
             hits.append((float(h.get("_score") or 0.0) if plan.sort == "relevance" else 0.0, _record(h["_source"]), hl))
@@ -207,8 +230,9 @@ class ElasticBackend(Engine):
             facets[name] = [(str(b["key"]), int(b["doc_count"])) for b in agg["buckets"]]
         return Result(total=int(resp["hits"]["total"]["value"]), hits=hits, facets=facets)
 
-    def _count_groups(self, plan: Plan) -> Optional[int]:
-        """Distinct provision groups among all matches, counted exactly (a terms aggregation, like the embedded engine)."""
+    def _count_groups(self, plan: Plan) -> int | None:
+        """Distinct provision groups among all matches, counted exactly (a terms aggregation, like the embedded
+        engine)."""
         body = self._body(replace(plan, offset=0, limit=0, facets=(), highlight=False))
         query = body["query"]
         if "post_filter" in body:
@@ -220,19 +244,32 @@ class ElasticBackend(Engine):
 
     # -- query DSL -----------------------------------------------------------------------------------------
     def _body(self, plan: Plan) -> dict[str, Any]:
-        filters = [{"term": {"kind": plan.kind}}] + [{"terms": {f: list(v)}} for f, v in plan.filters.items()]
+        filters: list[dict[str, Any]] = [{"term": {"kind": plan.kind}}]
+        filters += [{"terms": {f: list(v)}} for f, v in plan.filters.items()]
         lo, hi = plan.date_range
         if lo is not None or hi is not None:
             filters.append({"range": {"date_sort": {k: v for k, v in (("gte", lo), ("lte", hi)) if v is not None}}})
         if plan.in_force_on is not None:
-            filters += [{"range": {"valid_from": {"lte": plan.in_force_on}}}, {"range": {"valid_to": {"gt": plan.in_force_on}}}]
+            filters += [
+                {"range": {"valid_from": {"lte": plan.in_force_on}}},
+                {"range": {"valid_to": {"gt": plan.in_force_on}}},
+            ]
         query: dict[str, Any] = {"bool": {"must": [self._compile(plan.query) or {"match_all": {}}], "filter": filters}}
         body: dict[str, Any] = {"from": plan.offset, "size": plan.limit, "track_total_hits": True}
         if plan.sort == "relevance":
-            query = {"function_score": {"query": query, "boost_mode": "multiply",
-                                        "field_value_factor": {"field": "rank_weight", "modifier": "log2p", "missing": 0}}}
+            query = {
+                "function_score": {
+                    "query": query,
+                    "boost_mode": "multiply",
+                    "field_value_factor": {"field": "rank_weight", "modifier": "log2p", "missing": 0},
+                }
+            }
         else:
-            field, order = {"date": ("date_sort", "desc"), "deadline": ("deadline_sort", "asc"), "ordinal": ("ordinal", "asc")}[plan.sort]
+            field, order = {
+                "date": ("date_sort", "desc"),
+                "deadline": ("deadline_sort", "asc"),
+                "ordinal": ("ordinal", "asc"),
+            }[plan.sort]
             body["sort"] = [{field: order}]
         body["query"] = query
         facet_terms = {n: {"terms": {field_for(n): list(v)}} for n, v in plan.facet_filters.items()}
@@ -243,17 +280,25 @@ class ElasticBackend(Engine):
             for name in plan.facets:
                 terms = {"terms": {"field": FACETS[name].field, "size": FACETS[name].size}}
                 others = [t for n, t in facet_terms.items() if n != name]
-                body["aggs"][name] = ({"filter": {"bool": {"filter": others}}, "aggs": {"values": terms}} if others else terms)
+                body["aggs"][name] = (
+                    {"filter": {"bool": {"filter": others}}, "aggs": {"values": terms}} if others else terms
+                )
         if plan.highlight and plan.limit > 0:
             hl = [self._text(text_field("text", t.lang), t.value) for t in plan.texts]
             hl_query = {"bool": {"should": hl}} if hl else None
             if hl_query is not None:
-                body["highlight"] = {"pre_tags": ["<mark>"], "post_tags": ["</mark>"], "encoder": "html",
-                                     "fragment_size": SNIPPET_CHARS, "number_of_fragments": 1, "highlight_query": hl_query,
-                                     "fields": {text_field("text", lang): {} for lang in languages()}}
+                body["highlight"] = {
+                    "pre_tags": ["<mark>"],
+                    "post_tags": ["</mark>"],
+                    "encoder": "html",
+                    "fragment_size": SNIPPET_CHARS,
+                    "number_of_fragments": 1,
+                    "highlight_query": hl_query,
+                    "fields": {text_field("text", lang): {} for lang in languages()},
+                }
         return body
 
-    def _compile(self, node: Any) -> Optional[dict[str, Any]]:
+    def _compile(self, node: Any) -> dict[str, Any] | None:
         """Plan query (engine.LNode) → ES query DSL, the same shape as the embedded engine's tantivy query."""
         if node is None or isinstance(node, MatchAll):
             return None
@@ -264,9 +309,15 @@ class ElasticBackend(Engine):
         if isinstance(node, Boosted):
             inner = self._compile(node.query) or {"match_all": {}}
             if isinstance(node.extra, Terms) and node.extra.slop:  # a fixed bonus, as in the embedded engine
-                near = self._text(text_field("all", node.extra.lang),
-                                  _query_text(node.extra.value, node.extra.lang, node.extra.terms), 1.0, node.extra.slop)
-                return {"bool": {"must": [inner], "should": [{"constant_score": {"filter": near, "boost": node.weight}}]}}
+                near = self._text(
+                    text_field("all", node.extra.lang),
+                    _query_text(node.extra.value, node.extra.lang, node.extra.terms),
+                    1.0,
+                    node.extra.slop,
+                )
+                return {
+                    "bool": {"must": [inner], "should": [{"constant_score": {"filter": near, "boost": node.weight}}]}
+                }
             extra = self._compile(node.extra)
             if extra is None:
                 return inner
@@ -279,8 +330,8 @@ class ElasticBackend(Engine):
         if isinstance(node, FieldMatch):
             return {"constant_score": {"filter": {"term": {field_for(node.name): node.value}}, "boost": 0.0}}
         if isinstance(node, Not):
-            inner = self._compile(node.child)  # scores under must_not do not count in Elasticsearch
-            return {"bool": {"must": [{"match_all": {}}], "must_not": [inner]}} if inner is not None else None
+            negated = self._compile(node.child)  # scores under must_not do not count in Elasticsearch
+            return {"bool": {"must": [{"match_all": {}}], "must_not": [negated]}} if negated is not None else None
         children = [self._compile(c) or {"match_all": {}} for c in node.children]
         if isinstance(node, AtLeast):
             return {"bool": {"should": children, "minimum_should_match": node.minimum}}

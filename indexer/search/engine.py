@@ -16,16 +16,19 @@ A backend only executes a `Plan` (`Engine._execute`); everything that decides
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict
 import re
+import threading
 import time
-from functools import lru_cache
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any, Callable, Optional, Union
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from indexer.search.analysis import analyze, function_words, languages, raw_words
+
+if TYPE_CHECKING:  # expansion imports this module's neighbours: imported when first needed
+    from indexer.search.expansion import QueryExpander
 from indexer.search.base import FacetValue, Hit, QuerySyntaxError, SearchBackend, SearchRequest, SearchResponse
 from indexer.search.citations import CitationRef, parse_citation
 from indexer.search.facets import FACETS, facet, field_for, filter_values, normalize_value
@@ -46,7 +49,7 @@ class Terms:
 @dataclass(frozen=True)
 class AtLeast:
     """At least `minimum` of the children match (best-match fallback)."""
-    children: tuple["LNode", ...]
+    children: tuple[LNode, ...]
     minimum: int
 
 
@@ -54,8 +57,8 @@ class AtLeast:
 class Boosted:
     """`query` decides what matches; `extra` (words close together, a definitions heading) only adds
     `weight` × its score."""
-    query: "LNode"
-    extra: "LNode"
+    query: LNode
+    extra: LNode
     weight: float
 
 
@@ -70,13 +73,13 @@ class Bonus:
 @dataclass(frozen=True)
 class Weighted:
     """`query`'s score times `weight` (a language branch the query fits less well)."""
-    query: "LNode"
+    query: LNode
     weight: float
 
 
 _PLAN_LOCK = threading.Lock()
 
-LNode = Union[Terms, FieldMatch, And, Or, Not, MatchAll, AtLeast, Boosted, Weighted, Bonus]
+LNode = Terms | FieldMatch | And | Or | Not | MatchAll | AtLeast | Boosted | Weighted | Bonus
 
 
 @dataclass(frozen=True)
@@ -86,8 +89,8 @@ class Plan:
     query: Any  # LNode
     filters: dict[str, tuple[str, ...]] = field(default_factory=dict)        # field → any-of values (always applied)
     facet_filters: dict[str, tuple[str, ...]] = field(default_factory=dict)  # facet name → any-of values
-    date_range: tuple[Optional[int], Optional[int]] = (None, None)          # YYYYMMDD on date_sort
-    in_force_on: Optional[int] = None                                       # YYYYMMDD: valid_from <= d < valid_to
+    date_range: tuple[int | None, int | None] = (None, None)          # YYYYMMDD on date_sort
+    in_force_on: int | None = None                                       # YYYYMMDD: valid_from <= d < valid_to
     sort: str = "relevance"  # relevance | date | deadline | ordinal
     offset: int = 0
     limit: int = 20
@@ -105,7 +108,7 @@ class Result:
     total: int
     hits: list[tuple[float, dict[str, Any], dict[str, list[str]]]]  # (score, record, highlights)
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
-    groups: Optional[int] = None  # distinct `group` values among all matches, when the engine counted them
+    groups: int | None = None  # distinct `group` values among all matches, when the engine counted them
 
 
 def field_terms(value: str, lang: str) -> tuple[tuple[int, str], ...]:
@@ -136,7 +139,7 @@ def _has_text(node: Node) -> bool:
     return isinstance(node, Not) and _has_text(node.child)
 
 
-def localize(node: Node, lang: str, min_share: Optional[float] = None) -> Optional[LNode]:
+def localize(node: Node, lang: str, min_share: float | None = None) -> LNode | None:
     """The query for records of one language: words analysed by that language's analyser, words it drops
     left out (None when nothing is left). With `min_share`, a top-level AND needs only that share of its parts."""
     if isinstance(node, Text):
@@ -169,10 +172,12 @@ def localize(node: Node, lang: str, min_share: Optional[float] = None) -> Option
 
 def _optional(node: LNode) -> bool:
     """Parts a best-match may leave out: words and alternatives of words (never filters or NOT)."""
-    return isinstance(node, (Terms, Weighted)) or (isinstance(node, Or) and all(isinstance(c, (Terms, And, Weighted)) for c in node.children))
+    return isinstance(node, (Terms, Weighted)) or (
+        isinstance(node, Or) and all(isinstance(c, (Terms, And, Weighted)) for c in node.children)
+    )
 
 
-def _proximity(node: Node, lang: str) -> Optional[Terms]:
+def _proximity(node: Node, lang: str) -> Terms | None:
     """The query's plain words in order, as a sloppy phrase: records with the words close together rank higher."""
     words = [c.value for c in (node.children if isinstance(node, And) else ())
              if isinstance(c, Text) and not c.phrase and c.value.lower() not in function_words()]
@@ -206,7 +211,7 @@ def is_time_question(query: str) -> bool:
     return _has_cue(query, "time_cues")
 
 
-def _definition_heading(lang: str) -> Optional[LNode]:
+def _definition_heading(lang: str) -> LNode | None:
     """The heading of a definitions article in `lang` (config matching.definition_headings)."""
     words = (_matching().get("definition_headings") or {}).get(lang) or []
     parts = [Terms(lang, w, terms) for w in words if (terms := field_terms(str(w), lang))]
@@ -215,8 +220,8 @@ def _definition_heading(lang: str) -> Optional[LNode]:
     return parts[0] if len(parts) == 1 else Or(tuple(parts))  # type: ignore[arg-type]
 
 
-def language_query(node: Node, min_share: Optional[float] = None, fit: Optional[dict[str, float]] = None,
-                   definition: bool = False, time_question: bool = False) -> Optional[LNode]:
+def language_query(node: Node, min_share: float | None = None, fit: dict[str, float] | None = None,
+                   definition: bool = False, time_question: bool = False) -> LNode | None:
     """One branch per language, OR-ed; a query without words (filters only) is the same in every language.
     `fit`: language → weight of its branch (how plausible the query is in that language); `definition`:
     provisions under a definitions heading rank higher."""
@@ -260,7 +265,7 @@ def _mentions_act(node: Node) -> bool:
     return False
 
 
-def _plain_words(node: Node) -> bool:
+def _plain_words(node: Node | None) -> bool:
     """Words typed without operators (act names allowed): the queries a best-match may widen."""
     def act_name(c: Node) -> bool:
         return isinstance(c, FieldMatch) or (isinstance(c, Or) and all(isinstance(x, FieldMatch) for x in c.children))
@@ -268,11 +273,8 @@ def _plain_words(node: Node) -> bool:
             and sum(1 for c in node.children if isinstance(c, Text)) >= 2)
 
 
-Expander = Callable[..., tuple[Node, dict[str, list[str]]]]
-
-
 @lru_cache(maxsize=1)
-def _glossary_expander() -> Expander:
+def _glossary_expander() -> QueryExpander:
     """For an engine opened without a data dir (open_backend gives it the learned translations too)."""
     from indexer.search.expansion import QueryExpander
     return QueryExpander(None)
@@ -281,12 +283,12 @@ def _glossary_expander() -> Expander:
 class Engine(SearchBackend):
     """SearchBackend.search() on top of one primitive: execute a Plan."""
 
-    expander: Optional[Expander] = None  # cross-language query expansion (set by open_backend when available)
+    expander: QueryExpander | None = None  # cross-language query expansion (set by open_backend when available)
 
     def _execute(self, plan: Plan) -> Result:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _count_groups(self, plan: Plan) -> Optional[int]:  # pragma: no cover - engines override
+    def _count_groups(self, plan: Plan) -> int | None:  # pragma: no cover - engines override
         return None
 
     def search(self, request: SearchRequest) -> SearchResponse:
@@ -299,7 +301,9 @@ class Engine(SearchBackend):
         if redirect is None and result.total < below and node is not None and _plain_words(typed):
             # most of the words (at least `best_match_share` of them), then any of them, best-scoring first
             for share in (float(_matching().get("best_match_share", 0.5)), 0.0):
-                wider = replace(plan, query=language_query(node, share, plan.fit, plan.definition, plan.time_question) or MatchAll())
+                wider = replace(
+                    plan, query=language_query(node, share, plan.fit, plan.definition, plan.time_question) or MatchAll()
+                )
                 widened = self._run(wider, collapse=not request.all_versions)
                 if widened.total > result.total:
                     result, best_match = widened, True
@@ -349,8 +353,19 @@ class Engine(SearchBackend):
     def _highlights(self, plan: Plan, records: list[dict[str, Any]]) -> dict[str, dict[str, list[str]]]:
         """id → highlights of these records: by default one query over just them (engines may do better)."""
         ids = tuple(rec["id"] for rec in records)
-        found = self._execute(replace(plan, filters={**plan.filters, "id": ids}, facet_filters={}, facets=(),
-                                      offset=0, limit=len(ids), in_force_on=None, date_range=(None, None), highlight=True))
+        found = self._execute(
+            replace(
+                plan,
+                filters={**plan.filters, "id": ids},
+                facet_filters={},
+                facets=(),
+                offset=0,
+                limit=len(ids),
+                in_force_on=None,
+                date_range=(None, None),
+                highlight=True,
+            )
+        )
         return {rec["id"]: hl for _, rec, hl in found.hits}
 
     def _document_snippets(self, plan: Plan, hits: list[Hit]) -> None:
@@ -369,8 +384,8 @@ class Engine(SearchBackend):
     # -- planning ------------------------------------------------------------------------------------------
     PLAN_CACHE_SIZE, PLAN_TTL_S = 512, 60.0
 
-    def _cached_plan(self, request: SearchRequest, as_of: Optional[date]
-                     ) -> tuple[Plan, Optional[dict[str, str]], Optional[Node], Optional[Node], dict[str, list[str]]]:
+    def _cached_plan(self, request: SearchRequest, as_of: date | None
+                     ) -> tuple[Plan, dict[str, str] | None, Node | None, Node | None, dict[str, list[str]]]:
         """`_plan`, remembered for a minute: parsing, expansion and per-language analysis cost more than the
         search itself, and people repeat queries (and page through them). A minute also bounds how long a
         reindex can go unseen (the same rule as the known acts)."""
@@ -382,8 +397,15 @@ class Engine(SearchBackend):
             if hit is not None and now - hit[0] < self.PLAN_TTL_S:
                 cache.move_to_end(key)
                 plan, redirect, typed, node, expansions = hit[1]
-                return (replace(plan, offset=(request.page - 1) * request.size, limit=request.size, highlight=request.highlight),
-                        dict(redirect) if redirect else None, typed, node, {k: list(v) for k, v in expansions.items()})
+                return (
+                    replace(
+                        plan, offset=(request.page - 1) * request.size, limit=request.size, highlight=request.highlight
+                    ),
+                    dict(redirect) if redirect else None,
+                    typed,
+                    node,
+                    {k: list(v) for k, v in expansions.items()},
+                )
         planned = self._plan(request, as_of)
         with _PLAN_LOCK:
             cache[key] = (now, planned)
@@ -392,8 +414,8 @@ class Engine(SearchBackend):
         plan, redirect, typed, node, expansions = planned
         return plan, dict(redirect) if redirect else None, typed, node, {k: list(v) for k, v in expansions.items()}
 
-    def _plan(self, request: SearchRequest, as_of: Optional[date]
-              ) -> tuple[Plan, Optional[dict[str, str]], Optional[Node], Optional[Node], dict[str, list[str]]]:
+    def _plan(self, request: SearchRequest, as_of: date | None
+              ) -> tuple[Plan, dict[str, str] | None, Node | None, Node | None, dict[str, list[str]]]:
         """(plan, citation redirect, the query as typed, the query expanded with translations, the expansions)."""
         facet_filters = {}
         for name, values in request.filters.items():
@@ -404,11 +426,19 @@ class Engine(SearchBackend):
                 facet_filters[name] = vals
         for name in request.facets:
             facet(name)
-        base = Plan(kind=request.kind, query=MatchAll(), facet_filters=facet_filters,
-                    date_range=(ymd(request.date_from), ymd(request.date_to)), in_force_on=ymd(as_of), sort=request.sort,
-                    offset=(request.page - 1) * request.size, limit=request.size, facets=tuple(request.facets),
-                    highlight=request.highlight,
-                    languages=tuple(dict.fromkeys([*request.languages, "en", "nl", "fr"])))
+        base = Plan(
+            kind=request.kind,
+            query=MatchAll(),
+            facet_filters=facet_filters,
+            date_range=(ymd(request.date_from), ymd(request.date_to)),
+            in_force_on=ymd(as_of),
+            sort=request.sort,
+            offset=(request.page - 1) * request.size,
+            limit=request.size,
+            facets=tuple(request.facets),
+            highlight=request.highlight,
+            languages=tuple(dict.fromkeys([*request.languages, "en", "nl", "fr"])),
+        )
         ref = parse_citation(request.query)
         if ref is not None:
             target = self._resolve(ref, facet_filters.get("language"), base.in_force_on)
@@ -429,14 +459,19 @@ class Engine(SearchBackend):
         expander = self.expander or _glossary_expander()
         if request.expand and _has_text(node):
             targets = tuple(dict.fromkeys(["en", "nl", *request.languages[:1]]))
-            node, expansions = expander(node, targets)  # type: ignore[call-arg]
-        fit = expander.language_fit(typed, expansions) if _has_text(typed) else {}  # type: ignore[attr-defined]
+            node, expansions = expander(node, targets)
+        fit = expander.language_fit(typed, expansions) if _has_text(typed) else {}
         definition, when = is_definition_question(request.query), is_time_question(request.query)
         query = language_query(node, fit=fit, definition=definition, time_question=when) or MatchAll()
-        return (replace(base, query=query, texts=positive_terms(node), fit=fit, definition=definition, time_question=when),
-                None, typed, node, expansions)
+        return (
+            replace(base, query=query, texts=positive_terms(node), fit=fit, definition=definition, time_question=when),
+            None,
+            typed,
+            node,
+            expansions,
+        )
 
-    _instruments: Optional[tuple[float, frozenset[str]]] = None
+    _instruments: tuple[float, frozenset[str]] | None = None
 
     def _index_changed(self) -> None:
         """This process wrote the index: forget plans and the known acts now, not after their minute."""
@@ -471,8 +506,8 @@ class Engine(SearchBackend):
         known = self._known_instruments()
         return rewrite(node)
 
-    def _resolve(self, ref: CitationRef, languages_wanted: Optional[tuple[str, ...]], day: Optional[int]
-                 ) -> Optional[tuple[str, str, bool]]:
+    def _resolve(self, ref: CitationRef, languages_wanted: tuple[str, ...] | None, day: int | None
+                 ) -> tuple[str, str, bool] | None:
         """(document_id, provision_id, in force on the day) of what a citation names: preferred language, newest.
         Each depth is tried in force on the day, then in any version (recitals exist only in the OJ text),
         before the enclosing provision (the article of a point) is tried."""
@@ -490,7 +525,7 @@ class Engine(SearchBackend):
                     lang = rec.get("language")
                     return (0 if lang in wanted else 1 if lang == default.get(rec.get("jurisdiction") or "") else 2,
                             -(rec.get("valid_from") or 0), -(rec.get("date_sort") or 0),
-                            group.index(rec["cite_key"]) if rec.get("cite_key") in group else len(group),
+                            group.index(rec["cite_key"]) if rec.get("cite_key") in group else len(group),  # noqa: B023 (used at once)
                             len(rec.get("provision_path") or []), rec["id"])
 
                 best = min(candidates, key=rank)
@@ -541,7 +576,9 @@ def _unit(rec: dict[str, Any]) -> tuple[str, str]:
     return str(rec.get("act_id")), str(path[0] if path else rec.get("id"))
 
 
-def _diversify(hits: list[tuple[float, dict[str, Any], dict[str, list[str]]]]) -> list[tuple[float, dict[str, Any], dict[str, list[str]]]]:
+def _diversify(
+    hits: list[tuple[float, dict[str, Any], dict[str, list[str]]]],
+) -> list[tuple[float, dict[str, Any], dict[str, list[str]]]]:
     """Among the first DIVERSE_TOP hits, the third and later hit of one article (annex, standard), and the
     fifth and later of one act, move behind the others: the reader sees the acts and articles that answer,
     each with its best provisions. Stable: the first DIVERSE_TOP distinct hits are the same whatever the
@@ -549,7 +586,8 @@ def _diversify(hits: list[tuple[float, dict[str, Any], dict[str, list[str]]]]) -
     head, tail = hits[:DIVERSE_TOP], hits[DIVERSE_TOP:]
     per_unit: dict[tuple[str, str], int] = {}
     per_act: dict[str, int] = {}
-    first, later = [], []
+    first: list[tuple[float, dict[str, Any], dict[str, list[str]]]] = []
+    later: list[tuple[float, dict[str, Any], dict[str, list[str]]]] = []
     for hit in head:
         unit = _unit(hit[1])
         per_unit[unit] = per_unit.get(unit, 0) + 1

@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -24,8 +24,8 @@ K = 10
 
 
 class Relevant(BaseModel):
-    act: Optional[str] = None      # short_title (config/acts.yaml)
-    act_id: Optional[str] = None   # or the act_id itself
+    act: str | None = None      # short_title (config/acts.yaml)
+    act_id: str | None = None   # or the act_id itself
     provision: str
     grade: int = 2
 
@@ -34,12 +34,12 @@ class EvalQuery(BaseModel):
     id: str
     query: str
     kind: str = "provision"
-    as_of: Optional[date] = None
-    persona: Optional[str] = None
-    language: Optional[str] = None
-    type: Optional[str] = None
+    as_of: date | None = None
+    persona: str | None = None
+    language: str | None = None
+    type: str | None = None
     relevant: list[Relevant] = Field(default_factory=list)
-    note: Optional[str] = None
+    note: str | None = None
 
 
 class QuerySet(BaseModel):
@@ -54,16 +54,23 @@ def load_query_set(path: Path | str) -> QuerySet:
 def _act_ids() -> dict[str, str]:
     """short_title → act_id (config/acts.yaml), case-insensitive."""
     acts = (load_config("acts") or {}).get("acts") or {}
-    return {str(a["short_title"]).lower(): a["act_id"] for a in acts.values() if a.get("short_title") and a.get("act_id")}
+    return {
+        str(a["short_title"]).lower(): a["act_id"] for a in acts.values() if a.get("short_title") and a.get("act_id")
+    }
 
 
-def grade(hit: dict[str, Any], relevant: list[Relevant], act_ids: dict[str, str]) -> tuple[int, Optional[int]]:
+def grade(hit: dict[str, Any], relevant: list[Relevant], act_ids: dict[str, str]) -> tuple[int, int | None]:
     """The best grade of a gold provision that contains the hit's provision, and which one (0, None: none)."""
     pid = hit.get("provision_id") or ""
-    best: tuple[int, Optional[int]] = (0, None)
+    best: tuple[int, int | None] = (0, None)
     for i, r in enumerate(relevant):
         act = r.act_id or act_ids.get((r.act or "").lower())
-        if act and hit.get("act_id") == act and (pid == r.provision or pid.startswith(r.provision + ".")) and r.grade > best[0]:
+        if (
+            act
+            and hit.get("act_id") == act
+            and (pid == r.provision or pid.startswith(r.provision + "."))
+            and r.grade > best[0]
+        ):
             best = (r.grade, i)
     return best
 
@@ -71,7 +78,7 @@ def grade(hit: dict[str, Any], relevant: list[Relevant], act_ids: dict[str, str]
 def repeat_key(hit: dict[str, Any]) -> tuple[str, ...]:
     """What makes two hits the same result for a reader: the same provision of the same act (any version or
     language); for obligations also the same opening words."""
-    key = (str(hit.get("act_id")), str(hit.get("provision_id") or hit.get("id")))
+    key: tuple[str, ...] = (str(hit.get("act_id")), str(hit.get("provision_id") or hit.get("id")))
     if hit.get("kind") == "obligation":
         key += (" ".join((hit.get("text") or "").lower().split())[:80],)
     return key
@@ -83,7 +90,7 @@ class QueryScore:
     total: int
     grades: list[int]
     repeats: int
-    top_key: Optional[tuple[str, ...]]
+    top_key: tuple[str, ...] | None
     top: list[str] = field(default_factory=list)
     gains: list[int] = field(default_factory=list)  # nDCG gains: a gold provision counts once, at its first hit
 
@@ -101,7 +108,7 @@ class QueryScore:
 
 def score_query(backend: Any, q: EvalQuery, act_ids: dict[str, str], expand: bool = True) -> QueryScore:
     from indexer.search.base import SearchRequest
-    req = SearchRequest(query=q.query, kind=q.kind, size=K, as_of=q.as_of, highlight=False, expand=expand,  # type: ignore[arg-type]
+    req = SearchRequest(query=q.query, kind=q.kind, size=K, as_of=q.as_of, highlight=False, expand=expand,
                         languages=[q.language] if q.language else [])
     resp = backend.search(req)
     hits = [h.record for h in resp.hits][:K]
@@ -135,7 +142,7 @@ def timings(backend: Any, queries: list[EvalQuery], kinds: tuple[str, ...] = ("o
         times, sizes = [], []
         for _ in range(rounds):
             for q in queries:
-                req = SearchRequest(query=q.query, kind=kind, size=20, as_of=q.as_of)  # type: ignore[arg-type]
+                req = SearchRequest(query=q.query, kind=kind, size=20, as_of=q.as_of)
                 start = time.perf_counter()
                 try:
                     resp = backend.search(req)
@@ -174,7 +181,9 @@ def summarize(scores: list[QueryScore]) -> dict[str, float]:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("eval-search", help="relevance of search on a labelled query set (MRR@10, nDCG@10, recall@10 ...)")
+    p = sub.add_parser(
+        "eval-search", help="relevance of search on a labelled query set (MRR@10, nDCG@10, recall@10 ...)"
+    )
     add_data_dir(p)
     p.add_argument("queries", nargs="+", help="query set(s), e.g. tests/relevance/queries.json")
     p.add_argument("--backend", "--backends", dest="backends", default="embedded",
@@ -197,7 +206,7 @@ def eval_search_command(args: argparse.Namespace) -> int:
     queries = [q for path in args.queries for q in load_query_set(path).queries]
     act_ids = _act_ids()
     results: dict[str, dict[str, Any]] = {}
-    tops: dict[str, list[Optional[tuple[str, ...]]]] = {}
+    tops: dict[str, list[tuple[str, ...] | None]] = {}
     for name in [b.strip() for b in args.backends.split(",") if b.strip()]:
         try:
             backend = open_backend(args.data_dir, name)
@@ -223,7 +232,9 @@ def eval_search_command(args: argparse.Namespace) -> int:
         if args.errors:
             for s in scores:
                 if s.reciprocal_rank < 1:
-                    console.print(f"[bold]{s.query.id}[/] {s.query.query!r} (total {s.total}, RR {s.reciprocal_rank:.2f})")
+                    console.print(
+                        f"[bold]{s.query.id}[/] {s.query.query!r} (total {s.total}, RR {s.reciprocal_rank:.2f})"
+                    )
                     for line in s.top[:5]:
                         console.print(f"    {line}")
     if len(tops) == 2:

@@ -10,9 +10,12 @@ from __future__ import annotations
 import logging
 import threading
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING
 
 from indexer.search.query import And, FieldMatch, MatchAll, Node, Not, Or, Text
+
+if TYPE_CHECKING:  # crosslang loads tantivy and the analysers: imported when first needed
+    from indexer.search.crosslang import Glossary, Translations
 
 log = logging.getLogger(__name__)
 TRANSLATIONS_FILE = "translations.json"
@@ -32,22 +35,22 @@ def _alternative(text: str) -> Text:
 class QueryExpander:
     """Callable: (query node) → (expanded node, {words: translations searched})."""
 
-    def __init__(self, path: Optional[Path] = None):
+    def __init__(self, path: Path | None = None):
         self.path = path
         self._lock = threading.Lock()
-        self._loaded: Optional[tuple[float, object, object]] = None
+        self._loaded: tuple[float, Translations | None, Glossary] | None = None
 
-    def _knowledge(self) -> tuple[object, object]:
+    def _knowledge(self) -> tuple[Translations | None, Glossary]:
         """(translations or None, glossary); the translations file is re-read when `regkb index` rewrites it."""
         from indexer.search.crosslang import Translations, load_glossary
         glossary = load_glossary()
         mtime = self.path.stat().st_mtime if self.path and self.path.exists() else 0.0
         with self._lock:
             if self._loaded is None or self._loaded[0] != mtime:
-                translations = None
-                if mtime:
+                translations: Translations | None = None
+                if mtime and self.path is not None:  # (mtime is only set for an existing path)
                     try:
-                        translations = Translations.load(self.path, glossary)  # type: ignore[arg-type]
+                        translations = Translations.load(self.path, glossary)
                     except (OSError, ValueError) as exc:  # stale or damaged: the glossary still works
                         log.warning("cross-language translations not used (%s); rebuild them with `regkb index`", exc)
                 self._loaded = (mtime, translations, glossary)
@@ -65,7 +68,7 @@ class QueryExpander:
         if translations is None or not content:
             return {}
         langs = list(getattr(translations, "languages", []) or ["en", "nl", "fr"])
-        return {lang: (1 + sum(1 for w in content if translations.exists(w, lang))) / (1 + len(content))  # type: ignore[attr-defined]
+        return {lang: (1 + sum(1 for w in content if translations.exists(w, lang))) / (1 + len(content))
                 for lang in langs}
 
     def __call__(self, node: Node, targets: tuple[str, ...] = DEFAULT_TARGETS) -> tuple[Node, dict[str, list[str]]]:
@@ -98,7 +101,9 @@ class _Rewrite:
                 return self._words((node,))[0]
             # a quoted phrase stays exact: only a translation of the whole phrase is added
             words = node.value.split()
-            whole = [e for e in expand_query_words(words, translations, glossary) if e.start == 0 and e.end == len(words)]
+            whole = [
+                e for e in expand_query_words(words, translations, glossary) if e.start == 0 and e.end == len(words)
+            ]
             alts = self._alternatives(whole[0]) if whole else []
             if not alts:
                 return node
@@ -150,7 +155,7 @@ def _plain_texts(node: Node) -> list[Text]:
     return []
 
 
-def learn_and_save(data_dir, index_dir: Path) -> Optional[int]:
+def learn_and_save(data_dir, index_dir: Path) -> int | None:
     """Learn translations from the data dir's documents and save them next to the index; how many pairs."""
     from indexer.search.crosslang import learn_from_data_dir
     translations = learn_from_data_dir(data_dir)

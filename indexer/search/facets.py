@@ -12,7 +12,7 @@ many values, is config/search.yaml `facets`; adding one is a class here plus a l
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import ClassVar, Optional
+from typing import ClassVar
 
 from flask_babel import lazy_gettext as _l
 
@@ -147,11 +147,22 @@ class JurisdictionFacet(Facet):
 class DocumentTypeFacet(LowerCaseFacet):
     name, field, label = "document_type", "document_type", _l("Document type")
     value_labels = {
-        "directive": _l("directive"), "regulation": _l("regulation"), "delegated_regulation": _l("delegated regulation"),
-        "implementing_regulation": _l("implementing regulation"), "proposal": _l("proposal"), "corrigendum": _l("corrigendum"),
-        "national_act": _l("national act"), "decree": _l("decree"), "treaty": _l("treaty"), "bill": _l("bill"),
-        "policy_note": _l("policy note"), "covenant": _l("covenant"), "advice": _l("advice"), "guidance": _l("guidance"),
-        "news": _l("news"), "other": _l("other"),
+        "directive": _l("directive"),
+        "regulation": _l("regulation"),
+        "delegated_regulation": _l("delegated regulation"),
+        "implementing_regulation": _l("implementing regulation"),
+        "proposal": _l("proposal"),
+        "corrigendum": _l("corrigendum"),
+        "national_act": _l("national act"),
+        "decree": _l("decree"),
+        "treaty": _l("treaty"),
+        "bill": _l("bill"),
+        "policy_note": _l("policy note"),
+        "covenant": _l("covenant"),
+        "advice": _l("advice"),
+        "guidance": _l("guidance"),
+        "news": _l("news"),
+        "other": _l("other"),
     }
 
 
@@ -199,7 +210,13 @@ FACETS: dict[str, Facet] = _configured()
 FILTER_FIELDS = {"provision_kind": "provision_kind", "document_id": "document_id", "provision_path": "provision_path",
                  "kind": "kind", "id": "id", "dated": "dated"}
 
-KEYWORD_FIELDS = tuple(sorted({f.field for f in FACETS.values()} | set(FILTER_FIELDS.values()) | {"act_id", "provision_id", "cite_key", "group"}))
+KEYWORD_FIELDS = tuple(
+    sorted(
+        {f.field for f in FACETS.values()}
+        | set(FILTER_FIELDS.values())
+        | {"act_id", "provision_id", "cite_key", "group"}
+    )
+)
 
 
 def facet(name: str) -> Facet:
@@ -237,6 +254,6 @@ def _instrument_names() -> dict[str, str]:
     return {short: name for short, name in act_names().values()}
 
 
-def label_of(name: str) -> Optional[str]:
+def label_of(name: str) -> str | None:
     """A facet's label in the current interface language (None for a name that is not a facet)."""
     return str(FACETS[name].label) if name in FACETS else None

@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 from dataclasses import dataclass, field
-from typing import Union
+from functools import lru_cache
 
 from indexer.search.base import QuerySyntaxError
 from indexer.search.citations import canonical_instrument
@@ -46,17 +45,17 @@ class FieldMatch:
 
 @dataclass(frozen=True)
 class And:
-    children: tuple["Node", ...]
+    children: tuple[Node, ...]
 
 
 @dataclass(frozen=True)
 class Or:
-    children: tuple["Node", ...]
+    children: tuple[Node, ...]
 
 
 @dataclass(frozen=True)
 class Not:
-    child: "Node"
+    child: Node
 
 
 @dataclass(frozen=True)
@@ -64,7 +63,7 @@ class MatchAll:
     pass
 
 
-Node = Union[Text, FieldMatch, And, Or, Not, MatchAll]
+Node = Text | FieldMatch | And | Or | Not | MatchAll
 
 _TOKEN = re.compile(r'\s*(?:(?P<lp>\()|(?P<rp>\))|(?P<quote>")|(?P<word>[^\s()"]+))')
 _FIELD = re.compile(r"^(?P<name>[A-Za-z_]+):(?P<value>.*)$")
@@ -75,7 +74,9 @@ _ACT_NAME = re.compile(r"^(?:[^\W\d_][\w-]{2,}|\d{4}/\d{1,4})$")  # CSDDD, eudr,
 def _clean(query: str) -> str:
     limit = int(search_config().get("max_query_chars", 2000))
     if len(query) > limit:
-        raise QuerySyntaxError(f"The query is {len(query)} characters long; the limit is {limit}. Shorten it to the words that matter.")
+        raise QuerySyntaxError(
+            f"The query is {len(query)} characters long; the limit is {limit}. Shorten it to the words that matter."
+        )
     # Control and format characters (NUL, zero-width ...) are never meaningful in a query.
     return "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in query)
 
@@ -93,7 +94,10 @@ def _lex(query: str) -> list[tuple[str, str]]:
         if m["quote"]:
             end = query.find('"', m.end())
             if end < 0:
-                raise QuerySyntaxError(f'Unbalanced quote at position {m.start("quote") + 1}: close the phrase with a second " or remove the quote.')
+                raise QuerySyntaxError(
+                    f'Unbalanced quote at position {m.start("quote") + 1}: '
+                    'close the phrase with a second " or remove the quote.'
+                )
             tokens.append(("phrase", query[m.end():end]))
             pos = end + 1
             continue
@@ -112,12 +116,16 @@ class _Parser:
     def peek(self) -> tuple[str, str] | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
 
+    def peek_kind(self) -> str | None:
+        tok = self.peek()
+        return tok[0] if tok is not None else None
+
     def take(self) -> tuple[str, str]:
         tok = self.tokens[self.i]
         self.i += 1
         return tok
 
-    def parse(self) -> Node:
+    def parse(self) -> Node | None:
         node = self.parse_and()
         if self.peek() is not None:  # only a stray ")" can stop the top level early
             raise QuerySyntaxError("Unbalanced parenthesis: there is a ')' without a matching '('.")
@@ -139,12 +147,12 @@ class _Parser:
 
     def parse_or(self) -> Node | None:
         """OR binds tighter than AND, as in web search: `contract OR agreement breach`."""
-        parts = [self.parse_unary()]
+        found = [self.parse_unary()]
         while self.peek() in (("word", "OR"), ("word", "||")) and self.i + 1 < len(self.tokens) \
                 and self.tokens[self.i + 1][0] != "rp":
             self.take()
-            parts.append(self.parse_unary())
-        parts = [p for p in parts if p is not None]
+            found.append(self.parse_unary())
+        parts = [p for p in found if p is not None]
         if not parts:
             return None
         return parts[0] if len(parts) == 1 else Or(tuple(parts))
@@ -153,7 +161,7 @@ class _Parser:
         kind, value = self.peek()  # type: ignore[misc]
         if kind == "word" and value in ("NOT", "!"):
             self.take()
-            if self.peek() is None or self.peek()[0] == "rp":
+            if self.peek_kind() in (None, "rp"):
                 raise QuerySyntaxError("NOT needs something after it, e.g. 'NOT recital'.")
             child = self.parse_unary()
             return Not(child) if child is not None else None
@@ -170,14 +178,14 @@ class _Parser:
             if self.depth > 32:
                 raise QuerySyntaxError("Too many nested parentheses (more than 32).")
             inner = self.parse_and()
-            if self.peek() is None or self.peek()[0] != "rp":
+            if self.peek_kind() != "rp":
                 raise QuerySyntaxError("Unbalanced parenthesis: a '(' is never closed; add ')' or remove it.")
             self.take()
             self.depth -= 1
             return inner
         if kind == "phrase":
             return Text(value, phrase=True) if _WORDLIKE.search(value) else None
-        if kind == "word" and value.endswith(":") and self.peek() is not None and self.peek()[0] == "phrase":
+        if kind == "word" and value.endswith(":") and self.peek_kind() == "phrase":
             return self.field(value[:-1], self.take()[1], phrase=True)
         return self.word(value)
 

@@ -10,18 +10,18 @@ import logging
 import math
 import re
 from collections import Counter
-from functools import lru_cache
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Iterable, Iterator, Optional
+from functools import lru_cache
+from typing import Any
 
 from indexer.analysis.versions import OPEN_END, Deletion, VersionChains, VersionInfo
 from indexer.parsing.metadata import DATE_RE
 from indexer.search.settings import search_config
-from regkb.settings import load_config
 from regkb.corpus import Corpus
 from regkb.records import Document, Obligation, Provision
-from regkb.settings import DataDir
+from regkb.settings import DataDir, load_config
 from regkb.taxonomy import ALL_SECTORS, sector_ancestors
 
 log = logging.getLogger(__name__)
@@ -31,24 +31,26 @@ NO_DATE = 0            # date_sort for records without a date (sorts last when n
 NO_DEADLINE = 99991231  # deadline_sort for records without a deadline (sorts last when soonest first)
 
 
-def ymd(d: Optional[date]) -> Optional[int]:
+def ymd(d: date | None) -> int | None:
     return d.year * 10000 + d.month * 100 + d.day if d else None
 
 
-def _weight(kind: Optional[str], modality: Optional[str] = None, deleted: bool = False, heading_only: bool = False,
+def _weight(kind: str | None, modality: str | None = None, deleted: bool = False, heading_only: bool = False,
             instruction: bool = False) -> float:
     """The engines multiply relevance by log2(2 + weight): a provision-kind weight (operative text above
     annexes above recitals) times a factor for the modality (duties before permissions), for deleted text and
     for an amending instruction whose effect the amended act's own text in the corpus already shows."""
     b = search_config()["boosts"]
     base = math.log2(2.0 + float(b["provision_kind"].get(kind or "", b.get("default_weight", 1.0))))
-    factor = float((b.get("modality") or {}).get(modality or "", 1.0)) * (float(b.get("deleted", 1.0)) if deleted else 1.0)
+    factor = float((b.get("modality") or {}).get(modality or "", 1.0)) * (
+        float(b.get("deleted", 1.0)) if deleted else 1.0
+    )
     factor *= float(b.get("heading_only", 1.0)) if heading_only else 1.0
     factor *= float(b.get("amending_instruction", 1.0)) if instruction else 1.0
     return 2.0 ** (base * factor) - 2.0
 
 
-def _doc_date(doc: Document) -> Optional[date]:
+def _doc_date(doc: Document) -> date | None:
     d = doc.dates
     return d.version_date or d.adopted or d.published or d.entry_into_force
 
@@ -63,7 +65,7 @@ def act_names() -> dict[str, tuple[str, str]]:
             for a in acts.values() if a.get("act_id") and a.get("short_title")}
 
 
-def version_fields(doc: Document, v: Optional[VersionInfo]) -> dict[str, Any]:
+def version_fields(doc: Document, v: VersionInfo | None) -> dict[str, Any]:
     """Which version of the act this text is and when it was the law (`as_of` filters on valid_from/valid_to)."""
     if v is None:
         return {"valid_from": 0, "valid_to": ymd(OPEN_END), "consolidated": doc.consolidated}
@@ -76,21 +78,33 @@ def version_fields(doc: Document, v: Optional[VersionInfo]) -> dict[str, Any]:
     }
 
 
-def _document_fields(doc: Document, version: Optional[VersionInfo] = None) -> dict[str, Any]:
+def _document_fields(doc: Document, version: VersionInfo | None = None) -> dict[str, Any]:
     """What every record of a document carries: facets, titles, links, dates, version."""
     years = sorted({a.date.year for a in doc.dates.application})
     day = _doc_date(doc)
-    return {**version_fields(doc, version),
-        "document_id": doc.id, "act_id": doc.act_id,
-        "short_title": doc.short_title, "act_name": act_names().get(doc.act_id, (None, doc.short_title))[1],
-        "instrument": act_names().get(doc.act_id, (None,))[0] or doc.short_title or doc.identifiers.number or doc.title[:80],
-        "document_title": doc.title, "jurisdiction": doc.jurisdiction, "document_type": doc.instrument_type,
-        "language": doc.language, "status": doc.status,
-        "source_url": doc.source_url, "official_url": doc.official_url or doc.source_url,
+    return {
+        **version_fields(doc, version),
+        "document_id": doc.id,
+        "act_id": doc.act_id,
+        "short_title": doc.short_title,
+        "act_name": act_names().get(doc.act_id, (None, doc.short_title))[1],
+        "instrument": act_names().get(doc.act_id, (None,))[0]
+        or doc.short_title
+        or doc.identifiers.number
+        or doc.title[:80],
+        "document_title": doc.title,
+        "jurisdiction": doc.jurisdiction,
+        "document_type": doc.instrument_type,
+        "language": doc.language,
+        "status": doc.status,
+        "source_url": doc.source_url,
+        "official_url": doc.official_url or doc.source_url,
         "application_years": [str(y) for y in years],
         "application_dates": [a.date.isoformat() for a in doc.dates.application],
-        "date": day.isoformat() if day else None, "date_sort": ymd(day) or NO_DATE,
-        "sectors": _specific_or_all(_sectors(doc.sectors)), "topics": list(doc.topics),
+        "date": day.isoformat() if day else None,
+        "date_sort": ymd(day) or NO_DATE,
+        "sectors": _specific_or_all(_sectors(doc.sectors)),
+        "topics": list(doc.topics),
     }
 
 
@@ -134,7 +148,7 @@ class _ProvisionIndex:
     def heading(self, pid: str) -> str:
         return " — ".join(p.heading for p in self.chain(pid) if p.heading)
 
-    def cite_key(self, p: Provision) -> Optional[str]:
+    def cite_key(self, p: Provision) -> str | None:
         """What citation look-up matches: '8', '8(2)', '8(2)(a)', '22(2)¶2', 'rct:12', 'anx:1/p1(10)',
         'esrs:e1/ar21' (indexer/search/citations.py), computed once per document."""
         from indexer.search.citations import document_cite_keys
@@ -144,13 +158,21 @@ class _ProvisionIndex:
         return keys.get(p.id)
 
 
-_AMENDED_ACT = re.compile(r"\b(?:Directive|Regulation|Richtlijn|Verordening|Règlement)\s+(?:\((?:EU|EG|UE|CE)\)\s*(?:No\s+|nr\.\s+|n°\s+)?)?"
-                          r"((?:19|20)\d{2}/\d{1,4})", re.I)
+_AMENDED_ACT = re.compile(
+    r"\b(?:Directive|Regulation|Richtlijn|Verordening|Règlement)\s+(?:\((?:EU|EG|UE|CE)\)\s*(?:No\s+|nr\.\s+|n°\s+)?)?"
+    r"((?:19|20)\d{2}/\d{1,4})",
+    re.I,
+)
 # "… is replaced by", "wordt als volgt gewijzigd", "est inséré": the words of an amending instruction
-_INSTRUCTION = re.compile(r"\b(?:is|are)\s+(?:amended|replaced|inserted|added|deleted|repealed)\b"
-                          r"|\bwordt\s+(?:als volgt\s+)?(?:gewijzigd|vervangen|ingevoegd|toegevoegd|geschrapt)\b|\b(?:vervalt|vervallen)\b"
-                          r"|\b(?:est|sont)\s+(?:modifiée?s?|remplacée?s?|insérée?s?|ajoutée?s?|supprimée?s?)\b", re.I)
-_AMENDED_UNIT = re.compile(r"^\W*(?:in\s+)?(?:Article|Artikel|l.article|Annex|Bijlage|l.annexe)\s+(\d+[a-z]?|[IVX]+)\b", re.I)
+_INSTRUCTION = re.compile(
+    r"\b(?:is|are)\s+(?:amended|replaced|inserted|added|deleted|repealed)\b"
+    r"|\bwordt\s+(?:als volgt\s+)?(?:gewijzigd|vervangen|ingevoegd|toegevoegd|geschrapt)\b|\b(?:vervalt|vervallen)\b"
+    r"|\b(?:est|sont)\s+(?:modifiée?s?|remplacée?s?|insérée?s?|ajoutée?s?|supprimée?s?)\b",
+    re.I,
+)
+_AMENDED_UNIT = re.compile(
+    r"^\W*(?:in\s+)?(?:Article|Artikel|l.article|Annex|Bijlage|l.annexe)\s+(\d+[a-z]?|[IVX]+)\b", re.I
+)
 
 
 @dataclass
@@ -162,7 +184,7 @@ class AmendmentTargets:
     headings: dict[tuple[str, str, str], str]  # (act number, language, unit id) → heading
 
     @classmethod
-    def of(cls, docs: Iterable[Document]) -> "AmendmentTargets":
+    def of(cls, docs: Iterable[Document]) -> AmendmentTargets:
         out: dict[tuple[str, str, str], str] = {}
         for d in docs:
             if d.identifiers.number and d.instrument_type != "corrigendum" and not d.consolidated:
@@ -171,7 +193,7 @@ class AmendmentTargets:
                         out[(d.identifiers.number, d.language, p.id)] = f"{p.citation} ({p.heading})"
         return cls(out)
 
-    def instructs(self, doc: Document, idx: "_ProvisionIndex", p: Provision) -> bool:
+    def instructs(self, doc: Document, idx: _ProvisionIndex, p: Provision) -> bool:
         """An amending instruction (or the text it inserts) aimed at an act whose own text is in the corpus:
         a reader wants that act's provision first, and the instruction that changed it after."""
         if p.kind in ("recital", "citation", "preamble") or not self.headings:
@@ -190,7 +212,7 @@ class AmendmentTargets:
             found = self.__dict__["_numbers"] = frozenset(number for number, _, _ in self.headings)
         return found
 
-    def heading(self, doc: Document, idx: "_ProvisionIndex", p: Provision) -> Optional[str]:
+    def heading(self, doc: Document, idx: _ProvisionIndex, p: Provision) -> str | None:
         m = _AMENDED_UNIT.match(p.text or "")
         if not m or not self.headings:
             return None
@@ -204,23 +226,46 @@ class AmendmentTargets:
         return self.headings.get((act.group(1), doc.language, unit)) or self.headings.get((act.group(1), "en", unit))
 
 
-def provision_record(doc: Document, p: Provision, idx: _ProvisionIndex, base: dict[str, Any],
-                     modality: Optional[str] = None, amends: Optional[str] = None, instruction: bool = False) -> dict[str, Any]:
+def provision_record(
+    doc: Document,
+    p: Provision,
+    idx: _ProvisionIndex,
+    base: dict[str, Any],
+    modality: str | None = None,
+    amends: str | None = None,
+    instruction: bool = False,
+) -> dict[str, Any]:
     heading = idx.heading(p.id)
     if amends:  # an amending instruction says what it amends
         heading = f"{heading} — {AMENDS_LABEL.get(doc.language, AMENDS_LABEL['en'])} {amends}".strip(" —")
     return {
-        **base, "id": f"{doc.id}#{p.id}", "kind": "provision", "provision_id": p.id, "provision_path": idx.path(p.id),
-        "group": f"{doc.act_id}#{p.id}", "amends": amends,
-        "provision_kind": p.kind, "citation": p.citation, "heading": heading, "own_heading": p.heading, "text": p.text,
-        "number": p.number, "page": p.page, "cite_key": idx.cite_key(p), "ordinal": idx.order.get(p.id, 0),
+        **base,
+        "id": f"{doc.id}#{p.id}",
+        "kind": "provision",
+        "provision_id": p.id,
+        "provision_path": idx.path(p.id),
+        "group": f"{doc.act_id}#{p.id}",
+        "amends": amends,
+        "provision_kind": p.kind,
+        "citation": p.citation,
+        "heading": heading,
+        "own_heading": p.heading,
+        "text": p.text,
+        "number": p.number,
+        "page": p.page,
+        "cite_key": idx.cite_key(p),
+        "ordinal": idx.order.get(p.id, 0),
         "dated": "yes" if DATE_RE.search(p.text or "") else None,  # states a date: an answer to "when …?"
-        "modality": modality, "rank_weight": _weight(p.kind, modality, heading_only=not p.text, instruction=instruction),
-        "deadline": None, "deadline_sort": NO_DEADLINE,
+        "modality": modality,
+        "rank_weight": _weight(p.kind, modality, heading_only=not p.text, instruction=instruction),
+        "deadline": None,
+        "deadline_sort": NO_DEADLINE,
     }
 
 
-def obligation_record(ob: Obligation, idx: Optional[_ProvisionIndex], base: dict[str, Any], nth: int = 0) -> dict[str, Any]:
+def obligation_record(
+    ob: Obligation, idx: _ProvisionIndex | None, base: dict[str, Any], nth: int = 0
+) -> dict[str, Any]:
     """`nth`: the obligation's rank within its provision; the same duty in another version or language of
     the act has the same rank, so they collapse into one hit (`group`)."""
     prov = idx.by_id.get(ob.provision_id) if idx else None
@@ -249,10 +294,23 @@ def document_record(doc: Document, base: dict[str, Any]) -> dict[str, Any]:
     """A document matches on its whole text (`body`, indexed, never stored or returned); its snippets come
     from its best-matching provisions."""
     body = "\n".join(p.text for p in doc.provisions if p.text)[:200_000]
-    return {**base, "id": doc.id, "kind": "document", "provision_id": None, "provision_path": [], "provision_kind": None,
-            "group": doc.id, "citation": doc.short_title or doc.title, "heading": "", "body": body, "ordinal": 0,
-            "rank_weight": _weight("article"), "deadline": None, "deadline_sort": NO_DEADLINE,
-            "identifiers": doc.identifiers.model_dump(mode="json", exclude_none=True)}
+    return {
+        **base,
+        "id": doc.id,
+        "kind": "document",
+        "provision_id": None,
+        "provision_path": [],
+        "provision_kind": None,
+        "group": doc.id,
+        "citation": doc.short_title or doc.title,
+        "heading": "",
+        "body": body,
+        "ordinal": 0,
+        "rank_weight": _weight("article"),
+        "deadline": None,
+        "deadline_sort": NO_DEADLINE,
+        "identifiers": doc.identifiers.model_dump(mode="json", exclude_none=True),
+    }
 
 
 @dataclass
@@ -315,7 +373,7 @@ def _strongest_modality(obligations: list[Obligation]) -> dict[tuple[str, str], 
 DELETED_SUFFIX = "~deleted"
 
 
-def tombstone(rec: dict[str, Any], gone: Deletion, kind: Optional[str], modality: Optional[str] = None,
+def tombstone(rec: dict[str, Any], gone: Deletion, kind: str | None, modality: str | None = None,
               heading_only: bool = False) -> dict[str, Any]:
     """The last text of a deleted provision, valid from the deletion on, saying who deleted it and when."""
     return {**rec, "id": rec["id"] + DELETED_SUFFIX, "status": "deleted", "valid_from": ymd(gone.deleted_on),
@@ -345,7 +403,7 @@ def _read(data_dir: DataDir, report: LoadReport) -> Corpus:
     return corpus
 
 
-def load_records(data_dir: DataDir, report: Optional[LoadReport] = None) -> Iterator[dict[str, Any]]:
+def load_records(data_dir: DataDir, report: LoadReport | None = None) -> Iterator[dict[str, Any]]:
     """All index records of a data dir; bad files are reported in `report.errors`, never fatal, and the
     obligations of a document that no longer loads are left out (`report.dropped`), never linked to a 404."""
     report = report if report is not None else LoadReport()

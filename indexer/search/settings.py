@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from regkb.settings import load_config
@@ -11,7 +11,7 @@ from regkb.settings import load_config
 BACKENDS = ("embedded", "elasticsearch")
 
 
-@lru_cache(maxsize=None)
+@cache
 def search_config() -> dict[str, Any]:
     return load_config("search")
 
