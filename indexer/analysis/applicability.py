@@ -105,6 +105,7 @@ class VersionResult(BaseModel):
     label: str
     pending: bool = False
     status: Status
+    status_label: str = ""
     applies_from: Optional[AppliesFrom] = None
     grounds: list[Ground]
 
@@ -355,7 +356,7 @@ def _evaluate_version(inst: Instrument, version_id: str, facts: dict[str, Any], 
     met = [g for g in grounds if g.outcome == "met" and g.applies_from]
     dated = sorted((g.applies_from for g in met), key=lambda a: (a.date is None, a.date or date.max))
     return VersionResult(version_id=version_id, label=version.label.in_(lang), pending=version.pending, status=status,
-                         applies_from=dated[0] if dated else None, grounds=grounds)
+                         status_label=status_name(status, lang), applies_from=dated[0] if dated else None, grounds=grounds)
 
 
 def _evaluate_rule(inst: Instrument, rule: Rule, version_id: str, facts: dict[str, Any], corpus: Corpus,

@@ -2,53 +2,92 @@
 
 WHY here: the rules and their evaluation live in indexer.analysis (same answer
 as `regkb applicability`); this module only reads a profile from a form or a
-JSON body and reports invalid input field by field. The bounds and types are
-the profile model's (CompanyProfile, config/profile.yaml): one validation for
-the form, the API and the CLI.
+JSON body and reports invalid input field by field, in the reader's words. The
+bounds and types are the profile model's (CompanyProfile, config/profile.yaml):
+one validation for the form, the API and the CLI. The form reads figures the
+way people type them (indexer/analysis/figures.py) and says how it read them;
+the API takes JSON numbers only (search_app/openapi.yaml). Both answer in the
+interface language (?lang=, cookie, Accept-Language); JSON keeps the field names.
 """
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, render_template, request
+from flask_babel import get_locale, gettext as _
 from pydantic import ValidationError
 from werkzeug.datastructures import MultiDict
 
 from indexer.analysis.applicability import EUDR_COMMODITIES, MINERALS, CompanyProfile, evaluate
-from indexer.analysis.scope_rules import load_scope_rules
+from indexer.analysis.figures import MAX_DIGITS, Figure, FigureError, parse_figure
+from indexer.analysis.scope_rules import format_amount
+from indexer.analysis.wording import FIELDS, VALUES, field_label, value_name
 from search_app.blueprints.tracking import analysis_corpus
 from search_app.params import json_body
 
 bp = Blueprint("applicability", __name__)
 
-NUMBER_FIELDS = ("employees", "turnover_worldwide_eur", "turnover_eu_eur", "balance_sheet_total_eur", "group_employees",
-                 "group_turnover_worldwide_eur", "group_turnover_eu_eur", "royalties_eu_eur", "eu_subsidiary_or_branch_turnover_eur")
+HEADCOUNT_FIELDS = ("employees", "group_employees")
+AMOUNT_FIELDS = ("turnover_worldwide_eur", "turnover_eu_eur", "balance_sheet_total_eur", "group_turnover_worldwide_eur",
+                 "group_turnover_eu_eur", "royalties_eu_eur", "eu_subsidiary_or_branch_turnover_eur")
+NUMBER_FIELDS = HEADCOUNT_FIELDS + AMOUNT_FIELDS
 BOOL_FIELDS = ("ultimate_parent_of_group", "listed", "sells_to_dutch_end_users", "places_batteries_on_market")
 TRISTATE_FIELDS = ("established_in_eu", "places_products_on_eu_market", "imports_minerals_into_eu", "minerals_import_above_annex_iii")
-_FIGURE = re.compile(r"(?P<whole>[0-9]*)(\.[0-9]*)?")
-MAX_FIGURE_DIGITS = 30  # far above every bound of config/profile.yaml: the model's bound then names the maximum
-FINANCIAL = ("credit_institution", "credit_institution_portfolio_management", "investment_firm_portfolio_management",
-             "insurance_undertaking", "aifm", "ucits_management_company", "iorp", "pension_product_manufacturer", "pepp_provider")
+TEXT_FIELDS = ("name", "nace")
+FINANCIAL = tuple(VALUES["financial_undertaking"])
+EUDR_ROLES = tuple(VALUES["eudr_role"])
+
+
+@dataclass
+class FormError:
+    """A field the user must correct and, in words, what to type."""
+
+    field: str
+    message: str
+
+
+@dataclass
+class Understood:
+    """How a typed figure was read, when it was more than bare digits ('500 m' → EUR 500 000 000)."""
+
+    field: str
+    text: str
+
+
+def _lang() -> str:
+    return str(get_locale() or "en")
 
 
 @bp.get("/applicability")
 def form():
-    return render_template("applicability/form.html", form=MultiDict(), answer=None, errors=[], options=_options())
+    prefill = MultiDict({k: v for k, v in (("nace", request.args.get("nace", "")[:20]),) if v})
+    return _page(prefill, None, [], [])
 
 
 @bp.post("/applicability")
 def submit():
-    data, errors = _profile_from_form(request.form)
+    lang = _lang()
+    data, errors, understood = profile_from_form(request.form, lang)
     answer = None
-    if not errors:
-        try:
-            answer = evaluate(CompanyProfile.model_validate(data), analysis_corpus())
-        except ValidationError as exc:
-            errors = _messages(exc)
-    status = 400 if errors else 200
-    return render_template("applicability/form.html", form=request.form, answer=answer, errors=errors,
-                           options=_options()), status
+    try:  # the figures that could be read are checked too: every mistake is listed at once
+        profile = CompanyProfile.model_validate(data)
+    except ValidationError as exc:
+        errors += _form_errors(exc, data)
+    else:
+        answer = None if errors else evaluate(profile, analysis_corpus(), lang=lang)
+    return _page(request.form, answer, errors, understood), 400 if errors else 200
+
+
+def _page(form_data, answer, errors: list[FormError], understood: list[Understood]):
+    return render_template("applicability/form.html", form=form_data, answer=answer, errors=errors,
+                           invalid={e.field for e in errors}, understood=understood, options=_options())
+
+
+@bp.get("/applicability.css")
+def css():
+    return Response(render_template("applicability/applicability.css"), mimetype="text/css",
+                    headers={"Cache-Control": "public, max-age=3600"})
 
 
 @bp.post("/api/applicability")
@@ -60,7 +99,7 @@ def api():
         profile = CompanyProfile.model_validate(body)
     except ValidationError as exc:
         return _bad(_messages(exc))
-    return jsonify(evaluate(profile, analysis_corpus()).model_dump(mode="json"))
+    return jsonify(evaluate(profile, analysis_corpus(), lang=_lang()).model_dump(mode="json"))
 
 
 def _bad(messages: list[str]):
@@ -69,21 +108,28 @@ def _bad(messages: list[str]):
 
 
 def _messages(exc: ValidationError) -> list[str]:
+    """API errors name the JSON field (the API's readers are programs and their authors)."""
     return [f"{'.'.join(map(str, e['loc'])) or 'profile'}: {e['msg']}" for e in exc.errors()]
 
 
-def _profile_from_form(form) -> tuple[dict[str, Any], list[str]]:
-    """Form strings to profile values; empty fields stay unknown."""
-    data: dict[str, Any] = {"name": form.get("name") or None, "nace": form.get("nace") or None}
-    errors = []
+# ---- the form ------------------------------------------------------------------------------------------------
+
+def profile_from_form(form, lang: str) -> tuple[dict[str, Any], list[FormError], list[Understood]]:
+    """Form strings to profile values (empty fields stay unknown), the errors in words, and how figures were read."""
+    data: dict[str, Any] = {name: (form.get(name) or "").strip() or None for name in TEXT_FIELDS}
+    errors, understood = [], []
     for name in NUMBER_FIELDS:
-        raw = form.get(name, "").replace(" ", "").replace("\u00a0", "").replace(",", "")
-        if raw:
-            number = _number(raw)
-            if isinstance(number, str):
-                errors.append(f"{name}: '{form.get(name)[:40]}' {number}")
-            else:
-                data[name] = number
+        raw = form.get(name, "")
+        if not raw.strip():
+            continue
+        try:
+            figure = parse_figure(raw, lang, whole=name in HEADCOUNT_FIELDS)
+        except FigureError as exc:
+            errors.append(FormError(name, _figure_error(name, exc, lang)))
+            continue
+        data[name] = figure.number()
+        if not figure.plain:
+            understood.append(Understood(name, _understood(name, figure, lang)))
     for name in BOOL_FIELDS:
         data[name] = form.get(name) == "on"
     for name in TRISTATE_FIELDS:
@@ -92,20 +138,70 @@ def _profile_from_form(form) -> tuple[dict[str, Any], list[str]]:
     data["minerals"] = form.getlist("minerals")
     data["eudr_role"] = form.get("eudr_role") or None
     data["financial_undertaking"] = form.get("financial_undertaking") or None
-    return data, errors
+    return data, errors, understood
 
 
-def _number(raw: str) -> int | float | str:
-    """A form figure: ASCII digits with at most one decimal point (no 'inf', 'nan', '1e400' or '1_000'), or
-    what is wrong with it. The model checks its bounds, as for a JSON figure."""
-    m = _FIGURE.fullmatch(raw)
-    if m is None or raw in ("", "."):
-        return "is not a number (write digits, e.g. 250 or 40000000)"
-    if len(m.group("whole").lstrip("0")) > MAX_FIGURE_DIGITS:
-        return f"is far too large (more than {MAX_FIGURE_DIGITS} digits)"
-    return float(raw) if "." in raw else int(raw)
+def _shown(name: str, value: Any) -> str:
+    return format_amount(value, "EUR" if name in AMOUNT_FIELDS else None)
+
+
+def _plain(value: Any) -> str:
+    """A bound as digits only ('10000000'): unambiguous in both languages."""
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+def _example(name: str) -> str:
+    return _("e.g. 1,200 or 1200") if name in HEADCOUNT_FIELDS else _("e.g. 45,000,000, 45 m or 1.5 bn")
+
+
+def _understood(name: str, figure: Figure, lang: str) -> str:
+    text = _("%(label)s: “%(typed)s” read as %(value)s.", label=field_label(name, lang), typed=figure.text,
+             value=_shown(name, figure.number()))
+    if figure.ambiguous:
+        text += " " + _("Written the English way: the comma separates thousands, the point marks decimals (the interface language decides).")
+    return text
+
+
+def _figure_error(name: str, exc: FigureError, lang: str) -> str:
+    """What is wrong with a typed figure and what to type instead."""
+    label, typed = field_label(name, lang), exc.text[:40]
+    if exc.problem == "too_long":
+        return _("%(label)s: “%(typed)s…” is far too large: type the figure in digits, at most %(n)s of them.",
+                 label=label, typed=typed, n=MAX_DIGITS)
+    if exc.problem == "negative":
+        return _("%(label)s: type a figure of 0 or more (not “%(typed)s”).", label=label, typed=typed)
+    if exc.problem == "unknown_scale":
+        return _("%(label)s: “%(word)s” in “%(typed)s” is not a unit this form knows; write the figure in digits or with k, m (mln), mld (bn), %(example)s.",
+                 label=label, word=exc.word, typed=typed, example=_example(name))
+    if exc.problem == "not_whole":
+        return _("%(label)s: “%(typed)s” reads as %(value)s, and a number of employees is a whole number: type it without decimals, %(example)s.",
+                 label=label, typed=typed, value=str(exc.understood).rstrip("0").rstrip("."), example=_example(name))
+    return _("%(label)s: “%(typed)s” is not a number: type digits, %(example)s.", label=label, typed=typed, example=_example(name))
+
+
+def _form_errors(exc: ValidationError, data: dict[str, Any]) -> list[FormError]:
+    """The profile model's errors (bounds, closed sets) in the reader's words, never by field name."""
+    lang, out = _lang(), []
+    for e in exc.errors():
+        field = str(e["loc"][0]) if e["loc"] else ""
+        label = field_label(field, lang) if field in FIELDS else _("Company profile")
+        ctx = e.get("ctx") or {}
+        if e["type"] == "less_than_equal":
+            message = _("%(label)s: %(value)s is more than this check accepts; type a number less than or equal to %(max)s.",
+                        label=label, value=_shown(field, data.get(field)), max=_plain(ctx.get("le")))
+        elif e["type"] == "string_too_long":
+            message = _("%(label)s: at most %(n)s characters.", label=label, n=ctx.get("max_length"))
+        elif e["type"] in ("literal_error", "enum"):
+            message = _("%(label)s: choose one of the options offered.", label=label)
+        else:
+            message = _("%(label)s: %(problem)s.", label=label, problem=e["msg"])
+        out.append(FormError(field, message))
+    return out
 
 
 def _options() -> dict[str, Any]:
-    return {"commodities": EUDR_COMMODITIES, "minerals": MINERALS, "financial": FINANCIAL,
-            "eudr_roles": ("operator", "downstream_operator", "trader"), "rules": load_scope_rules()}
+    """The form's choices, with every label and value name in the interface language."""
+    lang = _lang()
+    return {"commodities": EUDR_COMMODITIES, "minerals": MINERALS, "financial": FINANCIAL, "eudr_roles": EUDR_ROLES,
+            "labels": {f: field_label(f, lang) for f in FIELDS}, "headcounts": HEADCOUNT_FIELDS,
+            "values": {f: {v: value_name(f, v, lang) for v in words} for f, words in VALUES.items()}}

@@ -81,8 +81,16 @@ def sector(code: str):
         c = present.card(hit)
         instrument = hit.record.get("instrument") or c.citation.split(" Art.")[0] or c.document_id or "?"
         groups.setdefault(instrument, []).append(c)
-    return render_template("sector.html", code=code, label=label or code, groups=groups,
+    # why each text is listed: the NACE codes it declares within this sector (the most specific ones)
+    declared = {h.id: _declared_codes(h.record.get("sectors") or [], code) for h in documents.hits}
+    return render_template("sector.html", code=code, label=label or code, groups=groups, declared=declared,
                            total=obligations.total, shown=len(obligations.hits),
                            general=general.facets.get("instrument", []), all_total=obligations.total + general.total,
                            documents=[present.card(h) for h in documents.hits],
                            instruments=obligations.facets.get("instrument", []))
+
+
+def _declared_codes(sectors: list[str], code: str) -> list[str]:
+    """The codes a document declares at or below `code`, without their ancestors ('C13.20', not 'C13' and 'C13.2')."""
+    inside = [s for s in sectors if s == code or s.startswith(code)]
+    return [s for s in inside if not any(o != s and o.startswith(s) for o in inside)] or [code]
