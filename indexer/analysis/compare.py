@@ -1,10 +1,13 @@
 """Version comparison of one act: provisions and obligations added, removed and changed.
 
 WHY: policy staff ask "what did the Omnibus change in the CSDDD?". Parsers split
-an original OJ text finer than a consolidated one, so provisions are compared
-per top-level unit (article, annex) with the text of its whole subtree; the
-word-level diff and the figures (thresholds, dates) that changed show the detail.
-Consolidation markers (▼M2, ►C1 ◄) are editorial and ignored.
+an original OJ text finer than a consolidated one, so what is counted as changed is
+the top-level unit (article, annex) with the text of its whole subtree. Inside a
+changed unit the diff is structured: each paragraph, subparagraph and point is
+paired with its counterpart (by id, then by wording when a part was renumbered),
+so a change in Article 2(1)(a) is shown at Article 2(1)(a), and the figures that
+changed in it (thresholds, dates) are paired old -> new by where they stand in the
+text. Consolidation markers (▼M2, ►C1 ◄) are editorial and ignored.
 """
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from pydantic import BaseModel
 from regkb.dates import DATE_RE
 from regkb.records import Document, Obligation
 
-from indexer.analysis.corpus import subtree_text
+from indexer.analysis.corpus import subtree, subtree_text
 
 UNIT_KINDS = ("article", "annex", "appendix")
 _MARKERS = re.compile(r"[▼►◄]\s*[A-Z]?\d*|\(\s+\d+\s+\)|\s+")  # consolidation markers, footnote calls "( 1 )"
@@ -28,16 +31,34 @@ _FIGURE_PATTERNS = {
 }
 
 
+class FigurePair(BaseModel):
+    """One figure as it was and as it is (None: the figure is new, or gone)."""
+    old: Optional[str] = None
+    new: Optional[str] = None
+
+
 class FigureChange(BaseModel):
     kind: Literal["date", "amount", "employees"]
     removed: list[str]
     added: list[str]
+    pairs: list[FigurePair] = []
 
 
 class Segment(BaseModel):
     """A run of words of a word-level diff: in both texts, only in the old one, or only in the new one."""
     op: Literal["equal", "delete", "insert"]
     text: str
+
+
+class PartChange(BaseModel):
+    """One paragraph, subparagraph or point of a changed unit, paired with its counterpart in the other version."""
+    provision_id: str
+    citation: str
+    status: Literal["unchanged", "added", "removed", "changed"]
+    old_text: str = ""
+    new_text: str = ""
+    diff: list[Segment] = []
+    figures: list[FigureChange] = []
 
 
 class ProvisionChange(BaseModel):
@@ -50,6 +71,7 @@ class ProvisionChange(BaseModel):
     new_text: str = ""
     diff: list[Segment] = []
     figures: list[FigureChange] = []
+    parts: list[PartChange] = []
 
 
 class ObligationChange(BaseModel):
@@ -74,6 +96,7 @@ class Comparison(BaseModel):
     provisions: list[ProvisionChange]
     obligations: list[ObligationChange]
     obligations_available: bool
+    empty_side: bool = False  # one of the two texts has no article or annex (the pages say so in their language)
     notes: list[str] = []
 
     def counts(self) -> dict[str, int]:
@@ -94,18 +117,59 @@ def units(doc: Document) -> dict[str, tuple[str, Optional[str], str]]:
 
 def figures(text: str) -> dict[str, list[str]]:
     """Dates, EUR amounts and employee numbers as written in the text."""
-    return {kind: [re.sub(r"\s", " ", m.group(0)) for m in pat.finditer(text)] for kind, pat in _FIGURE_PATTERNS.items()}
+    return {kind: [f for f, _ in found] for kind, found in _figures_at(text).items()}
+
+
+def _figures_at(text: str) -> dict[str, list[tuple[str, int]]]:
+    """Each figure with the index of the word it starts at (the word diff's unit of position)."""
+    return {kind: [(re.sub(r"\s", " ", m.group(0)), len(text[:m.start()].split())) for m in pat.finditer(text)]
+            for kind, pat in _FIGURE_PATTERNS.items()}
 
 
 def figure_changes(old: str, new: str) -> list[FigureChange]:
-    before, after = figures(old), figures(new)
+    """Per kind, the figures only the old text has and those only the new one has, paired old -> new."""
+    before, after = _figures_at(old), _figures_at(new)
+    opcodes = difflib.SequenceMatcher(None, old.split(), new.split(), autojunk=False).get_opcodes()
     out = []
     for kind in _FIGURE_PATTERNS:
-        removed = [f for f in dict.fromkeys(before[kind]) if f not in after[kind]]
-        added = [f for f in dict.fromkeys(after[kind]) if f not in before[kind]]
-        if removed or added:
-            out.append(FigureChange(kind=kind, removed=removed, added=added))
+        new_values, old_values = {f for f, _ in after[kind]}, {f for f, _ in before[kind]}
+        gone = [(f, i) for f, i in before[kind] if f not in new_values]
+        came = [(f, j) for f, j in after[kind] if f not in old_values]
+        if gone or came:
+            out.append(FigureChange(kind=kind, removed=list(dict.fromkeys(f for f, _ in gone)),
+                                    added=list(dict.fromkeys(f for f, _ in came)), pairs=_pair(gone, came, opcodes)))
     return out
+
+
+def _pair(gone: list[tuple[str, int]], came: list[tuple[str, int]], opcodes) -> list[FigurePair]:
+    """Each figure that went paired with the new figure standing nearest to where it stood (its word position
+    carried into the new text through the diff); the rest stand alone. In text order, each pair once."""
+    def carried(i: int) -> int:
+        for _, i1, i2, j1, j2 in opcodes:
+            if i1 <= i < i2 or (i1 == i2 == i):
+                return min(j1 + (i - i1), max(j1, j2 - 1))
+        return opcodes[-1][4] if opcodes else 0
+
+    free = list(came)
+    pairs: list[tuple[int, FigurePair]] = []
+    for value, i in gone:
+        target = carried(i)
+        best = min(free, key=lambda fj: abs(fj[1] - target), default=None)
+        if best is not None and abs(best[1] - target) <= _PAIR_REACH:
+            free.remove(best)
+            pairs.append((best[1], FigurePair(old=value, new=best[0])))
+        else:
+            pairs.append((target, FigurePair(old=value)))
+    pairs += [(j, FigurePair(new=value)) for value, j in free]
+    seen, out = set(), []
+    for _, pair in sorted(pairs, key=lambda p: p[0]):
+        if (pair.old, pair.new) not in seen:
+            seen.add((pair.old, pair.new))
+            out.append(pair)
+    return out
+
+
+_PAIR_REACH = 12  # words: farther apart, a figure that went and one that came are not the same figure changed
 
 
 def word_diff(old: str, new: str) -> list[Segment]:
@@ -140,7 +204,8 @@ def compare(old: Document, new: Document, old_obligations: Optional[list[Obligat
             changes.append(ProvisionChange(
                 unit_id=uid, citation=after[uid][0], heading=after[uid][1] or before[uid][1], status="changed",
                 similarity=round(ratio, 3), old_text=before[uid][2], new_text=after[uid][2],
-                diff=word_diff(before[uid][2], after[uid][2]), figures=figure_changes(before[uid][2], after[uid][2])))
+                diff=word_diff(before[uid][2], after[uid][2]), figures=figure_changes(before[uid][2], after[uid][2]),
+                parts=part_changes(old, new, uid)))
         else:
             unchanged += 1
     available = old_obligations is not None and new_obligations is not None and bool(old_obligations or new_obligations)
@@ -150,7 +215,50 @@ def compare(old: Document, new: Document, old_obligations: Optional[list[Obligat
     return Comparison(old_id=old.id, new_id=new.id, old_title=old.title, new_title=new.title,
                       units_compared=len(set(before) | set(after)), unchanged=unchanged, provisions=changes,
                       obligations=compare_obligations(old_obligations or [], new_obligations or []) if available else [],
-                      obligations_available=available, notes=notes)
+                      obligations_available=available, empty_side=not before or not after, notes=notes)
+
+
+def _parts(doc: Document, unit_id: str) -> dict[str, tuple[str, str]]:
+    """The unit's provisions that carry text, in reading order: id -> (citation, normalised own text)."""
+    return {p.id: (p.citation, normalise(p.text)) for p in subtree(doc, unit_id) if p.text and normalise(p.text)}
+
+
+def part_changes(old: Document, new: Document, unit_id: str) -> list[PartChange]:
+    """The structured diff of one unit: every part of the newer text in reading order (unchanged ones too, so a
+    page can fold them), with the parts only the older text has placed after the part they followed there.
+
+    Parts pair by id; a part left alone on both sides (renumbered, or split differently by the parser) pairs with
+    the unpaired part of the other version it is most like (at least 0.6 of its words)."""
+    before, after = _parts(old, unit_id), _parts(new, unit_id)
+    pairs = {pid: pid for pid in before if pid in after}
+    lone_new = [pid for pid in after if pid not in pairs.values()]
+    for pid in (p for p in before if p not in pairs):
+        words = before[pid][1].split()
+        scored = [(difflib.SequenceMatcher(None, words, after[n][1].split(), autojunk=False).ratio(), n) for n in lone_new]
+        ratio, match = max(scored, default=(0.0, None))
+        if match is not None and ratio >= 0.6:
+            pairs[pid] = match
+            lone_new.remove(match)
+    old_of = {n: o for o, n in pairs.items()}
+    out: list[PartChange] = []
+    for nid, (citation, text) in after.items():
+        oid = old_of.get(nid)
+        if oid is None:
+            out.append(PartChange(provision_id=nid, citation=citation, status="added", new_text=text))
+        elif before[oid][1] == text:
+            out.append(PartChange(provision_id=nid, citation=citation, status="unchanged", old_text=text, new_text=text))
+        else:
+            out.append(PartChange(provision_id=nid, citation=citation, status="changed", old_text=before[oid][1],
+                                  new_text=text, diff=word_diff(before[oid][1], text),
+                                  figures=figure_changes(before[oid][1], text)))
+    order = list(before)
+    for oid in (o for o in before if o not in pairs):
+        follows = next((old_of_new for old_of_new in reversed(order[:order.index(oid)]) if old_of_new in pairs), None)
+        at = next((i + 1 for i, p in enumerate(out) if follows and p.provision_id == pairs[follows]), 0)
+        while at < len(out) and out[at].status == "removed":
+            at += 1
+        out.insert(at, PartChange(provision_id=oid, citation=before[oid][0], status="removed", old_text=before[oid][1]))
+    return out
 
 
 def compare_obligations(old: list[Obligation], new: list[Obligation]) -> list[ObligationChange]:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from itertools import groupby
 from typing import Optional
 
 from flask import Blueprint, abort, render_template, request, url_for
@@ -11,7 +10,7 @@ from markupsafe import Markup
 
 from regkb.records import Document, Obligation, Provision, TextReference
 from indexer.search.records import version_fields
-from search_app import present
+from search_app import naming, present
 from search_app.state import state
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
@@ -27,11 +26,16 @@ class ProvisionView:
     references: list[tuple[str, str]] = field(default_factory=list)
 
 
+@bp.record_once
+def _naming(setup) -> None:
+    naming.init_app(setup.app)
+
+
 @bp.get("")
 def index():
-    summaries = sorted(state().corpus.summaries(), key=lambda s: (s.jurisdiction, s.act_id, s.language))
-    acts = [(act_id, list(group)) for act_id, group in groupby(summaries, key=lambda s: s.act_id)]
-    return render_template("documents.html", acts=acts)
+    """Every act by name and title, each version with its date and state, each language version a link."""
+    corpus = state().corpus
+    return render_template("documents.html", acts=naming.acts(corpus.snapshot.all(), corpus.versions()))
 
 
 @bp.get("/<doc_id>")
@@ -61,7 +65,25 @@ def read(doc_id: str):
                            in_force=corpus.document(in_force) if in_force and in_force != doc.id else None,
                            deleted={k: v for k, v in deleted.items() if v is not None and v.state == "deleted"},
                            other_versions=present.other_versions(doc.id, None), as_of=as_of,
-                           known_ids={s.id for s in corpus.summaries()})
+                           known_ids={s.id for s in corpus.summaries()}, related=_related(doc, chains))
+
+
+def _related(doc: Document, chains) -> list[tuple]:
+    """(link, name) of the texts this one links to: another act by its name, another version of this act by its
+    version ('Corrigendum of 13 September 2024'); a text outside the corpus by the label the source gave it."""
+    out = []
+    for link in doc.links:
+        if link.relation == "language_version":
+            continue
+        other = state().corpus.document(link.document_id)
+        if other is None:
+            name = link.label or link.document_id
+        elif other.act_id == doc.act_id:
+            name = naming.version_of(other, chains).label
+        else:
+            name = naming.act_name(other)
+        out.append((link, name))
+    return out
 
 
 def _as_of(raw: Optional[str]):

@@ -3,13 +3,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Optional
 
 from flask import Blueprint, redirect, render_template, request, url_for
-from flask_babel import format_date, get_locale, gettext as _
+from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
 
+from indexer.analysis.timeline import find_instrument
 from indexer.search.base import BackendUnavailable, QuerySyntaxError, SearchRequest, SearchResponse
 from indexer.search.facets import label_of
-from search_app import present
+from regkb.settings import load_config
+from search_app import naming, present
 from search_app.params import output_format, parse_search, search_url_args
 from search_app.state import SearchUnavailable, state
 
@@ -53,15 +57,59 @@ def home():
     fmt = output_format(args)
     if fmt != "html":
         return redirect(url_for("api.search", **args.to_dict(flat=False)))
+    if not [k for k in args if k != "lang"]:
+        return landing()
     req = parse_search(args, state().settings)
     resp = run_search(req)
     if resp.redirect and req.page == 1 and not req.filters:
         target = resp.redirect
-        return redirect(url_for("documents.read", doc_id=target["document_id"], as_of=req.as_of.isoformat() if req.as_of else None,
-                                _anchor=target.get("provision_id")))
+        return redirect(url_for("documents.read", doc_id=target["document_id"],
+                                as_of=req.as_of.isoformat() if req.as_of else None, _anchor=target.get("provision_id")))
     return render_template("search.html", req=req, resp=resp, cards=[present.card(h, resp.as_of) for h in resp.hits],
                            facets=_facets(req, resp), chips=_chips(req), pages=_pages(req, resp),
-                           url=lambda **kw: "?" + search_url_args(req, **kw))
+                           url=lambda **kw: "?" + search_url_args(req, **kw),
+                           export_limit=state().settings["export_max_rows"])
+
+
+@dataclass(frozen=True)
+class CompareExample:
+    act: str
+    old: str
+    new: str
+    old_label: str
+    new_label: str
+
+
+def landing():
+    """The page without a query: what RegKB is for and where its three tasks start, with examples that find
+    something (config/home.yaml). It asks the search engine nothing, so it opens even before an index exists."""
+    home = load_config("home")
+    corpus = state().corpus
+    summaries = corpus.summaries()
+    counts = {"acts": len({s.act_id for s in summaries}), "texts": len(summaries)}
+    timeline = find_instrument(home["timeline_act"]) if home.get("timeline_act") else None
+    return render_template("home.html", req=None, examples=home["examples"], counts=counts, timeline=timeline,
+                           compare_example=_compare_example(home.get("compare_act")))
+
+
+def _compare_example(act_id: Optional[str]) -> Optional[CompareExample]:
+    """The act's first version and the one in force today, in the interface language when the corpus has both."""
+    chains = state().corpus.versions()
+    versions = chains.chains.get(act_id or "", [])
+    if len(versions) < 2:
+        return None
+    lang = str(get_locale())
+    for wanted in dict.fromkeys((lang, "en")):
+        texts = [next((d for d in ids if chains.languages.get(d) == wanted), None) for ids in versions]
+        old = next((d for d in texts if d), None)
+        new = chains.current(old) if old else None
+        if old and new and new != old:
+            docs = [state().corpus.document(d) for d in (old, new)]
+            if None in docs:
+                continue
+            labels = [naming.version_of(d, chains).label for d in docs]
+            return CompareExample(naming.act_name(docs[1]), old, new, *labels)
+    return None
 
 
 def _facets(req: SearchRequest, resp: SearchResponse) -> list[tuple[str, str, list[FacetChoice]]]:

@@ -22,7 +22,7 @@ from search_app.blueprints.tracking import CHANGE_LABELS, EVENT_LABELS, FIGURE_L
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "search_app"
 NL = APP / "translations" / "nl" / "LC_MESSAGES"
-TEMPLATES = ["tracking/_nav.html", "tracking/_chart.html", "tracking/timeline.html", "tracking/whatsnew.html",
+TEMPLATES = ["home.html", "documents.html", "tracking/_chart.html", "tracking/timeline.html", "tracking/whatsnew.html",
              "tracking/compare.html", "applicability/form.html"]
 
 
@@ -57,7 +57,7 @@ def test_babel_cfg_extracts_python_and_every_template():
     files = set().union(*extracted.values())
     assert {"search_app/blueprints/tracking.py", "search_app/present.py", "indexer/search/facets.py"} <= files
     assert {f"search_app/templates/{t}" for t in TEMPLATES} <= files
-    assert {"Timelines", "Entry into force", "today", "Employees (average, FTE)", "Show text changes"} <= set(extracted)
+    assert {"Timelines", "Entry into force", "today", "Employees (average, FTE)", "Show the deleted text"} <= set(extracted)
 
 
 def test_every_interface_string_has_a_dutch_translation():
@@ -140,8 +140,10 @@ def test_timeline_page_in_each_language(tracking, lang):
 def test_compare_and_applicability_pages_in_dutch(tracking):
     html = _page(tracking, "/compare?old=celex-32024L1760-en&new=celex-02024L1760-20260318-en&lang=nl")
     art2 = html.select_one("#change-art_2")
-    assert art2.select_one(".status").get_text() == "gewijzigd" and art2.summary.get_text() == "Toon tekstwijzigingen"
+    assert art2.select_one(".status").get_text() == "gewijzigd"
+    assert art2.select_one("details.unchanged-parts summary").get_text() == "10 leden en onderdelen ongewijzigd"
     assert html.select_one("#change-art_22 .status").get_text() == "geschrapt"
+    assert html.select_one("#change-art_22 summary").get_text() == "Toon de geschrapte tekst"
     assert art2.select_one("ul.figures li[data-kind=employees]").get_text().startswith("werknemers: ")
     form = _page(tracking, "/applicability?lang=nl")
     labels = [lab.get_text(" ", strip=True) for lab in form.select("form.profile-form label")]

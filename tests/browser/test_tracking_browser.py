@@ -24,11 +24,11 @@ def mirror_server():
 
 def test_timeline_chart_renders_and_explains_markers(page, mirror_server):
     page.goto(f"{mirror_server.url}/timeline")
-    chart = page.locator("svg.timeline-chart")
+    chart = page.locator("svg.timeline-chart:not(.narrow)")
     chart.wait_for()
     box = chart.bounding_box()
     assert box["width"] > 600 and box["height"] > 150  # drawn, not collapsed
-    markers = page.locator("svg.timeline-chart circle")
+    markers = page.locator("svg.timeline-chart:not(.narrow) circle")  # the phone's chart is the other one
     assert markers.count() == page.locator("table.data tbody tr").count() > 40
     # a marker is reachable by keyboard and names its event
     first = markers.first
@@ -37,7 +37,7 @@ def test_timeline_chart_renders_and_explains_markers(page, mirror_server):
     shot(page, "tracking-timeline-all")
     page.click("ul.instruments >> text=CSDDD")
     page.wait_for_url("**/timeline/csddd")
-    assert page.locator("svg.timeline-chart g.timeline-row").count() == 1
+    assert page.locator("svg.timeline-chart:not(.narrow) g.timeline-row").count() == 1
     assert page.locator("#tl-csddd time[datetime='2029-07-26']").count() == 1
     shot(page, "tracking-timeline-csddd")
     assert page.console_errors == []
@@ -66,12 +66,15 @@ def test_comparison_page_shows_changed_thresholds_and_diff(page, mirror_server):
     page.click("form.inline-form button[type=submit]")
     art2 = page.locator("#change-art_2")
     art2.wait_for()
-    figures = art2.locator("ul.figures").inner_text().replace("\u00a0", " ")
+    point = art2.locator("li.part[data-provision='art_2.par_1.pt_a']")  # the changed point, with its figures
+    figures = point.locator("ul.figures").inner_text().replace("\u00a0", " ")
     assert "EUR 1 500 000 000" in figures and "5 000" in figures
-    diff = art2.locator(".diff")
-    assert not diff.is_visible()  # folded until asked for
-    art2.locator("summary").click()
+    diff = point.locator(".diff")
     assert diff.is_visible() and diff.locator("ins").count() > 0 and diff.locator("del").count() > 0
+    unchanged = art2.locator("details.unchanged-parts li").first
+    assert not unchanged.is_visible()  # the unchanged paragraphs and points folded until asked for
+    art2.locator("details.unchanged-parts summary").click()
+    assert unchanged.is_visible()
     art2.scroll_into_view_if_needed()
     shot(page, "tracking-compare-csddd")
     assert page.locator("#change-art_22[data-status=removed]").count() == 1
