@@ -7,7 +7,7 @@ decide what is new, not when we happened to crawl a page.
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal, Optional
+from typing import Literal
 
 from pydantic import BaseModel
 
@@ -25,9 +25,9 @@ class Entry(BaseModel):
     title: str
     summary: str
     url: str
-    instrument: Optional[str] = None
-    document_id: Optional[str] = None
-    compare: Optional[tuple[str, str]] = None
+    instrument: str | None = None
+    document_id: str | None = None
+    compare: tuple[str, str] | None = None
 
 
 class WhatsNew(BaseModel):
@@ -37,7 +37,7 @@ class WhatsNew(BaseModel):
     upcoming: list[Entry]
 
 
-def whats_new(corpus: Corpus, since: date, until: Optional[date] = None, rules: Optional[ScopeRules] = None,
+def whats_new(corpus: Corpus, since: date, until: date | None = None, rules: ScopeRules | None = None,
               upcoming_days: int = 400) -> WhatsNew:
     """Entries dated in [since, until] (newest first) and the events of the next `upcoming_days`."""
     rules = rules or load_scope_rules()
@@ -50,7 +50,9 @@ def whats_new(corpus: Corpus, since: date, until: Optional[date] = None, rules: 
         if since <= e.date <= until and e.id not in seen:
             seen.add(e.id)
             entries.append(e)
-    upcoming = sorted((e for e in events if until < e.date and (e.date - until).days <= upcoming_days), key=lambda e: e.date)
+    upcoming = sorted(
+        (e for e in events if until < e.date and (e.date - until).days <= upcoming_days), key=lambda e: e.date
+    )
     return WhatsNew(since=since, until=until, entries=entries, upcoming=upcoming)
 
 
@@ -91,9 +93,20 @@ def _document_entries(corpus: Corpus, rules: ScopeRules) -> list[Entry]:
                         f"{counts['provisions_added']} added, {counts['provisions_removed']} removed")
             pair = (prev.id, doc.id)
         title = f"{doc.short_title}: {doc.title}" if doc.short_title else doc.title
-        out.append(Entry(id=f"tag:regkb,2026:document/{version_id}", date=when, kind="document",
-                         category=doc.instrument_type, title=title[:200], summary=summary,
-                         url=doc.official_url or doc.source_url, document_id=doc.id, instrument=doc.act_id, compare=pair))
+        out.append(
+            Entry(
+                id=f"tag:regkb,2026:document/{version_id}",
+                date=when,
+                kind="document",
+                category=doc.instrument_type,
+                title=title[:200],
+                summary=summary,
+                url=doc.official_url or doc.source_url,
+                document_id=doc.id,
+                instrument=doc.act_id,
+                compare=pair,
+            )
+        )
     return out
 
 

@@ -22,12 +22,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("applicability", help="which instruments apply to a company profile (JSON), why and from when")
     add_data_dir(p)
     p.add_argument("--profile", metavar="FILE.json", help="company profile (see tests/analysis/profiles/ for examples)")
-    p.add_argument("--check-rules", action="store_true",
-                   help="compare the thresholds of config/scope_rules.yaml with those extracted from the cited provisions")
+    p.add_argument(
+        "--check-rules",
+        action="store_true",
+        help="compare the thresholds of config/scope_rules.yaml with those extracted from the cited provisions",
+    )
     p.add_argument("--json", action="store_true", help="print the full answer as JSON")
     p.set_defaults(func=applicability_command)
 
-    p = sub.add_parser("timeline", help="dates of one instrument or all: proposal, adoption, entry into force, application")
+    p = sub.add_parser(
+        "timeline", help="dates of one instrument or all: proposal, adoption, entry into force, application"
+    )
     add_data_dir(p)
     p.add_argument("--act", help="instrument id, short title or CELEX number (e.g. csddd, EUDR, 32023R1115)")
     p.add_argument("--svg", metavar="FILE", help="also write the chart as SVG")
@@ -197,6 +202,7 @@ def compare_command(args: argparse.Namespace) -> int:
                       f"List the ids with `ls {args.data_dir}/documents` (file names without .json).[/]")
         return 2
     old, new = corpus.get(args.old), corpus.get(args.new)
+    assert old is not None and new is not None  # (neither is missing)
     result = compare(old, new, corpus.obligations(old.id), corpus.obligations(new.id))
     if args.json:
         out.print_json(result.model_dump_json())
@@ -206,8 +212,9 @@ def compare_command(args: argparse.Namespace) -> int:
         table.add_column(col, overflow="fold")
     for p in result.provisions:
         figs = "; ".join(f"{f.kind}: -{', '.join(f.removed) or '0'} +{', '.join(f.added) or '0'}" for f in p.figures)
-        table.add_row(f"{p.citation} {p.heading or ''}", p.status, f"{p.similarity:.2f}" if p.similarity is not None else "",
-                      figs)
+        table.add_row(
+            f"{p.citation} {p.heading or ''}", p.status, f"{p.similarity:.2f}" if p.similarity is not None else "", figs
+        )
     out.print(table)
     out.print(result.counts(), f"unchanged: {result.unchanged}")
     for note in result.notes:

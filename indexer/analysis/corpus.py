@@ -8,13 +8,13 @@ ancestor the parser produced ('art_2.par_1', then 'art_2').
 from __future__ import annotations
 
 import json
-from typing import Iterator, Optional
+from collections.abc import Iterator
 
 from regkb.corpus import Corpus  # noqa: F401  (the one corpus store; the analyses take its snapshots)
 from regkb.records import Document, Provision
 
 
-def resolve_provision(doc: Document, provision_id: str) -> Optional[Provision]:
+def resolve_provision(doc: Document, provision_id: str) -> Provision | None:
     """The provision, or its nearest ancestor that the parser produced."""
     parts = provision_id.split(".")
     while parts:
@@ -38,7 +38,7 @@ def subtree_text(doc: Document, provision_id: str) -> str:
     return " ".join(p.text for p in subtree(doc, provision_id) if p.text).strip()
 
 
-def anchor(provision_id: Optional[str]) -> str:
+def anchor(provision_id: str | None) -> str:
     """EUR-Lex HTML anchors are per article ('#art_2')."""
     return provision_id.split(".")[0] if provision_id else ""
 

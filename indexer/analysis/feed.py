@@ -9,8 +9,7 @@ dropped. Entry links are absolute http(s) URLs; any other points to the site.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timezone
-from typing import Optional
+from datetime import UTC, date, datetime, time
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -30,17 +29,19 @@ def xml_text(text: str) -> str:
 
 
 def _stamp(d: date) -> str:
-    return datetime.combine(d, time(0, 0), tzinfo=timezone.utc).isoformat().replace("+00:00", "Z")
+    return datetime.combine(d, time(0, 0), tzinfo=UTC).isoformat().replace("+00:00", "Z")
 
 
-def _el(parent: etree._Element, name: str, text: Optional[str] = None, **attrs: str) -> etree._Element:
+def _el(parent: etree._Element, name: str, text: str | None = None, **attrs: str) -> etree._Element:
     el = etree.SubElement(parent, f"{{{ATOM_NS}}}{name}", {k: xml_text(v) for k, v in attrs.items() if v is not None})
     if text is not None:
         el.text = xml_text(text)
     return el
 
 
-def atom_feed(news: WhatsNew, self_url: str, site_url: str, title: str = "Responsible business conduct law: what's new") -> bytes:
+def atom_feed(
+    news: WhatsNew, self_url: str, site_url: str, title: str = "Responsible business conduct law: what's new"
+) -> bytes:
     """Serialised feed; `updated` is the newest entry's date (stable output for the same data)."""
     root = etree.Element(f"{{{ATOM_NS}}}feed", nsmap={None: ATOM_NS})
     _el(root, "id", f"{FEED_ID}?since={news.since.isoformat()}")

@@ -9,7 +9,7 @@ on the provision text.
 """
 from __future__ import annotations
 
-from typing import Any, Literal, Optional
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
@@ -24,8 +24,8 @@ class CheckRow(BaseModel):
     version: str
     rule: str
     citation: str
-    document_id: Optional[str]
-    provision_id: Optional[str]
+    document_id: str | None
+    provision_id: str | None
     metric: str
     comparison: str
     rule_value: float
@@ -35,7 +35,7 @@ class CheckRow(BaseModel):
     message: str
 
 
-def check_rules(corpus: Corpus, rules: Optional[ScopeRules] = None) -> list[CheckRow]:
+def check_rules(corpus: Corpus, rules: ScopeRules | None = None) -> list[CheckRow]:
     rules = rules or load_scope_rules()
     rows: list[CheckRow] = []
     for inst in rules.instruments:
@@ -64,7 +64,7 @@ def _numeric(conditions: list[Condition], version: str) -> list[Condition]:
     return out
 
 
-def _check(inst: Instrument, version: str, rule_id: str, citation: str, doc_id: Optional[str], provision: Optional[str],
+def _check(inst: Instrument, version: str, rule_id: str, citation: str, doc_id: str | None, provision: str | None,
            cond: Condition, corpus: Corpus) -> CheckRow:
     value = float(cond.value_for(version))
     base = dict(instrument=inst.id, version=version, rule=rule_id, citation=citation, document_id=doc_id,
@@ -92,7 +92,7 @@ def _check(inst: Instrument, version: str, rule_id: str, citation: str, doc_id: 
     return CheckRow(**base, provision_id=prov.id, found=shown, source=source, status="ok", message="")
 
 
-def _same_metric(found: str, wanted: str) -> bool:
+def _same_metric(found: str, wanted: str | None) -> bool:
     """The extractor may call a turnover figure a plain EUR 'amount' when the words around it vary."""
     return found == wanted or {found, wanted} <= {"turnover", "amount"}
 
@@ -102,7 +102,9 @@ def extracted_thresholds(corpus: Corpus, doc, provision_id: str) -> tuple[list[d
     the extractor's threshold finder reads in the provision text (scope provisions such as 'this Directive shall
     apply ... from 26 July 2028 as regards companies ... more than 3 000 employees' are not always obligations)."""
     prefix = provision_id + "."
-    obligations = [o for o in corpus.obligations(doc.id) if o.provision_id == provision_id or o.provision_id.startswith(prefix)]
+    obligations = [
+        o for o in corpus.obligations(doc.id) if o.provision_id == provision_id or o.provision_id.startswith(prefix)
+    ]
     found = [t.model_dump() for o in obligations for t in o.thresholds]
     sources = ["obligations"] if found else []
     from indexer.nlp import fields  # the extractor's threshold finder (no spaCy model needed)

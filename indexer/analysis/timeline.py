@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Literal, Optional
+from typing import Literal
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pydantic import BaseModel
@@ -38,8 +38,8 @@ class Event(BaseModel):
     label: str
     instrument: str
     short_title: str
-    document_id: Optional[str] = None
-    url: Optional[str] = None
+    document_id: str | None = None
+    url: str | None = None
     source: str = "config"
 
 
@@ -52,9 +52,10 @@ class Timeline(BaseModel):
 
 
 def instrument_timeline(inst: Instrument, corpus: Corpus) -> Timeline:
-    events = {(m.date, m.kind): Event(date=m.date, kind=m.kind, label=m.label, instrument=inst.id,
-                                      short_title=inst.short_title, url=_celex_url(m.celex) or inst.official_url)
-              for m in inst.milestones}
+    events: dict[tuple[date, str], Event] = {
+        (m.date, m.kind): Event(date=m.date, kind=m.kind, label=m.label, instrument=inst.id,
+                                short_title=inst.short_title, url=_celex_url(m.celex) or inst.official_url)
+        for m in inst.milestones}
     for ev in _corpus_events(inst, corpus):
         key = (ev.date, ev.kind)
         if key in events:
@@ -66,21 +67,26 @@ def instrument_timeline(inst: Instrument, corpus: Corpus) -> Timeline:
                     events=ordered)
 
 
-def timelines(corpus: Corpus, act: Optional[str] = None, rules: Optional[ScopeRules] = None) -> list[Timeline]:
+def timelines(corpus: Corpus, act: str | None = None, rules: ScopeRules | None = None) -> list[Timeline]:
     """One timeline per instrument (or only `act`: an instrument id, short title or CELEX number)."""
     rules = rules or load_scope_rules()
     chosen = [i for i in rules.instruments if act is None or _matches(i, act)]
     return [instrument_timeline(i, corpus) for i in chosen]
 
 
-def find_instrument(act: str, rules: Optional[ScopeRules] = None) -> Optional[Instrument]:
+def find_instrument(act: str, rules: ScopeRules | None = None) -> Instrument | None:
     rules = rules or load_scope_rules()
     return next((i for i in rules.instruments if _matches(i, act)), None)
 
 
 def _matches(inst: Instrument, act: str) -> bool:
     key = act.strip().lower()
-    return key in {inst.id, inst.short_title.lower(), (inst.identifiers.celex or "").lower(), (inst.identifiers.number or "").lower()}
+    return key in {
+        inst.id,
+        inst.short_title.lower(),
+        (inst.identifiers.celex or "").lower(),
+        (inst.identifiers.number or "").lower(),
+    }
 
 
 def _corpus_events(inst: Instrument, corpus: Corpus) -> list[Event]:
@@ -99,7 +105,7 @@ def _corpus_events(inst: Instrument, corpus: Corpus) -> list[Event]:
     out: list[Event] = []
     for doc in docs:
         d = doc.dates
-        pairs: list[tuple[str, Optional[date]]] = []
+        pairs: list[tuple[str, date | None]] = []
         if doc.instrument_type == "corrigendum":
             pairs.append(("amendment", d.published))
         elif not doc.consolidated:
@@ -110,7 +116,11 @@ def _corpus_events(inst: Instrument, corpus: Corpus) -> list[Event]:
             pairs.append(("transposition_deadline", d.transposition_deadline))
         for kind, when in pairs:
             if when:
-                label = f"{KIND_LABELS[kind]}: {doc.title[:90]}" if kind != "consolidation" else f"Consolidated text of {when.isoformat()}"
+                label = (
+                    f"{KIND_LABELS[kind]}: {doc.title[:90]}"
+                    if kind != "consolidation"
+                    else f"Consolidated text of {when.isoformat()}"
+                )
                 out.append(_doc_event(inst, doc, kind, when, label))
         if doc is latest:
             out += [_doc_event(inst, doc, "application", a.date, f"Application: {a.text[:140]}") for a in d.application]
@@ -118,11 +128,19 @@ def _corpus_events(inst: Instrument, corpus: Corpus) -> list[Event]:
 
 
 def _doc_event(inst: Instrument, doc, kind: str, when: date, label: str) -> Event:
-    return Event(date=when, kind=kind, label=label, instrument=inst.id, short_title=inst.short_title, document_id=doc.id,
-                 url=doc.official_url or doc.source_url, source=doc.id)
+    return Event(
+        date=when,
+        kind=kind,
+        label=label,
+        instrument=inst.id,
+        short_title=inst.short_title,
+        document_id=doc.id,
+        url=doc.official_url or doc.source_url,
+        source=doc.id,
+    )
 
 
-def _celex_url(celex: Optional[str]) -> Optional[str]:
+def _celex_url(celex: str | None) -> str | None:
     return f"https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX:{celex}" if celex else None
 
 
@@ -166,7 +184,7 @@ class Chart(BaseModel):
     rows: list[ChartRow]
 
 
-def chart_layout(lines: list[Timeline], today: Optional[date] = None, width: int = 960) -> Chart:
+def chart_layout(lines: list[Timeline], today: date | None = None, width: int = 960) -> Chart:
     """Where everything goes: whole years from the first event to the last (or today), rows 34 units apart."""
     today = today or date.today()
     dated = [e.date for t in lines for e in t.events] + [today]
@@ -187,10 +205,10 @@ def chart_layout(lines: list[Timeline], today: Optional[date] = None, width: int
                  years=[ChartYear(year=y, x=x(date(y, 1, 1))) for y in range(start.year, end.year + 1)])
 
 
-def svg_chart(lines: list[Timeline], today: Optional[date] = None, width: int = 960) -> str:
+def svg_chart(lines: list[Timeline], today: date | None = None, width: int = 960) -> str:
     """The chart as a standalone SVG document in English (for `regkb timeline --svg`), drawn by the page's template."""
     env = Environment(loader=FileSystemLoader(CHART_TEMPLATE.parent), autoescape=True, extensions=["jinja2.ext.i18n"],
                       undefined=StrictUndefined)
-    env.install_null_translations(newstyle=True)
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]  # (added by jinja2.ext.i18n)
     template = env.get_template(CHART_TEMPLATE.name)
     return template.render(chart=chart_layout(lines, today, width), kind_labels=KIND_LABELS).strip()
