@@ -17,15 +17,22 @@ from typing import Annotated, Any, Literal, Optional
 from babel.dates import format_date
 from pydantic import BaseModel, ConfigDict, Field
 
-from regkb.settings import load_config
 from indexer.analysis.corpus import Corpus, anchor, resolve_provision
 from indexer.analysis.scope_rules import (
-    Condition, Instrument, Phase, Presumption, Rule, ScopeRules, describe_condition, format_amount, load_scope_rules,
+    Condition,
+    Instrument,
+    Phase,
+    Presumption,
+    Rule,
+    ScopeRules,
+    describe_condition,
+    format_amount,
+    load_scope_rules,
     test_condition,
 )
-from indexer.analysis.wording import field_name, field_question, gettext_for, status_name, value_name
+from indexer.analysis.wording import Lang, field_name, field_question, gettext_for, status_name, value_name
+from regkb.settings import load_config
 
-Lang = Literal["en", "nl"]
 Status = Literal["applicable", "not_applicable", "undetermined"]
 EUDR_COMMODITIES = ("cattle", "cocoa", "coffee", "oil_palm", "rubber", "soya", "wood")
 MINERALS = ("tin", "tantalum", "tungsten", "gold")
@@ -183,7 +190,7 @@ class Answer(BaseModel):
 SIZE_FIGURES = ("balance_sheet_total_eur", "turnover_worldwide_eur", "employees")
 
 
-def _class_of(figures: tuple[float, float, float], rules: ScopeRules) -> str:
+def _class_of(figures: tuple[float, ...], rules: ScopeRules) -> str:
     """Article 3 of Directive 2013/34/EU on three known figures: the first class of which at most one limit is exceeded."""
     for cls in rules.definitions.size_classes.classes:
         limits = (cls.balance_sheet_total_eur, cls.turnover_eur, cls.employees)

@@ -15,9 +15,9 @@ from typing import Literal, Optional
 
 from babel.numbers import NumberFormatError, parse_decimal
 
+from indexer.analysis.wording import Lang
 from regkb.settings import load_config
 
-Lang = Literal["en", "nl"]
 LANGS: tuple[Lang, ...] = ("en", "nl")
 MAX_DIGITS = 30  # far above every bound of config/profile.yaml: the model's bound then names the maximum
 _CONFIG = load_config("profile")["figures"]

@@ -11,13 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from gettext import NullTranslations
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Literal, Optional
 
 from babel.support import Translations
 
 from regkb.settings import PROJECT_ROOT
 
 CATALOGUE = PROJECT_ROOT / "search_app" / "translations"
+Lang = Literal["en", "nl"]  # the interface languages (config/app.yaml `languages`) the rules have texts in
 
 
 def N_(message: str) -> str:

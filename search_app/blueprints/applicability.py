@@ -15,14 +15,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request
-from flask_babel import get_locale, gettext as _
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from pydantic import ValidationError
 from werkzeug.datastructures import MultiDict
 
 from indexer.analysis.applicability import EUDR_COMMODITIES, MINERALS, CompanyProfile, evaluate
 from indexer.analysis.figures import MAX_DIGITS, Figure, FigureError, parse_figure
 from indexer.analysis.scope_rules import format_amount
-from indexer.analysis.wording import FIELDS, VALUES, field_label, value_name
+from indexer.analysis.wording import FIELDS, VALUES, Lang, field_label, value_name
 from search_app.blueprints.tracking import analysis_corpus
 from search_app.params import json_body
 
@@ -55,8 +56,9 @@ class Understood:
     text: str
 
 
-def _lang() -> str:
-    return str(get_locale() or "en")
+def _lang() -> Lang:
+    """The interface language, as the rules and the catalogue know it."""
+    return "nl" if str(get_locale()) == "nl" else "en"
 
 
 @bp.get("/applicability")
@@ -114,7 +116,7 @@ def _messages(exc: ValidationError) -> list[str]:
 
 # ---- the form ------------------------------------------------------------------------------------------------
 
-def profile_from_form(form, lang: str) -> tuple[dict[str, Any], list[FormError], list[Understood]]:
+def profile_from_form(form, lang: Lang) -> tuple[dict[str, Any], list[FormError], list[Understood]]:
     """Form strings to profile values (empty fields stay unknown), the errors in words, and how figures were read."""
     data: dict[str, Any] = {name: (form.get(name) or "").strip() or None for name in TEXT_FIELDS}
     errors, understood = [], []
@@ -154,7 +156,7 @@ def _example(name: str) -> str:
     return _("e.g. 1,200 or 1200") if name in HEADCOUNT_FIELDS else _("e.g. 45,000,000, 45 m or 1.5 bn")
 
 
-def _understood(name: str, figure: Figure, lang: str) -> str:
+def _understood(name: str, figure: Figure, lang: Lang) -> str:
     text = _("%(label)s: “%(typed)s” read as %(value)s.", label=field_label(name, lang), typed=figure.text,
              value=_shown(name, figure.number()))
     if figure.ambiguous:
@@ -162,7 +164,7 @@ def _understood(name: str, figure: Figure, lang: str) -> str:
     return text
 
 
-def _figure_error(name: str, exc: FigureError, lang: str) -> str:
+def _figure_error(name: str, exc: FigureError, lang: Lang) -> str:
     """What is wrong with a typed figure and what to type instead."""
     label, typed = field_label(name, lang), exc.text[:40]
     if exc.problem == "too_long":

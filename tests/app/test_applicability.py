@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 
 import pytest
+from analysis.mirror_corpus import crawled_mirror
 from bs4 import BeautifulSoup
 
-from analysis.mirror_corpus import crawled_mirror
 from search_app import create_app
 
 PROFILES = Path(__file__).resolve().parents[1] / "analysis" / "profiles"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from analysis.english_texts import english_in
 from analysis.mirror_corpus import crawled_mirror
 
