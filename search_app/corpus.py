@@ -7,7 +7,6 @@ they change, so a re-extraction shows up without a restart; one request sees one
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
 
 from indexer.analysis.versions import VersionChains
 from regkb.corpus import Corpus
@@ -22,7 +21,7 @@ class DocumentSummary:
     act_id: str
     version_id: str
     title: str
-    short_title: Optional[str]
+    short_title: str | None
     language: str
     instrument_type: str
     jurisdiction: str
@@ -36,7 +35,7 @@ class WebCorpus:
 
     snapshot: Corpus
 
-    def document(self, doc_id: str) -> Optional[Document]:
+    def document(self, doc_id: str) -> Document | None:
         """The document with this id, or None when it does not exist or did not load."""
         return self.snapshot.get(doc_id)
 
@@ -61,7 +60,7 @@ class WebCorpus:
         """The obligations extracted from one document, in file order ([] when none)."""
         return self.snapshot.obligations(doc_id) if doc_id in self.snapshot.documents else []
 
-    def obligation(self, obligation_id: str) -> Optional[Obligation]:
+    def obligation(self, obligation_id: str) -> Obligation | None:
         return self.snapshot.obligation(obligation_id)
 
     def links_of(self, doc: Document) -> dict[str, list[TextReference]]:

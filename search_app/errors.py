@@ -8,6 +8,7 @@ stay on the answer.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
@@ -25,7 +26,7 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/api"
 
 
-def error_response(status: int, title: str, message: str, headers: list[tuple[str, str]] = ()):
+def error_response(status: int, title: str, message: str, headers: Sequence[tuple[str, str]] = ()):
     if wants_json():
         return jsonify({"error": {"status": status, "title": title, "message": message}}), status, list(headers)
     return render_template("error.html", status=status, title=title, message=message), status, list(headers)
@@ -59,8 +60,8 @@ def init_app(app: Flask) -> None:
             return _untrusted_host(exc)
         if exc.code == 404:
             message = _("There is nothing at this address. Check the link, or search for the document instead.")
-        elif exc.code == 405 and getattr(exc, "valid_methods", None):
-            message = f"{request.method} is not allowed here; use {', '.join(sorted(exc.valid_methods))}."
+        elif exc.code == 405 and (methods := getattr(exc, "valid_methods", None)):
+            message = f"{request.method} is not allowed here; use {', '.join(sorted(methods))}."
         elif exc.code == 413:
             message = f"The request body is larger than {app.config['MAX_CONTENT_LENGTH']:,} bytes; send less."
         else:

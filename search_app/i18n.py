@@ -1,7 +1,7 @@
 """Interface language: `?lang=` (remembered in a cookie) overrides the browser's Accept-Language."""
 from __future__ import annotations
 
-from flask import Flask, g, request
+from flask import Flask, request
 from flask_babel import Babel, get_locale
 
 COOKIE = "lang"

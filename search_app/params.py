@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Iterator
 from datetime import date
-from typing import Any, Iterator, Optional, get_args
+from typing import Any, get_args
 from urllib.parse import urlencode
 
 from flask import g, request
@@ -48,22 +49,27 @@ def facet_names(settings: dict[str, Any]) -> list[str]:
     return names
 
 
-def parse_search(args: MultiDict, settings: dict[str, Any], *, size: Optional[int] = None) -> SearchRequest:
+def parse_search(args: MultiDict, settings: dict[str, Any], *, size: int | None = None) -> SearchRequest:
     """Build the SearchRequest the query string describes (BadParameter when it cannot)."""
     raw_query = args.get("q", "")
     if len(raw_query) > settings["max_query_chars"]:
-        raise BadParameter(f"The query is {len(raw_query)} characters long; the maximum is {settings['max_query_chars']}. Shorten it.")
+        raise BadParameter(
+            f"The query is {len(raw_query)} characters long; the maximum is {settings['max_query_chars']}. Shorten it."
+        )
     query = raw_query.strip()
     kind = choice(args, "kind", KINDS, "obligation")
     filters = {}
     for name in facet_names(settings):
         raw = args.getlist(name)
         if len(raw) > MAX_FILTER_VALUES or any(len(v) > MAX_VALUE_CHARS for v in raw):
-            raise BadParameter(f"Too many or too long values for '{name}' (at most {MAX_FILTER_VALUES} values of {MAX_VALUE_CHARS} characters).")
+            raise BadParameter(
+                f"Too many or too long values for '{name}' "
+                f"(at most {MAX_FILTER_VALUES} values of {MAX_VALUE_CHARS} characters)."
+            )
         allowed = FACET_CHOICES.get(name)
         wrong = [v for v in raw if allowed and v not in allowed]
         if wrong:
-            raise BadParameter(f"'{name}' must be one of {', '.join(allowed)} (got '{wrong[0][:40]}').")
+            raise BadParameter(f"'{name}' must be one of {', '.join(allowed or ())} (got '{wrong[0][:40]}').")
         values = [v.strip() for v in raw if v.strip()]
         if values:
             filters[name] = list(dict.fromkeys(values))
@@ -136,7 +142,7 @@ def _int(args: MultiDict, name: str, default: int, low: int, high: int) -> int:
     return value
 
 
-def _date(args: MultiDict, name: str) -> Optional[date]:
+def _date(args: MultiDict, name: str) -> date | None:
     """A YYYY-MM-DD date; empty means not set (an empty date field of a form sends `name=`)."""
     raw = args.get(name)
     if not raw:

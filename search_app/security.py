@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import hmac
 import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Optional
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request
@@ -57,9 +58,11 @@ def init_app(app: Flask) -> None:
     # Autoescape every template, whatever its file extension.
     app.jinja_env.autoescape = True
     settings = load_config("app")
-    base = app.config.get("PUBLIC_BASE_URL") or os.environ.get("REGKB_PUBLIC_BASE_URL") or settings.get("public_base_url")
+    base = (
+        app.config.get("PUBLIC_BASE_URL") or os.environ.get("REGKB_PUBLIC_BASE_URL") or settings.get("public_base_url")
+    )
     if base:
-        app.wsgi_app = PublicBaseURL.parse(base, app.wsgi_app)
+        app.wsgi_app = PublicBaseURL.parse(base, app.wsgi_app)  # type: ignore[method-assign]  # (Flask's way to wrap)
     elif app.config.get("TRUSTED_HOSTS") is None:
         app.config["TRUSTED_HOSTS"] = list(settings.get("trusted_hosts") or ["localhost", "127.0.0.1"])
 
@@ -76,7 +79,7 @@ class PublicBaseURL:
     app: Callable[..., Iterable[bytes]]
 
     @classmethod
-    def parse(cls, base: str, app: Callable[..., Iterable[bytes]]) -> "PublicBaseURL":
+    def parse(cls, base: str, app: Callable[..., Iterable[bytes]]) -> PublicBaseURL:
         parts = urlsplit(base.strip())
         if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
             raise ValueError(f"public_base_url (config/app.yaml or REGKB_PUBLIC_BASE_URL) must be an http(s) URL like "
@@ -108,11 +111,13 @@ def require_admin_token() -> None:
     if not token:
         raise Forbidden("Admin actions are disabled: set REGKB_ADMIN_TOKEN, or run `regkb index` on the server.")
     auth = request.authorization
-    given: Optional[str] = auth.token if auth is not None and auth.type == "bearer" else None
+    given: str | None = auth.token if auth is not None and auth.type == "bearer" else None
     if not given:
         raise AdminUnauthorized("Send the admin token as 'Authorization: Bearer <token>'.")
     if not hmac.compare_digest(given.encode(), str(token).encode()):
-        raise AdminUnauthorized("The admin token is wrong: send the value of REGKB_ADMIN_TOKEN as 'Authorization: Bearer <token>'.")
+        raise AdminUnauthorized(
+            "The admin token is wrong: send the value of REGKB_ADMIN_TOKEN as 'Authorization: Bearer <token>'."
+        )
 
 
 class AdminUnauthorized(Unauthorized):

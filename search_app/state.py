@@ -19,7 +19,6 @@ from flask import current_app, g, has_app_context
 from indexer.search import open_backend
 from regkb.corpus import CorpusStore
 from regkb.settings import DataDir, load_config
-
 from search_app.corpus import WebCorpus
 
 log = logging.getLogger(__name__)
@@ -76,7 +75,10 @@ class AppState:
             return open_backend(self.data_dir.root, backend=name)
         except Exception as exc:  # any engine failure must become a 503, not a 500
             log.warning("cannot open the search backend: %s", exc)
-            raise SearchUnavailable(f"The search index cannot be opened ({exc}). Build it with `regkb index --data-dir {self.data_dir.root}`.") from exc
+            raise SearchUnavailable(
+                f"The search index cannot be opened ({exc}). "
+                f"Build it with `regkb index --data-dir {self.data_dir.root}`."
+            ) from exc
 
 
 def state() -> AppState:

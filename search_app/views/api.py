@@ -9,9 +9,10 @@ import csv
 import dataclasses
 import io
 import json
-from datetime import datetime, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterator, Literal
+from typing import Any, Literal
 
 import yaml
 from flask import Blueprint, Response, abort, jsonify, request, send_file, url_for
@@ -63,17 +64,23 @@ def export():
     settings = state().settings
     req = parse_search(request.args, settings, size=settings["max_page_size"])
     rows = list(_export_rows(req, settings["export_max_rows"]))
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     name = f"regkb-{req.kind}s-{stamp}.{fmt}"
     if fmt == "json":
-        payload = json.dumps({"query": req.model_dump(mode="json"), "count": len(rows), "rows": rows}, ensure_ascii=False, indent=1)
-        return Response(payload, mimetype="application/json", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        payload = json.dumps(
+            {"query": req.model_dump(mode="json"), "count": len(rows), "rows": rows}, ensure_ascii=False, indent=1
+        )
+        return Response(
+            payload, mimetype="application/json", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+        )
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=EXPORT_FIELDS, extrasaction="ignore")
     writer.writeheader()
     for row in rows:
         writer.writerow({k: _csv_cell(v) for k, v in row.items()})
-    return Response(buf.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        buf.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
 
 
 def _export_rows(req: SearchRequest, limit: int) -> Iterator[dict[str, Any]]:
@@ -124,9 +131,11 @@ def document(doc_id: str):
 def provision(doc_id: str, provision_id: str):
     doc = state().corpus.document(doc_id)
     prov = doc.provision(provision_id) if doc else None
-    if prov is None:
+    if doc is None or prov is None:
         abort(404)
-    obligations = [o.model_dump(mode="json") for o in state().corpus.obligations_of(doc.id) if o.provision_id == prov.id]
+    obligations = [
+        o.model_dump(mode="json") for o in state().corpus.obligations_of(doc.id) if o.provision_id == prov.id
+    ]
     return jsonify(prov.model_dump(mode="json") | {
         "document_id": doc.id, "document_title": doc.title, "short_title": doc.short_title, "language": doc.language,
         "official_url": doc.official_url or doc.source_url,
@@ -197,7 +206,7 @@ def _analyzer():
 def _jsonable(record: Any) -> Any:
     if isinstance(record, BaseModel):
         return record.model_dump(mode="json")
-    if dataclasses.is_dataclass(record):
+    if dataclasses.is_dataclass(record) and not isinstance(record, type):
         return json.loads(json.dumps(dataclasses.asdict(record), default=str))
     return record
 
@@ -226,4 +235,9 @@ def _reindex() -> dict[str, Any]:
 
     report = LoadReport()
     indexed = state().backend().replace_all(load_records(state().data_dir, report))
-    return {"records": indexed, "documents": report.documents, "obligations": report.obligations, "errors": report.errors}
+    return {
+        "records": indexed,
+        "documents": report.documents,
+        "obligations": report.obligations,
+        "errors": report.errors,
+    }
