@@ -8,11 +8,10 @@ HTTP.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
-
 from loopback import LoopbackServer
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable, Union
 
 
 @dataclass
@@ -35,7 +35,7 @@ class SeenRequest:
     at: float
 
 
-Route = Union[Reply, Callable[[SeenRequest], Reply]]
+Route = Reply | Callable[[SeenRequest], Reply]
 
 
 class LoopbackServer:
@@ -101,7 +101,7 @@ class LoopbackServer:
     def hits(self, path: str) -> list[SeenRequest]:
         return [r for r in self.requests if r.path == path]
 
-    def __enter__(self) -> "LoopbackServer":
+    def __enter__(self) -> LoopbackServer:
         self._thread.start()
         return self
 

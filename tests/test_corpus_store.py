@@ -60,7 +60,9 @@ def test_bad_files_are_named_counted_logged_once_and_skipped(root, caplog):
     assert [p.stem for p in corpus.unreadable_documents()] == ["broken"]
     assert len(corpus.obligations(EN)) == 3 and corpus.obligations(FR) == []
     logged = [r.getMessage() for r in caplog.records]
-    assert sum("broken.json" in m for m in logged) == 1 and "regkb crawl" in next(m for m in logged if "broken.json" in m)
+    assert sum("broken.json" in m for m in logged) == 1 and "regkb crawl" in next(
+        m for m in logged if "broken.json" in m
+    )
 
 
 def test_a_change_reloads_only_what_changed(root):

@@ -6,7 +6,8 @@ import pytest
 from indexer.analysis.compare import figures
 from indexer.nlp.evaluate import baseline
 from indexer.nlp.fields import find_deadlines
-from indexer.parsing.metadata import adoption_date, parse_date as parser_parse_date
+from indexer.parsing.metadata import adoption_date
+from indexer.parsing.metadata import parse_date as parser_parse_date
 from regkb.dates import MONTHS, find_dates, make_date, month_number, parse_date
 
 
@@ -46,9 +47,14 @@ def test_find_dates_keeps_the_words_as_written():
 
 def test_parsing_extraction_evaluation_and_comparison_read_the_same_dates():
     """The four readers of dates agree on a Dutch and a French date (they used four month tables before)."""
-    nl, fr = "De lidstaten zorgen ervoor uiterlijk op 9 mei 2027.", "Les États membres veillent au plus tard le 9 mai 2027."
+    nl, fr = (
+        "De lidstaten zorgen ervoor uiterlijk op 9 mei 2027.",
+        "Les États membres veillent au plus tard le 9 mai 2027.",
+    )
     assert parser_parse_date(nl) == parser_parse_date(fr) == date(2027, 5, 9)
     assert [f.value["date"] for f in find_deadlines(nl)] == ["2027-05-09"]
     assert baseline("De onderneming moet uiterlijk op 9 mei 2027 rapporteren.", "nl").deadlines == {"2027-05-09"}
     assert figures(nl)["date"] == ["9 mei 2027"] and figures(fr)["date"] == ["9 mai 2027"]
-    assert adoption_date("RICHTLIJN (EU) 2024/1760 VAN HET EUROPEES PARLEMENT EN DE RAAD van 13 juni 2024") == date(2024, 6, 13)
+    assert adoption_date("RICHTLIJN (EU) 2024/1760 VAN HET EUROPEES PARLEMENT EN DE RAAD van 13 juni 2024") == date(
+        2024, 6, 13
+    )

@@ -1,4 +1,5 @@
-"""The offline mirror crawled once per test session by the real `regkb crawl` (shared by analysis, app and browser tests).
+"""The offline mirror crawled once per test session by the real `regkb crawl` (shared by analysis, app and browser
+tests).
 
 WHY: the applicability links, timelines, comparisons and the feed must be
 tested on the real EUR-Lex texts as the product parses them, not on

@@ -105,7 +105,9 @@ def test_obligation_level_comparison(corpus):
     changed = [c for c in changes if c.status == "changed"]
     assert changed, changes
     # Article 2(1)(a): 1 000 employees / EUR 450 m became 5 000 / EUR 1.5 bn
-    assert any("1 000" in c.old_text.replace("\u00a0", " ") and "5 000" in c.new_text.replace("\u00a0", " ") for c in changed)
+    assert any(
+        "1 000" in c.old_text.replace("\u00a0", " ") and "5 000" in c.new_text.replace("\u00a0", " ") for c in changed
+    )
     # Article 2(3): the designated subsidiary no longer fulfils Article 22 obligations (deleted by Omnibus I)
     assert any("Article 22" in c.old_text and "Article 22" not in c.new_text for c in changed)
     assert all({s.op for s in c.diff} & {"delete", "insert"} for c in changed)
@@ -148,7 +150,9 @@ def test_svg_chart_has_one_marker_per_event(corpus):
     rows = root.findall(".//{http://www.w3.org/2000/svg}g")
     assert [r.get("data-instrument") for r in rows] == [t.instrument for t in lines]
     assert "style=" not in svg and "<script" not in svg  # the app's CSP forbids inline style and script
-    assert root.find("{http://www.w3.org/2000/svg}title").text == "Timeline of " + ", ".join(t.short_title for t in lines)
+    assert root.find("{http://www.w3.org/2000/svg}title").text == "Timeline of " + ", ".join(
+        t.short_title for t in lines
+    )
     first = root.find(".//{http://www.w3.org/2000/svg}circle")
     assert first.get("aria-label") == first.find("{http://www.w3.org/2000/svg}title").text
     assert first.get("aria-label").startswith(f"{lines[0].events[0].date.isoformat()} - ")
@@ -160,7 +164,9 @@ def test_chart_layout_places_events_on_a_time_axis(corpus):
     chart = chart_layout(lines, today=date(2026, 11, 25), width=960)
     assert [r.instrument for r in chart.rows] == ["csddd", "eudr"] and chart.rows[0].y < chart.rows[1].y < chart.height
     years = [y.year for y in chart.years]
-    assert years == list(range(years[0], years[-1] + 1)) and years[0] == min(e.date.year for t in lines for e in t.events)
+    assert years == list(range(years[0], years[-1] + 1)) and years[0] == min(
+        e.date.year for t in lines for e in t.events
+    )
     lo, hi = chart.years[0].x, chart.years[-1].x
     assert chart.left == lo and hi == chart.width - chart.right
     for row, tl in zip(chart.rows, lines):
@@ -212,7 +218,9 @@ def test_atom_feed_validates_against_rfc4287_schema(corpus):
 
 def test_whatsnew_cli_atom(data_dir, tmp_path):
     feed = tmp_path / "feed.atom"
-    assert main(["whatsnew", "--since", "2026-01-01", "--until", "2026-11-25", "--atom", str(feed), "--data-dir", str(data_dir)]) == 0
+    args = ["whatsnew", "--since", "2026-01-01", "--until", "2026-11-25", "--atom", str(feed),
+            "--data-dir", str(data_dir)]
+    assert main(args) == 0
     assert ATOM_RNG.validate(etree.parse(str(feed)))
     assert main(["whatsnew", "--since", "2026-05-01", "--until", "2026-01-01", "--data-dir", str(data_dir)]) == 2
 

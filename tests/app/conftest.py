@@ -9,6 +9,7 @@ import pytest
 import requests
 
 from search_app import create_app
+
 from .app_corpus import build_index, copy_fixture_corpus
 
 

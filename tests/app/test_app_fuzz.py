@@ -1,9 +1,24 @@
 """Fuzzing the search API and page: whatever the query string, never a 5xx."""
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-PARAMS = ["q", "kind", "sort", "page", "size", "sector", "modality", "topic", "language", "format", "date_from", "lang", "instrument"]
+PARAMS = [
+    "q",
+    "kind",
+    "sort",
+    "page",
+    "size",
+    "sector",
+    "modality",
+    "topic",
+    "language",
+    "format",
+    "date_from",
+    "lang",
+    "instrument",
+]
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=60)
 QUERY_WORDS = st.sampled_from(['"', "(", ")", "AND", "OR", "NOT", "-", "*", "?", ":", "sector:", "art", "8(2)", "CSDDD",
                                "child", "labour", "\\", "~", "^", "{", "[", "/", "<mark>", "<script>", "%", "\x00"])

@@ -23,7 +23,9 @@ def test_openapi_file_is_valid(reader):
 def _check(api: OpenAPI, client, method: str, url: str, **kwargs) -> int:
     resp = getattr(client, method)(url, **kwargs)
     path, _, query = url.partition("?")
-    builder = EnvironBuilder(method=method.upper(), path=path, query_string=query, base_url="http://localhost/", **kwargs)
+    builder = EnvironBuilder(
+        method=method.upper(), path=path, query_string=query, base_url="http://localhost/", **kwargs
+    )
     api.validate_response(WerkzeugOpenAPIRequest(Request(builder.get_environ())), WerkzeugOpenAPIResponse(resp))
     return resp.status_code
 

@@ -21,7 +21,11 @@ def test_document_list_groups_language_versions(reader):
     assert resp.status_code == 200
     page = soup(resp)
     hrefs = {a["href"] for a in page.select(".doc-versions a")}
-    assert {"/documents/celex-32024L1760-en", "/documents/celex-32024L1760-fr", "/documents/bwb-BWBV0001522-nl"} <= hrefs
+    assert {
+        "/documents/celex-32024L1760-en",
+        "/documents/celex-32024L1760-fr",
+        "/documents/bwb-BWBV0001522-nl",
+    } <= hrefs
 
 
 def test_reader_shows_toc_provisions_obligations_and_metadata(reader):
@@ -229,7 +233,7 @@ def test_references_in_provision_text_link_to_the_cited_provision(reader):
     # "paragraph 1" is relative to the article it stands in; the obligation's reference is linked too
     assert refs == {"paragraph 1": f"/documents/{EN}#art_8.par_1",
                     "Article 3(1), point (b)": f"/documents/{EN}#art_3.par_1.pt_b"}
-    assert page.select_one(f'section[id="art_8.par_1"]')  # the target exists on the page
+    assert page.select_one('section[id="art_8.par_1"]')  # the target exists on the page
 
 
 def test_unresolvable_reference_stays_text(reader):

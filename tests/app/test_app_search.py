@@ -32,8 +32,12 @@ def test_obligation_cards_show_who_what_when_and_links(client):
     assert [t.get_text() for t in card.select(".topics .tag")] == ["Child labour", "Due diligence (process)"]
     assert [m.get_text().lower() for m in card.select(".snippet mark")][:1] in (["child"], ["child labour"])
     link = urlsplit(card.select_one("a.result-link")["href"])
-    assert link.path == f"/documents/{EN}" and link.fragment == "art_8.par_2" and parse_qs(link.query)["highlight"] == [OB]
-    assert card.select_one('a[rel~="external"]')["href"] == "https://eur-lex.europa.eu/eli/dir/2024/1760/oj#art_8"  # EUR-Lex anchors articles
+    assert (
+        link.path == f"/documents/{EN}" and link.fragment == "art_8.par_2" and parse_qs(link.query)["highlight"] == [OB]
+    )
+    assert (
+        card.select_one('a[rel~="external"]')["href"] == "https://eur-lex.europa.eu/eli/dir/2024/1760/oj#art_8"
+    )  # EUR-Lex anchors articles
     assert "of" in page.select_one(".result-count").get_text()
 
 
@@ -50,7 +54,9 @@ def test_facets_sector_first_with_counts_and_labels(client):
 
 
 def test_sector_filter_chip_and_removal(client):
-    page = soup(client.get("/?q=child+labour&sector=C13&expand=off"))  # English words only: the Dutch treaty is not matched
+    page = soup(
+        client.get("/?q=child+labour&sector=C13&expand=off")
+    )  # English words only: the Dutch treaty is not matched
     assert page.select_one('#facet-sector input[value="C13"]').has_attr("checked")
     chip = page.select_one("a.chip")
     assert "Manufacture of textiles" in chip.get_text()
@@ -83,7 +89,10 @@ def test_pagination_and_result_counts(client):
     second = client.get("/api/search?q=&size=1&page=2").json
     assert second["hits"][0]["id"] != first["hits"][0]["id"]
     page = soup(client.get("/?size=1"))
-    assert page.select_one('.pager a[rel="next"]')["href"].endswith("page=2") or "page=2" in page.select_one('.pager a[rel="next"]')["href"]
+    assert (
+        page.select_one('.pager a[rel="next"]')["href"].endswith("page=2")
+        or "page=2" in page.select_one('.pager a[rel="next"]')["href"]
+    )
 
 
 def test_empty_state_is_helpful(client):
@@ -116,7 +125,9 @@ def test_api_search_shape(client):
     data = client.get("/api/search?q=child+labour&sector=C13&modality=obligation&expand=off").json
     assert data["total"] == len(data["hits"]) >= 1
     hit = data["hits"][0]
-    assert hit["kind"] == "obligation" and hit["record"]["modality"] == "obligation" and "C13" in hit["record"]["sectors"]
+    assert (
+        hit["kind"] == "obligation" and hit["record"]["modality"] == "obligation" and "C13" in hit["record"]["sectors"]
+    )
     assert all(set(fv) == {"value", "count"} for values in data["facets"].values() for fv in values)
     assert hit["url"].startswith("/documents/")
 
@@ -130,7 +141,9 @@ def test_citation_lookup_redirects_to_the_provision(client):
 
 def test_csv_and_json_export(client):
     resp = client.get("/api/export?q=child+labour&format=csv")
-    assert resp.status_code == 200 and resp.mimetype == "text/csv" and "attachment" in resp.headers["Content-Disposition"]
+    assert (
+        resp.status_code == 200 and resp.mimetype == "text/csv" and "attachment" in resp.headers["Content-Disposition"]
+    )
     rows = list(csv.DictReader(io.StringIO(resp.get_data(as_text=True))))
     assert any(r["citation"] == "CSDDD Art. 8(2)" and r["modality"] == "obligation" for r in rows)
     assert all(r["link"].startswith("http://localhost/documents/") for r in rows)
@@ -161,7 +174,9 @@ def test_sector_pages(client):
     assert documents == client.get("/api/search?q=-sector:*&sector=C13&kind=document&size=0").json["total"] >= 1
     general = client.get("/api/search?q=sector:*&size=0").json["total"]
     assert general > 0 and f"{general} obligations" in listing.get_text()
-    assert "depth-1" in row["class"] and "depth-0" in listing.select_one('a[href="/sectors/C"]').find_parent("tr")["class"]
+    assert (
+        "depth-1" in row["class"] and "depth-0" in listing.select_one('a[href="/sectors/C"]').find_parent("tr")["class"]
+    )
     page = soup(client.get("/sectors/C13"))
     groups = {g.select_one("h3").contents[0].strip(): g for g in page.select("section.group")}
     assert "CSDDD" in groups
@@ -198,7 +213,10 @@ def test_date_filters_and_their_chips(client):
     assert "date_from" not in from_chip and "date_to=2030-12-31" in from_chip
     api = client.get("/api/search?date_from=2024-01-01&date_to=2030-12-31&versions=all").json
     assert api["query"]["date_from"] == "2024-01-01"
-    assert {h["record"]["document_id"] for h in api["hits"]} == {"celex-32024L1760-en", "celex-32024L1760-fr"}  # adopted 2024
+    assert {h["record"]["document_id"] for h in api["hits"]} == {
+        "celex-32024L1760-en",
+        "celex-32024L1760-fr",
+    }  # adopted 2024
     # by default one hit per provision: the French text of the same obligation collapses into the English one
     default = client.get("/api/search?date_from=2024-01-01&date_to=2030-12-31").json
     assert {h["record"]["document_id"] for h in default["hits"]} == {"celex-32024L1760-en"}

@@ -17,8 +17,12 @@ def free_port() -> int:
 
 def test_regkb_serve(corpus_dir):
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "regkb.cli", "serve", "--data-dir", str(corpus_dir), "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "regkb.cli", "serve", "--data-dir", str(corpus_dir), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
@@ -43,6 +47,10 @@ def test_regkb_serve_reports_a_busy_port(corpus_dir):
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        done = subprocess.run([sys.executable, "-m", "regkb.cli", "serve", "--data-dir", str(corpus_dir), "--port", str(port)],
-                              capture_output=True, text=True, timeout=30)
+        done = subprocess.run(
+            [sys.executable, "-m", "regkb.cli", "serve", "--data-dir", str(corpus_dir), "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
     assert done.returncode == 1 and "Choose another --port" in done.stderr

@@ -10,15 +10,15 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import requests
+from analysis.mirror_corpus import crawled_mirror
 from werkzeug.serving import make_server
 
-from analysis.mirror_corpus import crawled_mirror
 from search_app import create_app
 
 OLD, NEW = "celex-32024L1760-en", "celex-02024L1760-20250417-en"

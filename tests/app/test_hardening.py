@@ -7,12 +7,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from lxml import etree
 
 from search_app import create_app
+
 from .app_corpus import build_index, copy_fixture_corpus
 
 EN = "celex-32024L1760-en"
@@ -53,7 +53,9 @@ def test_numbers_must_be_finite(reader, literal):
 
 
 def test_figures_at_the_bounds_are_answered(reader):
-    resp = reader.post("/api/applicability", json={"employees": 10_000_000, "turnover_worldwide_eur": 1e14, "turnover_eu_eur": 0})
+    resp = reader.post(
+        "/api/applicability", json={"employees": 10_000_000, "turnover_worldwide_eur": 1e14, "turnover_eu_eur": 0}
+    )
     assert resp.status_code == 200
     assert resp.json["profile"]["employees"] == 10_000_000 and resp.json["derived"]["size_class"] == "large"
 
@@ -145,7 +147,7 @@ def test_bad_characters_in_json_strings_are_400(reader, escaped):
 def test_bad_characters_in_a_form_or_path_are_400(reader):
     assert reader.post("/applicability", data={"name": "ACME\x07"}).status_code == 400
     assert reader.get(f"/documents/{EN}\ufffe").status_code == 400
-    assert reader.get(f"/api/obligations/a\x01b").status_code == 400
+    assert reader.get("/api/obligations/a\x01b").status_code == 400
 
 
 def test_tabs_and_newlines_are_text(reader):
@@ -154,12 +156,29 @@ def test_tabs_and_newlines_are_text(reader):
 
 
 # -- closed sets of values ----------------------------------------------------------------------------------------
-@pytest.mark.parametrize("query, name", [
-    ("modality=h", "modality"), ("modality=", "modality"), ("jurisdiction=US", "jurisdiction"), ("sort=", "sort"),
-    ("sort=newest", "sort"), ("kind=", "kind"), ("versions=", "versions"), ("expand=yes", "expand"), ("format=xml", "format"),
-    ("page=1_000", "page"), ("page=%2B1", "page"), ("page=%D9%A1", "page"), ("page=", "page"), ("page=51", "page"),
-    ("size=201", "size"), ("size=" + "9" * 40, "size"), ("date_from=20240101", "date_from"), ("as_of=2024-13-01", "as_of"),
-])
+@pytest.mark.parametrize(
+    "query, name",
+    [
+        ("modality=h", "modality"),
+        ("modality=", "modality"),
+        ("jurisdiction=US", "jurisdiction"),
+        ("sort=", "sort"),
+        ("sort=newest", "sort"),
+        ("kind=", "kind"),
+        ("versions=", "versions"),
+        ("expand=yes", "expand"),
+        ("format=xml", "format"),
+        ("page=1_000", "page"),
+        ("page=%2B1", "page"),
+        ("page=%D9%A1", "page"),
+        ("page=", "page"),
+        ("page=51", "page"),
+        ("size=201", "size"),
+        ("size=" + "9" * 40, "size"),
+        ("date_from=20240101", "date_from"),
+        ("as_of=2024-13-01", "as_of"),
+    ],
+)
 def test_enums_and_numbers_are_enforced_with_the_allowed_values(client, query, name):
     resp = client.get(f"/api/search?{query}")
     assert resp.status_code == 400 and f"'{name}'" in _error(resp), query
@@ -169,7 +188,9 @@ def test_enums_and_numbers_are_enforced_with_the_allowed_values(client, query, n
 
 
 def test_valid_values_and_empty_dates_are_accepted(client):
-    resp = client.get("/api/search?modality=obligation&modality=prohibition&jurisdiction=EU&as_of=&date_from=&page=50&size=200")
+    resp = client.get(
+        "/api/search?modality=obligation&modality=prohibition&jurisdiction=EU&as_of=&date_from=&page=50&size=200"
+    )
     assert resp.status_code == 200
     assert client.get(f"/api/documents/{EN}?provisions=2").status_code == 400
     assert client.get(f"/api/documents/{EN}?provisions=0").status_code == 200
@@ -199,7 +220,9 @@ def admin_app(tmp_path_factory):
     return create_app({"DATA_DIR": str(root), "ADMIN_TOKEN": "s3cret", "TESTING": True})
 
 
-@pytest.mark.parametrize("header", [None, "s3cret", "Basic czNjcmV0", "Bearer", "Bearer wrong", "bearer  s3cret2", "Token s3cret"])
+@pytest.mark.parametrize(
+    "header", [None, "s3cret", "Basic czNjcmV0", "Bearer", "Bearer wrong", "bearer  s3cret2", "Token s3cret"]
+)
 def test_admin_token_only_as_bearer(admin_app, header):
     resp = admin_app.test_client().post("/api/admin/reindex", headers={"Authorization": header} if header else {})
     assert resp.status_code == 401, header
@@ -243,7 +266,14 @@ def test_external_link_helper(hostile_urls_app):
     with hostile_urls_app.test_request_context():
         assert str(external_link("https://eur-lex.europa.eu/x?a=1&b=2", "EUR-Lex")) == \
             '<a href="https://eur-lex.europa.eu/x?a=1&amp;b=2" rel="noopener noreferrer external">EUR-Lex</a>'
-        for url in ("javascript:alert(1)", " JavaScript:alert(1)", "data:text/html,<b>", "//evil.example/x", "/relative", None):
+        for url in (
+            "javascript:alert(1)",
+            " JavaScript:alert(1)",
+            "data:text/html,<b>",
+            "//evil.example/x",
+            "/relative",
+            None,
+        ):
             assert "<a" not in str(external_link(url, "<b>label</b>")), url
 
 
@@ -282,10 +312,14 @@ def test_public_base_url_names_every_absolute_link(indexed_dir, monkeypatch):
     app = create_app({"DATA_DIR": str(indexed_dir), "TESTING": True})
     client = app.test_client()
     for prefix in ("", "/kb"):  # a proxy that strips the prefix, and one that does not
-        feed = etree.fromstring(client.get(f"{prefix}/feed.atom?since=2000-01-01", headers={"Host": "evil.example"}).data)
+        feed = etree.fromstring(
+            client.get(f"{prefix}/feed.atom?since=2000-01-01", headers={"Host": "evil.example"}).data
+        )
         links = feed.xpath("/a:feed/a:link/@href", namespaces={"a": "http://www.w3.org/2005/Atom"})
         assert links and all(h.startswith("https://regkb.example.org/kb/") for h in links), links
-        rows = client.get(f"{prefix}/api/export?format=json&q=child+labour", headers={"Host": "evil.example"}).json["rows"]
+        rows = client.get(f"{prefix}/api/export?format=json&q=child+labour", headers={"Host": "evil.example"}).json[
+            "rows"
+        ]
         assert rows and all(r["link"].startswith("https://regkb.example.org/kb/documents/") for r in rows)
     page = client.get("/", headers={"Host": "evil.example"}).get_data(as_text=True)
     assert 'href="/kb/static/app.css"' in page

@@ -17,16 +17,16 @@ import re
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import yaml
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from search_app import create_app
-from .app_corpus import build_index, copy_fixture_corpus
 
+from .app_corpus import build_index, copy_fixture_corpus
 
 SPEC = yaml.safe_load((Path(__file__).resolve().parents[2] / "search_app" / "openapi.yaml").read_text(encoding="utf-8"))
 MAX_EXAMPLES = 25
@@ -107,7 +107,9 @@ def test_company_profile_schema_is_the_model():
     """Same fields, types, bounds and nullability as CompanyProfile (config/profile.yaml), closed like it."""
     from indexer.analysis.applicability import CompanyProfile
 
-    described = _schema(SPEC["paths"]["/api/applicability"]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"])
+    described = _schema(
+        SPEC["paths"]["/api/applicability"]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    )
     model = CompanyProfile.model_json_schema()
     assert described["additionalProperties"] is False and CompanyProfile.model_config["extra"] == "forbid"
     assert set(described["properties"]) == set(model["properties"])
@@ -143,10 +145,15 @@ def test_search_parameters_state_the_enforced_limits():
     assert _parameter("kind")["enum"] == list(params.KINDS) and _parameter("sort")["enum"] == list(params.SORTS)
     for facet, allowed in params.FACET_CHOICES.items():
         assert _parameter(facet)["items"]["enum"] == list(allowed)
-    assert _parameter("page")["maximum"] == settings["max_page"] and _parameter("size")["maximum"] == settings["max_page_size"]
+    assert (
+        _parameter("page")["maximum"] == settings["max_page"]
+        and _parameter("size")["maximum"] == settings["max_page_size"]
+    )
     assert settings["max_page"] * settings["max_page_size"] <= 10_000  # every described page can be served
     assert _parameter("q")["maxLength"] == settings["max_query_chars"]
-    text = SPEC["paths"]["/api/analyze"]["post"]["requestBody"]["content"]["application/json"]["schema"]["properties"]["text"]
+    text = SPEC["paths"]["/api/analyze"]["post"]["requestBody"]["content"]["application/json"]["schema"]["properties"][
+        "text"
+    ]
     assert text["maxLength"] == settings["analyze_max_chars"]
 
 

@@ -33,7 +33,10 @@ SETTINGS = load_server_settings()
 @contextmanager
 def _serve(data_dir: Path, workers: int = 2, threads: int = 2):
     """`regkb serve` in a subprocess; yields (base URL, master pid) once every worker has started."""
-    with started_server(argparse.Namespace(data_dir=data_dir, workers=workers, threads=threads, backend=None)) as (url, pid):
+    with started_server(argparse.Namespace(data_dir=data_dir, workers=workers, threads=threads, backend=None)) as (
+        url,
+        pid,
+    ):
         _wait_for_workers(pid, workers)
         yield url.rstrip("/"), pid
 
@@ -175,7 +178,9 @@ def test_half_open_and_trickling_connections_are_dropped_while_others_are_served
     finally:
         for s in idle + trickling:
             s.close()
-    assert len(closed) == len(idle) + len(trickling), f"{len(idle) + len(trickling) - len(closed)} connections still open"
+    assert len(closed) == len(idle) + len(trickling), (
+        f"{len(idle) + len(trickling) - len(closed)} connections still open"
+    )
     assert SETTINGS.header_timeout - 1 <= min(closed.values()) and max(closed.values()) <= SETTINGS.header_timeout + 4
     assert len(served_in) >= 8 and max(served_in) < 2.5, served_in  # not held up until the idle ones are dropped
 
@@ -184,13 +189,18 @@ def _worker_pids(master: int) -> set[int]:
     return {p for p in process_tree(master) if p != master}
 
 
-def test_sighup_rereads_the_settings_and_replaces_the_workers_without_a_failed_request(indexed_dir, tmp_path, monkeypatch):
+def test_sighup_rereads_the_settings_and_replaces_the_workers_without_a_failed_request(
+    indexed_dir, tmp_path, monkeypatch
+):
     config = tmp_path / "config"
     shutil.copytree(CONFIG_DIR, config)
     app_yaml = config / "app.yaml"
     monkeypatch.setenv("REGKB_CONFIG_DIR", str(config))
     _set_workers(app_yaml, 2)
-    with started_server(argparse.Namespace(data_dir=indexed_dir, workers=None, threads=None, backend=None)) as (url, master):
+    with started_server(argparse.Namespace(data_dir=indexed_dir, workers=None, threads=None, backend=None)) as (
+        url,
+        master,
+    ):
         url = url.rstrip("/")
         _wait_for_workers(master, 2)
         before = _worker_pids(master)
@@ -246,8 +256,22 @@ def _wait_until(condition, timeout: float = 60) -> None:
 def test_ctrl_c_stops_master_and_workers(indexed_dir):
     log = indexed_dir.parent / "ctrl-c.log"
     with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "regkb.cli", "serve", "--data-dir", str(indexed_dir), "--port", "0",
-                                 "--workers", "2"], stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "regkb.cli",
+                "serve",
+                "--data-dir",
+                str(indexed_dir),
+                "--port",
+                "0",
+                "--workers",
+                "2",
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         deadline = time.monotonic() + 60
         while "served at" not in log.read_text():
@@ -284,8 +308,10 @@ def test_invalid_server_settings_are_reported_not_raised(indexed_dir):
 def test_regkb_run_becomes_the_production_server(indexed_dir):
     """`regkb run`'s last step replaces the process by `regkb serve`: same pid, gunicorn workers below it."""
     log = indexed_dir.parent / "run-serve.log"
-    code = ("import argparse, sys; from regkb.pipeline import _exec_serve; "
-            "_exec_serve(argparse.Namespace(data_dir=sys.argv[1], host='127.0.0.1', port=0, backend=None, verbose=False))")
+    code = (
+        "import argparse, sys; from regkb.pipeline import _exec_serve; "
+        "_exec_serve(argparse.Namespace(data_dir=sys.argv[1], host='127.0.0.1', port=0, backend=None, verbose=False))"
+    )
     with log.open("wb") as out:
         proc = subprocess.Popen([sys.executable, "-c", code, str(indexed_dir)], stdout=out, stderr=subprocess.STDOUT)
     try:
@@ -303,8 +329,12 @@ def test_regkb_run_becomes_the_production_server(indexed_dir):
 
 def test_dev_server_serves_without_a_version_banner(indexed_dir):
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "regkb.cli", "serve", "--dev", "--data-dir", str(indexed_dir),
-                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "regkb.cli", "serve", "--dev", "--data-dir", str(indexed_dir), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:

@@ -4,10 +4,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from analysis.mirror_corpus import crawled_mirror
 from bs4 import BeautifulSoup
 from lxml import etree
 
-from analysis.mirror_corpus import crawled_mirror
 from search_app import create_app
 
 ATOM_RNG = etree.RelaxNG(etree.parse(str(Path(__file__).resolve().parents[1] / "analysis" / "atom.rng")))

@@ -1,4 +1,6 @@
-"""Real-browser fixtures: Debian's headless Chromium (driven by Playwright) against the app on a real werkzeug server."""
+"""Real-browser fixtures: Debian's headless Chromium (driven by Playwright) against the app on a real werkzeug
+server."""
+
 from __future__ import annotations
 
 import threading

@@ -9,7 +9,8 @@ pytestmark = pytest.mark.browser
 CONTRAST_JS = """
 (selectors) => {
   const parse = c => c.match(/[\\d.]+/g).map(Number);
-  const lum = ([r, g, b]) => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+  const lum = ([r, g, b]) => { const f = v => { v /= 255;
+                                                return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
                                return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
   const background = el => { for (; el; el = el.parentElement) { const c = parse(getComputedStyle(el).backgroundColor);
                                if (c.length < 4 || c[3] > 0) return c; } return [255, 255, 255]; };
@@ -26,7 +27,9 @@ SELECTORS = ["body", "a", "header.site a", ".count", ".meta", ".badge", "mark", 
              ".who-what dt", ".doc-kind", ".prov .num", ".help", "footer.site p", ".deadline"]
 
 
-@pytest.mark.parametrize("path", ["/?q=child+labour&sector=C13", "/documents/celex-32024L1760-en", "/sectors", "/documents"])
+@pytest.mark.parametrize(
+    "path", ["/?q=child+labour&sector=C13", "/documents/celex-32024L1760-en", "/sectors", "/documents"]
+)
 def test_text_contrast_meets_wcag_aa(page, fixture_server, path):
     page.goto(fixture_server.url + path)
     ratios = page.evaluate(CONTRAST_JS, SELECTORS)

@@ -72,8 +72,10 @@ def test_versions_in_dutch_on_a_phone(browser, real_server):  # noqa: F811
         assert "geschrapt door" in deleted.first.inner_text()
         page.screenshot(path="test-artifacts/versions-5-phone-nl.png", full_page=True)
         width = page.evaluate("document.documentElement.scrollWidth")
-        wide = page.evaluate("""[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 391)
-                                 .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""")
+        wide = page.evaluate("""[...document.querySelectorAll('body *')]
+                                 .filter(e => e.getBoundingClientRect().right > 391).slice(0, 5)
+                                 .map(e => e.tagName + '.' + e.className + ' '
+                                           + Math.round(e.getBoundingClientRect().right))""")
         assert width <= 390, f"the page scrolls sideways on a phone ({width}px): {wide}"
     finally:
         context.close()

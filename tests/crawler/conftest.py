@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-
 from crawl_helpers import SEEN_PARSER_KEYS, SEEN_RAW
 
 

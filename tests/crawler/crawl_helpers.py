@@ -13,6 +13,7 @@ from pathlib import Path
 
 import lxml.html
 import pypdf
+
 from crawler.crawl import Crawler, CrawlSummary, Parser
 from crawler.settings import CrawlSettings
 from regkb.records import Document, Link, RawResource
@@ -50,7 +51,9 @@ def strict_parse(raw: RawResource, source: Source, hint: DocumentHint | None) ->
         title = titles[0].strip()
     else:
         title = raw.body.decode("utf-8", "replace").splitlines()[0] if raw.body else "(empty)"
-    doc_id = hint.short_title if hint and hint.short_title else "page-" + re.sub(r"[^a-z0-9]+", "-", raw.url.lower())[-40:]
+    doc_id = (
+        hint.short_title if hint and hint.short_title else "page-" + re.sub(r"[^a-z0-9]+", "-", raw.url.lower())[-40:]
+    )
     return [Document(id=doc_id, act_id=doc_id, version_id=doc_id, source_id=source.id, title=title,
                      instrument_type=source.instrument_type, jurisdiction=source.jurisdiction,
                      language=(hint.language if hint and hint.language else source.language), status=source.status,

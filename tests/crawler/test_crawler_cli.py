@@ -23,7 +23,9 @@ def test_crawl_command_with_the_namespace_of_regkb_run(tmp_path, mirror_dir, cap
 
 
 def test_crawl_subcommand_is_registered_with_its_options():
-    args = build_parser().parse_args(["crawl", "--data-dir", "x", "--mirror", "m", "--sources", "a", "b", "--delay", "0.5"])
+    args = build_parser().parse_args(
+        ["crawl", "--data-dir", "x", "--mirror", "m", "--sources", "a", "b", "--delay", "0.5"]
+    )
     assert (args.data_dir, args.mirror, args.sources, args.delay) == ("x", "m", ["a", "b"], 0.5)
     assert args.func is crawl_command and args.repair is False
     assert build_parser().parse_args(["crawl", "--repair"]).repair is True

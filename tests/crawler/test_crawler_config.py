@@ -32,7 +32,9 @@ def test_in_mirror_flags_match_the_mirror(mirror_dir):
     mirrored = {canonical(u) for u in manifest_urls(mirror_dir)}
     for source in load_sources():
         has = any(canonical(h.url) in mirrored for h in source.seeds)
-        assert has == source.in_mirror, f"{source.id}: in_mirror is {source.in_mirror} but the mirror has {'some' if has else 'none'} of its seeds"
+        assert has == source.in_mirror, (
+            f"{source.id}: in_mirror is {source.in_mirror} but the mirror has {'some' if has else 'none'} of its seeds"
+        )
 
 
 def test_sources_are_well_formed():

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pypdf
 import pytest
+from crawl_helpers import SEEN_PARSER_KEYS, SEEN_RAW, make_source, run_crawl, test_parser
+from loopback import Reply
 
 from crawler.crawl import Parser
 from regkb.sources import DocumentHint
-from loopback import Reply
-from crawl_helpers import SEEN_PARSER_KEYS, SEEN_RAW, make_source, run_crawl, test_parser
 
 GOOD = Reply(body=b"<html><head><title>Good page</title></head><body><p>Fine.</p></body></html>",
              headers={"Content-Type": "text/html; charset=utf-8", "ETag": '"good-1"'})
@@ -34,12 +34,18 @@ def state_row(data: Path, url: str) -> sqlite3.Row:
 
 
 BAD_INPUTS = {
-    "malformed-html": (Reply(body=b"<html><body><div><p>no title <<<>>> &&&", headers={"Content-Type": "text/html"}),
-                       "no <title>"),
-    "truncated-html": (Reply(body=b"<html><head><title>Cut", headers={"Content-Type": "text/html", "Content-Length": "5000"}),
-                       "network error"),
-    "corrupt-pdf": (Reply(body=b"%PDF-1.7\n garbage \x00\x01\x02 not a pdf", headers={"Content-Type": "application/pdf"}),
-                    "not a readable PDF"),
+    "malformed-html": (
+        Reply(body=b"<html><body><div><p>no title <<<>>> &&&", headers={"Content-Type": "text/html"}),
+        "no <title>",
+    ),
+    "truncated-html": (
+        Reply(body=b"<html><head><title>Cut", headers={"Content-Type": "text/html", "Content-Length": "5000"}),
+        "network error",
+    ),
+    "corrupt-pdf": (
+        Reply(body=b"%PDF-1.7\n garbage \x00\x01\x02 not a pdf", headers={"Content-Type": "application/pdf"}),
+        "not a readable PDF",
+    ),
     "truncated-pdf": (Reply(body=pdf_bytes()[:300], headers={"Content-Type": "application/pdf"}), "not a readable PDF"),
     "not-found": (Reply(404, b"gone"), "HTTP 404"),
     "gone": (Reply(410, b"gone for good"), "HTTP 410"),
@@ -47,8 +53,10 @@ BAD_INPUTS = {
     "timeout": (Reply(body=b"late", delay=1.5), "timed out"),
     "oversized-declared": (Reply(body=b"x" * 300_000, headers={"Content-Type": "text/html"}), "exceeds the limit"),
     "oversized-streamed": (Reply(endless=True, headers={"Content-Type": "text/html"}), "exceeds the limit"),
-    "raises": (Reply(body=b"<html><title>t</title></html>", headers={"Content-Type": "text/html"}),
-               "parser crashed (RuntimeError)"),
+    "raises": (
+        Reply(body=b"<html><title>t</title></html>", headers={"Content-Type": "text/html"}),
+        "parser crashed (RuntimeError)",
+    ),
 }
 
 
@@ -136,7 +144,9 @@ def test_changed_page_is_reparsed_and_parse_failure_keeps_old_document(tmp_path,
     run_crawl(tmp_path, [source])
     [doc_path] = (tmp_path / "documents").glob("*.json")
     before = doc_path.read_bytes()
-    http_server.routes["/page"] = Reply(body=b"<html><body>title gone", headers={"Content-Type": "text/html", "ETag": '"2"'})
+    http_server.routes["/page"] = Reply(
+        body=b"<html><body>title gone", headers={"Content-Type": "text/html", "ETag": '"2"'}
+    )
     summary = run_crawl(tmp_path, [source])
     assert (summary.fetched, summary.parse_failed) == (1, 1)
     assert doc_path.read_bytes() == before
@@ -233,8 +243,10 @@ def test_broken_links_and_a_storage_bug_do_not_stop_the_crawl(tmp_path, http_ser
     summary = run_crawl(tmp_path, [make_source([http_server.url("/site/a"), http_server.url("/other")],
                                                scope=[http_server.url("/site/")], max_depth=1)], parser=parser)
     assert len(http_server.hits("/site/b")) == 1
-    assert dict(summary.errors) == {http_server.url("/other"): "internal error: AttributeError: 'str' object has no attribute 'model_copy'",
-                                    http_server.url("/site/%zz"): "HTTP 404"}
+    assert dict(summary.errors) == {
+        http_server.url("/other"): "internal error: AttributeError: 'str' object has no attribute 'model_copy'",
+        http_server.url("/site/%zz"): "HTTP 404",
+    }
     assert state_row(tmp_path, http_server.url("/other"))["error_kind"] == "internal"
 
 

@@ -126,8 +126,12 @@ def test_kill_9_and_rerun_gives_the_same_corpus(cold, mirror_dir, tmp_path):
     _wait_gone(workers)  # parse worker processes end with the crawl, not linger as orphans
     killed_at = _done_urls(tmp_path / "state" / "crawl.sqlite3")
     assert 0 < killed_at < summary.fetched + summary.not_in_mirror
-    rerun = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "200"})
+    rerun = subprocess.run(
+        cmd, cwd=REPO, capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "200"}
+    )
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     assert "resumed an interrupted run" in rerun.stderr
     assert corpus_hashes(tmp_path) == corpus_hashes(data)
-    assert not list(tmp_path.rglob("*.tmp")) and not list(tmp_path.rglob(".*.tmp")) and not list(tmp_path.rglob("*.open"))
+    assert (
+        not list(tmp_path.rglob("*.tmp")) and not list(tmp_path.rglob(".*.tmp")) and not list(tmp_path.rglob("*.open"))
+    )

@@ -18,7 +18,9 @@ def fetcher(**overrides) -> Fetcher:
 
 
 def test_user_agent_names_the_project_and_robots_txt_is_obeyed(tmp_path, http_server):
-    http_server.routes["/robots.txt"] = Reply(body=b"User-agent: *\nDisallow: /private\n", headers={"Content-Type": "text/plain"})
+    http_server.routes["/robots.txt"] = Reply(
+        body=b"User-agent: *\nDisallow: /private\n", headers={"Content-Type": "text/plain"}
+    )
     http_server.routes["/public"] = OK
     http_server.routes["/private/page"] = OK
     summary = run_crawl(tmp_path, [make_source([http_server.url("/public"), http_server.url("/private/page")])])
@@ -97,7 +99,9 @@ def test_conditional_request_answers_304(http_server):
 
 def test_redirected_robots_txt_is_followed(tmp_path, http_server):
     http_server.routes["/robots.txt"] = Reply(301, headers={"Location": "/real-robots.txt"})
-    http_server.routes["/real-robots.txt"] = Reply(body=b"User-agent: regkb\nDisallow: /x\n", headers={"Content-Type": "text/plain"})
+    http_server.routes["/real-robots.txt"] = Reply(
+        body=b"User-agent: regkb\nDisallow: /x\n", headers={"Content-Type": "text/plain"}
+    )
     http_server.routes["/x/page"] = OK
     summary = run_crawl(tmp_path, [make_source([http_server.url("/x/page")])])
     assert dict(summary.errors) == {http_server.url("/x/page"): "disallowed by robots.txt"}

@@ -61,7 +61,9 @@ def two_pages(http_server):
     http_server.routes["/a"] = conditional(page("Page A"), '"a1"')
     http_server.routes["/b"] = conditional(page("Page B"), '"b1"')
     urls = [http_server.url("/a"), http_server.url("/b")]
-    return urls, [make_source([DocumentHint(url=urls[0], short_title="doc-a"), DocumentHint(url=urls[1], short_title="doc-b")])]
+    return urls, [
+        make_source([DocumentHint(url=urls[0], short_title="doc-a"), DocumentHint(url=urls[1], short_title="doc-b")])
+    ]
 
 
 def test_a_damaged_record_is_an_error_naming_its_url_and_the_document_is_kept(tmp_path, two_pages, http_server, capfd):

@@ -78,7 +78,8 @@ def test_a_redirect_to_the_metadata_address_is_refused_before_connecting(tmp_pat
         f"redirect to {metadata} refused: 169.254.169.254 is outside the source's scope (allowed: "
         f"127.0.0.1, {start.split('/')[2]})")
     assert dict(in_scope.errors)[start] == (
-        f"redirect to {metadata} refused: 169.254.169.254 is a link-local or cloud-metadata address, which is never fetched")
+        f"redirect to {metadata} refused: 169.254.169.254 is a link-local or cloud-metadata address, "
+        "which is never fetched")
     for data in (tmp_path / "a", tmp_path / "b"):
         assert not list((data / "documents").glob("*.json"))
         assert not list((data / "raw").glob("*.warc.gz"))  # nothing was stored either
@@ -103,7 +104,9 @@ def test_a_host_name_that_resolves_to_loopback_is_refused(tmp_path, http_server)
     http_server.routes["/inner"] = OK
     summary = run_crawl(tmp_path, [_redirecting_source(http_server, target, [target])])
     message = dict(summary.errors)[http_server.url("/start")]
-    assert message.startswith(f"redirect to {target} refused: localhost resolves to ") and "a loopback address" in message
+    assert (
+        message.startswith(f"redirect to {target} refused: localhost resolves to ") and "a loopback address" in message
+    )
     assert not http_server.hits("/inner")
 
 
@@ -112,7 +115,10 @@ def test_redirects_to_other_schemes_are_refused(http_server, location):
     http_server.routes["/start"] = Reply(302, headers={"Location": location})
     result = fetcher().fetch(http_server.url("/start"))
     assert result.error_kind == "scope"
-    assert result.error == f"redirect to {location} refused: {location.split(':')[0]}: URLs are not fetched (only http and https)"
+    assert (
+        result.error
+        == f"redirect to {location} refused: {location.split(':')[0]}: URLs are not fetched (only http and https)"
+    )
 
 
 def test_same_host_redirects_still_work(http_server):
@@ -181,7 +187,9 @@ def test_the_connected_address_is_checked_too(http_server):
     url = f"http://localhost:{http_server.base.rsplit(':', 1)[1]}/x"
     result = fetcher().get_with_retries(url, url, {}, Scope.around(url))
     assert result.error_kind == "address" and result.attempts == 1
-    assert result.error.startswith(f"refused to connect to localhost:{url.split(':')[2].split('/')[0]}: it connected to ")
+    assert result.error.startswith(
+        f"refused to connect to localhost:{url.split(':')[2].split('/')[0]}: it connected to "
+    )
     assert "a loopback address" in result.error
     assert not http_server.hits("/x")  # nothing was sent
 

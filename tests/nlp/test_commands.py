@@ -18,7 +18,8 @@ def _regkb(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
 
 
 def test_analyze_prints_one_json_object_per_obligation():
-    text = "Recital text without force.\n\nMember States shall transpose this Directive by 26 July 2026. Companies may report."
+    text = ("Recital text without force.\n\nMember States shall transpose this Directive by 26 July 2026. "
+            "Companies may report.")
     out = _regkb("analyze", "--lang", "en", stdin=text)
     assert out.returncode == 0, out.stderr
     rows = [json.loads(line) for line in out.stdout.splitlines()]

@@ -7,8 +7,11 @@ def _labels(f):
 
 
 def test_english_entities_rules_and_model():
-    f = analyze_text("The European Commission shall report to the European Parliament by 26 July 2027 on Regulation (EU) "
-                     "2023/1115 and on fines of EUR 40 million imposed in the Netherlands.", "en")[0]
+    f = analyze_text(
+        "The European Commission shall report to the European Parliament by 26 July 2027 on Regulation (EU) "
+        "2023/1115 and on fines of EUR 40 million imposed in the Netherlands.",
+        "en",
+    )[0]
     labels = _labels(f)
     assert ("European Commission", "ORG") in labels and ("European Parliament", "ORG") in labels
     assert ("Regulation (EU) 2023/1115", "LAW") in labels
@@ -17,8 +20,11 @@ def test_english_entities_rules_and_model():
 
 
 def test_dutch_entities_from_rules_and_gazetteers():
-    f = analyze_text("De Europese Commissie moet uiterlijk op 1 januari 2026 aan het Europees Parlement verslag uitbrengen "
-                     "over Richtlijn 2013/34/EU en over boetes van EUR 10 000 in Nederland.", "nl")[0]
+    f = analyze_text(
+        "De Europese Commissie moet uiterlijk op 1 januari 2026 aan het Europees Parlement verslag uitbrengen "
+        "over Richtlijn 2013/34/EU en over boetes van EUR 10 000 in Nederland.",
+        "nl",
+    )[0]
     labels = _labels(f)
     assert {("Europese Commissie", "ORG"), ("Europees Parlement", "ORG"), ("Richtlijn 2013/34/EU", "LAW"),
             ("1 januari 2026", "DATE"), ("Nederland", "GPE")} <= labels
@@ -31,7 +37,9 @@ def test_sectors_from_commodities_and_financial_undertakings():
     assert {"A01.27", "A01.26", "A01.11", "A01.29", "A01.42", "A02"} <= set(f.sectors)
     g = analyze_text("Financial undertakings shall disclose how they integrate sustainability risks.", "en")[0]
     assert "K" in g.sectors
-    h = analyze_text("Ondernemingen die grondstoffen en cacao verhandelen, moeten gepaste zorgvuldigheid betrachten.", "nl")[0]
+    h = analyze_text(
+        "Ondernemingen die grondstoffen en cacao verhandelen, moeten gepaste zorgvuldigheid betrachten.", "nl"
+    )[0]
     assert {"B", "A01.27"} <= set(h.sectors)
 
 

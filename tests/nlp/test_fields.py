@@ -5,14 +5,29 @@ from indexer.nlp.fields import find_deadlines, find_references, find_thresholds
 from indexer.nlp.pipeline import ReferenceResolver, analyze_text, extract_document
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("Member States shall adopt the measures by 26 July 2027.", [("2027-07-26", None)]),
-    ("It shall be published after 25 July 2024, but no later than 26 July 2026.", [("2024-07-25", None), ("2026-07-26", None)]),
-    ("The company shall respond within three months of receipt of the request.", [(None, "P3M after receipt of the request")]),
-    ("De lidstaten doen dit uiterlijk op 1 januari 2025.", [("2025-01-01", None)]),
-    ("De onderneming meldt dit binnen zes maanden na de inwerkingtreding.", [(None, "P6M after de inwerkingtreding")]),
-    ("Operators shall keep the records for five years from the date of submission.", [(None, "P5Y after the date of submission")]),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Member States shall adopt the measures by 26 July 2027.", [("2027-07-26", None)]),
+        (
+            "It shall be published after 25 July 2024, but no later than 26 July 2026.",
+            [("2024-07-25", None), ("2026-07-26", None)],
+        ),
+        (
+            "The company shall respond within three months of receipt of the request.",
+            [(None, "P3M after receipt of the request")],
+        ),
+        ("De lidstaten doen dit uiterlijk op 1 januari 2025.", [("2025-01-01", None)]),
+        (
+            "De onderneming meldt dit binnen zes maanden na de inwerkingtreding.",
+            [(None, "P6M after de inwerkingtreding")],
+        ),
+        (
+            "Operators shall keep the records for five years from the date of submission.",
+            [(None, "P5Y after the date of submission")],
+        ),
+    ],
+)
 def test_deadlines_absolute_and_relative(text, expected):
     assert [(f.value["date"], f.value["relative"]) for f in find_deadlines(text)] == expected
 
@@ -26,19 +41,33 @@ def test_thresholds_structured():
             "EUR 450 000 000 in the last financial year")
     got = [(f.value["metric"], f.value["value"], f.value["comparison"]) for f in find_thresholds(text)]
     assert got == [("employees", 1000.0, "more_than"), ("turnover", 450_000_000.0, "more_than")]
-    got = [(f.value["metric"], f.value["value"], f.value["comparison"])
-           for f in find_thresholds("not less than 5 % of the turnover, at most EUR 40 million and at least 250 workers")]
-    assert got == [("percentage", 5.0, "at_least"), ("amount", 40_000_000.0, "at_most"), ("employees", 250.0, "at_least")]
-    nl = [(f.value["metric"], f.value["value"], f.value["comparison"])
-          for f in find_thresholds("ondernemingen met meer dan 500 werknemers en een netto-omzet van meer dan EUR 150 000 000")]
+    got = [
+        (f.value["metric"], f.value["value"], f.value["comparison"])
+        for f in find_thresholds("not less than 5 % of the turnover, at most EUR 40 million and at least 250 workers")
+    ]
+    assert got == [
+        ("percentage", 5.0, "at_least"),
+        ("amount", 40_000_000.0, "at_most"),
+        ("employees", 250.0, "at_least"),
+    ]
+    nl = [
+        (f.value["metric"], f.value["value"], f.value["comparison"])
+        for f in find_thresholds(
+            "ondernemingen met meer dan 500 werknemers en een netto-omzet van meer dan EUR 150 000 000"
+        )
+    ]
     assert nl == [("employees", 500.0, "more_than"), ("turnover", 150_000_000.0, "more_than")]
 
 
 def test_references_english_and_dutch():
-    refs = find_references("as referred to in Article 2(1), point (a), of Directive 2013/34/EU and Regulation (EU) No 995/2010")
+    refs = find_references(
+        "as referred to in Article 2(1), point (a), of Directive 2013/34/EU and Regulation (EU) No 995/2010"
+    )
     assert (refs[0].article, refs[0].paragraph, refs[0].point, refs[0].act) == ("2", "1", "a", "2013/34")
     assert [r.act for r in refs[1:]] == ["2013/34", "2010/995"]
-    nl = find_references("bedoeld in artikel 3, tweede lid, en artikel 19 bis, lid 2, onder a, van Richtlijn 2013/34/EU", "nl")
+    nl = find_references(
+        "bedoeld in artikel 3, tweede lid, en artikel 19 bis, lid 2, onder a, van Richtlijn 2013/34/EU", "nl"
+    )
     assert (nl[0].article, nl[0].paragraph) == ("3", "2")
     assert (nl[1].article, nl[1].paragraph, nl[1].point, nl[1].act) == ("19bis", "2", "a", "2013/34")
 
@@ -67,8 +96,11 @@ def test_extracted_records_carry_fields(mirror_docs):
 
 
 def test_analyze_finding_fields_in_dutch():
-    f = analyze_text("De lidstaten zorgen er uiterlijk op 1 januari 2025 voor dat ondernemingen met meer dan 500 werknemers "
-                     "de informatie bedoeld in artikel 3, tweede lid, openbaar maken.", "nl")[0]
+    f = analyze_text(
+        "De lidstaten zorgen er uiterlijk op 1 januari 2025 voor dat ondernemingen met meer dan 500 werknemers "
+        "de informatie bedoeld in artikel 3, tweede lid, openbaar maken.",
+        "nl",
+    )[0]
     assert f.deadlines[0]["date"] == "2025-01-01"
     assert f.thresholds[0]["metric"] == "employees" and f.thresholds[0]["value"] == 500
     assert f.references[0]["article"] == "3" and f.references[0]["paragraph"] == "2"
@@ -83,13 +115,27 @@ def test_relative_references_resolve_within_the_article(mirror_docs):
     assert outside.target_provision_id is None
 
 
-@pytest.mark.parametrize("text,lang", [
-    ("interpreted in line with Article 3 of the International Labour Organization Worst Forms of Child Labour "
-     "Convention, 1999 (No 182)", "en"),
-    ("in line with Articles 4 to 8 of the International Labour Organization Minimum Age Convention, 1973 (No 138)", "en"),
-    ("interpreted in line with Article 32 of the Convention on the Rights of the Child", "en"),
-    ("uitgelegd overeenkomstig artikel 7 van het Internationaal Verdrag inzake economische, sociale en culturele rechten", "nl"),
-])
+@pytest.mark.parametrize(
+    "text,lang",
+    [
+        (
+            "interpreted in line with Article 3 of the International Labour Organization Worst Forms of Child Labour "
+            "Convention, 1999 (No 182)",
+            "en",
+        ),
+        (
+            "in line with Articles 4 to 8 of the International Labour Organization Minimum Age Convention, "
+            "1973 (No 138)",
+            "en",
+        ),
+        ("interpreted in line with Article 32 of the Convention on the Rights of the Child", "en"),
+        (
+            "uitgelegd overeenkomstig artikel 7 van het Internationaal Verdrag inzake economische, sociale en "
+            "culturele rechten",
+            "nl",
+        ),
+    ],
+)
 def test_provisions_of_conventions_are_not_provisions_of_this_act(text, lang):
     """A lawyer must never be sent to Article 3 of the CSDDD for 'Article 3 of the ILO Convention'."""
     refs = [r for r in find_references(text, lang) if r.article]

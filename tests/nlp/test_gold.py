@@ -40,5 +40,7 @@ def test_targets_on_crawled_corpus(lang, crawled_dir):
     gold = load_gold(GOLD / f"{lang}.jsonl")
     result = evaluate(gold, docs, lang)
     ext = result.extractor.summary()
-    assert len(result.unresolved) <= 0.25 * len(gold)  # the parser drops footnotes/signatures and restructures some text
+    assert len(result.unresolved) <= 0.25 * len(
+        gold
+    )  # the parser drops footnotes/signatures and restructures some text
     assert ext["f1"] >= TARGET_F1[lang] and ext["modality_accuracy"] >= 0.93 and ext["addressee_accuracy"] >= 0.92

@@ -34,11 +34,26 @@ def test_every_registered_pack_has_its_cue_section_and_a_pipeline_that_segments_
 
 
 def test_documents_in_a_language_without_a_pack_are_skipped():
-    doc = Document(id="celex-32024L1760-fr", act_id="eu-2024-1760-L", version_id="celex-32024L1760", source_id="t",
-                   title="Directive (UE) 2024/1760", instrument_type="directive", jurisdiction="EU", language="fr",
-                   status="in_force", source_url="https://eur-lex.europa.eu/",
-                   provisions=[Provision(id="art_1.par_1", kind="paragraph", citation="Article 1",
-                                         text="Les États membres veillent à ce que les entreprises respectent ces obligations.")])
+    doc = Document(
+        id="celex-32024L1760-fr",
+        act_id="eu-2024-1760-L",
+        version_id="celex-32024L1760",
+        source_id="t",
+        title="Directive (UE) 2024/1760",
+        instrument_type="directive",
+        jurisdiction="EU",
+        language="fr",
+        status="in_force",
+        source_url="https://eur-lex.europa.eu/",
+        provisions=[
+            Provision(
+                id="art_1.par_1",
+                kind="paragraph",
+                citation="Article 1",
+                text="Les États membres veillent à ce que les entreprises respectent ces obligations.",
+            )
+        ],
+    )
     assert extract_document(doc) == []
 
 

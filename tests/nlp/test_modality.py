@@ -12,55 +12,100 @@ def one(text: str, lang: str = "en", ctx: dict | None = None):
     return found[0] if found else None
 
 
-@pytest.mark.parametrize("text,modality,addressee", [
-    ("Member States shall ensure that companies carry out risk-based due diligence.", "obligation", "member_states"),
-    ("Operators shall not place relevant products on the market unless they are deforestation-free.", "prohibition", "operators"),
-    ("The Commission may adopt delegated acts to amend Annex I.", "permission", "commission"),
-    ("Companies shall not be required to terminate the business relationship where this would cause harm.", "exemption", "companies"),
-    ("Paragraph 1 shall not apply to companies that report under Directive 2013/34/EU.", "exemption", "companies"),
-    ("By way of derogation from paragraph 2, Member States may provide for a longer period.", "exemption", "member_states"),
-    ("Member States may provide that the obligations in Article 22 apply only from 2029.", "permission", "member_states"),
-    ("Power is delegated to the Commission to supplement this Regulation.", "permission", "commission"),
-    ("Where a company has identified adverse impacts, it shall take appropriate measures.", "obligation", "companies"),
-    ("Voluntary remediation may be provided by the company.", "permission", "companies"),
-])
+@pytest.mark.parametrize(
+    "text,modality,addressee",
+    [
+        (
+            "Member States shall ensure that companies carry out risk-based due diligence.",
+            "obligation",
+            "member_states",
+        ),
+        (
+            "Operators shall not place relevant products on the market unless they are deforestation-free.",
+            "prohibition",
+            "operators",
+        ),
+        ("The Commission may adopt delegated acts to amend Annex I.", "permission", "commission"),
+        (
+            "Companies shall not be required to terminate the business relationship where this would cause harm.",
+            "exemption",
+            "companies",
+        ),
+        ("Paragraph 1 shall not apply to companies that report under Directive 2013/34/EU.", "exemption", "companies"),
+        (
+            "By way of derogation from paragraph 2, Member States may provide for a longer period.",
+            "exemption",
+            "member_states",
+        ),
+        (
+            "Member States may provide that the obligations in Article 22 apply only from 2029.",
+            "permission",
+            "member_states",
+        ),
+        ("Power is delegated to the Commission to supplement this Regulation.", "permission", "commission"),
+        (
+            "Where a company has identified adverse impacts, it shall take appropriate measures.",
+            "obligation",
+            "companies",
+        ),
+        ("Voluntary remediation may be provided by the company.", "permission", "companies"),
+    ],
+)
 def test_english_modalities_and_addressees(text, modality, addressee):
     f = one(text)
     assert f is not None and (f.modality, f.addressee) == (modality, addressee)
 
 
-@pytest.mark.parametrize("text,modality,addressee", [
-    ("De onderneming stelt jaarlijks een verklaring op.", "obligation", "companies"),
-    ("De lidstaten zorgen ervoor dat ondernemingen een verslag opstellen.", "obligation", "member_states"),
-    ("Indien een onderneming een verslag opstelt, verstrekt de onderneming dit aan de minister.", "obligation", "companies"),
-    ("Het NCP moet jaarlijks verslag uitbrengen.", "obligation", "national_contact_point"),
-    ("De lidstaten kunnen bepalen dat kleine ondernemingen meer tijd krijgen.", "permission", "member_states"),
-    ("Het is verboden kinderen arbeid te laten verrichten.", "prohibition", None),
-    ("Ondernemingen mogen geen goederen uit dwangarbeid op de markt brengen.", "prohibition", "companies"),
-    ("Artikel 3 is niet van toepassing op kleine ondernemingen.", "exemption", "companies"),
-    ("Micro-ondernemingen zijn vrijgesteld van de verplichting van lid 1.", "exemption", None),
-    ("De voorzitter kan door de minister worden geschorst.", "permission", "government"),
-])
+@pytest.mark.parametrize(
+    "text,modality,addressee",
+    [
+        ("De onderneming stelt jaarlijks een verklaring op.", "obligation", "companies"),
+        ("De lidstaten zorgen ervoor dat ondernemingen een verslag opstellen.", "obligation", "member_states"),
+        (
+            "Indien een onderneming een verslag opstelt, verstrekt de onderneming dit aan de minister.",
+            "obligation",
+            "companies",
+        ),
+        ("Het NCP moet jaarlijks verslag uitbrengen.", "obligation", "national_contact_point"),
+        ("De lidstaten kunnen bepalen dat kleine ondernemingen meer tijd krijgen.", "permission", "member_states"),
+        ("Het is verboden kinderen arbeid te laten verrichten.", "prohibition", None),
+        ("Ondernemingen mogen geen goederen uit dwangarbeid op de markt brengen.", "prohibition", "companies"),
+        ("Artikel 3 is niet van toepassing op kleine ondernemingen.", "exemption", "companies"),
+        ("Micro-ondernemingen zijn vrijgesteld van de verplichting van lid 1.", "exemption", None),
+        ("De voorzitter kan door de minister worden geschorst.", "permission", "government"),
+    ],
+)
 def test_dutch_modalities_and_addressees(text, modality, addressee):
     f = one(text, "nl")
     assert f is not None and (f.modality, f.addressee) == (modality, addressee)
 
 
-@pytest.mark.parametrize("text,lang,ctx", [
-    ("‘company’ means a legal person constituted as a limited liability company.", "en", ACT),
-    ("(5) Companies should take appropriate measures to identify adverse impacts.", "en", {"kind": "recital"}),
-    ("Member States shall take measures to protect workers.", "en", {"kind": "recital", "instrument_type": "directive"}),
-    ("This Directive shall enter into force on the twentieth day following its publication.", "en", ACT),
-    ("This Regulation shall apply from 30 December 2025.", "en", ACT),
-    ("The designation shall be valid when confirmed by the authorised representative.", "en", ACT),
-    ("Article 2 is amended as follows:", "en", ACT),
-    ("In dit besluit wordt verstaan onder: a. de minister: de Minister voor Buitenlandse Handel.", "nl", ACT),
-    ("Deze richtlijn treedt in werking op de twintigste dag na die van de bekendmaking.", "nl", ACT),
-    ("Het NCP bestaat uit een voorzitter en ten hoogste vier andere leden.", "nl", ACT),
-    ("Het kabinet wil dat bedrijven due diligence toepassen.", "nl", {"kind": "text", "instrument_type": "news"}),
-    ("Bedrijven moeten risico's in kaart brengen.", "nl", {"kind": "text", "instrument_type": "news"}),
-    ("Ondernemingen in dezelfde sector hebben vaak vergelijkbare effecten.", "nl", {"kind": "recital", "instrument_type": "directive"}),
-])
+@pytest.mark.parametrize(
+    "text,lang,ctx",
+    [
+        ("‘company’ means a legal person constituted as a limited liability company.", "en", ACT),
+        ("(5) Companies should take appropriate measures to identify adverse impacts.", "en", {"kind": "recital"}),
+        (
+            "Member States shall take measures to protect workers.",
+            "en",
+            {"kind": "recital", "instrument_type": "directive"},
+        ),
+        ("This Directive shall enter into force on the twentieth day following its publication.", "en", ACT),
+        ("This Regulation shall apply from 30 December 2025.", "en", ACT),
+        ("The designation shall be valid when confirmed by the authorised representative.", "en", ACT),
+        ("Article 2 is amended as follows:", "en", ACT),
+        ("In dit besluit wordt verstaan onder: a. de minister: de Minister voor Buitenlandse Handel.", "nl", ACT),
+        ("Deze richtlijn treedt in werking op de twintigste dag na die van de bekendmaking.", "nl", ACT),
+        ("Het NCP bestaat uit een voorzitter en ten hoogste vier andere leden.", "nl", ACT),
+        ("Het kabinet wil dat bedrijven due diligence toepassen.", "nl", {"kind": "text", "instrument_type": "news"}),
+        ("Bedrijven moeten risico's in kaart brengen.", "nl", {"kind": "text", "instrument_type": "news"}),
+        (
+            "Ondernemingen in dezelfde sector hebben vaak vergelijkbare effecten.",
+            "nl",
+            {"kind": "recital", "instrument_type": "directive"},
+        ),
+    ],
+)
 def test_hard_negatives_are_not_obligations(text, lang, ctx):
     assert one(text, lang, ctx) is None
 
@@ -72,8 +117,11 @@ def test_action_and_conditions():
     assert any(c.startswith("Where the adverse impact cannot be prevented") for c in f.conditions)
     assert any(c.startswith("provided that") for c in f.conditions)
     g = one("De onderneming verstrekt de informatie aan de minister, tenzij de informatie vertrouwelijk is.", "nl")
-    assert g.action.startswith("verstrekt de informatie") and g.conditions == ["tenzij de informatie vertrouwelijk is."] or \
-        g.conditions[0].startswith("tenzij de informatie vertrouwelijk")
+    assert (
+        g.action.startswith("verstrekt de informatie")
+        and g.conditions == ["tenzij de informatie vertrouwelijk is."]
+        or g.conditions[0].startswith("tenzij de informatie vertrouwelijk")
+    )
 
 
 def test_offsets_point_into_the_input():

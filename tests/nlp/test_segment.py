@@ -17,13 +17,15 @@ def test_points_stay_with_their_introductory_wording():
 
 
 def test_english_abbreviations_do_not_split():
-    text = "As set out in Art. 5, i.e. the rule of No. 3 and e.g. point (b), operators shall act. OJ L 330, 15.11.2014, p. 1. Next sentence here."
+    text = ("As set out in Art. 5, i.e. the rule of No. 3 and e.g. point (b), operators shall act. "
+            "OJ L 330, 15.11.2014, p. 1. Next sentence here.")
     assert _sents(text) == ["As set out in Art. 5, i.e. the rule of No. 3 and e.g. point (b), operators shall act.",
                             "OJ L 330, 15.11.2014, p. 1.", "Next sentence here."]
 
 
 def test_dutch_abbreviations_do_not_split_but_sentence_ends_do():
-    text = "De onderneming vermeldt o.a. risico's, bijv. kinderarbeid (art. 3, tweede lid). Het NCP stelt een verslag op. Daarna volgt meer."
+    text = ("De onderneming vermeldt o.a. risico's, bijv. kinderarbeid (art. 3, tweede lid). "
+            "Het NCP stelt een verslag op. Daarna volgt meer.")
     assert _sents(text, "nl") == ["De onderneming vermeldt o.a. risico's, bijv. kinderarbeid (art. 3, tweede lid).",
                                   "Het NCP stelt een verslag op.", "Daarna volgt meer."]
 
@@ -35,5 +37,8 @@ def test_blank_lines_are_hard_breaks():
 def test_component_sets_the_same_boundaries_on_the_doc():
     nlp = build_pipeline("en")
     doc = nlp("Companies shall act under Art. 5 of that Directive. They may also report.")
-    assert [s.text for s in doc.sents] == ["Companies shall act under Art. 5 of that Directive.", "They may also report."]
+    assert [s.text for s in doc.sents] == [
+        "Companies shall act under Art. 5 of that Directive.",
+        "They may also report.",
+    ]
     assert "regkb_legal_sentences" in nlp.pipe_names and "parser" not in nlp.pipe_names

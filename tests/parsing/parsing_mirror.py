@@ -7,7 +7,6 @@ import io
 import zipfile
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional
 
 from regkb.records import RawResource
 from regkb.sources import Source
@@ -27,7 +26,7 @@ def entry(local_path: str) -> dict[str, str]:
     return next(row for row in manifest() if row["local_path"] == local_path)
 
 
-def raw_from_bytes(url: str, body: bytes, content_type: str, charset: Optional[str] = None,
+def raw_from_bytes(url: str, body: bytes, content_type: str, charset: str | None = None,
                    source_id: str = "test") -> RawResource:
     return RawResource(url=url, final_url=url, status=200, content_type=content_type, charset=charset,
                        body=body, sha256=hashlib.sha256(body).hexdigest(), fetched_at="2026-01-01T00:00:00Z",
@@ -51,6 +50,6 @@ def cellar_zip(url: str) -> RawResource:
 
 
 def source(parser: str, language: str = "en", jurisdiction: str = "EU", instrument_type: str = "regulation",
-           status: str = "in_force", sectors: Optional[list[str]] = None, sid: str = "test") -> Source:
+           status: str = "in_force", sectors: list[str] | None = None, sid: str = "test") -> Source:
     return Source(id=sid, name=sid, site="example", parser=parser, instrument_type=instrument_type,
                   jurisdiction=jurisdiction, language=language, status=status, sectors=sectors or [], seeds=[])

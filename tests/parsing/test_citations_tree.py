@@ -37,20 +37,51 @@ def citations(roots: list[Node], style: str) -> dict[str, str]:
     return {p.id: p.citation for p in provisions}
 
 
-@pytest.mark.parametrize("style, expected", [
-    ("en", {"art_8": "Article 8", "art_8.par_1": "Article 8(1)", "art_8.par_1.sub_2": "Article 8(1), second subparagraph",
-            "art_8.par_1.sub_2.pt_a": "Article 8(1), second subparagraph, point (a)",
-            "art_8.par_2.pt_a": "Article 8(2), point (a)", "art_8.par_2.pt_a.pt_i": "Article 8(2), point (a)(i)",
-            "art_8.par_2.pt_a.pt_i.ind_1": "Article 8(2), point (a)(i), first indent"}),
-    ("fr", {"art_8.par_1": "Article 8, paragraphe 1", "art_8.par_1.sub_2": "Article 8, paragraphe 1, deuxième alinéa",
-            "art_8.par_2.pt_a": "Article 8, paragraphe 2, point a)", "art_8.par_2.pt_a.pt_i": "Article 8, paragraphe 2, point a) i)",
-            "art_8.par_2.pt_a.pt_i.ind_1": "Article 8, paragraphe 2, point a) i), premier tiret"}),
-    ("nl", {"art_8.par_1": "Artikel 8, lid 1", "art_8.par_1.sub_2": "Artikel 8, lid 1, tweede alinea",
-            "art_8.par_2.pt_a": "Artikel 8, lid 2, punt a", "art_8.par_2.pt_a.pt_i": "Artikel 8, lid 2, punt a, onder i"}),
-    ("nl_national", {"art_8.par_1": "Artikel 8, eerste lid", "art_8.par_1.sub_2": "Artikel 8, eerste lid, tweede alinea",
-                     "art_8.par_2.pt_a": "Artikel 8, tweede lid, onderdeel a",
-                     "art_8.par_2.pt_a.pt_i": "Artikel 8, tweede lid, onderdeel a, onder i"}),
-])
+@pytest.mark.parametrize(
+    "style, expected",
+    [
+        (
+            "en",
+            {
+                "art_8": "Article 8",
+                "art_8.par_1": "Article 8(1)",
+                "art_8.par_1.sub_2": "Article 8(1), second subparagraph",
+                "art_8.par_1.sub_2.pt_a": "Article 8(1), second subparagraph, point (a)",
+                "art_8.par_2.pt_a": "Article 8(2), point (a)",
+                "art_8.par_2.pt_a.pt_i": "Article 8(2), point (a)(i)",
+                "art_8.par_2.pt_a.pt_i.ind_1": "Article 8(2), point (a)(i), first indent",
+            },
+        ),
+        (
+            "fr",
+            {
+                "art_8.par_1": "Article 8, paragraphe 1",
+                "art_8.par_1.sub_2": "Article 8, paragraphe 1, deuxième alinéa",
+                "art_8.par_2.pt_a": "Article 8, paragraphe 2, point a)",
+                "art_8.par_2.pt_a.pt_i": "Article 8, paragraphe 2, point a) i)",
+                "art_8.par_2.pt_a.pt_i.ind_1": "Article 8, paragraphe 2, point a) i), premier tiret",
+            },
+        ),
+        (
+            "nl",
+            {
+                "art_8.par_1": "Artikel 8, lid 1",
+                "art_8.par_1.sub_2": "Artikel 8, lid 1, tweede alinea",
+                "art_8.par_2.pt_a": "Artikel 8, lid 2, punt a",
+                "art_8.par_2.pt_a.pt_i": "Artikel 8, lid 2, punt a, onder i",
+            },
+        ),
+        (
+            "nl_national",
+            {
+                "art_8.par_1": "Artikel 8, eerste lid",
+                "art_8.par_1.sub_2": "Artikel 8, eerste lid, tweede alinea",
+                "art_8.par_2.pt_a": "Artikel 8, tweede lid, onderdeel a",
+                "art_8.par_2.pt_a.pt_i": "Artikel 8, tweede lid, onderdeel a, onder i",
+            },
+        ),
+    ],
+)
 def test_article_citations_at_every_depth(style, expected):
     got = citations([article()], style)
     assert {k: got[k] for k in expected} == expected
@@ -147,8 +178,20 @@ def test_esrs_has_its_twelve_standards(esrs):
     assert esrs.identifiers.celex == "32023R2772" and esrs.short_title == "ESRS" and not esrs.warnings
     assert [a.number for a in esrs.articles()] == ["1", "2"]
     standards = [p for p in esrs.provisions if p.kind == "part"]
-    assert [p.citation for p in standards] == ["ESRS 1", "ESRS 2", "ESRS E1", "ESRS E2", "ESRS E3", "ESRS E4", "ESRS E5",
-                                               "ESRS S1", "ESRS S2", "ESRS S3", "ESRS S4", "ESRS G1"]
+    assert [p.citation for p in standards] == [
+        "ESRS 1",
+        "ESRS 2",
+        "ESRS E1",
+        "ESRS E2",
+        "ESRS E3",
+        "ESRS E4",
+        "ESRS E5",
+        "ESRS S1",
+        "ESRS S2",
+        "ESRS S3",
+        "ESRS S4",
+        "ESRS G1",
+    ]
     assert standards[2].heading == "Climate change" and all(p.parent_id == "anx_I" for p in standards)
     assert esrs.provision("anx_II").citation == "Annex II"
     assert len({p.id for p in esrs.provisions}) == len(esrs.provisions)
@@ -161,11 +204,15 @@ def test_esrs_paragraphs_and_application_requirements(esrs):
         if p.kind == "paragraph":
             std = _standard_of(esrs, p)
             (ars if p.number.startswith("AR") else paragraphs)[std.number] += 1
-            expected = f"{std.number}, {p.number}" if p.number.startswith("AR") else f"{std.number}, paragraph {p.number}"
+            expected = (
+                f"{std.number}, {p.number}" if p.number.startswith("AR") else f"{std.number}, paragraph {p.number}"
+            )
             assert p.citation == expected
     # what the conversion keeps numbered (the official texts have about 700 paragraphs and 570 ARs)
     assert sum(paragraphs.values()) >= 600 and sum(ars.values()) >= 500
-    assert all(paragraphs[f"ESRS {c}"] >= 25 for c in ("1", "2", "E1", "E2", "E3", "E4", "E5", "S1", "S2", "S3", "S4", "G1"))
+    assert all(
+        paragraphs[f"ESRS {c}"] >= 25 for c in ("1", "2", "E1", "E2", "E3", "E4", "E5", "S1", "S2", "S3", "S4", "G1")
+    )
     assert paragraphs["ESRS E1"] == 70 and ars["ESRS E1"] == 81
 
 

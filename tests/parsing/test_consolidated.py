@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from parsing_mirror import MIRROR, manifest, raw_for, source
 
 from indexer.parsing import link_documents, parse_resource
-from parsing_mirror import MIRROR, manifest, raw_for, source
 
 pytestmark = pytest.mark.skipif(not (MIRROR / "MANIFEST.tsv").is_file(), reason="!!! ../shared/mirror missing !!!")
 

@@ -2,15 +2,23 @@
 from __future__ import annotations
 
 import pytest
+from parsing_mirror import MIRROR, raw_for, source
 
 from indexer.parsing import link_documents, parse_resource
-from parsing_mirror import MIRROR, raw_for, source
 
 pytestmark = pytest.mark.skipif(not (MIRROR / "MANIFEST.tsv").is_file(), reason="!!! ../shared/mirror missing !!!")
 EN, FR = "eur-lex.europa.eu/legal-content/EN/TXT/", "eur-lex.europa.eu/legal-content/FR/TXT/"
-FILES = [EN + "CELEX_32024L1760.xhtml", FR + "CELEX_32024L1760.xhtml", EN + "CELEX_02024L1760-20250417.html",
-         EN + "CELEX_02024L1760-20260318.html", FR + "CELEX_02024L1760-20260318.html", EN + "CELEX_32024L1760R_02.xhtml",
-         EN + "CELEX_32026L0470.xhtml", EN + "CELEX_32025L0794.xhtml", EN + "CELEX_32019R2088.xhtml"]
+FILES = [
+    EN + "CELEX_32024L1760.xhtml",
+    FR + "CELEX_32024L1760.xhtml",
+    EN + "CELEX_02024L1760-20250417.html",
+    EN + "CELEX_02024L1760-20260318.html",
+    FR + "CELEX_02024L1760-20260318.html",
+    EN + "CELEX_32024L1760R_02.xhtml",
+    EN + "CELEX_32026L0470.xhtml",
+    EN + "CELEX_32025L0794.xhtml",
+    EN + "CELEX_32019R2088.xhtml",
+]
 
 
 @pytest.fixture(scope="module")

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import pytest
+from parsing_mirror import MIRROR, cellar_zip, raw_for, source
 
 from indexer.parsing import parse_resource
-from parsing_mirror import MIRROR, cellar_zip, raw_for, source
 
 pytestmark = pytest.mark.skipif(not (MIRROR / "MANIFEST.tsv").is_file(), reason="!!! ../shared/mirror missing !!!")
 
@@ -150,7 +150,9 @@ def test_formex_and_html_of_one_version_agree(cellar, html):
     assert [a.heading for a in fmx.articles()] == [a.heading for a in page.articles()]
     for art in ("art_8", "art_3"):
         assert paragraphs(fmx, art) == paragraphs(page, art)
-    enacting = lambda d: {p.id: p.text for p in d.provisions if not p.id.startswith("anx")}
+    def enacting(d):
+        return {p.id: p.text for p in d.provisions if not p.id.startswith("anx")}
+
     f, h = enacting(fmx), enacting(page)
     assert len(set(f) ^ set(h)) <= 2  # one quoted point EUR-Lex HTML draws as plain text
     same = [i for i in set(f) & set(h) if f[i] == h[i]]

@@ -4,9 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from parsing_mirror import MIRROR, raw_for, raw_from_bytes, source
 
 from indexer.parsing import ParseError, parse_resource
-from parsing_mirror import MIRROR, raw_for, raw_from_bytes, source
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "parsing"
 needs_mirror = pytest.mark.skipif(not (MIRROR / "MANIFEST.tsv").is_file(), reason="!!! ../shared/mirror missing !!!")
@@ -185,7 +185,7 @@ def make_pdf(pages: list[list[str]]) -> bytes:
     objs = ["<< /Type /Catalog /Pages 2 0 R >>", None, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
     kids = []
     for lines in pages:
-        ops = "BT /F1 11 Tf 14 TL 72 760 Td " + " ".join(f"({l}) Tj T*" for l in lines) + " ET"
+        ops = "BT /F1 11 Tf 14 TL 72 760 Td " + " ".join(f"({line}) Tj T*" for line in lines) + " ET"
         objs.append(f"<< /Length {len(ops)} >>\nstream\n{ops}\nendstream")
         objs.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {len(objs)} 0 R "
                     f"/Resources << /Font << /F1 3 0 R >> >> >>")

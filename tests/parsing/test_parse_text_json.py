@@ -4,10 +4,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from parsing_mirror import MIRROR, raw_for, raw_from_bytes, source
 
 from indexer.parsing import parse_resource
 from indexer.parsing.corrigendum import target_id
-from parsing_mirror import MIRROR, raw_for, raw_from_bytes, source
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "parsing"
 needs_mirror = pytest.mark.skipif(not (MIRROR / "MANIFEST.tsv").is_file(), reason="!!! ../shared/mirror missing !!!")

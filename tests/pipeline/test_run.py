@@ -5,6 +5,7 @@ import argparse
 from pathlib import Path
 
 from app.app_corpus import copy_fixture_corpus
+
 from regkb.cli import build_parser
 
 

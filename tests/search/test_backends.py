@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from indexer.search.base import QuerySyntaxError, SearchRequest
 
@@ -98,7 +99,11 @@ def test_facet_counts_and_multiselect(backend):
     assert counts["sector"]["C13"] >= general
     assert counts["application_year"]["2027"] == 15
     # OR within a facet, AND across facets; a facet's counts ignore its own selection
-    sel = search(backend, facets=["modality", "instrument"], filters={"modality": ["prohibition", "exemption"], "instrument": ["EUDR"]})
+    sel = search(
+        backend,
+        facets=["modality", "instrument"],
+        filters={"modality": ["prohibition", "exemption"], "instrument": ["EUDR"]},
+    )
     assert sel.total == 2
     sel_counts = {f: {v.value: v.count for v in vals} for f, vals in sel.facets.items()}
     assert sel_counts["modality"] == {"obligation": 4, "prohibition": 2}
@@ -112,7 +117,13 @@ def test_date_range_and_sorting(backend):
     dates = [h.record["date_sort"] for h in by_date.hits]
     assert dates == sorted(dates, reverse=True)
     by_deadline = search(backend, sort="deadline", size=5)
-    assert [h.record["deadline"] for h in by_deadline.hits] == ["2025-12-30", "2025-12-30", "2026-07-26", "2027-07-26", "2027-07-26"]
+    assert [h.record["deadline"] for h in by_deadline.hits] == [
+        "2025-12-30",
+        "2025-12-30",
+        "2026-07-26",
+        "2027-07-26",
+        "2027-07-26",
+    ]
 
 
 def test_pagination(backend):
@@ -206,8 +217,10 @@ def test_an_index_from_an_older_version_asks_for_a_rebuild(tmp_path, records):
     assert stale.search(SearchRequest(query="due")).total > 0
 
 
-QUERY_ALPHABET = st.sampled_from(list('abcdeéü "()-:*?~^[]{}!\\/&|+\x00\t') + ["AND", "OR", "NOT", "lang:", "sector:", "addressee:", "due",
-                                                                         "verplichting", "CSDDD", "art", "8(2)", " "])
+QUERY_ALPHABET = st.sampled_from(
+    list('abcdeéü "()-:*?~^[]{}!\\/&|+\x00\t')
+    + ["AND", "OR", "NOT", "lang:", "sector:", "addressee:", "due", "verplichting", "CSDDD", "art", "8(2)", " "]
+)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -262,8 +275,8 @@ def test_a_record_the_engine_rejects_does_not_sink_the_others(fresh_backend, rec
 
 
 def test_searching_before_indexing_says_what_to_run(tmp_path):
-    from indexer.search.base import BackendUnavailable
     from indexer.search import open_backend
+    from indexer.search.base import BackendUnavailable
 
     with pytest.raises(BackendUnavailable, match="regkb index --data-dir"):
         open_backend(tmp_path, "embedded").search(SearchRequest(query="due"))
@@ -278,7 +291,9 @@ def test_both_engines_stem_like_tantivy(fresh_backend, records):
     texts = {"a": "companies shall follow international standards", "b": "companies shall keep internal procedures",
              "c": "the measures added to the plan", "d": "an ad placed in the press",
              "e": "de aanbevelingen van de lidstaten", "f": "de aanbeveling van de commissie"}
-    fresh_backend.replace_all([{**base, "id": k, "text": t, "language": "nl" if k in "ef" else "en"} for k, t in texts.items()])
+    fresh_backend.replace_all(
+        [{**base, "id": k, "text": t, "language": "nl" if k in "ef" else "en"} for k, t in texts.items()]
+    )
     assert ids(search(fresh_backend, "internal")) == ["b"]
     assert ids(search(fresh_backend, "add")) == ["c"]
     assert set(ids(search(fresh_backend, "aanbeveling"))) == {"e", "f"}

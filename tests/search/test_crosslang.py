@@ -320,7 +320,9 @@ def test_learned_surface_forms_are_the_words_the_engine_indexes(real, glossary):
         for target, by_key in by_target.items():
             for cands in by_key.values():
                 for c in cands:
-                    keys = [term_key(fold(w), target) for w in words_of(c.text) if not glossary.is_function_word(w, target)]
+                    keys = [
+                        term_key(fold(w), target) for w in words_of(c.text) if not glossary.is_function_word(w, target)
+                    ]
                     assert " ".join(k for k in keys if k) == c.key, (source, target, c)
                     assert 0 < c.score <= 1 and c.count >= 3
 

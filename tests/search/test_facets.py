@@ -15,13 +15,28 @@ from regkb.taxonomy import ALL_SECTORS
 
 OPENAPI = Path(__file__).resolve().parents[2] / "search_app" / "openapi.yaml"
 # /api/search parameters that are not facets
-GENERAL_PARAMETERS = {"q", "kind", "sort", "page", "size", "date_from", "date_to", "as_of", "versions", "expand", "format"}
+GENERAL_PARAMETERS = {
+    "q",
+    "kind",
+    "sort",
+    "page",
+    "size",
+    "date_from",
+    "date_to",
+    "as_of",
+    "versions",
+    "expand",
+    "format",
+}
 
 
 def test_the_api_description_lists_exactly_the_facets_that_exist():
     spec = yaml.safe_load(OPENAPI.read_text(encoding="utf-8"))
     refs = spec["paths"]["/api/search"]["get"]["parameters"]
-    names = {spec["components"]["parameters"][r["$ref"].rsplit("/", 1)[1]]["name"] if "$ref" in r else r["name"] for r in refs}
+    names = {
+        spec["components"]["parameters"][r["$ref"].rsplit("/", 1)[1]]["name"] if "$ref" in r else r["name"]
+        for r in refs
+    }
     assert names - GENERAL_PARAMETERS == set(FACETS)
 
 
@@ -31,11 +46,21 @@ def test_pages_offer_only_facets_that_exist():
     assert named <= set(FACETS)
 
 
-@pytest.mark.parametrize(("name", "typed", "stored"), [
-    ("sector", "13", "C13"), ("sector", "c13", "C13"), ("language", "NL", "nl"), ("modality", " Obligation ", "obligation"),
-    ("jurisdiction", "eu", "EU"), ("instrument", "deforestation regulation", "EUDR"), ("instrument", "csddd", "CSDDD"),
-    ("status", "IN_FORCE", "in_force"), ("provision_kind", "Article", "article"), ("document_id", " x ", "x"),
-])
+@pytest.mark.parametrize(
+    ("name", "typed", "stored"),
+    [
+        ("sector", "13", "C13"),
+        ("sector", "c13", "C13"),
+        ("language", "NL", "nl"),
+        ("modality", " Obligation ", "obligation"),
+        ("jurisdiction", "eu", "EU"),
+        ("instrument", "deforestation regulation", "EUDR"),
+        ("instrument", "csddd", "CSDDD"),
+        ("status", "IN_FORCE", "in_force"),
+        ("provision_kind", "Article", "article"),
+        ("document_id", " x ", "x"),
+    ],
+)
 def test_typed_values_become_stored_values(name, typed, stored):
     assert normalize_value(name, typed) == stored
 

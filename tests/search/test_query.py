@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from indexer.search.base import QuerySyntaxError
 from indexer.search.citations import parse_citation
@@ -79,7 +80,13 @@ def test_not_citations(query):
 
 
 def test_act_names_become_instrument_filters():
-    eudr = Or((FieldMatch("instrument", "EUDR"), FieldMatch("instrument", "EUDR-DELAY-2024"), FieldMatch("instrument", "EUDR-AMEND-2025")))
+    eudr = Or(
+        (
+            FieldMatch("instrument", "EUDR"),
+            FieldMatch("instrument", "EUDR-DELAY-2024"),
+            FieldMatch("instrument", "EUDR-AMEND-2025"),
+        )
+    )
     assert parse("EUDR operators") == And((eudr, Text("operators")))  # the act and the acts amending it
     assert parse("eudr") == eudr
     csddd = parse("CS3D")

@@ -11,13 +11,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from analysis.mirror_corpus import crawled_mirror
 
 from indexer.search.base import SearchRequest
 from indexer.search.evaluate import load_query_set, repeat_key
 from indexer.search.records import LoadReport, load_records
 from regkb.settings import DataDir
-
-from analysis.mirror_corpus import crawled_mirror
 
 from .conftest import elastic_over, embedded_over
 
@@ -72,12 +71,18 @@ def test_deleted_article_is_shown_as_deleted_today(engine):
             assert rec["status"] == "deleted" and rec["deleted_on"] == "2026-03-18"
             assert rec["deleted_by"] == "Directive (EU) 2026/470"
     today = int(date.today().strftime("%Y%m%d"))
-    assert all(h.record["valid_from"] <= today < h.record["valid_to"] for h in resp.hits), "superseded text shown as current"
+    assert all(h.record["valid_from"] <= today < h.record["valid_to"] for h in resp.hits), (
+        "superseded text shown as current"
+    )
 
 
 def test_as_of_shows_the_law_as_it_then_stood(engine):
     resp = provisions(engine, "climate transition plan", as_of=date(2025, 1, 1))
-    art22 = [h.record for h in resp.hits if h.record.get("instrument") == "CSDDD" and h.record["provision_id"].startswith("art_22")]
+    art22 = [
+        h.record
+        for h in resp.hits
+        if h.record.get("instrument") == "CSDDD" and h.record["provision_id"].startswith("art_22")
+    ]
     assert art22, "Article 22 missing on 1 January 2025"
     assert {r["document_id"] for r in art22} == {"celex-32024L1760-en"}  # the text as adopted, before any consolidation
     assert all(r.get("status") != "deleted" for r in art22)
