@@ -23,12 +23,14 @@ CONTRAST_JS = """
   return out;
 }
 """
-SELECTORS = ["body", "a", "header.site a", ".count", ".meta", ".badge", "mark", ".chip", "button", "label", "legend",
+SELECTORS = ["body", "a", "header.site a", ".task", "table.data td", ".news .meta", ".count", ".meta", ".badge", "mark",
+             ".chip", "button", "label", "legend",
              ".who-what dt", ".doc-kind", ".prov .num", ".help", "footer.site p", ".deadline"]
 
 
 @pytest.mark.parametrize(
-    "path", ["/?q=child+labour&sector=C13", "/documents/celex-32024L1760-en", "/sectors", "/documents"]
+    "path", ["/", "/?q=child+labour&sector=C13", "/documents/celex-32024L1760-en", "/sectors", "/documents", "/timeline",
+             "/whatsnew?since=2020-01-01"]
 )
 def test_text_contrast_meets_wcag_aa(page, fixture_server, path):
     page.goto(fixture_server.url + path)
