@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from itertools import groupby
-from typing import Optional
 
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
@@ -37,7 +36,7 @@ def limit(place: str) -> int:
     return int(_rules()["limits"][place])
 
 
-def readable_title(title: Optional[str], language: str = "en") -> str:
+def readable_title(title: str | None, language: str = "en") -> str:
     """An official title written as a sentence: 'DIRECTIVE (EU) 2024/1760 OF THE EUROPEAN PARLIAMENT' →
     'Directive (EU) 2024/1760 of the European Parliament'. Titles that do not shout are left as they are."""
     text = " ".join((title or "").split())
@@ -59,7 +58,7 @@ def readable_title(title: Optional[str], language: str = "en") -> str:
     return _WORD.sub(case, text)
 
 
-def cut(text: Optional[str], length: int) -> str:
+def cut(text: str | None, length: int) -> str:
     """The text up to `length` characters, cut after a whole word, with an ellipsis when something was left out."""
     text = " ".join((text or "").split())
     if len(text) <= length:
@@ -82,7 +81,7 @@ class Version:
     label: str                 # "Consolidated text of 18 March 2026", "Corrigendum of 3 May 2025"
     state: str                 # current | superseded | future | deleted | "" (a text outside the version chain)
     detail: str                # "current", "superseded on 18 March 2026"
-    day: Optional[date]
+    day: date | None
     documents: list[Document] = field(default_factory=list)  # one per language, in language order
 
 

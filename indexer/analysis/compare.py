@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Literal, Optional
+from typing import Literal
 
 from pydantic import BaseModel
 
+from indexer.analysis.corpus import subtree, subtree_text
 from regkb.dates import DATE_RE
 from regkb.records import Document, Obligation
-
-from indexer.analysis.corpus import subtree, subtree_text
 
 UNIT_KINDS = ("article", "annex", "appendix")
 _MARKERS = re.compile(r"[▼►◄]\s*[A-Z]?\d*|\(\s+\d+\s+\)|\s+")  # consolidation markers, footnote calls "( 1 )"
@@ -33,8 +32,8 @@ _FIGURE_PATTERNS = {
 
 class FigurePair(BaseModel):
     """One figure as it was and as it is (None: the figure is new, or gone)."""
-    old: Optional[str] = None
-    new: Optional[str] = None
+    old: str | None = None
+    new: str | None = None
 
 
 class FigureChange(BaseModel):
@@ -64,9 +63,9 @@ class PartChange(BaseModel):
 class ProvisionChange(BaseModel):
     unit_id: str
     citation: str
-    heading: Optional[str] = None
+    heading: str | None = None
     status: Literal["added", "removed", "changed"]
-    similarity: Optional[float] = None
+    similarity: float | None = None
     old_text: str = ""
     new_text: str = ""
     diff: list[Segment] = []
@@ -77,8 +76,8 @@ class ProvisionChange(BaseModel):
 class ObligationChange(BaseModel):
     status: Literal["added", "removed", "changed"]
     citation: str
-    old_text: Optional[str] = None
-    new_text: Optional[str] = None
+    old_text: str | None = None
+    new_text: str | None = None
     diff: list[Segment] = []
     thresholds_removed: list[str] = []
     thresholds_added: list[str] = []
@@ -100,8 +99,9 @@ class Comparison(BaseModel):
     notes: list[str] = []
 
     def counts(self) -> dict[str, int]:
-        out = {f"provisions_{s}": sum(p.status == s for p in self.provisions) for s in ("added", "removed", "changed")}
-        out.update({f"obligations_{s}": sum(o.status == s for o in self.obligations) for s in ("added", "removed", "changed")})
+        kinds = ("added", "removed", "changed")
+        out = {f"provisions_{s}": sum(p.status == s for p in self.provisions) for s in kinds}
+        out.update({f"obligations_{s}": sum(o.status == s for o in self.obligations) for s in kinds})
         return out
 
 
@@ -109,7 +109,7 @@ def normalise(text: str) -> str:
     return _MARKERS.sub(" ", text.replace("\xa0", " ")).strip()
 
 
-def units(doc: Document) -> dict[str, tuple[str, Optional[str], str]]:
+def units(doc: Document) -> dict[str, tuple[str, str | None, str]]:
     """Top-level units: id -> (citation, heading, text of the whole subtree)."""
     return {p.id: (p.citation, p.heading, normalise(subtree_text(doc, p.id)))
             for p in doc.provisions if p.kind in UNIT_KINDS}
@@ -173,7 +173,8 @@ _PAIR_REACH = 12  # words: farther apart, a figure that went and one that came a
 
 
 def word_diff(old: str, new: str) -> list[Segment]:
-    """Word-level diff as data: runs of equal, deleted and inserted words (the page marks them up, the API lists them)."""
+    """Word-level diff as data: runs of equal, deleted and inserted words (the page marks them up, the API lists
+    them)."""
     a, b = old.split(), new.split()
     out: list[Segment] = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
@@ -187,8 +188,8 @@ def word_diff(old: str, new: str) -> list[Segment]:
     return out
 
 
-def compare(old: Document, new: Document, old_obligations: Optional[list[Obligation]] = None,
-            new_obligations: Optional[list[Obligation]] = None) -> Comparison:
+def compare(old: Document, new: Document, old_obligations: list[Obligation] | None = None,
+            new_obligations: list[Obligation] | None = None) -> Comparison:
     before, after = units(old), units(new)
     changes: list[ProvisionChange] = []
     unchanged = 0
@@ -214,7 +215,8 @@ def compare(old: Document, new: Document, old_obligations: Optional[list[Obligat
         notes.append("One of the documents has no articles or annexes to compare.")
     return Comparison(old_id=old.id, new_id=new.id, old_title=old.title, new_title=new.title,
                       units_compared=len(set(before) | set(after)), unchanged=unchanged, provisions=changes,
-                      obligations=compare_obligations(old_obligations or [], new_obligations or []) if available else [],
+                      obligations=(compare_obligations(old_obligations or [], new_obligations or [])
+                                   if available else []),
                       obligations_available=available, empty_side=not before or not after, notes=notes)
 
 
@@ -234,7 +236,8 @@ def part_changes(old: Document, new: Document, unit_id: str) -> list[PartChange]
     lone_new = [pid for pid in after if pid not in pairs.values()]
     for pid in (p for p in before if p not in pairs):
         words = before[pid][1].split()
-        scored = [(difflib.SequenceMatcher(None, words, after[n][1].split(), autojunk=False).ratio(), n) for n in lone_new]
+        scored = [(difflib.SequenceMatcher(None, words, after[n][1].split(), autojunk=False).ratio(), n)
+                  for n in lone_new]
         ratio, match = max(scored, default=(0.0, None))
         if match is not None and ratio >= 0.6:
             pairs[pid] = match
@@ -246,7 +249,8 @@ def part_changes(old: Document, new: Document, unit_id: str) -> list[PartChange]
         if oid is None:
             out.append(PartChange(provision_id=nid, citation=citation, status="added", new_text=text))
         elif before[oid][1] == text:
-            out.append(PartChange(provision_id=nid, citation=citation, status="unchanged", old_text=text, new_text=text))
+            out.append(PartChange(provision_id=nid, citation=citation, status="unchanged", old_text=text,
+                                  new_text=text))
         else:
             out.append(PartChange(provision_id=nid, citation=citation, status="changed", old_text=before[oid][1],
                                   new_text=text, diff=word_diff(before[oid][1], text),
@@ -300,7 +304,7 @@ def _field_changes(old: Obligation, new: Obligation) -> dict[str, list[str]]:
     return out
 
 
-def _best_match(ob: Obligation, candidates: list[Obligation]) -> tuple[Optional[Obligation], float]:
+def _best_match(ob: Obligation, candidates: list[Obligation]) -> tuple[Obligation | None, float]:
     best, best_ratio = None, 0.0
     a = normalise(ob.text).split()
     for cand in candidates:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Optional
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
 from flask_babel import format_date, ngettext
@@ -59,7 +58,7 @@ def analysis_corpus() -> Corpus:
     return state().corpus.snapshot
 
 
-def _date_arg(name: str, default: Optional[date]) -> Optional[date]:
+def _date_arg(name: str, default: date | None) -> date | None:
     value = request.args.get(name, "").strip()
     if not value:
         return default
@@ -69,8 +68,9 @@ def _date_arg(name: str, default: Optional[date]) -> Optional[date]:
         abort(400, description=f"'{value}' is not a date: write {name}=YYYY-MM-DD, e.g. {name}=2026-01-01.")
 
 
-def _default_since() -> date:
-    return date.today() - timedelta(days=365)
+def _since() -> date:
+    """?since=, a year ago by default."""
+    return _date_arg("since", None) or date.today() - timedelta(days=365)
 
 
 @bp.get("/tracking.css")
@@ -83,7 +83,7 @@ def css():
 
 @bp.get("/timeline")
 @bp.get("/timeline/<act>")
-def timeline(act: Optional[str] = None):
+def timeline(act: str | None = None):
     act = act or request.args.get("act") or None
     if act and find_instrument(act) is None:
         abort(404, description=f"No instrument '{act}'.")
@@ -105,8 +105,8 @@ class EventRow:
 
     event: Event
     text: str                    # whole text (the page cuts it, with the whole in a tooltip)
-    text_lang: Optional[str]     # language of `text` when it is not the interface's (curated labels are English)
-    source: Optional[Document]   # the corpus text the date was read from; None: the curated timetable
+    text_lang: str | None     # language of `text` when it is not the interface's (curated labels are English)
+    source: Document | None   # the corpus text the date was read from; None: the curated timetable
     source_label: str
 
 
@@ -126,7 +126,7 @@ def _event_row(corpus: Corpus, ev: Event) -> EventRow:
     return EventRow(ev, text, lang, doc, source_label)
 
 
-def event_text(kind: str, label: str, doc: Optional[Document], day: date) -> tuple[str, Optional[str]]:
+def event_text(kind: str, label: str, doc: Document | None, day: date) -> tuple[str, str | None]:
     """(text, its language) of an event. A date the parser read from a text is told from that text (its readable
     title, or the application clause in full); a curated milestone keeps its label (English, as curated)."""
     if doc is None:
@@ -152,7 +152,7 @@ def api_timeline():
 
 @bp.get("/whatsnew")
 def whatsnew():
-    since = _date_arg("since", _default_since())
+    since = _since()
     until = _date_arg("until", None)
     corpus = analysis_corpus()
     news = whats_new(corpus, since, until)
@@ -168,9 +168,9 @@ class NewsItem:
     entry: Entry
     act: str
     title: str
-    title_lang: Optional[str]
+    title_lang: str | None
     summary: str
-    summary_lang: Optional[str] = None
+    summary_lang: str | None = None
 
 
 def _news_item(corpus: Corpus, e: Entry) -> NewsItem:
@@ -185,12 +185,13 @@ def _news_item(corpus: Corpus, e: Entry) -> NewsItem:
     version = naming.version_of(doc, versions) if doc is not None else None
     langs = ", ".join(sorted({d.language.upper() for d in corpus.all() if doc and d.version_id == doc.version_id}))
     summary = f"{version.label} ({langs})" if version else ""
-    if e.compare and corpus.get(e.compare[0]) is not None:
-        prev = corpus.get(e.compare[0])
-        n = _comparison_counts(e.compare[0], e.compare[1])
+    prev = corpus.get(e.compare[0]) if e.compare else None
+    n = _comparison_counts(*e.compare) if e.compare and prev is not None else {}
+    if prev is not None and n:
         summary += ". " + _("Compared with the previous version (%(prev)s): %(changed)s, %(added)s, %(removed)s",
                             prev=naming.version_of(prev, versions).label,
-                            changed=ngettext("%(num)s article changed", "%(num)s articles changed", n["provisions_changed"]),
+                            changed=ngettext("%(num)s article changed", "%(num)s articles changed",
+                                             n["provisions_changed"]),
                             added=ngettext("%(num)s added", "%(num)s added", n["provisions_added"]),
                             removed=ngettext("%(num)s removed", "%(num)s removed", n["provisions_removed"]))
     title = naming.readable_title(doc.title, doc.language) if doc is not None else e.title
@@ -199,21 +200,25 @@ def _news_item(corpus: Corpus, e: Entry) -> NewsItem:
 
 def _comparison_counts(old_id: str, new_id: str) -> dict[str, int]:
     """The comparison's counts, once per pair and corpus state."""
-    return analysis_corpus().derived(f"comparison counts {old_id} {new_id}",
-                                     lambda c: compare(c.get(old_id), c.get(new_id)).counts())
+    def counts(c: Corpus) -> dict[str, int]:
+        old, new = c.get(old_id), c.get(new_id)
+        return compare(old, new).counts() if old is not None and new is not None else {}
+
+    return analysis_corpus().derived(f"comparison counts {old_id} {new_id}", counts)
 
 
 @bp.get("/api/whatsnew")
 def api_whatsnew():
-    since = _date_arg("since", _default_since())
+    since = _since()
     return jsonify(whats_new(analysis_corpus(), since, _date_arg("until", None)).model_dump(mode="json"))
 
 
 @bp.get("/feed.atom")
 def feed():
-    since = _date_arg("since", _default_since())
+    since = _since()
     news = whats_new(analysis_corpus(), since, _date_arg("until", None))
-    body = atom_feed(news, self_url=request.url, site_url=url_for("tracking.whatsnew", since=since.isoformat(), _external=True))
+    site = url_for("tracking.whatsnew", since=since.isoformat(), _external=True)
+    body = atom_feed(news, self_url=request.url, site_url=site)
     return Response(body, mimetype="application/atom+xml")
 
 
@@ -223,31 +228,33 @@ def feed():
 def compare_page():
     corpus = analysis_corpus()
     old_id, new_id = request.args.get("old", ""), request.args.get("new", "")
-    result = None
+    result, names, doc_lang = None, {}, None
     if old_id or new_id:
-        result = _compare(corpus, old_id, new_id)
-    names = {}
-    if result is not None:
+        old, new = _pair(corpus, old_id, new_id)
+        result = compare(old, new, corpus.obligations(old.id), corpus.obligations(new.id))
         versions = state().corpus.versions()
         names = {d.id: f"{naming.act_name(d)}, {naming.choice_label(naming.version_of(d, versions), d)}"
-                 for d in (corpus.get(old_id), corpus.get(new_id))}
+                 for d in (old, new)}
+        doc_lang = new.language
     return render_template("tracking/compare.html", result=result, old_id=old_id, new_id=new_id,
-                           choices=_choices(corpus), names=names,
-                           doc_lang=corpus.get(new_id).language if result is not None else None)
+                           choices=_choices(corpus), names=names, doc_lang=doc_lang)
 
 
 @bp.get("/api/compare")
 def api_compare():
     corpus = analysis_corpus()
-    return jsonify(_compare(corpus, request.args.get("old", ""), request.args.get("new", "")).model_dump(mode="json"))
+    old, new = _pair(corpus, request.args.get("old", ""), request.args.get("new", ""))
+    return jsonify(compare(old, new, corpus.obligations(old.id), corpus.obligations(new.id)).model_dump(mode="json"))
 
 
-def _compare(corpus: Corpus, old_id: str, new_id: str):
-    missing = [d or "(empty)" for d in (old_id, new_id) if corpus.get(d) is None]
-    if missing:
-        abort(404, description=f"Unknown document id(s): {', '.join(missing)}. Pick two versions of one act from the lists.")
+def _pair(corpus: Corpus, old_id: str, new_id: str) -> tuple[Document, Document]:
+    """The two documents to compare, or a 404 naming the ids that are not in the corpus."""
     old, new = corpus.get(old_id), corpus.get(new_id)
-    return compare(old, new, corpus.obligations(old.id), corpus.obligations(new.id))
+    if old is None or new is None:
+        missing = [d or "(empty)" for d, doc in ((old_id, old), (new_id, new)) if doc is None]
+        abort(404, description=f"Unknown document id(s): {', '.join(missing)}. "
+                               "Pick two versions of one act from the lists.")
+    return old, new
 
 
 def _choices(corpus: Corpus) -> list[tuple[str, list[tuple[str, str, str]]]]:

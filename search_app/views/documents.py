@@ -3,19 +3,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Optional
 
 from flask import Blueprint, abort, render_template, request, url_for
 from markupsafe import Markup
 
-from regkb.records import Document, Obligation, Provision, TextReference
 from indexer.search.records import version_fields
+from regkb.records import Document, Obligation, Provision, TextReference
 from search_app import naming, present
 from search_app.state import state
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
-TOC_KINDS = {"title", "preamble", "enacting_terms", "part", "chapter", "section", "subsection", "article", "annex", "appendix", "final"}
+TOC_KINDS = {"title", "preamble", "enacting_terms", "part", "chapter", "section", "subsection", "article", "annex",
+             "appendix", "final"}
 
 
 @dataclass
@@ -57,7 +57,8 @@ def read(doc_id: str):
     info = chains.version(doc.id)
     note = present.version_note(version_fields(doc, info), as_of) if info else None
     in_force = chains.current(doc.id, as_of)
-    deleted = {d.unit_id: present.version_note({"deleted_on": d.deleted_on.isoformat(), "deleted_by": d.by_label}, as_of)
+    deleted = {d.unit_id: present.version_note({"deleted_on": d.deleted_on.isoformat(), "deleted_by": d.by_label},
+                                               as_of)
                for d in chains.deletions.get(doc.id, [])}
     return render_template("document.html", doc=doc, views=views, toc=toc, highlight=highlight,
                            versions=corpus.language_versions(doc), obligation_count=len(obligations),
@@ -86,7 +87,7 @@ def _related(doc: Document, chains) -> list[tuple]:
     return out
 
 
-def _as_of(raw: Optional[str]):
+def _as_of(raw: str | None):
     from datetime import date
     try:
         return date.fromisoformat(raw) if raw else None

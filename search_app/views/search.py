@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Optional
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import format_date, get_locale
@@ -56,7 +55,7 @@ def home():
     args = request.args
     fmt = output_format(args)
     if fmt != "html":
-        return redirect(url_for("api.search", **args.to_dict(flat=False)))
+        return redirect(url_for("api.search") + "?" + request.query_string.decode("latin-1"))
     if not [k for k in args if k != "lang"]:
         return landing()
     req = parse_search(args, state().settings)
@@ -92,7 +91,7 @@ def landing():
                            compare_example=_compare_example(home.get("compare_act")))
 
 
-def _compare_example(act_id: Optional[str]) -> Optional[CompareExample]:
+def _compare_example(act_id: str | None) -> CompareExample | None:
     """The act's first version and the one in force today, in the interface language when the corpus has both."""
     chains = state().corpus.versions()
     versions = chains.chains.get(act_id or "", [])
@@ -103,12 +102,10 @@ def _compare_example(act_id: Optional[str]) -> Optional[CompareExample]:
         texts = [next((d for d in ids if chains.languages.get(d) == wanted), None) for ids in versions]
         old = next((d for d in texts if d), None)
         new = chains.current(old) if old else None
-        if old and new and new != old:
-            docs = [state().corpus.document(d) for d in (old, new)]
-            if None in docs:
-                continue
-            labels = [naming.version_of(d, chains).label for d in docs]
-            return CompareExample(naming.act_name(docs[1]), old, new, *labels)
+        first, now = (state().corpus.document(d) if d else None for d in (old, new))
+        if first is not None and now is not None and first.id != now.id:
+            return CompareExample(naming.act_name(now), first.id, now.id, naming.version_of(first, chains).label,
+                                  naming.version_of(now, chains).label)
     return None
 
 

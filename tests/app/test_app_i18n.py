@@ -57,7 +57,8 @@ def test_babel_cfg_extracts_python_and_every_template():
     files = set().union(*extracted.values())
     assert {"search_app/blueprints/tracking.py", "search_app/present.py", "indexer/search/facets.py"} <= files
     assert {f"search_app/templates/{t}" for t in TEMPLATES} <= files
-    assert {"Timelines", "Entry into force", "today", "Employees (average, FTE)", "Show the deleted text"} <= set(extracted)
+    expected = {"Timelines", "Entry into force", "today", "Employees (average, FTE)", "Show the deleted text"}
+    assert expected <= set(extracted)
 
 
 def test_every_interface_string_has_a_dutch_translation():
@@ -71,7 +72,8 @@ def test_no_translation_call_takes_a_variable():
     method_map, _ = _mapping()
     keywords = {"_", "gettext", "ngettext", "pgettext", "npgettext", "_l", "lazy_gettext"}
     dynamic = []
-    for path in sorted(p for top in {pattern.split("/")[0] for pattern, _ in method_map} for p in (ROOT / top).rglob("*")):
+    tops = {pattern.split("/")[0] for pattern, _ in method_map}
+    for path in sorted(p for top in tops for p in (ROOT / top).rglob("*")):
         rel = str(path.relative_to(ROOT))
         method = next((m for pattern, m in method_map if pathmatch(pattern, rel)), None)
         if method is None or not path.is_file():
@@ -100,7 +102,8 @@ def test_interface_labels_name_every_kind_of_the_data():
         assert {k: str(v) for k, v in EVENT_LABELS.items()} == KIND_LABELS
     assert list(EVENT_LABELS) == list(KIND_LABELS)  # the legend's order
     statuses = typing.get_args(ProvisionChange.model_fields["status"].annotation)
-    assert set(CHANGE_LABELS) == set(statuses) == set(typing.get_args(ObligationChange.model_fields["status"].annotation))
+    obligation_statuses = typing.get_args(ObligationChange.model_fields["status"].annotation)
+    assert set(CHANGE_LABELS) == set(statuses) == set(obligation_statuses)
     assert set(FIGURE_LABELS) == set(typing.get_args(FigureChange.model_fields["kind"].annotation))
 
 
@@ -110,7 +113,8 @@ def test_interface_labels_name_every_kind_of_the_data():
 def tracking():
     from analysis.mirror_corpus import crawled_mirror
 
-    return create_app({"DATA_DIR": str(crawled_mirror()), "TESTING": True, "SEARCH_BACKEND": "no-such-engine"}).test_client()
+    app = create_app({"DATA_DIR": str(crawled_mirror()), "TESTING": True, "SEARCH_BACKEND": "no-such-engine"})
+    return app.test_client()
 
 
 def _page(client, url):
@@ -134,7 +138,8 @@ def test_timeline_page_in_each_language(tracking, lang):
     assert row.select("td")[1].get_text() == word("Entry into force")
     marker = svg.select_one("circle.event-entry_into_force")
     assert marker["aria-label"].startswith(f"2024-07-25 - {word('Entry into force')}: ")
-    assert [th.get_text() for th in html.select("#tl-csddd th")] == [word(w) for w in ("Date", "Event", "Details", "Source")]
+    headers = [word(w) for w in ("Date", "Event", "Details", "Source")]
+    assert [th.get_text() for th in html.select("#tl-csddd th")] == headers
 
 
 def test_compare_and_applicability_pages_in_dutch(tracking):

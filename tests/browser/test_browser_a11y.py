@@ -29,8 +29,8 @@ SELECTORS = ["body", "a", "header.site a", ".task", "table.data td", ".news .met
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/?q=child+labour&sector=C13", "/documents/celex-32024L1760-en", "/sectors", "/documents", "/timeline",
-             "/whatsnew?since=2020-01-01"]
+    "path", ["/", "/?q=child+labour&sector=C13", "/documents/celex-32024L1760-en", "/sectors", "/documents",
+             "/timeline", "/whatsnew?since=2020-01-01"]
 )
 def test_text_contrast_meets_wcag_aa(page, fixture_server, path):
     page.goto(fixture_server.url + path)

@@ -1,4 +1,5 @@
-"""The main journey in headless Chromium: search, filter by sector, open a result, land on the obligation, switch languages."""
+"""The main journey in headless Chromium: search, filter by sector, open a result, land on the obligation, switch
+languages."""
 from __future__ import annotations
 
 import re
@@ -118,7 +119,8 @@ def test_language_switch_follows_the_reader_scrolling(browser, fixture_server):
         page.mouse.move(600, 300)
         top = page.eval_on_selector('section[id="art_8.par_2"]', "el => el.getBoundingClientRect().top")
         page.mouse.wheel(0, top - 130)
-        assert wait_until(page, "Math.abs(document.getElementById('art_8.par_2').getBoundingClientRect().top - 130) < 40")
+        at = "document.getElementById('art_8.par_2').getBoundingClientRect().top"
+        assert wait_until(page, f"Math.abs({at} - 130) < 40")
         page.wait_for_timeout(100)  # the position is recorded on the next animation frame
         page.click(".versions a[hreflang=fr]")  # sticky: in view without scrolling back up
         page.wait_for_url(re.compile(r"/documents/celex-32024L1760-fr#art_8\.par_2$"))

@@ -60,8 +60,9 @@ class User:
         page.wait_for_load_state("load")
         assert page.get_attribute("html", "lang") == self.lang
         width = page.evaluate("document.documentElement.scrollWidth")
-        wide = page.evaluate(f"""[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > {self.width} + 1)
-            .slice(0, 5).map(e => e.tagName + '.' + e.className.baseVal + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""")
+        wide = page.evaluate(f"""[...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > {self.width} + 1).slice(0, 5)
+            .map(e => e.tagName + '.' + e.getAttribute('class') + ' ' + Math.round(e.getBoundingClientRect().right))""")
         assert width <= self.width, f"{step}: the page is {width}px wide on a {self.width}px screen: {wide}"
         visible = page.evaluate("document.body.innerText") + "\n" + "\n".join(
             page.evaluate("[...document.querySelectorAll('option')].map(o => o.textContent)"))

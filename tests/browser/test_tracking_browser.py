@@ -6,7 +6,6 @@ style or script) shows up there, so every test asserts there are none.
 from __future__ import annotations
 
 import pytest
-
 from analysis.mirror_corpus import crawled_mirror
 
 from .conftest import LiveServer, shot
