@@ -1,10 +1,13 @@
 """The document reader: table of contents, provisions with their obligations marked, language switch."""
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
+from datetime import date
 from dataclasses import dataclass, field
 
 from flask import Blueprint, abort, render_template, request, url_for
+from flask_babel import get_locale
 from markupsafe import Markup
 
 from indexer.search.records import version_fields
@@ -46,11 +49,6 @@ def read(doc_id: str):
         abort(404)
     highlight = request.args.get("highlight", "")
     obligations = corpus.obligations_of(doc.id)
-    by_provision: dict[str, list[Obligation]] = defaultdict(list)
-    for ob in obligations:
-        by_provision[ob.provision_id].append(ob)
-    refs = corpus.links_of(doc)
-    views = [_provision_view(doc, p, by_provision.get(p.id, []), refs.get(p.id, []), highlight) for p in doc.provisions]
     toc = [p for p in doc.provisions if p.kind in TOC_KINDS]
     as_of = _as_of(request.args.get("as_of"))
     chains = corpus.versions()
@@ -60,11 +58,13 @@ def read(doc_id: str):
     deleted = {d.unit_id: present.version_note({"deleted_on": d.deleted_on.isoformat(), "deleted_by": d.by_label},
                                                as_of)
                for d in chains.deletions.get(doc.id, [])}
-    return render_template("document.html", doc=doc, views=views, toc=toc, highlight=highlight,
+    deleted_now = {k: v for k, v in deleted.items() if v is not None and v.state == "deleted"}
+    body = _provisions_html(corpus, doc, highlight, deleted_now, as_of)
+    return render_template("document.html", doc=doc, provisions_html=body, toc=toc, highlight=highlight,
                            versions=corpus.language_versions(doc), obligation_count=len(obligations),
                            modality_labels=present.MODALITY_LABELS, version=note,
                            in_force=corpus.document(in_force) if in_force and in_force != doc.id else None,
-                           deleted={k: v for k, v in deleted.items() if v is not None and v.state == "deleted"},
+                           deleted=deleted_now,
                            other_versions=present.other_versions(doc.id, None), as_of=as_of,
                            known_ids={s.id for s in corpus.summaries()}, related=_related(doc, chains))
 
@@ -88,12 +88,54 @@ def _related(doc: Document, chains) -> list[tuple]:
 
 
 def _as_of(raw: str | None):
-    from datetime import date
     try:
         return date.fromisoformat(raw) if raw else None
     except ValueError:
         abort(400, description="'as_of' must be a date written YYYY-MM-DD.")
 
+
+
+READER_CACHE_SIZE = 32  # rendered documents kept per corpus state (a long act's body is about 400 KB)
+
+
+def _provisions_html(corpus, doc: Document, highlight: str, deleted: dict, as_of) -> Markup:
+    """The document's provisions as HTML. Rendering a long act costs most of a page view and its result
+    depends only on the corpus state, the interface language, the day, the highlighted obligation and the
+    deletions shown: so it is rendered once for those and reused until the corpus changes."""
+    key = (doc.id, str(get_locale()), highlight, as_of or date.today(),
+           tuple(sorted((k, v.detail) for k, v in deleted.items())))
+    cache = corpus.snapshot.derived("reader html", lambda _: _Rendered(READER_CACHE_SIZE))
+    html = cache.get(key)
+    if html is None:
+        by_provision: dict[str, list[Obligation]] = defaultdict(list)
+        for ob in corpus.obligations_of(doc.id):
+            by_provision[ob.provision_id].append(ob)
+        refs = corpus.links_of(doc)
+        views = [_provision_view(doc, p, by_provision.get(p.id, []), refs.get(p.id, []), highlight) for p in doc.provisions]
+        html = Markup(render_template("_provisions.html", views=views, highlight=highlight, deleted=deleted,
+                                      modality_labels=present.MODALITY_LABELS))
+        cache.put(key, html)
+    return html
+
+
+class _Rendered:
+    """A small thread-safe LRU of rendered fragments."""
+
+    def __init__(self, size: int):
+        self.size, self._items, self._lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        return None
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
 
 
 def _provision_view(doc: Document, prov: Provision, obligations: list[Obligation], refs: list[TextReference],
