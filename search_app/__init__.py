@@ -1,6 +1,6 @@
 """The Flask front-end and JSON API.
 
-`create_app()` wires the blueprints (search, documents, sectors, api), the
+`create_app()` wires the blueprints of search_app/views (search, documents, sectors, api, tracking, applicability), the
 interface language, the security headers and the error pages. Everything a
 view needs from the outside world (the corpus folder, the search backend)
 lives in one `AppState` on `app.extensions["regkb"]`.
@@ -63,15 +63,12 @@ def create_app(config: Optional[dict[str, Any]] = None) -> Flask:
     app.extensions["regkb"] = AppState(DataDir.at(app.config["DATA_DIR"]), app.config["SEARCH_BACKEND"])
 
     from search_app import errors, i18n, present, security
-    from search_app.views import api, documents, search, sectors
-    from search_app.blueprints import applicability, tracking
+    from search_app.views import api, applicability, documents, search, sectors, tracking
 
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     present.init_app(app)
-    for bp in (search.bp, documents.bp, sectors.bp, api.bp):
+    for bp in (search.bp, documents.bp, sectors.bp, api.bp, tracking.bp, applicability.bp):
         app.register_blueprint(bp)
-    app.register_blueprint(tracking.bp)
-    app.register_blueprint(applicability.bp)
     return app

@@ -1,1 +1,1 @@
-"""The blueprints: search (home), documents (reader), sectors and api."""
+"""The blueprints, one module each: search (home), documents (reader), sectors, api, tracking (timelines, what's new, compare) and applicability."""

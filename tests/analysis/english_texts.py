@@ -19,7 +19,7 @@ from regkb.settings import load_config
 REPO = Path(__file__).resolve().parents[2]
 CATALOGUE = REPO / "search_app" / "translations" / "nl" / "LC_MESSAGES" / "messages.po"
 SOURCES = [("python", "indexer/analysis/applicability.py"), ("python", "indexer/analysis/scope_rules.py"),
-           ("python", "indexer/analysis/wording.py"), ("python", "search_app/blueprints/applicability.py"),
+           ("python", "indexer/analysis/wording.py"), ("python", "search_app/views/applicability.py"),
            ("jinja2", "search_app/templates/applicability/form.html"), ("jinja2", "search_app/templates/applicability/answer.html")]
 # English words no Dutch sentence of the answer contains ("of", "is", "in" are Dutch words too)
 ENGLISH_WORDS = {"the", "and", "with", "which", "from", "you", "your", "applies", "apply", "does", "not", "company",

@@ -17,7 +17,7 @@ from jinja2.ext import babel_extract
 from indexer.analysis.compare import FigureChange, ObligationChange, ProvisionChange
 from indexer.analysis.timeline import KIND_LABELS
 from search_app import create_app
-from search_app.blueprints.tracking import CHANGE_LABELS, EVENT_LABELS, FIGURE_LABELS
+from search_app.views.tracking import CHANGE_LABELS, EVENT_LABELS, FIGURE_LABELS
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "search_app"
@@ -55,7 +55,7 @@ def _translated() -> set[str]:
 def test_babel_cfg_extracts_python_and_every_template():
     extracted = _extracted()
     files = set().union(*extracted.values())
-    assert {"search_app/blueprints/tracking.py", "search_app/present.py", "indexer/search/facets.py"} <= files
+    assert {"search_app/views/tracking.py", "search_app/present.py", "indexer/search/facets.py"} <= files
     assert {f"search_app/templates/{t}" for t in TEMPLATES} <= files
     expected = {"Timelines", "Entry into force", "today", "Employees (average, FTE)", "Show the deleted text"}
     assert expected <= set(extracted)

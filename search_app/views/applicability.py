@@ -24,7 +24,7 @@ from indexer.analysis.applicability import EUDR_COMMODITIES, MINERALS, CompanyPr
 from indexer.analysis.figures import MAX_DIGITS, Figure, FigureError, parse_figure
 from indexer.analysis.scope_rules import format_amount
 from indexer.analysis.wording import FIELDS, VALUES, Lang, field_label, value_name
-from search_app.blueprints.tracking import analysis_corpus
+from search_app.views.tracking import analysis_corpus
 from search_app.params import json_body
 
 bp = Blueprint("applicability", __name__)
