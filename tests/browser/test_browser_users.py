@@ -203,9 +203,7 @@ def test_policy_officer_follows_a_change_from_whats_new_to_the_timeline(user):
 @pytest.mark.parametrize("path", ["/documents", "/sectors", "/sectors/C13", "/applicability", "/compare"])
 def test_every_other_page_fits_and_names_things_for_people(user, path):
     user.open(path)
-    # The sector page quotes obligations without marking their language (sector.html, owned by the applicability
-    # work): its English quotes would count as English interface words, so that one check waits for it.
-    user.check("page" + path.replace("/", "-"), english_check=path != "/sectors/C13")
+    user.check("page" + path.replace("/", "-"))
 
 
 def test_the_landing_examples_find_something(page, real_server):  # noqa: F811
