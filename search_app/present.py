@@ -19,8 +19,9 @@ from flask_babel import format_date, get_locale, gettext as _, lazy_gettext as _
 from markupsafe import Markup, escape
 
 from indexer.search.base import Hit
-from regkb.urls import http_url
 from indexer.search.facets import FACETS
+from regkb.records import Document
+from regkb.urls import http_url
 from search_app.state import state
 
 _MARK = re.compile(r"(</?mark>)", re.IGNORECASE)
@@ -197,7 +198,17 @@ def act_citation(label: Optional[str]) -> Optional[str]:
 
 
 def version_note(r: dict[str, Any], as_of: Optional[date] = None) -> Optional[VersionNote]:
-    """The version wording for a record (index record or document fields) on the day searched (today by default)."""
+    """The version wording for a record (index record or document fields) on the day searched (today by default);
+    worded once per request for the same version facts (the cards of a page share a few versions)."""
+    key = (r.get("version_date"), r.get("consolidated"), r.get("version_published", True), r.get("deleted_on"),
+           r.get("deleted_by"), r.get("superseded_on"), tuple(r.get("amended_since") or ()), as_of)
+    cache = g.setdefault("version_notes", {})
+    if key not in cache:
+        cache[key] = _version_note(r, as_of)
+    return cache[key]
+
+
+def _version_note(r: dict[str, Any], as_of: Optional[date]) -> Optional[VersionNote]:
     start = _day(r.get("version_date"))
     if start is None and not r.get("deleted_on"):
         return None
@@ -226,21 +237,28 @@ def version_note(r: dict[str, Any], as_of: Optional[date] = None) -> Optional[Ve
 
 def other_versions(doc_id: str, provision_id: Optional[str]) -> list[tuple[str, str]]:
     """(label, link) of the same provision in the act's other versions: one click to compare."""
-    if "version_chains" not in g:  # once per request: every card of a page asks
-        g.version_chains = state().corpus.versions()
-    chains = g.version_chains
-    out = []
-    for other_id in chains.others(doc_id):
-        info = chains.version(other_id)
-        doc = state().corpus.document(other_id)
-        if doc is None or info is None or info.valid_from >= info.valid_to:
-            continue
-        if provision_id and doc.provision(provision_id) is None:
-            continue
-        year = info.valid_from.isoformat()
-        label = _("consolidated %(d)s", d=year) if doc.consolidated else _("as adopted %(d)s", d=year[:4])
-        out.append((label, _doc_url(other_id) + (f"#{quote(provision_id, safe='')}" if provision_id else "")))
-    return out
+    anchor = f"#{quote(provision_id, safe='')}" if provision_id else ""
+    return [(label, url + anchor) for doc, label, url in _versions_beside(doc_id)
+            if not provision_id or doc.provision(provision_id) is not None]
+
+
+def _versions_beside(doc_id: str) -> list[tuple[Document, str, str]]:
+    """(document, label, reader URL) of the act's other versions that were ever in force, once per request and
+    document: every card of a page asks."""
+    cache = g.setdefault("versions_beside", {})
+    if doc_id not in cache:
+        corpus = state().corpus
+        chains = corpus.versions()
+        out = []
+        for other_id in chains.others(doc_id):
+            info, doc = chains.version(other_id), corpus.document(other_id)
+            if doc is None or info is None or info.valid_from >= info.valid_to:
+                continue
+            year = info.valid_from.isoformat()
+            label = _("consolidated %(d)s", d=year) if doc.consolidated else _("as adopted %(d)s", d=year[:4])
+            out.append((doc, label, _doc_url(other_id)))
+        cache[doc_id] = out
+    return cache[doc_id]
 
 
 @dataclass
