@@ -11,8 +11,9 @@ field names and statuses stay machine-readable for JSON.
 """
 from __future__ import annotations
 
+import datetime
 from datetime import date
-from typing import Annotated, Any, Literal, Optional
+from typing import Annotated, Any, Literal
 
 from babel.dates import format_date
 from pydantic import BaseModel, ConfigDict, Field
@@ -51,43 +52,49 @@ class CompanyProfile(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
-    name: Optional[Text] = None
-    nace: Optional[Text] = Field(None, description="NACE Rev. 2 code of the main activity, e.g. '13.20'")
-    employees: Optional[Headcount] = Field(None, description="Average number of employees (FTE) in the last financial year")
-    turnover_worldwide_eur: Optional[Amount] = Field(None, description="Net worldwide turnover, last financial year")
-    turnover_eu_eur: Optional[Amount] = Field(None, description="Net turnover generated in the Union")
-    balance_sheet_total_eur: Optional[Amount] = None
-    established_in_eu: Optional[bool] = Field(None, description="Formed under the law of a Member State")
-    country: Optional[Text] = None
+    name: Text | None = None
+    nace: Text | None = Field(None, description="NACE Rev. 2 code of the main activity, e.g. '13.20'")
+    employees: Headcount | None = Field(
+        None, description="Average number of employees (FTE) in the last financial year"
+    )
+    turnover_worldwide_eur: Amount | None = Field(None, description="Net worldwide turnover, last financial year")
+    turnover_eu_eur: Amount | None = Field(None, description="Net turnover generated in the Union")
+    balance_sheet_total_eur: Amount | None = None
+    established_in_eu: bool | None = Field(None, description="Formed under the law of a Member State")
+    country: Text | None = None
     ultimate_parent_of_group: bool = False
-    group_employees: Optional[Headcount] = None
-    group_turnover_worldwide_eur: Optional[Amount] = None
-    group_turnover_eu_eur: Optional[Amount] = None
-    royalties_eu_eur: Optional[Amount] = Field(None, description="Franchising/licensing royalties earned in the Union")
+    group_employees: Headcount | None = None
+    group_turnover_worldwide_eur: Amount | None = None
+    group_turnover_eu_eur: Amount | None = None
+    royalties_eu_eur: Amount | None = Field(None, description="Franchising/licensing royalties earned in the Union")
     listed: bool = Field(False, description="Securities admitted to trading on an EU regulated market")
-    financial_undertaking: Optional[Text] = Field(None, description="credit_institution, credit_institution_portfolio_management, insurance_undertaking, investment_firm_portfolio_management, aifm, ucits_management_company, iorp, ...")
+    financial_undertaking: Text | None = Field(
+        None,
+        description="credit_institution, credit_institution_portfolio_management, insurance_undertaking, "
+        "investment_firm_portfolio_management, aifm, ucits_management_company, iorp, ...",
+    )
     sells_to_dutch_end_users: bool = False
-    places_products_on_eu_market: Optional[bool] = None
+    places_products_on_eu_market: bool | None = None
     commodities: list[Literal["cattle", "cocoa", "coffee", "oil_palm", "rubber", "soya", "wood"]] = []
-    eudr_role: Optional[Literal["operator", "downstream_operator", "trader"]] = None
+    eudr_role: Literal["operator", "downstream_operator", "trader"] | None = None
     minerals: list[Literal["tin", "tantalum", "tungsten", "gold"]] = []
-    imports_minerals_into_eu: Optional[bool] = None
-    minerals_import_above_annex_iii: Optional[bool] = None
+    imports_minerals_into_eu: bool | None = None
+    minerals_import_above_annex_iii: bool | None = None
     places_batteries_on_market: bool = False
-    eu_subsidiary_or_branch_turnover_eur: Optional[Amount] = None
+    eu_subsidiary_or_branch_turnover_eur: Amount | None = None
 
 
 class Link(BaseModel):
-    document_id: Optional[str]
-    provision_id: Optional[str]
+    document_id: str | None
+    provision_id: str | None
     official_url: str
     in_corpus: bool
 
 
 class AppliesFrom(BaseModel):
-    date: Optional[date]
+    date: datetime.date | None  # module-qualified: the field name shadows the type in the class body
     basis: str = "date"
-    until: Optional[date] = None
+    until: datetime.date | None = None
     citation: str
     text: str
 
@@ -104,7 +111,7 @@ class Ground(BaseModel):
     missing: list[str] = Field([], description="Profile fields the rule needs and the profile leaves out")
     fails_only_on_thresholds: bool = Field(False, description="The company is of this kind but too small")
     link: Link
-    applies_from: Optional[AppliesFrom] = None
+    applies_from: AppliesFrom | None = None
 
 
 class VersionResult(BaseModel):
@@ -113,7 +120,7 @@ class VersionResult(BaseModel):
     pending: bool = False
     status: Status
     status_label: str = ""
-    applies_from: Optional[AppliesFrom] = None
+    applies_from: AppliesFrom | None = None
     grounds: list[Ground]
 
 
@@ -151,14 +158,20 @@ class Item(BaseModel):
     reason: str
     citation: str
     link: Link
-    applies_from: Optional[AppliesFrom] = None
-    grounds: list[Ground] = Field([], description="Every ground met in the current version (an act can apply on several)")
+    applies_from: AppliesFrom | None = None
+    grounds: list[Ground] = Field(
+        [], description="Every ground met in the current version (an act can apply on several)"
+    )
     presumed: list[Presumed] = []
-    questions: list[Question] = Field([], description="What would settle (undetermined) or refine (presumed) the answer")
+    questions: list[Question] = Field(
+        [], description="What would settle (undetermined) or refine (presumed) the answer"
+    )
     changes: list[VersionResult] = []
-    changes_summary: Optional[str] = None
+    changes_summary: str | None = None
     threshold_changes: list[ThresholdChange] = []
-    obligations: list[dict[str, Any]] = Field([], description="Key obligations of the company, in the order to start on them")
+    obligations: list[dict[str, Any]] = Field(
+        [], description="Key obligations of the company, in the order to start on them"
+    )
     notes: list[str] = []
 
 
@@ -182,7 +195,9 @@ class Answer(BaseModel):
     summary: str
     summary_parts: list[SummaryPart] = []
     voluntary_frameworks: list[dict[str, str]]
-    sector_documents: list[dict[str, Any]] = Field([], description="Texts in the corpus that declare the profile's NACE sector")
+    sector_documents: list[dict[str, Any]] = Field(
+        [], description="Texts in the corpus that declare the profile's NACE sector"
+    )
 
 
 # ---- facts ---------------------------------------------------------------------------------
@@ -191,7 +206,8 @@ SIZE_FIGURES = ("balance_sheet_total_eur", "turnover_worldwide_eur", "employees"
 
 
 def _class_of(figures: tuple[float, ...], rules: ScopeRules) -> str:
-    """Article 3 of Directive 2013/34/EU on three known figures: the first class of which at most one limit is exceeded."""
+    """Article 3 of Directive 2013/34/EU on three known figures: the first class of which at most one limit is
+    exceeded."""
     for cls in rules.definitions.size_classes.classes:
         limits = (cls.balance_sheet_total_eur, cls.turnover_eur, cls.employees)
         if sum(f <= lim for f, lim in zip(figures, limits)) >= 2:
@@ -208,7 +224,7 @@ def size_range(profile: CompanyProfile, rules: ScopeRules) -> tuple[str, str]:
     return low, high
 
 
-def size_class(profile: CompanyProfile, rules: ScopeRules) -> Optional[str]:
+def size_class(profile: CompanyProfile, rules: ScopeRules) -> str | None:
     """micro/small/medium/large per Article 3 of Directive 2013/34/EU (a class is reached when at least two of
     its three limits are not exceeded), when the figures given decide it; None when the unknown ones could."""
     if all(getattr(profile, f) is None for f in SIZE_FIGURES):
@@ -217,7 +233,7 @@ def size_class(profile: CompanyProfile, rules: ScopeRules) -> Optional[str]:
     return low if low == high else None
 
 
-def size_estimate(profile: CompanyProfile, rules: ScopeRules) -> tuple[Optional[str], Optional[str]]:
+def size_estimate(profile: CompanyProfile, rules: ScopeRules) -> tuple[str | None, str | None]:
     """The class to show and on what it rests: ('large', 'decided'), or the headcount's (else the turnover's)
     own band when the figures given do not decide it: ('large', 'employees'). Rules use only a decided class."""
     decided = size_class(profile, rules)
@@ -237,8 +253,12 @@ def derive_facts(profile: CompanyProfile, rules: ScopeRules) -> dict[str, Any]:
     facts = profile.model_dump()
     parent = profile.ultimate_parent_of_group
     facts["group_or_own_employees"] = _max(profile.employees, profile.group_employees if parent else None)
-    facts["group_or_own_turnover_worldwide_eur"] = _max(profile.turnover_worldwide_eur, profile.group_turnover_worldwide_eur if parent else None)
-    facts["group_or_own_turnover_eu_eur"] = _max(profile.turnover_eu_eur, profile.group_turnover_eu_eur if parent else None)
+    facts["group_or_own_turnover_worldwide_eur"] = _max(
+        profile.turnover_worldwide_eur, profile.group_turnover_worldwide_eur if parent else None
+    )
+    facts["group_or_own_turnover_eu_eur"] = _max(
+        profile.turnover_eu_eur, profile.group_turnover_eu_eur if parent else None
+    )
     facts["size_class"] = size_class(profile, rules)
     facts["is_sme"] = None if facts["size_class"] is None else facts["size_class"] != "large"
     # public-interest entity: listed, or a credit institution / insurer (with or without portfolio management)
@@ -249,7 +269,7 @@ def derive_facts(profile: CompanyProfile, rules: ScopeRules) -> dict[str, Any]:
     return facts
 
 
-def _max(*values: Optional[float]) -> Optional[float]:
+def _max(*values: float | None) -> float | None:
     known = [v for v in values if v is not None]
     return max(known) if known else None
 
@@ -263,8 +283,8 @@ def _presume(inst: Instrument, facts: dict[str, Any]) -> tuple[dict[str, Any], l
 
 # ---- evaluation ----------------------------------------------------------------------------
 
-def evaluate(profile: CompanyProfile, corpus: Optional[Corpus] = None, rules: Optional[ScopeRules] = None,
-             reference_date: Optional[date] = None, lang: Lang = "en") -> Answer:
+def evaluate(profile: CompanyProfile, corpus: Corpus | None = None, rules: ScopeRules | None = None,
+             reference_date: date | None = None, lang: Lang = "en") -> Answer:
     """The full answer for one company profile, every text in `lang`."""
     rules = rules or load_scope_rules()
     corpus = corpus or Corpus()
@@ -277,7 +297,9 @@ def evaluate(profile: CompanyProfile, corpus: Optional[Corpus] = None, rules: Op
     estimate, basis = size_estimate(profile, rules)
     derived = {k: facts[k] for k in ("size_class", "is_sme", "is_pie", "group_or_own_employees",
                                      "group_or_own_turnover_worldwide_eur", "group_or_own_turnover_eu_eur")}
-    derived.update(size_class_estimate=estimate, size_class_basis=basis, size_class_text=_size_text(estimate, basis, rules, lang))
+    derived.update(
+        size_class_estimate=estimate, size_class_basis=basis, size_class_text=_size_text(estimate, basis, rules, lang)
+    )
     return Answer(
         profile=profile, lang=lang, derived=derived,
         reference_date=reference_date or date.today(), below_all_thresholds=below,
@@ -287,20 +309,24 @@ def evaluate(profile: CompanyProfile, corpus: Optional[Corpus] = None, rules: Op
         sector_documents=sector_documents(profile.nace, corpus, lang), **by_status)
 
 
-def _size_text(cls: Optional[str], basis: Optional[str], rules: ScopeRules, lang: Lang) -> str:
+def _size_text(cls: str | None, basis: str | None, rules: ScopeRules, lang: Lang) -> str:
     """The size class in words, saying on what it rests."""
     _ = gettext_for(lang)
     citation = rules.definitions.size_classes.citation.in_(lang)
     if cls is None:
-        return _("Unknown: give at least two of employees, net turnover and balance sheet total (%(citation)s).") % {"citation": citation}
+        return _("Unknown: give at least two of employees, net turnover and balance sheet total (%(citation)s).") % {
+            "citation": citation
+        }
     name = value_name("size_class", cls, lang)
     if basis == "decided":
         return _("%(cls)s (%(citation)s)") % {"cls": name, "citation": citation}
-    return _("%(cls)s, going by %(figure)s alone; two of the three figures (employees, net turnover, balance sheet total) decide the class (%(citation)s): give one more to be sure.") % {
-        "cls": name, "figure": field_name(basis, lang), "citation": citation}
+    return _(
+        "%(cls)s, going by %(figure)s alone; two of the three figures (employees, net turnover, balance sheet total) "
+        "decide the class (%(citation)s): give one more to be sure."
+    ) % {"cls": name, "figure": field_name(basis, lang), "citation": citation}
 
 
-def sector_documents(nace: Optional[str], corpus: Corpus, lang: Lang = "en") -> list[dict[str, Any]]:
+def sector_documents(nace: str | None, corpus: Corpus, lang: Lang = "en") -> list[dict[str, Any]]:
     """One text per act whose declared NACE codes cover the company's code ('10' covers '10.82'),
     e.g. a sector covenant or the EUDR for food manufacturers; the newest version in the reader's language,
     else in English, when there is one."""
@@ -315,26 +341,47 @@ def sector_documents(nace: Optional[str], corpus: Corpus, lang: Lang = "en") -> 
         best = chosen.get(doc.act_id)
         rank = (doc.language == lang, doc.language == "en", doc.dates.version_date or doc.dates.published or date.min)
         if best is None or rank > best[0]:
-            chosen[doc.act_id] = (rank, {"document_id": doc.id, "title": doc.title, "short_title": doc.short_title,
-                                         "language": doc.language, "instrument_type": doc.instrument_type, "sectors": hits})
+            chosen[doc.act_id] = (
+                rank,
+                {
+                    "document_id": doc.id,
+                    "title": doc.title,
+                    "short_title": doc.short_title,
+                    "language": doc.language,
+                    "instrument_type": doc.instrument_type,
+                    "sectors": hits,
+                },
+            )
     return [v for _, v in sorted(chosen.values(), key=lambda x: x[1]["document_id"])]
 
 
-def _evaluate_instrument(inst: Instrument, facts: dict[str, Any], corpus: Corpus, rules: ScopeRules, lang: Lang) -> Item:
+def _evaluate_instrument(
+    inst: Instrument, facts: dict[str, Any], corpus: Corpus, rules: ScopeRules, lang: Lang
+) -> Item:
     facts, presumed = _presume(inst, facts)
     presumed_fields = {p.field: p for p in presumed}
     results = {v.id: _evaluate_version(inst, v.id, facts, corpus, presumed_fields, lang) for v in inst.versions}
     current = results[inst.current_version]
     lead = _lead_ground(current)
     item = Item(
-        instrument=inst.id, short_title=inst.short_title_in(lang), title=inst.title_in(lang), jurisdiction=inst.jurisdiction,
-        official_identifier=inst.official_id(), official_url=inst.official_url, status=current.status,
+        instrument=inst.id,
+        short_title=inst.short_title_in(lang),
+        title=inst.title_in(lang),
+        jurisdiction=inst.jurisdiction,
+        official_identifier=inst.official_id(),
+        official_url=inst.official_url,
+        status=current.status,
         status_label=status_name(current.status, lang),
-        reason=_reason(inst, current, lead, lang), citation=_cite(lead.citation, inst, lang), link=lead.link,
-        applies_from=lead.applies_from, grounds=[g for g in current.grounds if g.outcome == "met"],
+        reason=_reason(inst, current, lead, lang),
+        citation=_cite(lead.citation, inst, lang),
+        link=lead.link,
+        applies_from=lead.applies_from,
+        grounds=[g for g in current.grounds if g.outcome == "met"],
         changes=list(results.values()) if len(results) > 1 else [],
-        changes_summary=_changes_summary(inst, results, lang), threshold_changes=_threshold_changes(inst, lang),
-        notes=[n.in_(lang) for n in inst.notes])
+        changes_summary=_changes_summary(inst, results, lang),
+        threshold_changes=_threshold_changes(inst, lang),
+        notes=[n.in_(lang) for n in inst.notes],
+    )
     uses_presumption = current.status == "applicable" and any(
         c.field in presumed_fields for g in item.grounds for c in _rule(inst, g.rule_id).conditions)
     if uses_presumption:
@@ -357,13 +404,23 @@ def _presumed_text(p: Presumption, lang: Lang) -> str:
 def _evaluate_version(inst: Instrument, version_id: str, facts: dict[str, Any], corpus: Corpus,
                       presumed: dict[str, Presumption], lang: Lang) -> VersionResult:
     version = inst.version(version_id)
-    grounds = [_evaluate_rule(inst, rule, version_id, facts, corpus, presumed, lang) for rule in inst.rules_in(version_id)]
+    grounds = [
+        _evaluate_rule(inst, rule, version_id, facts, corpus, presumed, lang) for rule in inst.rules_in(version_id)
+    ]
     outcomes = {g.outcome for g in grounds}
     status = "applicable" if "met" in outcomes else ("undetermined" if "undetermined" in outcomes else "not_applicable")
     met = [g for g in grounds if g.outcome == "met" and g.applies_from]
-    dated = sorted((g.applies_from for g in met), key=lambda a: (a.date is None, a.date or date.max))
-    return VersionResult(version_id=version_id, label=version.label.in_(lang), pending=version.pending, status=status,
-                         status_label=status_name(status, lang), applies_from=dated[0] if dated else None, grounds=grounds)
+    dated = sorted((g.applies_from for g in met if g.applies_from is not None),
+                   key=lambda a: (a.date is None, a.date or date.max))
+    return VersionResult(
+        version_id=version_id,
+        label=version.label.in_(lang),
+        pending=version.pending,
+        status=status,
+        status_label=status_name(status, lang),
+        applies_from=dated[0] if dated else None,
+        grounds=grounds,
+    )
 
 
 def _evaluate_rule(inst: Instrument, rule: Rule, version_id: str, facts: dict[str, Any], corpus: Corpus,
@@ -371,22 +428,30 @@ def _evaluate_rule(inst: Instrument, rule: Rule, version_id: str, facts: dict[st
     _ = gettext_for(lang)
     met, not_met, missing, kind_failed = [], [], [], False
     for cond in rule.conditions:
-        outcome = test_condition(cond, facts, version_id)
+        tested = test_condition(cond, facts, version_id)
         text = describe_condition(cond, version_id, lang)
-        if outcome is True:
+        if tested is True:
             if cond.field in presumed:
                 met.append(_("%(test)s (presumed)") % {"test": text})
             else:
                 met.append(_with_actual(text, cond.field, facts, cond.unit, lang))
-        elif outcome is False:
+        elif tested is False:
             not_met.append(_with_actual(text, cond.field, facts, cond.unit, lang))
             kind_failed = kind_failed or cond.metric is None
         else:
             missing.extend(_missing_fields(cond, facts, version_id))
     outcome = "not_met" if not_met else ("undetermined" if missing else "met")
-    ground = Ground(rule_id=rule.id, role=rule.role.in_(lang), citation=rule.citation.in_(lang), outcome=outcome, met=met,
-                    not_met=not_met, missing=list(dict.fromkeys(missing)), fails_only_on_thresholds=bool(not_met) and not kind_failed,
-                    link=_link(inst, version_id, rule.document, rule.provision, corpus, lang))
+    ground = Ground(
+        rule_id=rule.id,
+        role=rule.role.in_(lang),
+        citation=rule.citation.in_(lang),
+        outcome=outcome,
+        met=met,
+        not_met=not_met,
+        missing=list(dict.fromkeys(missing)),
+        fails_only_on_thresholds=bool(not_met) and not kind_failed,
+        link=_link(inst, version_id, rule.document, rule.provision, corpus, lang),
+    )
     if outcome == "met":
         ground.applies_from = _applies_from(inst, rule, version_id, facts, lang)
     return ground
@@ -395,11 +460,13 @@ def _evaluate_rule(inst: Instrument, rule: Rule, version_id: str, facts: dict[st
 def _missing_fields(cond: Condition, facts: dict[str, Any], version: str) -> list[str]:
     """The profile fields whose absence leaves the condition open (those of its open sub-conditions)."""
     if cond.any:
-        return [f for c in cond.any if test_condition(c, facts, version) is None for f in _missing_fields(c, facts, version)]
+        return [
+            f for c in cond.any if test_condition(c, facts, version) is None for f in _missing_fields(c, facts, version)
+        ]
     return [cond.field] if cond.field else []
 
 
-def _with_actual(text: str, field: Optional[str], facts: dict[str, Any], unit: Optional[str], lang: Lang) -> str:
+def _with_actual(text: str, field: str | None, facts: dict[str, Any], unit: str | None, lang: Lang) -> str:
     _ = gettext_for(lang)
     actual = facts.get(field) if field else None
     if isinstance(actual, (int, float)) and not isinstance(actual, bool):
@@ -417,7 +484,9 @@ def _day(d: date, lang: Lang) -> str:
     return format_date(d, "d MMMM y", locale=lang)
 
 
-def _applies_from(inst: Instrument, rule: Rule, version_id: str, facts: dict[str, Any], lang: Lang) -> Optional[AppliesFrom]:
+def _applies_from(
+    inst: Instrument, rule: Rule, version_id: str, facts: dict[str, Any], lang: Lang
+) -> AppliesFrom | None:
     if version_id in rule.applies_from:
         return _as_applies_from(rule.applies_from[version_id], lang)
     phased = inst.applies_from.get(version_id)
@@ -447,7 +516,7 @@ def _as_applies_from(phase: Phase, lang: Lang, prefix: str = "") -> AppliesFrom:
     return AppliesFrom(date=phase.date, basis=phase.basis, until=phase.until, citation=citation, text=text)
 
 
-def _link(inst: Instrument, version_id: str, document: Optional[str], provision: Optional[str], corpus: Corpus,
+def _link(inst: Instrument, version_id: str, document: str | None, provision: str | None, corpus: Corpus,
           lang: Lang = "en") -> Link:
     doc_id = document or inst.version(version_id).document
     doc = corpus.get(doc_id)
@@ -460,7 +529,7 @@ def _link(inst: Instrument, version_id: str, document: Optional[str], provision:
     return Link(document_id=doc_id, provision_id=provision, official_url=url, in_corpus=False)
 
 
-def _official_url(inst: Instrument, doc_id: Optional[str]) -> str:
+def _official_url(inst: Instrument, doc_id: str | None) -> str:
     """EUR-Lex page of that very version ('celex-02024L1760-20260318-en' -> CELEX:02024L1760-20260318)."""
     if doc_id and doc_id.startswith("celex-"):
         celex, lang = doc_id[len("celex-"):].rsplit("-", 1)
@@ -493,8 +562,10 @@ def _reason(inst: Instrument, result: VersionResult, lead: Ground, lang: Lang) -
         return _("Applies as %(role)s: %(facts)s.") % {"role": lead.role, "facts": "; ".join(lead.met)}
     if result.status == "undetermined":
         names = [field_name(f, lang) for f in lead.missing]
-        return _("Cannot tell yet whether it applies as %(role)s (%(citation)s): the answer depends on %(facts)s, which the profile does not give.") % {
-            "role": lead.role, "citation": _cite(lead.citation, inst, lang), "facts": _and(names, lang)}
+        return _(
+            "Cannot tell yet whether it applies as %(role)s (%(citation)s): the answer depends on %(facts)s, "
+            "which the profile does not give."
+        ) % {"role": lead.role, "citation": _cite(lead.citation, inst, lang), "facts": _and(names, lang)}
     which = f" ({result.label})" if len(inst.versions) > 1 else ""
     return _("Does not apply%(version)s: %(citation)s sets conditions the company does not meet: %(tests)s.") % {
         "version": which, "citation": _cite(lead.citation, inst, lang), "tests": "; ".join(lead.not_met)}
@@ -508,7 +579,7 @@ def _and(parts: list[str], lang: Lang) -> str:
     return _("%(first)s and %(last)s") % {"first": ", ".join(parts[:-1]), "last": parts[-1]}
 
 
-def _changes_summary(inst: Instrument, results: dict[str, VersionResult], lang: Lang) -> Optional[str]:
+def _changes_summary(inst: Instrument, results: dict[str, VersionResult], lang: Lang) -> str | None:
     _ = gettext_for(lang)
     if len(results) < 2:
         return None
@@ -527,12 +598,22 @@ def _threshold_changes(inst: Instrument, lang: Lang) -> list[ThresholdChange]:
         for cond in rule.conditions:
             if isinstance(cond.value, dict) and len({str(v) for v in cond.value.values()}) > 1:
                 label = cond.label.in_(lang) if cond.label else field_name(cond.field, lang)
-                out.append(ThresholdChange(rule_id=rule.id, citation=rule.citation.in_(lang), label=label,
-                                           values={inst.version(v).label.in_(lang): format_amount(x, cond.unit) for v, x in cond.value.items()}))
+                out.append(
+                    ThresholdChange(
+                        rule_id=rule.id,
+                        citation=rule.citation.in_(lang),
+                        label=label,
+                        values={
+                            inst.version(v).label.in_(lang): format_amount(x, cond.unit) for v, x in cond.value.items()
+                        },
+                    )
+                )
     return out
 
 
-def _obligations(inst: Instrument, result: VersionResult, corpus: Corpus, rules: ScopeRules, lang: Lang) -> list[dict[str, Any]]:
+def _obligations(
+    inst: Instrument, result: VersionResult, corpus: Corpus, rules: ScopeRules, lang: Lang
+) -> list[dict[str, Any]]:
     """The company's key obligations (config), first things first, each with the extracted obligations of its
     provision that are addressed to a company (never the duties of auditors, Member States or the Commission)."""
     wanted = {o for g in result.grounds if g.outcome == "met" for o in _rule(inst, g.rule_id).obligations}
@@ -545,14 +626,20 @@ def _obligations(inst: Instrument, result: VersionResult, corpus: Corpus, rules:
         doc = corpus.get(link.document_id)
         if doc is not None and ob.provision and doc.provision(ob.provision.split(".")[0]) is None:
             continue  # deleted in this version (e.g. CSDDD Article 22 after Omnibus I)
-        entry = {"priority": ob.priority, "citation": _cite(ob.citation.in_(lang), inst, lang), "summary": ob.summary.in_(lang),
-                 "link": link.model_dump()}
+        entry = {
+            "priority": ob.priority,
+            "citation": _cite(ob.citation.in_(lang), inst, lang),
+            "summary": ob.summary.in_(lang),
+            "link": link.model_dump(),
+        }
         if ob.quote and link.in_corpus and link.document_id and ob.provision:
             extracted = [o for o in corpus.obligations(link.document_id)
                          if (o.provision_id == ob.provision or o.provision_id.startswith(ob.provision + "."))
                          and o.addressee in addressees and o.modality in modalities]
-            entry["extracted"] = [{"citation": o.citation, "text": o.text, "modality": o.modality, "language": o.language}
-                                  for o in extracted[:3]]
+            entry["extracted"] = [
+                {"citation": o.citation, "text": o.text, "modality": o.modality, "language": o.language}
+                for o in extracted[:3]
+            ]
         out.append(entry)
     return out
 
@@ -573,8 +660,18 @@ def _summary(by_status: dict[str, list[Item]], below: bool, threshold_ids: set[s
     if below:
         missed = [i for i in by_status["not_applicable"] if i.instrument in threshold_ids]
         names = _and([i.short_title for i in missed], lang)
-        text = (_("The company does not reach the thresholds of %(names)s; what applies above does so whatever the company's size.")
-                if by_status["applicable"] else
-                _("The company does not reach the thresholds of %(names)s; the voluntary frameworks below still apply to it."))
-        parts.append(SummaryPart(kind="thresholds", instruments=[i.instrument for i in missed], text=text % {"names": names}))
+        text = (
+            _(
+                "The company does not reach the thresholds of %(names)s; "
+                "what applies above does so whatever the company's size."
+            )
+            if by_status["applicable"]
+            else _(
+                "The company does not reach the thresholds of %(names)s; "
+                "the voluntary frameworks below still apply to it."
+            )
+        )
+        parts.append(
+            SummaryPart(kind="thresholds", instruments=[i.instrument for i in missed], text=text % {"names": names})
+        )
     return parts

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal, Optional
+from typing import Literal
 
 from babel.numbers import NumberFormatError, parse_decimal
 
@@ -21,7 +21,9 @@ from regkb.settings import load_config
 LANGS: tuple[Lang, ...] = ("en", "nl")
 MAX_DIGITS = 30  # far above every bound of config/profile.yaml: the model's bound then names the maximum
 _CONFIG = load_config("profile")["figures"]
-SCALES: dict[str, int] = {word.lower(): int(factor) for factor, words in _CONFIG["scale_words"].items() for word in words}
+SCALES: dict[str, int] = {
+    word.lower(): int(factor) for factor, words in _CONFIG["scale_words"].items() for word in words
+}
 CURRENCY = tuple(sorted((c.lower() for c in _CONFIG["currency_words"]), key=len, reverse=True))
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']+")  # spaces (and the Swiss apostrophe) group digits in any language
 _SHAPE = re.compile(r"(?P<number>[0-9][0-9.,]*|[.,][0-9]+)(?P<scale>[^\W\d_]+\.?)?", re.UNICODE)
@@ -32,7 +34,7 @@ Problem = Literal["empty", "not_a_number", "negative", "too_long", "unknown_scal
 class FigureError(ValueError):
     """Why a typed figure cannot be read; `understood` is the reading, when there was one (for 'not_whole')."""
 
-    def __init__(self, problem: Problem, text: str, word: str = "", understood: Optional[Decimal] = None):
+    def __init__(self, problem: Problem, text: str, word: str = "", understood: Decimal | None = None):
         super().__init__(f"{problem}: {text!r}")
         self.problem, self.text, self.word, self.understood = problem, text, word, understood
 
@@ -76,7 +78,9 @@ def parse_figure(text: str, lang: Lang, *, whole: bool = False) -> Figure:
             raise FigureError("unknown_scale", raw, word=scale_word)
         factor = SCALES[scale_word]
     readings = {lg: _reading(digits, lg) for lg in LANGS}
-    value = readings[lang] if readings[lang] is not None else next((v for v in readings.values() if v is not None), None)
+    value = (
+        readings[lang] if readings[lang] is not None else next((v for v in readings.values() if v is not None), None)
+    )
     if value is None:
         raise FigureError("not_a_number", raw)
     others = {v for v in readings.values() if v is not None}
@@ -96,7 +100,7 @@ def _strip_currency(text: str) -> str:
     return text
 
 
-def _reading(digits: str, lang: Lang) -> Optional[Decimal]:
+def _reading(digits: str, lang: Lang) -> Decimal | None:
     """The digits as `lang` writes numbers (CLDR grouping and decimal signs, strict), or None when it cannot."""
     try:
         return parse_decimal(digits, locale=lang, strict=True)

@@ -6,9 +6,10 @@ edit with a citation, not a code change.
 """
 from __future__ import annotations
 
+import datetime
 from datetime import date
 from functools import lru_cache
-from typing import Any, Literal, Optional, Union
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, model_validator
 from pydantic_core import core_schema
@@ -16,8 +17,8 @@ from pydantic_core import core_schema
 from regkb.settings import load_config
 
 Op = Literal["more_than", "at_least", "less_than", "at_most", "equal", "is_true", "is_false", "contains_any", "in"]
-Scalar = Union[bool, int, float, str, None]
-Versioned = Union[Scalar, list[Scalar], dict[str, Union[Scalar, list[Scalar]]]]
+Scalar = bool | int | float | str | None
+Versioned = Scalar | list[Scalar] | dict[str, Scalar | list[Scalar]]
 
 
 class Localized(str):
@@ -28,7 +29,7 @@ class Localized(str):
 
     nl: str
 
-    def __new__(cls, en: str, nl: str) -> "Localized":
+    def __new__(cls, en: str, nl: str) -> Localized:
         obj = super().__new__(cls, en)
         obj.nl = nl
         return obj
@@ -43,7 +44,9 @@ class Localized(str):
     def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
         text = core_schema.str_schema(min_length=1)
         mapping = core_schema.typed_dict_schema(
-            {"en": core_schema.typed_dict_field(text), "nl": core_schema.typed_dict_field(text)}, extra_behavior="forbid")
+            {"en": core_schema.typed_dict_field(text), "nl": core_schema.typed_dict_field(text)},
+            extra_behavior="forbid",
+        )
         from_mapping = core_schema.no_info_after_validator_function(lambda d: cls(d["en"], d["nl"]), mapping)
         return core_schema.union_schema(
             [core_schema.is_instance_schema(cls), from_mapping],
@@ -59,26 +62,28 @@ class Strict(BaseModel):
 class Source(Strict):
     """Where a threshold is written, when not in the rule's own provision (e.g. point (b) refers to point (a))."""
 
-    document: Optional[str] = None
+    document: str | None = None
     provision: str
 
 
 class Condition(Strict):
     """One test on one profile field; `any`/`at_least_n` combine sub-conditions."""
 
-    field: Optional[str] = None
-    op: Optional[Op] = None
+    field: str | None = None
+    op: Op | None = None
     value: Versioned = None
-    metric: Optional[Literal["employees", "turnover", "amount", "percentage"]] = None
-    unit: Optional[str] = None
-    label: Optional[Localized] = Field(None, description="The test in words, for reasons (the field's own name when left out)")
-    any: list["Condition"] = []
-    at_least_n: Optional[int] = None
+    metric: Literal["employees", "turnover", "amount", "percentage"] | None = None
+    unit: str | None = None
+    label: Localized | None = Field(
+        None, description="The test in words, for reasons (the field's own name when left out)"
+    )
+    any: list[Condition] = []
+    at_least_n: int | None = None
     missing: Literal["unknown", "false"] = Field("unknown", description="How to read a fact the profile leaves out")
-    source: Union[Source, dict[str, Source], None] = None
+    source: Source | dict[str, Source] | None = None
 
     @model_validator(mode="after")
-    def _shape(self) -> "Condition":
+    def _shape(self) -> Condition:
         if not self.any and not (self.field and self.op):
             raise ValueError("a condition needs `field` and `op`, or `any:` sub-conditions")
         return self
@@ -89,7 +94,7 @@ class Condition(Strict):
             return self.value.get(version)
         return self.value
 
-    def source_for(self, version: str) -> Optional[Source]:
+    def source_for(self, version: str) -> Source | None:
         return self.source.get(version) if isinstance(self.source, dict) else self.source
 
     def applies_in(self, version: str) -> bool:
@@ -97,50 +102,52 @@ class Condition(Strict):
 
 
 class Phase(Strict):
-    date: Optional[date]
+    date: datetime.date | None  # module-qualified: the field name shadows the type in the class body
     citation: Localized
     when: list[Condition] = []
-    note: Optional[Localized] = None
+    note: Localized | None = None
     basis: Literal["date", "financial_year"] = "date"
-    until: Optional[date] = None
+    until: datetime.date | None = None
 
 
 class PhasedApplication(Strict):
     citation: Localized
-    provision: Optional[str] = None
+    provision: str | None = None
     phases: list[Phase]
 
 
 class AmendingAct(Strict):
     celex: str
-    document: Optional[str] = None
-    official_url: Optional[str] = None
+    document: str | None = None
+    official_url: str | None = None
 
 
 class Version(Strict):
     id: str
     label: Localized
-    document: Optional[str] = None
-    amended_by: Optional[AmendingAct] = None
-    from_: Optional[date] = Field(None, alias="from")
+    document: str | None = None
+    amended_by: AmendingAct | None = None
+    from_: date | None = Field(None, alias="from")
     pending: bool = Field(False, description="A proposed amendment not yet adopted: shown in `changes`, never decisive")
 
 
 class Milestone(Strict):
     date: date
-    kind: Literal["proposal", "adopted", "published", "entry_into_force", "transposition_deadline", "application", "amendment"]
+    kind: Literal[
+        "proposal", "adopted", "published", "entry_into_force", "transposition_deadline", "application", "amendment"
+    ]
     label: str
-    celex: Optional[str] = None
+    celex: str | None = None
 
 
 class KeyObligation(Strict):
     """A duty of the company itself (never of its auditor, a Member State or the Commission)."""
 
-    id: Optional[str] = None
+    id: str | None = None
     priority: int = Field(ge=1, description="1 = what the company must do first; the answer lists them in this order")
-    versions: Optional[list[str]] = Field(None, description="Versions that contain it (default: all)")
-    document: Optional[str] = None
-    provision: Optional[str] = None
+    versions: list[str] | None = Field(None, description="Versions that contain it (default: all)")
+    document: str | None = None
+    provision: str | None = None
     citation: Localized
     summary: Localized
     quote: bool = Field(True, description="Quote the extracted obligations of the provision addressed to companies")
@@ -149,10 +156,10 @@ class KeyObligation(Strict):
 class Rule(Strict):
     id: str
     role: Localized
-    provision: Optional[str] = None
-    document: Optional[str] = Field(None, description="Source document when it is not the version's own text")
+    provision: str | None = None
+    document: str | None = Field(None, description="Source document when it is not the version's own text")
     citation: Localized
-    versions: Optional[list[str]] = Field(None, description="Versions this rule exists in (default: all)")
+    versions: list[str] | None = Field(None, description="Versions this rule exists in (default: all)")
     conditions: list[Condition]
     applies_from: dict[str, Phase] = {}
     obligations: list[str] = []
@@ -178,11 +185,11 @@ class Names(Strict):
 
 
 class Identifiers(Strict):
-    celex: Optional[str] = None
-    eli: Optional[str] = None
-    bwb: Optional[str] = None
-    number: Optional[str] = None
-    kamerstuk: Optional[str] = None
+    celex: str | None = None
+    eli: str | None = None
+    bwb: str | None = None
+    number: str | None = None
+    kamerstuk: str | None = None
 
 
 class Instrument(Strict):
@@ -203,10 +210,12 @@ class Instrument(Strict):
     presumptions: list[Presumption] = []
     notes: list[Localized] = []
     key_obligations: list[KeyObligation] = []
-    translations: dict[Literal["nl"], Names] = Field(description="The instrument's names in the other interface languages")
+    translations: dict[Literal["nl"], Names] = Field(
+        description="The instrument's names in the other interface languages"
+    )
 
     @model_validator(mode="after")
-    def _versions_known(self) -> "Instrument":
+    def _versions_known(self) -> Instrument:
         known = {v.id for v in self.versions}
         if self.current_version not in known:
             raise ValueError(f"{self.id}: current_version {self.current_version!r} is not among its versions")
@@ -259,8 +268,12 @@ class Definitions(Strict):
     size_classes: SizeClasses
     public_interest_financial: list[str]
     sfdr_financial_market_participants: list[str]
-    company_addressees: list[str] = Field(description="Addressees (regkb.records.Obligation) whose duties are the company's own")
-    quoted_modalities: list[str] = Field(description="Modalities of the extracted obligations quoted under a key obligation")
+    company_addressees: list[str] = Field(
+        description="Addressees (regkb.records.Obligation) whose duties are the company's own"
+    )
+    quoted_modalities: list[str] = Field(
+        description="Modalities of the extracted obligations quoted under a key obligation"
+    )
 
 
 class VoluntaryFramework(Strict):
@@ -287,7 +300,7 @@ def load_scope_rules() -> ScopeRules:
 
 # ---- evaluating one condition -------------------------------------------------------------
 
-Outcome = Optional[bool]  # None: the profile does not say
+Outcome = bool | None  # None: the profile does not say
 
 
 def test_condition(cond: Condition, facts: dict[str, Any], version: str) -> Outcome:
@@ -300,6 +313,7 @@ def test_condition(cond: Condition, facts: dict[str, Any], version: str) -> Outc
         if sum(r is not False for r in results) < need:
             return False
         return None
+    assert cond.field is not None and cond.op is not None  # (Condition._shape: both set when `any` is not)
     actual = facts.get(cond.field)
     expected = cond.value_for(version)
     if actual is None and cond.missing == "false":
@@ -326,6 +340,7 @@ def describe_condition(cond: Condition, version: str, lang: str = "en") -> str:
     if cond.any:
         inner = "; ".join(describe_condition(c, version, lang) for c in cond.any)
         return _("at least %(n)s of: %(tests)s") % {"n": cond.at_least_n or 1, "tests": inner}
+    assert cond.field is not None and cond.op is not None  # (Condition._shape: both set when `any` is not)
     label = cond.label.in_(lang) if cond.label else field_name(cond.field, lang)
     value = cond.value_for(version)
     if cond.op in ("is_true", "is_false"):
@@ -337,9 +352,11 @@ def describe_condition(cond: Condition, version: str, lang: str = "en") -> str:
     return f"{label} {words} {format_amount(value, cond.unit)}"
 
 
-def format_amount(value: Any, unit: Optional[str] = None) -> str:
+def format_amount(value: Any, unit: str | None = None) -> str:
     """EUR-Lex style numbers: 'EUR 1 500 000 000', '5 000' (the same in every language: no '.' or ',' to misread)."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        text = f"{value:,.0f}".replace(",", "\u00a0") if float(value).is_integer() else f"{value:,}".replace(",", "\u00a0")
+        text = (
+            f"{value:,.0f}".replace(",", "\u00a0") if float(value).is_integer() else f"{value:,}".replace(",", "\u00a0")
+        )
         return f"{unit} {text}" if unit else text
     return str(value)

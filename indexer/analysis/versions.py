@@ -14,9 +14,9 @@ Pure functions over `Document`s, shared by the index records and the web app.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Iterable, Optional
 
 from regkb.records import Document
 
@@ -33,8 +33,8 @@ class Deletion:
     unit_id: str
     last_document_id: str           # the last version that still has the text
     deleted_on: date                # the day the version without it took over
-    by_document_id: Optional[str]   # the amending act that deleted it, when known
-    by_label: Optional[str]         # e.g. "Directive (EU) 2026/470"
+    by_document_id: str | None   # the amending act that deleted it, when known
+    by_label: str | None         # e.g. "Directive (EU) 2026/470"
 
 
 @dataclass
@@ -45,15 +45,15 @@ class VersionInfo:
     valid_from: date
     valid_to: date = OPEN_END
     consolidated: bool = False
-    previous_id: Optional[str] = None
-    next_id: Optional[str] = None
+    previous_id: str | None = None
+    next_id: str | None = None
     amended_since: list[str] = field(default_factory=list)  # later amending acts no text here includes yet
 
     def in_force_on(self, day: date) -> bool:
         return self.valid_from <= day < self.valid_to
 
 
-def effective_date(doc: Document) -> Optional[date]:
+def effective_date(doc: Document) -> date | None:
     """The day this text became the act's wording: the consolidation date, or the OJ act's publication."""
     d = doc.dates
     if doc.consolidated and d.version_date:
@@ -61,7 +61,7 @@ def effective_date(doc: Document) -> Optional[date]:
     return d.published or d.adopted or d.entry_into_force or d.version_date
 
 
-def _chain_key(doc: Document) -> Optional[tuple[str, str]]:
+def _chain_key(doc: Document) -> tuple[str, str] | None:
     if doc.instrument_type in NOT_A_VERSION:
         return None
     return doc.act_id, doc.language
@@ -78,25 +78,27 @@ class VersionChains:
 
     info: dict[str, VersionInfo] = field(default_factory=dict)
     deletions: dict[str, list[Deletion]] = field(default_factory=dict)  # by the last document that has the unit
-    chains: dict[str, list[list[str]]] = field(default_factory=dict)     # act_id → versions (document ids), oldest first
+    chains: dict[str, list[list[str]]] = field(default_factory=dict)  # act_id → versions (document ids), oldest first
     languages: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, documents: Iterable[Document]) -> "VersionChains":
+    def build(cls, documents: Iterable[Document]) -> VersionChains:
         docs = {d.id: d for d in documents}
         out = cls(languages={d.id: d.language for d in docs.values()})
         by_act: dict[str, dict[str, list[Document]]] = {}
+        days: dict[str, date] = {}  # effective dates of the chained (dated) documents
         for doc in docs.values():
             day = effective_date(doc)
             out.info[doc.id] = VersionInfo(doc.id, day or date.min, consolidated=doc.consolidated)
             if doc.instrument_type not in NOT_A_VERSION and day is not None:
                 by_act.setdefault(doc.act_id, {}).setdefault(doc.version_id, []).append(doc)
+                days[doc.id] = day
         for act_id, versions in by_act.items():
             # On the same day the authentic OJ text wins over a consolidation of it (it comes later, so it rules).
-            ordered = sorted(versions.values(), key=lambda ds: (min(effective_date(d) for d in ds),
+            ordered = sorted(versions.values(), key=lambda ds: (min(days[d.id] for d in ds),
                                                                  not ds[0].consolidated, ds[0].version_id))
             out.chains[act_id] = [sorted(d.id for d in ds) for ds in ordered]
-            starts = [min(effective_date(d) for d in ds) for ds in ordered]
+            starts = [min(days[d.id] for d in ds) for ds in ordered]
             for i, ds in enumerate(ordered):
                 for d in ds:
                     v = out.info[d.id]
@@ -138,7 +140,7 @@ class VersionChains:
                 self.deletions.setdefault(older.id, []).append(
                     Deletion(p.id, older.id, end, act.id if act else None, act_label(act) if act else None))
 
-    def version(self, doc_id: str) -> Optional[VersionInfo]:
+    def version(self, doc_id: str) -> VersionInfo | None:
         return self.info.get(doc_id)
 
     def _versions_of(self, doc_id: str) -> list[list[str]]:
@@ -148,7 +150,7 @@ class VersionChains:
             chain_of = self.__dict__["_chain_of"] = {d: vs for vs in self.chains.values() for v in vs for d in v}
         return chain_of.get(doc_id, [])
 
-    def current(self, doc_id: str, day: Optional[date] = None) -> Optional[str]:
+    def current(self, doc_id: str, day: date | None = None) -> str | None:
         """The document of the same act in force on `day` (today by default), in this language if it exists.
         None when no version was in force then (before adoption)."""
         day = day or date.today()
@@ -172,7 +174,7 @@ class VersionChains:
             out.append(same[0] if same else _preferred(ids, self.languages))
         return out
 
-    def deletion_of(self, doc_id: str, provision_id: str) -> Optional[Deletion]:
+    def deletion_of(self, doc_id: str, provision_id: str) -> Deletion | None:
         """The deletion of the unit that contains `provision_id`, if that unit is gone after this version."""
         unit = provision_id.split(".")[0]
         return next((d for d in self.deletions.get(doc_id, []) if d.unit_id == unit), None)
@@ -196,17 +198,18 @@ def _amending_acts(chain_docs: list[Document], docs: dict[str, Document]) -> lis
     return sorted((docs[i] for i in ids if i in docs), key=lambda d: (_takes_effect(d) or date.max, d.id))
 
 
-def _takes_effect(doc: Document) -> Optional[date]:
+def _takes_effect(doc: Document) -> date | None:
     return doc.dates.entry_into_force or doc.dates.published or doc.dates.adopted
 
 
-def _deleting_act(unit: str, start: date, end: date, amenders: list[Document]) -> Optional[Document]:
+def _deleting_act(unit: str, start: date, end: date, amenders: list[Document]) -> Document | None:
     """The amending act effective between two versions; the one whose text deletes the unit when several are."""
     window = [a for a in amenders if (day := _takes_effect(a)) and start < day <= end]
     number = unit.split("_", 1)[-1]
     says = re.compile(_DELETED.format(n=re.escape(number)), re.I)
     stated = [a for a in window if any(says.search(p.text) for p in a.provisions if p.text)]
-    return (stated or window or [None])[-1]
+    found = stated or window
+    return found[-1] if found else None
 
 
 def act_label(doc: Document) -> str:

@@ -7,9 +7,10 @@ extraction as scripts/translations). Strings that are the same in Dutch ("CSDDD"
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
@@ -18,9 +19,14 @@ from regkb.settings import load_config
 
 REPO = Path(__file__).resolve().parents[2]
 CATALOGUE = REPO / "search_app" / "translations" / "nl" / "LC_MESSAGES" / "messages.po"
-SOURCES = [("python", "indexer/analysis/applicability.py"), ("python", "indexer/analysis/scope_rules.py"),
-           ("python", "indexer/analysis/wording.py"), ("python", "search_app/views/applicability.py"),
-           ("jinja2", "search_app/templates/applicability/form.html"), ("jinja2", "search_app/templates/applicability/answer.html")]
+SOURCES = [
+    ("python", "indexer/analysis/applicability.py"),
+    ("python", "indexer/analysis/scope_rules.py"),
+    ("python", "indexer/analysis/wording.py"),
+    ("python", "search_app/views/applicability.py"),
+    ("jinja2", "search_app/templates/applicability/form.html"),
+    ("jinja2", "search_app/templates/applicability/answer.html"),
+]
 # English words no Dutch sentence of the answer contains ("of", "is", "in" are Dutch words too)
 ENGLISH_WORDS = {"the", "and", "with", "which", "from", "you", "your", "applies", "apply", "does", "not", "company",
                  "employees", "turnover", "article", "articles", "amended", "point", "presumed", "needs", "facts",

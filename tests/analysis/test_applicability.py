@@ -79,7 +79,11 @@ def test_dutch_importer_300_employees_selling_to_consumers(corpus):
     assert eudr.applies_from.citation.startswith("Article 38(2)")
     assert eudr.link.document_id == "celex-02023R1115-20251226-en" and eudr.link.provision_id == "art_2.pt_15"
     history = {c.version_id: c.applies_from.date for c in eudr.changes}
-    assert history == {"adopted_2023": date(2024, 12, 30), "amended_2024": date(2025, 12, 30), "amended_2025": date(2026, 12, 30)}
+    assert history == {
+        "adopted_2023": date(2024, 12, 30),
+        "amended_2024": date(2025, 12, 30),
+        "amended_2025": date(2026, 12, 30),
+    }
     assert any(o["citation"].startswith("Article 4(1) and (2)") for o in eudr.obligations)
     csrd = _item(a, "CSRD")
     assert csrd.status == "not_applicable"
@@ -157,7 +161,10 @@ def test_company_below_every_threshold(corpus):
     a = _answer("below_thresholds", corpus)
     assert a.applicable == [] and a.undetermined == []
     assert a.below_all_thresholds
-    assert "does not reach the thresholds of CSDDD, CSRD, Batteries Regulation and Conflict Minerals Regulation" in a.summary
+    assert (
+        "does not reach the thresholds of CSDDD, CSRD, Batteries Regulation and Conflict Minerals Regulation"
+        in a.summary
+    )
     assert "voluntary frameworks below still apply" in a.summary
     names = " ".join(v["name"] for v in a.voluntary_frameworks)
     for framework in ("OECD Guidelines for Multinational Enterprises", "UN Guiding Principles", "ILO", "IMVO", "SER"):
@@ -187,7 +194,9 @@ def test_every_rule_cites_a_provision_that_exists_in_its_text(corpus):
                 doc = corpus.get(rule.document or version.document)
                 if doc is None or not rule.provision:
                     continue
-                assert doc.provision(rule.provision) is not None, f"{inst.id}/{rule.id}: {rule.provision} not in {doc.id}"
+                assert doc.provision(rule.provision) is not None, (
+                    f"{inst.id}/{rule.id}: {rule.provision} not in {doc.id}"
+                )
                 checked += 1
     assert checked >= 25
 
@@ -208,8 +217,14 @@ def test_cli_json_and_errors(data_dir, tmp_path, capsys):
     assert main(["applicability", "--profile", str(tmp_path / "missing.json"), "--data-dir", str(data_dir)]) == 2
 
 
-@pytest.mark.parametrize("employees,turnover,expected", [
-    (5001, 1_500_000_001, "applicable"), (5000, 1_500_000_001, "not_applicable"), (5001, 1_500_000_000, "not_applicable")])
+@pytest.mark.parametrize(
+    "employees,turnover,expected",
+    [
+        (5001, 1_500_000_001, "applicable"),
+        (5000, 1_500_000_001, "not_applicable"),
+        (5001, 1_500_000_000, "not_applicable"),
+    ],
+)
 def test_csddd_thresholds_are_strict(employees, turnover, expected):
     """'more than' in Article 2(1)(a): the threshold itself is not enough."""
     profile = CompanyProfile(established_in_eu=True, employees=employees, turnover_worldwide_eur=turnover)
@@ -218,8 +233,15 @@ def test_csddd_thresholds_are_strict(employees, turnover, expected):
 
 def test_micro_timber_operator_does_not_get_the_later_date():
     """Article 38(3) EUDR excludes products covered by the Annex to Regulation (EU) No 995/2010 (timber)."""
-    profile = CompanyProfile(established_in_eu=True, employees=5, turnover_worldwide_eur=500_000, balance_sheet_total_eur=200_000,
-                             commodities=["wood"], eudr_role="operator", places_products_on_eu_market=True)
+    profile = CompanyProfile(
+        established_in_eu=True,
+        employees=5,
+        turnover_worldwide_eur=500_000,
+        balance_sheet_total_eur=200_000,
+        commodities=["wood"],
+        eudr_role="operator",
+        places_products_on_eu_market=True,
+    )
     eudr = _item(evaluate(profile), "EUDR")
     assert eudr.applies_from.date == date(2026, 12, 30)
 
@@ -237,7 +259,9 @@ def test_a_pending_proposal_shows_in_changes_but_never_decides():
 
     rules = load_scope_rules().model_copy(deep=True)
     csddd = rules.instrument("csddd")
-    csddd.versions.append(Version(id="proposal_x", label={"en": "hypothetical proposal", "nl": "hypothetisch voorstel"}, pending=True))
+    csddd.versions.append(
+        Version(id="proposal_x", label={"en": "hypothetical proposal", "nl": "hypothetisch voorstel"}, pending=True)
+    )
     for rule in csddd.rules:
         for cond in rule.conditions:
             if isinstance(cond.value, dict):
@@ -294,23 +318,42 @@ def test_a_stated_role_replaces_the_presumption(corpus):
 
 
 def test_the_micro_postponement_needs_a_decided_size_class():
-    """Article 38(3): only micro and small operators get 30 June 2027; a presumed operator of unknown size gets 38(2)."""
+    """Article 38(3): only micro and small operators get 30 June 2027; a presumed operator of unknown size gets
+    38(2)."""
     small = _item(evaluate(_cocoa_importer(employees=8, turnover_worldwide_eur=600_000)), "EUDR")
     assert small.applies_from.date == date(2027, 6, 30)
     unknown = _item(evaluate(_cocoa_importer(employees=8, turnover_worldwide_eur=None)), "EUDR")
     assert unknown.applies_from.date == date(2026, 12, 30)
 
 
-@pytest.mark.parametrize("figures, decided, shown, basis", [
-    ({"employees": 1200, "turnover_worldwide_eur": 500e6}, "large", "large", "decided"),
-    ({"employees": 1200}, None, "large", "employees"),              # the headcount alone: its band, said as such
-    ({"employees": 8}, None, "micro", "employees"),
-    ({"turnover_worldwide_eur": 30e6}, None, "medium", "turnover_worldwide_eur"),
-    ({"employees": 1200, "turnover_worldwide_eur": 45e6}, None, "large", "employees"),  # medium or large: balance sheet decides
-    ({"employees": 1200, "turnover_worldwide_eur": 45e6, "balance_sheet_total_eur": 20e6}, "medium", "medium", "decided"),
-    ({"employees": 5, "turnover_worldwide_eur": 60e6, "balance_sheet_total_eur": 30e6}, "large", "large", "decided"),
-    ({}, None, None, None),
-])
+@pytest.mark.parametrize(
+    "figures, decided, shown, basis",
+    [
+        ({"employees": 1200, "turnover_worldwide_eur": 500e6}, "large", "large", "decided"),
+        ({"employees": 1200}, None, "large", "employees"),  # the headcount alone: its band, said as such
+        ({"employees": 8}, None, "micro", "employees"),
+        ({"turnover_worldwide_eur": 30e6}, None, "medium", "turnover_worldwide_eur"),
+        (
+            {"employees": 1200, "turnover_worldwide_eur": 45e6},
+            None,
+            "large",
+            "employees",
+        ),  # medium or large: balance sheet decides
+        (
+            {"employees": 1200, "turnover_worldwide_eur": 45e6, "balance_sheet_total_eur": 20e6},
+            "medium",
+            "medium",
+            "decided",
+        ),
+        (
+            {"employees": 5, "turnover_worldwide_eur": 60e6, "balance_sheet_total_eur": 30e6},
+            "large",
+            "large",
+            "decided",
+        ),
+        ({}, None, None, None),
+    ],
+)
 def test_size_class_from_whatever_is_given(figures, decided, shown, basis):
     a = evaluate(CompanyProfile(**figures))
     assert a.derived["size_class"] == decided  # what the rules use: only a class the figures given decide
@@ -323,6 +366,7 @@ def test_key_obligations_are_the_company_duties_first_things_first(tmp_path, dat
     """The CSRD's list: what the company does, in order; no Member State options, auditor approval or other
     directives' exemptions (the extracted obligations of the real text, by the real extractor)."""
     import shutil
+
     from indexer.analysis.corpus import Corpus
 
     (tmp_path / "documents").mkdir()
@@ -335,7 +379,9 @@ def test_key_obligations_are_the_company_duties_first_things_first(tmp_path, dat
     quoted = [e for o in csrd.obligations for e in o.get("extracted", [])]
     assert quoted and all(e["text"].startswith(("Large undertakings", "Undertakings")) for e in quoted), quoted
     assert "extracted" not in csrd.obligations[2]  # assurance: the Audit Directive's duties are the auditor's
-    every = [o for o in Corpus.at(tmp_path).obligations("celex-32022L2464-en") if o.provision_id.startswith("art_1.par_1")]
+    every = [
+        o for o in Corpus.at(tmp_path).obligations("celex-32022L2464-en") if o.provision_id.startswith("art_1.par_1")
+    ]
     assert any(o.addressee in ("member_states", None) for o in every)  # the filter had something to leave out
 
 
