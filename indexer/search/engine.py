@@ -78,6 +78,7 @@ class Weighted:
 
 
 _PLAN_LOCK = threading.Lock()
+MAX_WINDOW = 10_000  # Elasticsearch's index.max_result_window: no engine reads further into a ranking
 
 LNode = Terms | FieldMatch | And | Or | Not | MatchAll | AtLeast | Boosted | Weighted | Bonus
 
@@ -328,13 +329,13 @@ class Engine(SearchBackend):
             groups = self._count_groups(plan) if raw.total else 0
             return replace(raw, total=raw.total if groups is None else groups)
         need = plan.offset + plan.limit
-        window = max(need * 3, 90)
+        window = min(max(need * 3, 90), MAX_WINDOW)
         while True:  # snippets only for the page shown, not for the whole window
             raw = self._execute(replace(plan, offset=0, limit=window, highlight=False))
             distinct = _collapse(raw.hits, plan.languages)
-            if len(distinct) >= need or len(raw.hits) < window or window >= 5000:
+            if len(distinct) >= need or len(raw.hits) < window or window >= min(5000, MAX_WINDOW):
                 break
-            window *= 4
+            window = min(window * 4, MAX_WINDOW)
         groups = self._count_groups(plan) if raw.total > len(raw.hits) else len(distinct)
         total = groups if groups is not None else raw.total
         if plan.sort == "relevance":
@@ -603,5 +604,5 @@ def _ordered(values: list[tuple[str, int]]) -> list[tuple[str, int]]:
 
 def check_request(request: SearchRequest) -> None:
     """Raise QuerySyntaxError for impossible requests instead of letting an engine fail on them."""
-    if request.page * request.size > 10_000:  # Elasticsearch's max_result_window; the same limit for both engines
+    if request.page * request.size > MAX_WINDOW:  # the same limit for both engines
         raise QuerySyntaxError("Results beyond the first 10,000 cannot be paged to; narrow the search with filters.")
