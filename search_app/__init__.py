@@ -11,14 +11,13 @@ import dataclasses
 import decimal
 import os
 import uuid
-from typing import Any, Optional
+from typing import Any
 
 import orjson
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
 from regkb.settings import DataDir
-
 from search_app.state import AppState
 
 
@@ -45,7 +44,7 @@ class FastJSONProvider(DefaultJSONProvider):
         return str(value)  # lazy strings and the like
 
 
-def create_app(config: Optional[dict[str, Any]] = None) -> Flask:
+def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app. `config` may set DATA_DIR, SEARCH_BACKEND (a name or a SearchBackend), ADMIN_TOKEN."""
     app = Flask(__name__)
     app.json = FastJSONProvider(app)

@@ -22,12 +22,12 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from http.client import HTTPConnection, HTTPException
 from pathlib import Path
-from typing import Iterator, Optional
 from urllib.parse import urlencode, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -45,9 +45,9 @@ class Target(BaseModel):
     model_config = ConfigDict(extra="forbid")
     endpoint: str
     concurrency: int
-    min_rps: Optional[float] = None
-    max_p95_ms: Optional[float] = None
-    max_errors: Optional[int] = None
+    min_rps: float | None = None
+    max_p95_ms: float | None = None
+    max_errors: int | None = None
 
 
 class BenchSettings(BaseModel):
@@ -62,7 +62,7 @@ class BenchSettings(BaseModel):
     warmup: float = Field(ge=0)
     request_timeout: float = Field(gt=0)
     targets: list[Target] = []
-    max_worker_rss_mb: Optional[float] = None
+    max_worker_rss_mb: float | None = None
 
 
 @dataclass
@@ -85,19 +85,19 @@ class Step:
     latencies_ms: list[float] = field(repr=False)
     errors: Counter
     client_cpu: float
-    memory: Optional[Memory]
+    memory: Memory | None
     load1: float
-    server_cpu_s: Optional[float] = None  # CPU seconds the server's processes used during the step
+    server_cpu_s: float | None = None  # CPU seconds the server's processes used during the step
 
     @property
-    def server_cpu_ms(self) -> Optional[float]:
+    def server_cpu_ms(self) -> float | None:
         """Server CPU per answered request: what bounds req/s on busy cores, whatever else runs."""
         if self.server_cpu_s is None or not self.latencies_ms:
             return None
         return self.server_cpu_s * 1000 / len(self.latencies_ms)
 
     @property
-    def cpu_ceiling(self) -> Optional[float]:
+    def cpu_ceiling(self) -> float | None:
         """req/s this server would reach with every core to itself, at this CPU cost per request."""
         ms = self.server_cpu_ms
         return (os.cpu_count() or 1) * 1000 / ms if ms else None
@@ -106,7 +106,7 @@ class Step:
     def rps(self) -> float:
         return len(self.latencies_ms) / self.seconds if self.seconds else 0.0
 
-    def percentile(self, p: int) -> Optional[float]:
+    def percentile(self, p: int) -> float | None:
         data = self.latencies_ms
         if not data:
             return None
@@ -115,20 +115,37 @@ class Step:
         return statistics.quantiles(data, n=100, method="inclusive")[p - 1]
 
     def summary(self) -> dict:
-        return {"endpoint": self.endpoint, "concurrency": self.concurrency, "requests": len(self.latencies_ms),
-                "rps": round(self.rps, 1), "p50_ms": _round(self.percentile(50)), "p95_ms": _round(self.percentile(95)),
-                "p99_ms": _round(self.percentile(99)), "errors": sum(self.errors.values()), "error_kinds": dict(self.errors),
-                "client_cpu": round(self.client_cpu, 2), "memory": asdict(self.memory) if self.memory else None,
-                "load1": self.load1, "server_cpu_ms": _round(self.server_cpu_ms), "cpu_ceiling_rps": _round(self.cpu_ceiling)}
+        return {
+            "endpoint": self.endpoint,
+            "concurrency": self.concurrency,
+            "requests": len(self.latencies_ms),
+            "rps": round(self.rps, 1),
+            "p50_ms": _round(self.percentile(50)),
+            "p95_ms": _round(self.percentile(95)),
+            "p99_ms": _round(self.percentile(99)),
+            "errors": sum(self.errors.values()),
+            "error_kinds": dict(self.errors),
+            "client_cpu": round(self.client_cpu, 2),
+            "memory": asdict(self.memory) if self.memory else None,
+            "load1": self.load1,
+            "server_cpu_ms": _round(self.server_cpu_ms),
+            "cpu_ceiling_rps": _round(self.cpu_ceiling),
+        }
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--url", help="measure this running server instead of starting one (e.g. http://127.0.0.1:8000)")
     p.add_argument("--pid", type=int, help="with --url: the server's master pid, for its memory")
-    p.add_argument("--concurrency", type=_int_list, help="clients at once, comma-separated (default from config/bench_serve.yaml)")
+    p.add_argument(
+        "--concurrency", type=_int_list, help="clients at once, comma-separated (default from config/bench_serve.yaml)"
+    )
     p.add_argument("--duration", type=float, help="seconds per endpoint class and concurrency")
     p.add_argument("--warmup", type=float, help="seconds of unmeasured load over the whole mix first")
-    p.add_argument("--endpoints", type=lambda s: [e for e in s.split(",") if e], help="only these endpoint classes, comma-separated")
+    p.add_argument(
+        "--endpoints",
+        type=lambda s: [e for e in s.split(",") if e],
+        help="only these endpoint classes, comma-separated",
+    )
     p.add_argument("--workers", type=int, help="server worker processes (default: config/app.yaml server.workers)")
     p.add_argument("--threads", type=int, help="threads per server worker")
     p.add_argument("--backend", default=None, help="search backend of the started server")
@@ -155,7 +172,7 @@ def bench_serve(args: argparse.Namespace) -> int:
         return 1
 
 
-def _run(url: str, pid: Optional[int], classes: dict[str, list[str]], concurrency: list[int],
+def _run(url: str, pid: int | None, classes: dict[str, list[str]], concurrency: list[int],
          duration: float, settings: BenchSettings) -> int:
     target = urlsplit(url)
     if target.scheme != "http" or not target.hostname:
@@ -188,7 +205,7 @@ def _run(url: str, pid: Optional[int], classes: dict[str, list[str]], concurrenc
     return 0
 
 
-def endpoint_paths(settings: BenchSettings, only: Optional[list[str]] = None) -> dict[str, list[str]]:
+def endpoint_paths(settings: BenchSettings, only: list[str] | None = None) -> dict[str, list[str]]:
     """Endpoint class → the paths it requests; `{q}` in a template takes each query of the mix."""
     unknown = set(only or ()) - set(settings.endpoints)
     if unknown:
@@ -224,7 +241,7 @@ def query_mix(path: Path, count: int) -> list[str]:
 
 
 def drive(host: str, port: int, paths: list[str], concurrency: int, duration: float, timeout: float,
-          name: str, pid: Optional[int]) -> Step:
+          name: str, pid: int | None) -> Step:
     """`concurrency` closed-loop clients on keep-alive connections, for `duration` seconds."""
     counter = itertools.count()
     lock = threading.Lock()
@@ -257,7 +274,7 @@ def drive(host: str, port: int, paths: list[str], concurrency: int, duration: fl
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
         results = list(pool.map(client, range(concurrency)))
     seconds = time.monotonic() - started
-    server_cpu = _cpu_used(server0, server_cpu_seconds(pid)) if server0 is not None else None
+    server_cpu = _cpu_used(server0, server_cpu_seconds(pid)) if server0 is not None and pid else None
     latencies = [x for lat, _ in results for x in lat]
     errors: Counter = sum((e for _, e in results), Counter())
     return Step(name, concurrency, seconds, latencies, errors, (_cpu_seconds() - cpu0) / seconds,
@@ -287,7 +304,7 @@ def _cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
     return sum(max(0.0, cpu - before.get(p, 0.0)) for p, cpu in after.items())
 
 
-def server_memory(pid: int) -> Optional[Memory]:
+def server_memory(pid: int) -> Memory | None:
     """RSS and PSS of `pid` and its descendants (PSS counts each copy-on-write shared page once)."""
     tree = process_tree(pid)
     if not tree:
@@ -370,7 +387,7 @@ def _wait_for_url(proc: subprocess.Popen, log_path: Path, timeout: float) -> str
     raise RuntimeError(f"the server printed no URL within {timeout:.0f}s; see {log_path}")
 
 
-def results_table(steps: list[Step], url: str, pid: Optional[int]) -> Table:
+def results_table(steps: list[Step], url: str, pid: int | None) -> Table:
     table = Table(title=f"regkb bench-serve: {url}" + (f" (master pid {pid})" if pid else ""))
     for col in ("endpoint", "conc.", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors",
                 "server RSS MB", "server PSS MB", "workers", "max worker RSS MB", "server CPU ms/req",
@@ -380,8 +397,9 @@ def results_table(steps: list[Step], url: str, pid: Optional[int]) -> Table:
         m = s.memory
         table.add_row(s.endpoint, str(s.concurrency), str(len(s.latencies_ms)), f"{s.rps:.1f}",
                       _fmt(s.percentile(50)), _fmt(s.percentile(95)), _fmt(s.percentile(99)),
-                      _errors(s.errors), _fmt(m and m.rss), _fmt(m and m.pss), str(m.workers) if m else "n/a",
-                      _fmt(m and m.max_worker_rss), _fmt(s.server_cpu_ms), _fmt(s.cpu_ceiling),
+                      _errors(s.errors), _fmt(m.rss if m else None), _fmt(m.pss if m else None),
+                      str(m.workers) if m else "n/a",
+                      _fmt(m.max_worker_rss if m else None), _fmt(s.server_cpu_ms), _fmt(s.cpu_ceiling),
                       f"{s.client_cpu:.0%}", f"{s.load1:.2f}")
     return table
 
@@ -419,7 +437,7 @@ def _int_list(text: str) -> list[int]:
     try:
         values = [int(v) for v in text.split(",") if v.strip()]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected numbers separated by commas, like 1,8,32 (got {text!r})")
+        raise argparse.ArgumentTypeError(f"expected numbers separated by commas, like 1,8,32 (got {text!r})") from None
     if not values or min(values) < 1:
         raise argparse.ArgumentTypeError(f"concurrency values must be at least 1 (got {text!r})")
     return values
@@ -432,9 +450,9 @@ def _errors(errors: Counter) -> str:
     return f"{total} (" + ", ".join(f"{k} ×{v}" for k, v in errors.most_common(3)) + ")"
 
 
-def _fmt(value: Optional[float]) -> str:
+def _fmt(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.0f}" if value >= 100 else f"{value:.1f}"
 
 
-def _round(value: Optional[float]) -> Optional[float]:
+def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)

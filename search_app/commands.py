@@ -24,8 +24,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
     p.add_argument("--port", type=int, default=8000, help="port, 0 for any free one (default: %(default)s)")
     p.add_argument("--backend", default=None, help="search backend (default from config/search.yaml)")
-    p.add_argument("--workers", type=int, default=None, help="worker processes (default: config/app.yaml server.workers)")
-    p.add_argument("--threads", type=int, default=None, help="threads per worker (default: config/app.yaml server.threads)")
+    p.add_argument(
+        "--workers", type=int, default=None, help="worker processes (default: config/app.yaml server.workers)"
+    )
+    p.add_argument(
+        "--threads", type=int, default=None, help="threads per worker (default: config/app.yaml server.threads)"
+    )
     p.add_argument("--dev", action="store_true", help="Werkzeug's development server, restarting on code changes")
     p.set_defaults(func=serve_command)
 
@@ -54,7 +58,9 @@ def serve_command(args: argparse.Namespace) -> int:
         return _serve_dev(app_factory(), host, port, args.data_dir)
     busy = port_is_free(host, port)
     if busy:
-        console.print(f"[red]cannot listen on {host}:{port} ({busy}). Choose another --port, or stop the program using it.[/]")
+        console.print(
+            f"[red]cannot listen on {host}:{port} ({busy}). Choose another --port, or stop the program using it.[/]"
+        )
         return 1
     def ready(at: Listening) -> None:
         s = server.settings
@@ -63,9 +69,13 @@ def serve_command(args: argparse.Namespace) -> int:
 
     overrides = {"workers": getattr(args, "workers", None), "threads": getattr(args, "threads", None)}
     try:
-        server = RegkbServer(app_factory, host, port, overrides, on_ready=ready, verbose=getattr(args, "verbose", False))
+        server = RegkbServer(
+            app_factory, host, port, overrides, on_ready=ready, verbose=getattr(args, "verbose", False)
+        )
     except (ValidationError, OSError, yaml.YAMLError) as exc:
-        console.print(f"[red]the server settings are not valid (config/app.yaml `server:`, --workers, --threads): {exc}[/]")
+        console.print(
+            f"[red]the server settings are not valid (config/app.yaml `server:`, --workers, --threads): {exc}[/]"
+        )
         return 2
     master = os.getpid()
     try:

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import quote, urlencode
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Optional
-
 from datetime import date
+from typing import Any
+from urllib.parse import quote, urlencode
 
 from flask import g, url_for
-from flask_babel import format_date, get_locale, gettext as _, lazy_gettext as _l
+from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from indexer.search.base import Hit
@@ -30,9 +32,15 @@ SNIPPET_CHARS = 320
 MODALITY_LABELS = FACETS["modality"].value_labels
 KIND_LABELS = {"obligation": _l("Obligations"), "provision": _l("Provisions"), "document": _l("Documents")}
 RELATION_LABELS = {
-    "language_version": _l("Language version"), "earlier_version": _l("Earlier version"), "later_version": _l("Later version"),
-    "amended_by": _l("Amended by"), "amends": _l("Amends"), "corrects": _l("Corrects"), "corrected_by": _l("Corrected by"),
-    "proposal_of": _l("Proposal for"), "adopted_as": _l("Adopted as"),
+    "language_version": _l("Language version"),
+    "earlier_version": _l("Earlier version"),
+    "later_version": _l("Later version"),
+    "amended_by": _l("Amended by"),
+    "amends": _l("Amends"),
+    "corrects": _l("Corrects"),
+    "corrected_by": _l("Corrected by"),
+    "proposal_of": _l("Proposal for"),
+    "adopted_as": _l("Adopted as"),
 }
 IDENTIFIER_LABELS = {
     "celex": "CELEX", "eli": "ELI", "bwb": "BWB", "oj": _l("Official Journal"), "kamerstuk": _l("Parliamentary paper"),
@@ -63,7 +71,8 @@ def plain_snippet(text: str, limit: int = SNIPPET_CHARS) -> Markup:
     return escape(text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …")
 
 
-def marked_text(text: str, spans: list[tuple[int, int, str, str]], links: list[tuple[int, int, str]] = ()) -> Markup:
+def marked_text(text: str, spans: list[tuple[int, int, str, str]],
+                links: Sequence[tuple[int, int, str]] = ()) -> Markup:
     """`text` with each (start, end, element id, css class) span wrapped in <mark> and each (start, end, href)
     link in <a class="ref">; everything escaped.
 
@@ -76,7 +85,7 @@ def marked_text(text: str, spans: list[tuple[int, int, str, str]], links: list[t
     open_mark = open_link = None
     for a, b in zip(cuts, cuts[1:]):
         mark = next((m for m in marks if m[0] <= a < m[1]), None)
-        link = next((l for l in anchors if l[0] <= a < l[1]), None)
+        link = next((lk for lk in anchors if lk[0] <= a < lk[1]), None)
         if open_link is not None and (link is not open_link or mark is not open_mark):
             out.append("</a>")
             open_link = None
@@ -115,7 +124,8 @@ _CITATION_RULES = [
     (re.compile(r"(, onder \w+), onder ([a-z]+)\b"), r"\1, sub \2"),
     # English (and French "Article"): "Article 8" → "Art. 8"
     (re.compile(r"\bArticle\s+"), "Art. "),
-    # the first subparagraph is the paragraph's own text: "Art. 3(1), first subparagraph, point (b)" → "Art. 3(1), point (b)"
+    # the first subparagraph is the paragraph's own text:
+    # "Art. 3(1), first subparagraph, point (b)" → "Art. 3(1), point (b)"
     (re.compile(r",\s*first subparagraph\b"), ""),
     # a point right after the article or its paragraph joins it: "Art. 8(2), point (a)" → "Art. 8(2)(a)";
     # after a later subparagraph it stays spelled out ("Art. 10(1), second subparagraph, point (a)")
@@ -138,7 +148,7 @@ def short_citation(citation: str) -> str:
     return out.strip()
 
 
-def document_short_name(doc_id: str) -> Optional[str]:
+def document_short_name(doc_id: str) -> str | None:
     doc = state().corpus.document(doc_id)
     return (doc.short_title or doc.title) if doc else None
 
@@ -176,7 +186,7 @@ def _doc_url(doc_id: str) -> str:
     return cache[doc_id]
 
 
-def _day(value: Any) -> Optional[date]:
+def _day(value: Any) -> date | None:
     try:
         return date.fromisoformat(str(value)) if value else None
     except ValueError:
@@ -189,7 +199,7 @@ ACT_KINDS = {  # how an act is cited, in the interface language (longest first)
 }
 
 
-def act_citation(label: Optional[str]) -> Optional[str]:
+def act_citation(label: str | None) -> str | None:
     """'Directive (EU) 2026/470' in the interface language ('Richtlijn (EU) 2026/470')."""
     for kind, word in ACT_KINDS.items():
         if label and label.startswith(kind + " "):
@@ -197,7 +207,7 @@ def act_citation(label: Optional[str]) -> Optional[str]:
     return label
 
 
-def version_note(r: dict[str, Any], as_of: Optional[date] = None) -> Optional[VersionNote]:
+def version_note(r: dict[str, Any], as_of: date | None = None) -> VersionNote | None:
     """The version wording for a record (index record or document fields) on the day searched (today by default);
     worded once per request for the same version facts (the cards of a page share a few versions)."""
     key = (r.get("version_date"), r.get("consolidated"), r.get("version_published", True), r.get("deleted_on"),
@@ -208,7 +218,7 @@ def version_note(r: dict[str, Any], as_of: Optional[date] = None) -> Optional[Ve
     return cache[key]
 
 
-def _version_note(r: dict[str, Any], as_of: Optional[date]) -> Optional[VersionNote]:
+def _version_note(r: dict[str, Any], as_of: date | None) -> VersionNote | None:
     start = _day(r.get("version_date"))
     if start is None and not r.get("deleted_on"):
         return None
@@ -221,7 +231,11 @@ def _version_note(r: dict[str, Any], as_of: Optional[date]) -> Optional[VersionN
         label = _("As adopted on %(d)s", d=long_date(start)) if start else ""
     deleted, superseded = _day(r.get("deleted_on")), _day(r.get("superseded_on"))
     amended = ", ".join(r.get("amended_since") or [])
-    note = _("amended since by %(acts)s; this corpus holds no consolidated text with those amendments", acts=amended) if amended else ""
+    note = (
+        _("amended since by %(acts)s; this corpus holds no consolidated text with those amendments", acts=amended)
+        if amended
+        else ""
+    )
     if deleted and deleted <= day:
         by = act_citation(r.get("deleted_by"))
         detail = (_("deleted by %(act)s with effect from %(d)s", act=by, d=long_date(deleted)) if by
@@ -235,7 +249,7 @@ def _version_note(r: dict[str, Any], as_of: Optional[date]) -> Optional[VersionN
                        _("in force on %(d)s", d=long_date(day)), note)
 
 
-def other_versions(doc_id: str, provision_id: Optional[str]) -> list[tuple[str, str]]:
+def other_versions(doc_id: str, provision_id: str | None) -> list[tuple[str, str]]:
     """(label, link) of the same provision in the act's other versions: one click to compare."""
     anchor = f"#{quote(provision_id, safe='')}" if provision_id else ""
     return [(label, url + anchor) for doc, label, url in _versions_beside(doc_id)
@@ -271,50 +285,79 @@ class Card:
     citation: str
     snippet: Markup
     link: str
-    official_url: Optional[str] = None
-    document_id: Optional[str] = None
-    provision_id: Optional[str] = None
-    modality: Optional[str] = None
-    addressee: Optional[str] = None
-    action: Optional[str] = None
+    official_url: str | None = None
+    document_id: str | None = None
+    provision_id: str | None = None
+    modality: str | None = None
+    addressee: str | None = None
+    action: str | None = None
     deadlines: list[str] = field(default_factory=list)
     thresholds: list[str] = field(default_factory=list)
     meta: list[str] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
-    language: Optional[str] = None
-    version: Optional[VersionNote] = None
+    language: str | None = None
+    version: VersionNote | None = None
     also_in: list[tuple[str, str]] = field(default_factory=list)
 
 
-def card(hit: Hit, as_of: Optional[date] = None) -> Card:
+def card(hit: Hit, as_of: date | None = None) -> Card:
     r = hit.record
     snippets = [s for field_snips in hit.highlights.values() for s in field_snips]
-    snippet = safe_snippet(" … ".join(snippets[:2])) if snippets else plain_snippet(r.get("text") or r.get("title") or "")
+    snippet = (
+        safe_snippet(" … ".join(snippets[:2])) if snippets else plain_snippet(r.get("text") or r.get("title") or "")
+    )
     doc_id = r.get("document_id") or (r.get("id") if hit.kind == "document" else None) or hit.id
     # Index records carry the document's titles and links; read the document itself only when one lacks them.
     doc = state().corpus.document(doc_id) if doc_id and not (r.get("short_title") and r.get("official_url")) else None
-    name = r.get("act_name") or r.get("short_title") or (doc.short_title or doc.title if doc else None) or r.get("document_title") or doc_id
+    name = (
+        r.get("act_name")
+        or r.get("short_title")
+        or (doc.short_title or doc.title if doc else None)
+        or r.get("document_title")
+        or doc_id
+    )
     official = r.get("official_url") or (doc.official_url or doc.source_url if doc else None)
     if official and "eur-lex.europa.eu" in official and "#" not in official and r.get("provision_id"):
         official = f"{official}#{r['provision_id'].split('.')[0]}"  # EUR-Lex pages carry an anchor per article
     if hit.kind == "document":
-        return Card(hit.id, hit.kind, r.get("document_title") or r.get("title") or name, r.get("short_title") or "", snippet,
-                    url_for("documents.read", doc_id=doc_id), official, doc_id, language=r.get("language"),
-                    version=version_note(r, as_of),
-                    meta=[facet_value_label(f, r[key]) for f, key in (("document_type", "document_type"), ("jurisdiction", "jurisdiction"),
-                                                                    ("language", "language"), ("status", "status")) if r.get(key)])
+        return Card(
+            hit.id,
+            hit.kind,
+            r.get("document_title") or r.get("title") or name,
+            r.get("short_title") or "",
+            snippet,
+            url_for("documents.read", doc_id=doc_id),
+            official,
+            doc_id,
+            language=r.get("language"),
+            version=version_note(r, as_of),
+            meta=[
+                facet_value_label(f, r[key])
+                for f, key in (
+                    ("document_type", "document_type"),
+                    ("jurisdiction", "jurisdiction"),
+                    ("language", "language"),
+                    ("status", "status"),
+                )
+                if r.get(key)
+            ],
+        )
     provision_id = r.get("provision_id") or r.get("id")
     short = short_citation(r.get("citation", ""))
     prefix = name if name and not (short.startswith(name) or short.startswith(r.get("short_title") or "\0")) else None
     citation = " ".join(x for x in (prefix, short) if x)
     anchor = provision_id if hit.kind == "obligation" or r.get("provision_id") else r.get("id")
-    link = url_for("documents.read", doc_id=doc_id, highlight=hit.id if hit.kind == "obligation" else None, _anchor=anchor)
+    link = url_for(
+        "documents.read", doc_id=doc_id, highlight=hit.id if hit.kind == "obligation" else None, _anchor=anchor
+    )
     c = Card(hit.id, hit.kind, r.get("heading") or citation, citation, snippet, link, official, doc_id, provision_id,
              language=r.get("language"), version=version_note(r, as_of))
     c.also_in = other_versions(doc_id, provision_id) if doc_id else []
     if hit.kind == "obligation":
         c.modality = r.get("modality")
-        c.addressee = r.get("addressee_text") or (facet_value_label("addressee", r["addressee"]) if r.get("addressee") else None)
+        c.addressee = r.get("addressee_text") or (
+            facet_value_label("addressee", r["addressee"]) if r.get("addressee") else None
+        )
         c.action = r.get("action")
         c.deadlines = [d.get("text", "") if isinstance(d, dict) else str(d) for d in r.get("deadlines") or []]
         c.thresholds = [t.get("text", "") if isinstance(t, dict) else str(t) for t in r.get("thresholds") or []]
@@ -323,11 +366,12 @@ def card(hit: Hit, as_of: Optional[date] = None) -> Card:
 
 
 def numbered_text(text: str, number: str) -> bool:
-    """True when the provision text already starts with its own number ('2. …', '(a) …'), so the reader need not repeat it."""
+    """True when the provision text already starts with its own number ('2. …', '(a) …'), so the reader need not
+    repeat it."""
     return bool(re.match(rf"\(?{re.escape(number)}[.)]\s", text or ""))
 
 
-def external_link(url: Optional[str], label: Any = None) -> Markup:
+def external_link(url: str | None, label: Any = None) -> Markup:
     """A link to a URL from a document or the config (an official text), opened without referrer: only an http(s)
     URL becomes a link; anything else (javascript:, data:) is shown as plain text. Every such link goes through here."""
     text = url if label is None else label
@@ -355,7 +399,13 @@ def init_app(app) -> None:
 
     @app.context_processor
     def _labels():
-        return {"record_kind_labels": KIND_LABELS, "sort_labels": SORT_LABELS, "modality_labels": MODALITY_LABELS,
-                "relation_labels": RELATION_LABELS, "identifier_labels": IDENTIFIER_LABELS, "has_endpoint": lambda name: name in app.view_functions,
-                "facet_value_label": facet_value_label,
-                "facet_values_shown": state().settings["facet_values_shown"]}
+        return {
+            "record_kind_labels": KIND_LABELS,
+            "sort_labels": SORT_LABELS,
+            "modality_labels": MODALITY_LABELS,
+            "relation_labels": RELATION_LABELS,
+            "identifier_labels": IDENTIFIER_LABELS,
+            "has_endpoint": lambda name: name in app.view_functions,
+            "facet_value_label": facet_value_label,
+            "facet_values_shown": state().settings["facet_values_shown"],
+        }

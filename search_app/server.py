@@ -28,17 +28,18 @@ import selectors
 import signal
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Callable, Optional
+from typing import Any
 
+import yaml
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
 from gunicorn.http import wsgi as gunicorn_wsgi
 from gunicorn.http.unreader import SocketUnreader
 from gunicorn.workers.gthread import TConn, ThreadWorker
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-import yaml
 
 from regkb.settings import load_config
 
@@ -69,7 +70,7 @@ class ServerSettings(BaseModel):
     max_requests_jitter: int = Field(ge=0)
     forwarded_allow_ips: str
     log_level: str = Field(pattern="^(debug|info|warning|error|critical)$")
-    access_log: Optional[str] = None
+    access_log: str | None = None
     warmup_paths: list[str]
 
 
@@ -89,7 +90,7 @@ class _DeadlineUnreader(SocketUnreader):
 
     def __init__(self, sock: socket.socket, deadline: float, io_timeout: float):
         super().__init__(sock)
-        self.deadline: Optional[float] = deadline
+        self.deadline: float | None = deadline
         self.io_timeout = io_timeout
 
     def expect_head(self, deadline: float) -> None:
@@ -100,7 +101,7 @@ class _DeadlineUnreader(SocketUnreader):
         self.deadline = None
         self.sock.settimeout(self.io_timeout)
 
-    def chunk(self, size_hint: Optional[int] = None) -> bytes:
+    def chunk(self, size_hint: int | None = None) -> bytes:
         wait = self.io_timeout if self.deadline is None else self.deadline - time.monotonic()
         if wait <= 0:
             return b""
@@ -263,7 +264,7 @@ class RegkbServer(BaseApplication):
         self.settings = load_server_settings(**overrides)
         self.on_ready = on_ready
         self.verbose = verbose
-        self.listening: Optional[Listening] = None
+        self.listening: Listening | None = None
         self.announced = False
         super().__init__()
 
@@ -370,7 +371,7 @@ def _warm_worker(worker) -> None:
     os.kill(worker.ppid, signal.SIGCHLD)  # wakes the master at once, not within a second, to announce the URL
 
 
-def port_is_free(host: str, port: int) -> Optional[str]:
+def port_is_free(host: str, port: int) -> str | None:
     """None when host:port can be bound (as gunicorn will), else why not: fails fast instead of five retries."""
     if port == 0:
         return None

@@ -1,1 +1,2 @@
-"""The blueprints, one module each: search (home), documents (reader), sectors, api, tracking (timelines, what's new, compare) and applicability."""
+"""The blueprints, one module each: search (home), documents (reader), sectors, api, tracking (timelines, what's new,
+compare) and applicability."""

@@ -24,8 +24,8 @@ from indexer.analysis.applicability import EUDR_COMMODITIES, MINERALS, CompanyPr
 from indexer.analysis.figures import MAX_DIGITS, Figure, FigureError, parse_figure
 from indexer.analysis.scope_rules import format_amount
 from indexer.analysis.wording import FIELDS, VALUES, Lang, field_label, value_name
-from search_app.views.tracking import analysis_corpus
 from search_app.params import json_body
+from search_app.views.tracking import analysis_corpus
 
 bp = Blueprint("applicability", __name__)
 
@@ -34,7 +34,12 @@ AMOUNT_FIELDS = ("turnover_worldwide_eur", "turnover_eu_eur", "balance_sheet_tot
                  "group_turnover_eu_eur", "royalties_eu_eur", "eu_subsidiary_or_branch_turnover_eur")
 NUMBER_FIELDS = HEADCOUNT_FIELDS + AMOUNT_FIELDS
 BOOL_FIELDS = ("ultimate_parent_of_group", "listed", "sells_to_dutch_end_users", "places_batteries_on_market")
-TRISTATE_FIELDS = ("established_in_eu", "places_products_on_eu_market", "imports_minerals_into_eu", "minerals_import_above_annex_iii")
+TRISTATE_FIELDS = (
+    "established_in_eu",
+    "places_products_on_eu_market",
+    "imports_minerals_into_eu",
+    "minerals_import_above_annex_iii",
+)
 TEXT_FIELDS = ("name", "nace")
 FINANCIAL = tuple(VALUES["financial_undertaking"])
 EUDR_ROLES = tuple(VALUES["eudr_role"])
@@ -160,7 +165,10 @@ def _understood(name: str, figure: Figure, lang: Lang) -> str:
     text = _("%(label)s: “%(typed)s” read as %(value)s.", label=field_label(name, lang), typed=figure.text,
              value=_shown(name, figure.number()))
     if figure.ambiguous:
-        text += " " + _("Written the English way: the comma separates thousands, the point marks decimals (the interface language decides).")
+        text += " " + _(
+            "Written the English way: the comma separates thousands, the point marks decimals "
+            "(the interface language decides)."
+        )
     return text
 
 
@@ -173,12 +181,29 @@ def _figure_error(name: str, exc: FigureError, lang: Lang) -> str:
     if exc.problem == "negative":
         return _("%(label)s: type a figure of 0 or more (not “%(typed)s”).", label=label, typed=typed)
     if exc.problem == "unknown_scale":
-        return _("%(label)s: “%(word)s” in “%(typed)s” is not a unit this form knows; write the figure in digits or with k, m (mln), mld (bn), %(example)s.",
-                 label=label, word=exc.word, typed=typed, example=_example(name))
+        return _(
+            "%(label)s: “%(word)s” in “%(typed)s” is not a unit this form knows; "
+            "write the figure in digits or with k, m (mln), mld (bn), %(example)s.",
+            label=label,
+            word=exc.word,
+            typed=typed,
+            example=_example(name),
+        )
     if exc.problem == "not_whole":
-        return _("%(label)s: “%(typed)s” reads as %(value)s, and a number of employees is a whole number: type it without decimals, %(example)s.",
-                 label=label, typed=typed, value=str(exc.understood).rstrip("0").rstrip("."), example=_example(name))
-    return _("%(label)s: “%(typed)s” is not a number: type digits, %(example)s.", label=label, typed=typed, example=_example(name))
+        return _(
+            "%(label)s: “%(typed)s” reads as %(value)s, and a number of employees is a whole number: "
+            "type it without decimals, %(example)s.",
+            label=label,
+            typed=typed,
+            value=str(exc.understood).rstrip("0").rstrip("."),
+            example=_example(name),
+        )
+    return _(
+        "%(label)s: “%(typed)s” is not a number: type digits, %(example)s.",
+        label=label,
+        typed=typed,
+        example=_example(name),
+    )
 
 
 def _form_errors(exc: ValidationError, data: dict[str, Any]) -> list[FormError]:
@@ -189,8 +214,12 @@ def _form_errors(exc: ValidationError, data: dict[str, Any]) -> list[FormError]:
         label = field_label(field, lang) if field in FIELDS else _("Company profile")
         ctx = e.get("ctx") or {}
         if e["type"] == "less_than_equal":
-            message = _("%(label)s: %(value)s is more than this check accepts; type a number less than or equal to %(max)s.",
-                        label=label, value=_shown(field, data.get(field)), max=_plain(ctx.get("le")))
+            message = _(
+                "%(label)s: %(value)s is more than this check accepts; type a number less than or equal to %(max)s.",
+                label=label,
+                value=_shown(field, data.get(field)),
+                max=_plain(ctx.get("le")),
+            )
         elif e["type"] == "string_too_long":
             message = _("%(label)s: at most %(n)s characters.", label=label, n=ctx.get("max_length"))
         elif e["type"] in ("literal_error", "enum"):

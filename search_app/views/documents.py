@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict, defaultdict
-from datetime import date
 from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
 
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import get_locale
@@ -111,7 +112,9 @@ def _provisions_html(corpus, doc: Document, highlight: str, deleted: dict, as_of
         for ob in corpus.obligations_of(doc.id):
             by_provision[ob.provision_id].append(ob)
         refs = corpus.links_of(doc)
-        views = [_provision_view(doc, p, by_provision.get(p.id, []), refs.get(p.id, []), highlight) for p in doc.provisions]
+        views = [
+            _provision_view(doc, p, by_provision.get(p.id, []), refs.get(p.id, []), highlight) for p in doc.provisions
+        ]
         html = Markup(render_template("_provisions.html", views=views, highlight=highlight, deleted=deleted,
                                       modality_labels=present.MODALITY_LABELS))
         cache.put(key, html)
@@ -122,7 +125,8 @@ class _Rendered:
     """A small thread-safe LRU of rendered fragments."""
 
     def __init__(self, size: int):
-        self.size, self._items, self._lock = size, OrderedDict(), threading.Lock()
+        self.size, self._lock = size, threading.Lock()
+        self._items: OrderedDict[Any, Any] = OrderedDict()
 
     def get(self, key):
         with self._lock:

@@ -48,7 +48,9 @@ def _sector_counts(kind: str) -> tuple[dict[str, int], int]:
 def index():
     """Every NACE code of config/nace.yaml (sections, divisions, groups), with how many records name it."""
     lang = str(get_locale())
-    obligations, documents, unavailable = {}, {}, None
+    obligations: dict[str, int] = {}
+    documents: dict[str, int] = {}
+    unavailable = None
     general = {"obligations": 0, "documents": 0}
     try:
         obligations, general["obligations"] = _sector_counts("obligation")
@@ -57,7 +59,10 @@ def index():
         unavailable = str(exc)
     labels = nace_labels()
     codes = list(labels) + sorted(c for c in {*obligations, *documents} if c not in labels and NACE_CODE.match(c))
-    rows = [SectorRow(c, label_for(labels, c, lang) or c, _depth(c), obligations.get(c, 0), documents.get(c, 0)) for c in codes]
+    rows = [
+        SectorRow(c, label_for(labels, c, lang) or c, _depth(c), obligations.get(c, 0), documents.get(c, 0))
+        for c in codes
+    ]
     return render_template("sectors.html", rows=rows, general=general, unavailable=unavailable)
 
 
@@ -76,7 +81,7 @@ def sector(code: str):
                                          highlight=False))
     if label is None and not obligations.total and not documents.total:
         abort(404)
-    groups: "OrderedDict[str, list[present.Card]]" = OrderedDict()
+    groups: OrderedDict[str, list[present.Card]] = OrderedDict()
     for hit in obligations.hits:
         c = present.card(hit)
         instrument = hit.record.get("instrument") or c.citation.split(" Art.")[0] or c.document_id or "?"

@@ -74,8 +74,13 @@ SNAKE = re.compile(r"\b[a-z]+_[a-z_]+\b")  # eudr_role, places_products_on_eu_ma
 
 
 def _cocoa_form(employees: str) -> dict:
-    return {"name": "Cacao Import", "employees": employees, "turnover_worldwide_eur": "500 m", "established_in_eu": "yes",
-            "commodities": ["cocoa"]}
+    return {
+        "name": "Cacao Import",
+        "employees": employees,
+        "turnover_worldwide_eur": "500 m",
+        "established_in_eu": "yes",
+        "commodities": ["cocoa"],
+    }
 
 
 def _visible(html) -> str:
@@ -93,10 +98,17 @@ def test_cocoa_importer_in_both_languages(client, lang, employees):
     assert "1\u00a0200" in read["employees"] and "EUR 500\u00a0000\u00a0000" in read["turnover_worldwide_eur"]
     eudr = html.select_one('article[data-instrument="eudr"]')
     assert eudr["data-status"] == "applicable"
-    assert eudr.select_one(".reason").get_text().startswith({"nl": "Van toepassing als marktdeelnemer", "en": "Applies as operator"}[lang])
+    assert (
+        eudr.select_one(".reason")
+        .get_text()
+        .startswith({"nl": "Van toepassing als marktdeelnemer", "en": "Applies as operator"}[lang])
+    )
     assert eudr.select_one('[data-question="eudr_role"] a')["href"] == "#f-eudr_role"  # the refining question
     assert html.select_one("#f-eudr_role") is not None
-    assert html.select_one("[data-size]")["data-size"] == "large" and html.select_one("[data-size]")["data-decided"] == "yes"
+    assert (
+        html.select_one("[data-size]")["data-size"] == "large"
+        and html.select_one("[data-size]")["data-decided"] == "yes"
+    )
     summary = {s["data-kind"]: s["data-instruments"].split() for s in html.select("#summary span")}
     for kind in ("applicable", "undetermined", "not_applicable"):
         listed = [a["data-instrument"] for a in html.select(f'section[data-group="{kind}"] article')]
@@ -115,7 +127,9 @@ def test_cocoa_importer_in_both_languages(client, lang, employees):
 
 def test_ambiguous_figure_read_by_the_interface_language(client):
     """'1.200' employees: twelve hundred in Dutch; 1.2 in English, which the English form refuses and explains."""
-    nl = BeautifulSoup(client.post("/applicability?lang=nl", data={"employees": "1.200"}).get_data(as_text=True), "html.parser")
+    nl = BeautifulSoup(
+        client.post("/applicability?lang=nl", data={"employees": "1.200"}).get_data(as_text=True), "html.parser"
+    )
     assert "1\u00a0200" in nl.select_one('#understood [data-field-read="employees"]').get_text()
     resp = client.post("/applicability?lang=en", data={"employees": "1.200", "turnover_worldwide_eur": "500 bln"})
     assert resp.status_code == 400
@@ -129,11 +143,15 @@ def test_ambiguous_figure_read_by_the_interface_language(client):
 
 
 def test_every_mistake_at_once_in_the_readers_words(client):
-    resp = client.post("/applicability?lang=nl", data={"employees": "twaalf", "turnover_worldwide_eur": "200000000000000"})
+    resp = client.post(
+        "/applicability?lang=nl", data={"employees": "twaalf", "turnover_worldwide_eur": "200000000000000"}
+    )
     assert resp.status_code == 400
     errors = [li.get_text() for li in BeautifulSoup(resp.get_data(as_text=True), "html.parser").select("#errors li")]
     assert errors[0].startswith("Werknemers (gemiddeld, fte): “twaalf” is geen getal") and "1.200" in errors[0]
-    assert errors[1].startswith("Wereldwijde netto-omzet (EUR): EUR 200\u00a0000\u00a0000\u00a0000\u00a0000 is meer dan")
+    assert errors[1].startswith(
+        "Wereldwijde netto-omzet (EUR): EUR 200\u00a0000\u00a0000\u00a0000\u00a0000 is meer dan"
+    )
     assert errors[1].endswith("kleiner is dan of gelijk aan 100000000000000.")
 
 
