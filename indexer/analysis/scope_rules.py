@@ -136,7 +136,7 @@ class Milestone(Strict):
     kind: Literal[
         "proposal", "adopted", "published", "entry_into_force", "transposition_deadline", "application", "amendment"
     ]
-    label: str
+    label: Localized
     celex: str | None = None
 
 

@@ -36,6 +36,7 @@ class Event(BaseModel):
     date: date
     kind: EventKind
     label: str
+    label_nl: str | None = None  # a curated milestone's Dutch label (config/scope_rules.yaml)
     instrument: str
     short_title: str
     document_id: str | None = None
@@ -53,7 +54,7 @@ class Timeline(BaseModel):
 
 def instrument_timeline(inst: Instrument, corpus: Corpus) -> Timeline:
     events: dict[tuple[date, str], Event] = {
-        (m.date, m.kind): Event(date=m.date, kind=m.kind, label=m.label, instrument=inst.id,
+        (m.date, m.kind): Event(date=m.date, kind=m.kind, label=str(m.label), label_nl=m.label.nl, instrument=inst.id,
                                 short_title=inst.short_title, url=_celex_url(m.celex) or inst.official_url)
         for m in inst.milestones}
     for ev in _corpus_events(inst, corpus):

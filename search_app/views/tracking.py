@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
-from flask_babel import format_date, ngettext
+from flask_babel import format_date, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -123,6 +123,8 @@ def _event_row(corpus: Corpus, ev: Event) -> EventRow:
     if doc is not None:
         source_label = f"{naming.version_of(doc, state().corpus.versions()).label} ({doc.language.upper()})"
     text, lang = event_text(ev.kind, ev.label, doc if ev.source != "config" else None, ev.date)
+    if ev.source == "config" and ev.label_nl and str(get_locale()) == "nl" and text == ev.label:
+        text, lang = ev.label_nl, "nl"  # a curated milestone in the interface language
     return EventRow(ev, text, lang, doc, source_label)
 
 

@@ -100,7 +100,14 @@ def test_dutch_labels(tracking_client):
     html = page(tracking_client.get("/whatsnew?since=2026-01-01&lang=nl"))
     assert html.h1.get_text() == "Wat is er nieuw"
     timeline = page(tracking_client.get("/timeline/csddd?lang=nl"))
-    assert "Inwerkingtreding" in [td.get_text(strip=True) for td in timeline.select("#tl-csddd td")]
+    cells = [td.get_text(" ", strip=True) for td in timeline.select("#tl-csddd td")]
+    assert "Inwerkingtreding" in cells
+    # curated milestones of config/scope_rules.yaml in the interface language, not as curated in English
+    assert any("Voorstel van de Commissie COM(2022) 71" in c for c in cells), cells
+    assert not any("Commission proposal" in c for c in cells)
+    in_english = page(tracking_client.get("/timeline/csddd?lang=en"))
+    english = [td.get_text(" ", strip=True) for td in in_english.select("#tl-csddd td")]
+    assert any("Commission proposal COM(2022) 71" in c for c in english)
 
 
 def test_pages_work_without_a_corpus(tmp_path):
