@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 
 from indexer.analysis.versions import effective_date
 from indexer.search.facets import FACETS
-from indexer.search.records import act_names, version_fields
+from indexer.search.records import act_name_in, version_fields
 from regkb.records import Document
 from regkb.settings import load_config
 from search_app import present
@@ -69,7 +69,7 @@ def cut(text: str | None, length: int) -> str:
 
 def act_name(doc: Document) -> str:
     """How people call the act (config/acts.yaml `name`, else its short title): 'CSDDD', 'Batteries Regulation'."""
-    named = act_names().get(doc.act_id, (None, None))[1]
+    named = act_name_in(doc.act_id, str(get_locale()))
     return named or doc.short_title or cut(readable_title(doc.title, doc.language), 60)
 
 

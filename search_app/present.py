@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 
 from indexer.search.base import Hit
 from indexer.search.facets import FACETS
+from indexer.search.records import act_name_in
 from regkb.records import Document
 from regkb.urls import http_url
 from search_app.state import state
@@ -310,7 +311,8 @@ def card(hit: Hit, as_of: date | None = None) -> Card:
     # Index records carry the document's titles and links; read the document itself only when one lacks them.
     doc = state().corpus.document(doc_id) if doc_id and not (r.get("short_title") and r.get("official_url")) else None
     name = (
-        r.get("act_name")
+        act_name_in(r.get("act_id"), str(get_locale()))
+        or r.get("act_name")
         or r.get("short_title")
         or (doc.short_title or doc.title if doc else None)
         or r.get("document_title")

@@ -130,7 +130,8 @@ class InstrumentFacet(Facet):
         return canonical_instrument(typed) or typed
 
     def value_label(self, value: str, lang: str) -> str:
-        return _instrument_names().get(value, value)
+        from indexer.search.records import act_name_in
+        return act_name_in(_act_ids_by_instrument().get(value), lang) or value
 
 
 @register
@@ -248,10 +249,10 @@ def filter_values(name: str, value: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
-def _instrument_names() -> dict[str, str]:
-    """short_title → the act's name for people (config/acts.yaml `name`)."""
+def _act_ids_by_instrument() -> dict[str, str]:
+    """short_title → act_id (config/acts.yaml)."""
     from indexer.search.records import act_names
-    return {short: name for short, name in act_names().values()}
+    return {short: act_id for act_id, (short, _) in act_names().items()}
 
 
 def label_of(name: str) -> str | None:

@@ -65,6 +65,19 @@ def act_names() -> dict[str, tuple[str, str]]:
             for a in acts.values() if a.get("act_id") and a.get("short_title")}
 
 
+@lru_cache(maxsize=1)
+def _dutch_act_names() -> dict[str, str]:
+    acts = (load_config("acts") or {}).get("acts") or {}
+    return {a["act_id"]: a["name_nl"] for a in acts.values() if a.get("act_id") and a.get("name_nl")}
+
+
+def act_name_in(act_id: str | None, lang: str) -> str | None:
+    """How pages in `lang` name the act (config/acts.yaml `name_nl` for Dutch, else `name`); None if unknown."""
+    if not act_id or act_id not in act_names():
+        return None
+    return (_dutch_act_names().get(act_id) if lang == "nl" else None) or act_names()[act_id][1]
+
+
 def version_fields(doc: Document, v: VersionInfo | None) -> dict[str, Any]:
     """Which version of the act this text is and when it was the law (`as_of` filters on valid_from/valid_to)."""
     if v is None:

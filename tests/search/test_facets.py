@@ -96,3 +96,10 @@ def test_an_unknown_name_says_which_exist():
     with pytest.raises(ValueError, match="known: sector"):
         field_for("colour")
     assert field_for("provision_kind") == FILTER_FIELDS["provision_kind"]
+
+
+def test_acts_are_named_in_the_interface_language():
+    """config/acts.yaml `name_nl`: the Dutch interface says Batterijenverordening, the English Batteries Regulation."""
+    assert FACETS["instrument"].value_label("BATT", "nl") == "Batterijenverordening"
+    assert FACETS["instrument"].value_label("BATT", "en") == "Batteries Regulation"
+    assert FACETS["instrument"].value_label("CSDDD", "nl") == "CSDDD"  # a short title people use in both languages
