@@ -284,7 +284,9 @@ def test_ctrl_c_stops_master_and_workers(indexed_dir):
         _wait_until(lambda: all(any("tantivy" in t for t in _threads(w)) for w in workers))
         for pid in (proc.pid, *workers):  # a terminal's Ctrl+C reaches the whole process group
             os.kill(pid, signal.SIGINT)
-        assert proc.wait(timeout=15) == 0, log.read_text()
+        # Usually well under a second; a worker that lost the signal (see above) is killed by the master after
+        # graceful_timeout, so the promise is "stopped within graceful_timeout", not "at once".
+        assert proc.wait(timeout=SETTINGS.graceful_timeout + 15) == 0, log.read_text()
     finally:
         if proc.poll() is None:
             proc.kill()
