@@ -11,6 +11,7 @@ many values, is config/search.yaml `facets`; adding one is a class here plus a l
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import ClassVar
 
@@ -110,12 +111,19 @@ class ModalityFacet(LowerCaseFacet):
                     "exemption": _l("Exemption")}
 
 
-@register
-class AddresseeFacet(Facet):
-    name, field, label = "addressee", "addressee", _l("Addressee")
+class TaxonomyFacet(Facet):
+    """Values labelled by a taxonomy of config/ (regkb.taxonomy): `labels` gives code → {language: label}."""
+
+    labels: ClassVar[Callable[[], taxonomy.Labels]]
 
     def value_label(self, value: str, lang: str) -> str:
-        return taxonomy.label_for(taxonomy.addressee_labels(), value, lang) or value.replace("_", " ")
+        return taxonomy.label_for(type(self).labels(), value, lang) or value.replace("_", " ")
+
+
+@register
+class AddresseeFacet(TaxonomyFacet):
+    name, field, label = "addressee", "addressee", _l("Addressee")
+    labels = taxonomy.addressee_labels
 
 
 @register
@@ -168,11 +176,9 @@ class DocumentTypeFacet(LowerCaseFacet):
 
 
 @register
-class TopicFacet(Facet):
+class TopicFacet(TaxonomyFacet):
     name, field, label = "topic", "topics", _l("Topic")
-
-    def value_label(self, value: str, lang: str) -> str:
-        return taxonomy.label_for(taxonomy.topic_labels(), value, lang) or value.replace("_", " ")
+    labels = taxonomy.topic_labels
 
 
 @register
