@@ -17,7 +17,7 @@ from pathlib import Path
 
 import requests
 from analysis.mirror_corpus import crawled_mirror
-from werkzeug.serving import make_server
+from loopback import served_wsgi
 
 from search_app import create_app
 
@@ -34,16 +34,8 @@ PARALLEL = 16
 @contextmanager
 def served(data_dir: Path) -> Iterator[str]:
     """A fresh app (nothing loaded yet) on a free loopback port; yields its base URL."""
-    app = create_app({"DATA_DIR": str(data_dir), "SEARCH_BACKEND": "no-such-engine"})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(10)
-        server.server_close()
+    with served_wsgi(create_app({"DATA_DIR": str(data_dir), "SEARCH_BACKEND": "no-such-engine"})) as url:
+        yield url
 
 
 def answer(base: str, path: str) -> tuple[int, object]:

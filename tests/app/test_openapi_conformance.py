@@ -16,13 +16,12 @@ import os
 import re
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
-from werkzeug.serving import WSGIRequestHandler, make_server
+from loopback import served_wsgi
 
 from search_app import create_app
 
@@ -53,20 +52,8 @@ def served_api(tmp_path_factory) -> Iterator[str]:
     """The app with an admin token on its own indexed corpus copy, served on an ephemeral loopback port."""
     root = copy_fixture_corpus(tmp_path_factory.mktemp("conformance-corpus"))
     build_index(root)
-    app = create_app({"DATA_DIR": str(root), "ADMIN_TOKEN": TOKEN})
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_request(self, *args, **kwargs) -> None:  # some 1,400 lines nobody reads; failures are in the report
-        pass
+    with served_wsgi(create_app({"DATA_DIR": str(root), "ADMIN_TOKEN": TOKEN}), quiet=True) as url:  # 1,400 log lines
+        yield url
 
 
 @pytest.mark.slow
