@@ -15,14 +15,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_regkb_serve(corpus_dir):
+def test_regkb_serve(corpus_dir, tmp_path):
     port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "regkb.cli", "serve", "--data-dir", str(corpus_dir), "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    log = tmp_path / "serve.log"
+    with log.open("w") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "regkb.cli", "serve", "--data-dir", str(corpus_dir), "--port", str(port)],
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            text=True,
+        )
     try:
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
@@ -31,15 +33,18 @@ def test_regkb_serve(corpus_dir):
                 resp = requests.get(url + "/documents/celex-32024L1760-en", timeout=2)
                 break
             except requests.ConnectionError:
-                assert proc.poll() is None, proc.stderr.read()
+                assert proc.poll() is None, log.read_text()
                 assert time.monotonic() < deadline, "server did not start"
                 time.sleep(0.1)
         assert resp.status_code == 200 and "Article 8" in resp.text
         assert resp.headers["X-Frame-Options"] == "DENY"
+        # the URL is printed once a worker is warm, which may be just after the first answer
+        while f"http://127.0.0.1:{port}/" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
     finally:
         proc.terminate()
-        _, err = proc.communicate(timeout=10)
-    assert f"http://127.0.0.1:{port}/" in err
+        proc.wait(timeout=30)
+    assert f"http://127.0.0.1:{port}/" in log.read_text()
 
 
 def test_regkb_serve_reports_a_busy_port(corpus_dir):
