@@ -190,8 +190,10 @@ class Obligation(BaseModel):
     start: int = Field(description="Character offset in the provision text")
     end: int
     modality: Modality
-    addressee: str | None = None
+    addressee: str | None = Field(None, description="Role key the sentence addresses (config/addressees.yaml)")
     addressee_text: str | None = None
+    duty_bearer: str | None = Field(None, description="Role key of who must act in the end: 'Member States shall "
+                                    "ensure that companies ...' → companies (else the addressee)")
     action: str | None = None
     conditions: list[str] = []
     deadlines: list[Deadline] = []

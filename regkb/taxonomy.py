@@ -1,11 +1,11 @@
-"""The taxonomies records are tagged with (NACE sectors, topics, addressees), read from `config/`.
+"""The taxonomies records are tagged with (NACE sectors, topics, roles of parties), read from `config/`.
 
 They sit in the base layer because extraction tags records with them, search filters and counts on them,
 and the pages label them: none of those should import another for it.
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from regkb.settings import load_config
@@ -76,18 +76,49 @@ def topic_labels() -> Labels:
 
 
 @lru_cache(maxsize=1)
-def addressee_labels() -> Labels:
-    """Addressee key → {language: its first surface form, capitalised} (config/addressees.yaml)."""
+def _roles() -> dict[str, dict[str, Any]]:
     data = _optional("addressees") or {}
-    return {
-        key: {
-            lang: forms[0][:1].upper() + forms[0][1:]
-            for lang, forms in entry.items()
-            if isinstance(forms, list) and forms
-        }
-        for key, entry in data.items()
-        if isinstance(entry, dict)
-    }
+    return {str(key): entry for key, entry in data.items() if isinstance(entry, dict)}
+
+
+@lru_cache(maxsize=1)
+def role_labels() -> Labels:
+    """Role key → {language: label} (config/addressees.yaml `label`; else its first surface form, capitalised)."""
+    out: Labels = {}
+    for key, entry in _roles().items():
+        forms = {lang: f[0][:1].upper() + f[0][1:] for lang, f in entry.items() if isinstance(f, list) and f}
+        out[key] = forms | {lang: str(text) for lang, text in (entry.get("label") or {}).items()}
+    return out
+
+
+@cache
+def role_forms(lang: str) -> dict[str, str]:
+    """Surface form (lower case) → role key, for one language. A form written with ' also matches the typographic
+    apostrophe ’ that EUR-Lex prints ("mandataire", "organisme d’évaluation")."""
+    out: dict[str, str] = {}
+    for key, entry in _roles().items():
+        for form in entry.get(lang) or []:
+            form = str(form).lower()
+            out[form] = key
+            out[form.replace("'", "’")] = key
+    return out
+
+
+@lru_cache(maxsize=1)
+def delegating_roles() -> frozenset[str]:
+    """Roles whose "shall ensure that X ..." binds X in the end: legislators (config/addressees.yaml `delegates`)."""
+    return frozenset(key for key, entry in _roles().items() if entry.get("delegates"))
+
+
+def role_ancestors(key: str | None) -> list[str]:
+    """'manufacturers' → ['economic_operators', 'manufacturers']: every broader role (config `parent`) and the role,
+    broadest first as sector_ancestors, so selecting a broad role in the Who facet finds the specific ones. Unknown
+    keys stand for themselves."""
+    out: list[str] = []
+    while key and key not in out:
+        out.append(key)
+        key = (_roles().get(key) or {}).get("parent")
+    return out[::-1]
 
 
 def _languages(row: dict[str, Any]) -> dict[str, str]:
@@ -98,3 +129,6 @@ def label_for(labels: Labels, code: str, lang: str) -> str | None:
     """The label in `lang`, else English, else any; None for an unknown code."""
     entry = labels.get(code) or {}
     return entry.get(lang) or entry.get("en") or next(iter(entry.values()), None)
+
+
+addressee_labels = role_labels  # addressees and duty-bearers share one taxonomy

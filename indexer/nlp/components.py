@@ -19,14 +19,15 @@ from spacy.util import filter_spans
 from indexer.nlp import fields
 from indexer.nlp.lexicon import entity_gazetteer, lexicon
 from indexer.nlp.normative import analyse
+from indexer.nlp.parties import duty_bearer
 from indexer.nlp.segment import segment_text
 from regkb.settings import load_config
 
 for _name, _default in (("context", None), ("obligations", None)):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=_default)
-for _name in ("modality", "addressee", "addressee_text", "action", "cue", "conditions", "deadlines", "thresholds",
-              "references", "sectors", "topics"):
+for _name in ("modality", "addressee", "duty_bearer", "addressee_text", "action", "cue", "conditions", "deadlines",
+              "thresholds", "references", "sectors", "topics"):
     if not Span.has_extension(_name):
         Span.set_extension(_name, default=None)
 
@@ -101,6 +102,7 @@ def normative(nlp: Language, name: str):
             if a.modality is None:
                 continue
             sent._.modality, sent._.addressee, sent._.addressee_text = a.modality, a.addressee, a.addressee_text
+            sent._.duty_bearer = duty_bearer(sent.text, lex, a.cue, a.addressee)
             sent._.action, sent._.conditions, sent._.cue = a.action, a.conditions, a.cue
             found.append(sent)
         doc._.obligations = found

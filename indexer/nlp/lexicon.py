@@ -14,6 +14,7 @@ from functools import cache, lru_cache
 
 from indexer.nlp.lang import LanguagePack, pack
 from regkb.settings import load_config
+from regkb.taxonomy import delegating_roles, role_ancestors, role_forms
 
 MODALITIES = ("exemption", "prohibition", "permission", "obligation")
 
@@ -40,6 +41,9 @@ class Lexicon:
     definitions: re.Pattern[str]
     addressees: dict[str, str]  # surface form (lower) -> key
     addressee_re: re.Pattern[str]
+    delegation: re.Pattern[str]  # "shall ensure that", "zorgen ervoor dat": the duty passes to the party named next
+    not_duty: re.Pattern[str]    # "... have adequate powers": what the party named next has, so the duty stays
+    delegators: frozenset[str]   # roles that pass duties on (config/addressees.yaml `delegates`)
     duty_subjects: frozenset[str]
     abbreviations: frozenset[str]
     non_normative_instruments: frozenset[str]
@@ -59,7 +63,8 @@ def lexicon(lang: str) -> Lexicon:
                          f"add its cue phrases (exemption, prohibition, permission, obligation, non_normative, "
                          f"conditions, definitions)")
     cues = {m: phrase_regex(own[m]) for m in MODALITIES}
-    addressees = {form.lower(): key for key, forms in load_config("addressees").items() for form in forms.get(lang, [])}
+    addressees = role_forms(lang)
+    delegation = (cues_cfg.get("delegation") or {}).get(lang_pack.section) or {}
     nace = {
         code: [k for k in (row.get("keywords") or {}).get(lang) or []]
         for code, row in load_config("nace")["codes"].items()
@@ -75,7 +80,11 @@ def lexicon(lang: str) -> Lexicon:
         definitions=phrase_regex(own["definitions"]),
         addressees=addressees,
         addressee_re=phrase_regex(list(addressees)),
-        duty_subjects=frozenset(own.get("duty_subjects", [])),
+        delegation=phrase_regex(delegation.get("clauses") or []),
+        not_duty=phrase_regex(delegation.get("not_duty") or []),
+        delegators=delegating_roles(),
+        duty_subjects=frozenset(k for k in set(addressees.values())
+                                if set(role_ancestors(k)) & set(own.get("duty_subjects", []))),
         abbreviations=frozenset(a.lower() for a in cues_cfg["abbreviations"]),
         non_normative_instruments=frozenset(cues_cfg["non_normative_instruments"]),
         non_normative_kinds=frozenset(cues_cfg["non_normative_kinds"]),

@@ -27,7 +27,7 @@ from indexer.nlp.normative import analyse, is_candidate
 from indexer.nlp.segment import segment_text
 from regkb.records import Deadline, Document, Entity, Obligation, Reference, TextReference, Threshold
 
-PIPELINE_VERSION = "nlp-7"  # bump when code changes what is extracted (config changes are detected by hash)
+PIPELINE_VERSION = "nlp-8"  # bump when code changes what is extracted (config changes are detected by hash)
 OUR_COMPONENTS = ("regkb_legal_sentences", "regkb_entities", "regkb_normative", "regkb_fields", "regkb_classify")
 
 
@@ -62,6 +62,7 @@ class Finding:
     modality: str
     addressee: str | None
     addressee_text: str | None
+    duty_bearer: str | None  # who must act in the end ("Member States shall ensure that companies ..." → companies)
     action: str | None
     conditions: list[str]
     deadlines: list[dict]
@@ -134,7 +135,8 @@ def _findings(doc, offset: int) -> Iterator[Finding]:
     for sent in doc._.obligations or []:
         yield Finding(
             text=sent.text, start=offset + sent.start_char, end=offset + sent.end_char, modality=sent._.modality,
-            addressee=sent._.addressee, addressee_text=sent._.addressee_text, action=sent._.action,
+            addressee=sent._.addressee, addressee_text=sent._.addressee_text, duty_bearer=sent._.duty_bearer,
+            action=sent._.action,
             conditions=sent._.conditions or [], deadlines=sent._.deadlines or [], thresholds=sent._.thresholds or [],
             references=[r.__dict__ | {"start": r.start, "end": r.end} for r in sent._.references or []],
             entities=[{"text": e.text, "label": e.label_, "start": offset + e.start_char, "end": offset + e.end_char}
@@ -311,7 +313,7 @@ def extract_document(doc: Document, resolver: ReferenceResolver | None = None) -
             out.append(Obligation(
                 id=f"{doc.id}/{prov.id}/{n}", document_id=doc.id, provision_id=prov.id, citation=prov.citation,
                 language=doc.language, text=f.text, start=start, end=end, modality=f.modality, addressee=f.addressee,
-                addressee_text=f.addressee_text, action=f.action, conditions=f.conditions,
+                addressee_text=f.addressee_text, duty_bearer=f.duty_bearer, action=f.action, conditions=f.conditions,
                 deadlines=[Deadline(text=d["text"], date=d["date"], relative=d["relative"]) for d in f.deadlines],
                 thresholds=[Threshold(text=t["text"], metric=t["metric"], value=t["value"], unit=t["unit"],
                                       comparison=t["comparison"]) for t in f.thresholds],
