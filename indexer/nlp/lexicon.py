@@ -37,6 +37,10 @@ class Lexicon:
     cues: dict[str, re.Pattern[str]]
     any_cue: re.Pattern[str]
     non_normative: re.Pattern[str]
+    amendments: re.Pattern[str]   # amending instructions: the text they quote is read by its own wording
+    act_titles: re.Pattern[str]   # a sentence that only names an act (lists of acts, footnotes citing acts)
+    coordinators: re.Pattern[str]  # "and", "or": a new clause of the same sentence begins
+    action_after: frozenset[str]   # cues after which the action begins ("kan"), where the pack's action starts at the cue
     conditions: re.Pattern[str]
     definitions: re.Pattern[str]
     addressees: dict[str, str]  # surface form (lower) -> key
@@ -76,6 +80,10 @@ def lexicon(lang: str) -> Lexicon:
         cues=cues,
         any_cue=phrase_regex([c for m in MODALITIES for c in own[m]]),
         non_normative=phrase_regex(own["non_normative"]),
+        amendments=phrase_regex(own.get("amendments", [])),
+        act_titles=phrase_regex(own.get("act_titles", [])),
+        coordinators=phrase_regex(own.get("coordinators", [])),
+        action_after=frozenset(own.get("action_after", [])),
         conditions=phrase_regex(own["conditions"]),
         definitions=phrase_regex(own["definitions"]),
         addressees=addressees,
