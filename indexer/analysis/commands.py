@@ -52,6 +52,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--until", type=_date, metavar="YYYY-MM-DD", help="default: today")
     p.add_argument("--atom", metavar="FILE", help="write the Atom feed to FILE")
     p.add_argument("--json", action="store_true")
+    follow = p.add_argument_group("follow a search (the entries of its feed, /feed.atom?q=...)")
+    follow.add_argument("--query", metavar="TEXT", help="the search's query, as typed in the search box")
+    follow.add_argument("--kind", choices=("obligation", "provision", "document"), help="default: obligation")
+    follow.add_argument("--facet", action="append", default=[], metavar="NAME=VALUE",
+                        help="a filter of the search page, e.g. instrument=CSDDD or modality=obligation (repeatable)")
+    follow.add_argument("--as-of", metavar="YYYY-MM-DD", help="follow what the law of that day matches")
+    follow.add_argument("--versions", choices=("all", "current"), help="default: all versions of the acts")
+    follow.add_argument("--expand", choices=("on", "off"), help="search the query's translations too (default on)")
+    follow.add_argument("--lang", choices=("en", "nl"), default="en", help="language of the entries' texts")
+    follow.add_argument("--backend", help="search engine (default: config/search.yaml)")
     p.set_defaults(func=whatsnew_command)
 
 
@@ -233,7 +243,10 @@ def whatsnew_command(args: argparse.Namespace) -> int:
     if args.until and args.until < args.since:
         console.print("[red]--until is before --since.[/]")
         return 2
-    news = whats_new(_corpus(args), args.since, args.until)
+    followed = args.query or args.facet or args.kind or args.as_of or args.versions or args.expand
+    news = _followed_search(args) if followed else whats_new(_corpus(args), args.since, args.until)
+    if news is None:
+        return 2
     if args.atom:
         Path(args.atom).write_bytes(atom_feed(news, self_url=f"file://{Path(args.atom).resolve()}",
                                               site_url="http://127.0.0.1:8000/whatsnew"))
@@ -250,6 +263,49 @@ def whatsnew_command(args: argparse.Namespace) -> int:
     if news.upcoming:
         out.print("[bold]Coming up:[/] " + "; ".join(f"{e.date} {e.title}" for e in news.upcoming[:8]))
     return 0
+
+
+def _followed_search(args: argparse.Namespace):
+    """The entries of the search's feed (None, said why, when the search cannot run)."""
+    from werkzeug.datastructures import MultiDict
+
+    from indexer.analysis.changes import across_versions, follow_search, followed_changes
+    from indexer.search import open_backend
+    from indexer.search.base import BackendUnavailable, QuerySyntaxError
+    from regkb.settings import load_config
+    from search_app.params import BadParameter, parse_search
+
+    params = MultiDict([(k, v) for k, v in (("q", args.query), ("kind", args.kind), ("as_of", args.as_of),
+                                             ("versions", args.versions), ("expand", args.expand)) if v])
+    for facet in args.facet:
+        name, eq, value = facet.partition("=")
+        if not eq or not name.strip():
+            console.print(f"[red]--facet {facet!r}: write NAME=VALUE, e.g. --facet instrument=CSDDD.[/]")
+            return None
+        params.add(name.strip(), value)
+    settings = load_config("app")
+    try:
+        req = across_versions(parse_search(params, settings), args.versions is not None)
+        backend = open_backend(args.data_dir, args.backend)
+    except BadParameter as exc:
+        console.print(f"[red]{exc}[/]")
+        return None
+    except Exception as exc:  # a bad setting or an unreachable server: say so
+        console.print(f"[red]cannot open the search backend: {exc}[/]")
+        return None
+    corpus = _corpus(args)
+    try:
+        followed = follow_search(backend.search, req.model_copy(update={"languages": [args.lang]}), corpus,
+                                 settings["export_max_rows"])
+    except (QuerySyntaxError, BackendUnavailable) as exc:
+        console.print(f"[red]{exc}[/]")
+        return None
+    finally:
+        backend.close()
+    if followed.truncated:
+        console.print(f"[yellow]the search finds more than {settings['export_max_rows']} records: only the changes "
+                      f"to the first ones are listed; narrow the search to follow all of it[/]")
+    return followed_changes(corpus, followed, args.since, args.until, lang=args.lang)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -40,13 +40,16 @@ def _el(parent: etree._Element, name: str, text: str | None = None, **attrs: str
 
 
 def atom_feed(
-    news: WhatsNew, self_url: str, site_url: str, title: str = "Responsible business conduct law: what's new"
+    news: WhatsNew, self_url: str, site_url: str, title: str = "Responsible business conduct law: what's new",
+    feed_id: str | None = None, subtitle: str | None = None,
 ) -> bytes:
-    """Serialised feed; `updated` is the newest entry's date (stable output for the same data)."""
+    """Serialised feed; `updated` is the newest entry's date (stable output for the same data). A followed
+    search or provision passes its own `feed_id` (the same for every `since`) and `subtitle`."""
     root = etree.Element(f"{{{ATOM_NS}}}feed", nsmap={None: ATOM_NS})
-    _el(root, "id", f"{FEED_ID}?since={news.since.isoformat()}")
+    _el(root, "id", feed_id or f"{FEED_ID}?since={news.since.isoformat()}")
     _el(root, "title", title)
-    _el(root, "subtitle", f"Documents and legal events from {news.since.isoformat()} to {news.until.isoformat()}")
+    _el(root, "subtitle", subtitle or
+        f"Documents and legal events from {news.since.isoformat()} to {news.until.isoformat()}")
     newest = max((e.date for e in news.entries), default=news.since)
     _el(root, "updated", _stamp(newest))
     author = _el(root, "author")

@@ -1,4 +1,4 @@
-"""Tracking pages: timelines (chart + table), what's new (page + Atom feed), version comparison.
+"""Tracking pages: timelines (chart + table), what's new, version comparison (the feeds: views/alerts.py).
 
 WHY here: the analyses live in indexer.analysis; this module only turns query
 parameters into calls and results into pages/JSON. The chart is server-rendered
@@ -18,7 +18,6 @@ from flask_babel import lazy_gettext as _l
 from indexer.analysis.changes import Entry, whats_new
 from indexer.analysis.compare import compare
 from indexer.analysis.corpus import Corpus
-from indexer.analysis.feed import atom_feed
 from indexer.analysis.scope_rules import load_scope_rules
 from indexer.analysis.timeline import KIND_LABELS, Event, Timeline, chart_layout, find_instrument, timelines
 from indexer.parsing.metadata import act_info
@@ -58,7 +57,7 @@ def analysis_corpus() -> Corpus:
     return state().corpus.snapshot
 
 
-def _date_arg(name: str, default: date | None) -> date | None:
+def date_arg(name: str, default: date | None) -> date | None:
     value = request.args.get(name, "").strip()
     if not value:
         return default
@@ -68,9 +67,9 @@ def _date_arg(name: str, default: date | None) -> date | None:
         abort(400, description=f"'{value}' is not a date: write {name}=YYYY-MM-DD, e.g. {name}=2026-01-01.")
 
 
-def _since() -> date:
+def since_arg() -> date:
     """?since=, a year ago by default."""
-    return _date_arg("since", None) or date.today() - timedelta(days=365)
+    return date_arg("since", None) or date.today() - timedelta(days=365)
 
 
 @bp.get("/tracking.css")
@@ -154,13 +153,13 @@ def api_timeline():
 
 @bp.get("/whatsnew")
 def whatsnew():
-    since = _since()
-    until = _date_arg("until", None)
+    since = since_arg()
+    until = date_arg("until", None)
     corpus = analysis_corpus()
     news = whats_new(corpus, since, until)
     return render_template("tracking/whatsnew.html", news=news, items=[_news_item(corpus, e) for e in news.entries],
                            upcoming=[_news_item(corpus, e) for e in news.upcoming],
-                           feed_url=url_for("tracking.feed", since=since.isoformat()))
+                           feed_url=url_for("alerts.feed", since=since.isoformat()))
 
 
 @dataclass(frozen=True)
@@ -211,17 +210,8 @@ def _comparison_counts(old_id: str, new_id: str) -> dict[str, int]:
 
 @bp.get("/api/whatsnew")
 def api_whatsnew():
-    since = _since()
-    return jsonify(whats_new(analysis_corpus(), since, _date_arg("until", None)).model_dump(mode="json"))
-
-
-@bp.get("/feed.atom")
-def feed():
-    since = _since()
-    news = whats_new(analysis_corpus(), since, _date_arg("until", None))
-    site = url_for("tracking.whatsnew", since=since.isoformat(), _external=True)
-    body = atom_feed(news, self_url=request.url, site_url=site)
-    return Response(body, mimetype="application/atom+xml")
+    since = since_arg()
+    return jsonify(whats_new(analysis_corpus(), since, date_arg("until", None)).model_dump(mode="json"))
 
 
 # ---- comparison ----------------------------------------------------------------------------
