@@ -221,9 +221,12 @@ def extract_command(args: argparse.Namespace) -> int:
             progress.advance(task)
     write_json_atomic(state_path, state)
     refs = write_references(dd, corpus, resolver)
+    from indexer.analysis.terms import write_terms
+    terms = write_terms(dd, corpus)
     table = Table(title="regkb extract", show_header=False)
     for label, value in [*counts.items(), *((f"  {m}", n) for m, n in modalities.most_common()),
                          ("references written", f"{refs['written']} documents, {refs['links']} links"),
+                         ("defined terms written", f"{terms['written']} documents, {terms['terms']} terms"),
                          ("dropped (document no longer loads)", len(dropped)),
                          ("failed", len(errors)), ("time", f"{time.monotonic() - started:.1f}s")]:
         table.add_row(label, str(value))

@@ -1,12 +1,12 @@
-"""The one corpus store: the documents, obligations and resolved references of a data dir.
+"""The one corpus store: the documents, obligations, resolved references and defined terms of a data dir.
 
 WHY one store: the CLI stages, the analyses and the web app read the same files, so they read them the
 same way, with one rule for bad input: a file (or line) that does not load is logged once, counted and
 named in `Corpus.problems`, and skipped; nothing crashes and nothing else is lost.
 
 WHY snapshots: a `Corpus` is complete and never changes. `CorpusStore.current()` builds a new one when a
-file of the data dir changed (names, sizes and modification times of documents/, obligations/ and
-references/) and swaps it in whole, so a concurrent reader sees the old complete corpus or the new one,
+file of the data dir changed (names, sizes and modification times of documents/, obligations/,
+references/ and terms/) and swaps it in whole, so a concurrent reader sees the old complete corpus or the new one,
 never a half-loaded one. Unchanged files are not parsed again.
 """
 from __future__ import annotations
@@ -22,16 +22,17 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from regkb.records import Document, Obligation, TextReference
+from regkb.records import DefinedTerm, Document, Obligation, TextReference
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # The folders of a data dir the store reads (regkb.settings.DataDir names them), and what each file holds.
-DOCUMENTS, OBLIGATIONS, REFERENCES = "documents", "obligations", "references"
-SUFFIX = {DOCUMENTS: ".json", OBLIGATIONS: ".jsonl", REFERENCES: ".jsonl"}
-RECORD: dict[str, type[BaseModel]] = {OBLIGATIONS: Obligation, REFERENCES: TextReference}
-WHAT = {OBLIGATIONS: "obligation", REFERENCES: "reference"}
+DOCUMENTS, OBLIGATIONS, REFERENCES, TERMS = "documents", "obligations", "references", "terms"
+FOLDERS = (DOCUMENTS, OBLIGATIONS, REFERENCES, TERMS)
+SUFFIX = {DOCUMENTS: ".json", OBLIGATIONS: ".jsonl", REFERENCES: ".jsonl", TERMS: ".jsonl"}
+RECORD: dict[str, type[BaseModel]] = {OBLIGATIONS: Obligation, REFERENCES: TextReference, TERMS: DefinedTerm}
+WHAT = {OBLIGATIONS: "obligation", REFERENCES: "reference", TERMS: "defined term"}
 
 FileKey = tuple[str, int, int]          # (name, mtime in ns, size): a file changed when its key did
 Stamp = tuple[tuple[FileKey, ...], ...]  # one tuple of file keys per folder
@@ -69,10 +70,12 @@ class Corpus:
 
     def __init__(self, documents: Iterable[Document] = (), obligations: dict[str, list[Obligation]] | None = None,
                  references: dict[str, list[TextReference]] | None = None, problems: Iterable[LoadProblem] = (),
-                 root: Path | None = None, stamp: Stamp | None = None):
+                 root: Path | None = None, stamp: Stamp | None = None,
+                 terms: dict[str, list[DefinedTerm]] | None = None):
         self.documents: dict[str, Document] = {d.id: d for d in documents}
         self._obligations = obligations or {}
         self._references = references or {}
+        self._terms = terms or {}
         self.problems: tuple[LoadProblem, ...] = tuple(problems)
         self.root = root
         self.stamp = stamp
@@ -124,6 +127,10 @@ class Corpus:
         """The resolved cross-references `regkb extract` wrote for one document."""
         return list(self._references.get(doc_id, ()))
 
+    def terms(self, doc_id: str) -> list[DefinedTerm]:
+        """The defined terms `regkb extract` found in one document ([] when none)."""
+        return list(self._terms.get(doc_id, ())) if doc_id in self.documents else []
+
     @property
     def linked(self) -> bool:
         """True when `regkb extract` has written resolved references for this data dir."""
@@ -140,7 +147,9 @@ class Corpus:
 
     def orphans(self, folder: str = OBLIGATIONS) -> list[str]:
         """Ids of documents that no longer load (deleted or unreadable) but still have records in `folder`."""
-        held = self._obligations if folder == OBLIGATIONS else self._references
+        folders: dict[str, dict[str, Any]] = {OBLIGATIONS: self._obligations, REFERENCES: self._references,
+                                              TERMS: self._terms}
+        held = folders[folder]
         return [doc_id for doc_id in held if doc_id not in self.documents]
 
     # -- derived data ------------------------------------------------------------------------------
@@ -193,7 +202,7 @@ class CorpusStore:
     def _folders(self) -> tuple[int | None, ...]:
         """The record folders' modification times (None for a missing one)."""
         out: list[int | None] = []
-        for folder in (DOCUMENTS, OBLIGATIONS, REFERENCES):
+        for folder in FOLDERS:
             try:
                 out.append(os.stat(self.root / folder).st_mtime_ns)
             except OSError:
@@ -203,12 +212,12 @@ class CorpusStore:
     def stamp(self) -> Stamp:
         """What the loaded state depends on: every file's name, modification time and size."""
         return tuple(
-            tuple(_listing(self.root / folder, SUFFIX[folder])) for folder in (DOCUMENTS, OBLIGATIONS, REFERENCES)
+            tuple(_listing(self.root / folder, SUFFIX[folder])) for folder in FOLDERS
         )
 
     # -- loading -----------------------------------------------------------------------------------
     def _load(self, stamp: Stamp) -> Corpus:
-        docs_keys, obligation_keys, reference_keys = stamp
+        docs_keys, obligation_keys, reference_keys, term_keys = stamp
         parsed: dict[tuple[str, str], _Parsed] = {}
 
         def parse(folder: str, key: FileKey, reader: Callable[[Path], tuple[Any, list[LoadProblem]]]) -> Any:
@@ -224,9 +233,10 @@ class CorpusStore:
             k[0].rsplit(".", 1)[0]: parse(OBLIGATIONS, k, _records_reader(OBLIGATIONS)) for k in obligation_keys
         }
         references = {k[0].rsplit(".", 1)[0]: parse(REFERENCES, k, _records_reader(REFERENCES)) for k in reference_keys}
+        terms = {k[0].rsplit(".", 1)[0]: parse(TERMS, k, _records_reader(TERMS)) for k in term_keys}
         self._parsed = parsed  # files that are gone are forgotten
         problems = [p for hit in parsed.values() for p in hit.problems]
-        return Corpus(documents, obligations, references, problems, root=self.root, stamp=stamp)
+        return Corpus(documents, obligations, references, problems, root=self.root, stamp=stamp, terms=terms)
 
 
 def _listing(folder: Path, suffix: str) -> Iterator[FileKey]:

@@ -171,6 +171,24 @@ class TextReference(BaseModel):
     target_provision_id: str | None = None
 
 
+class DefinedTerm(BaseModel):
+    """A term an act defines ("‘business partner’ means …"), in one language version of one version.
+
+    WHY persisted: `regkb extract` finds definitions once (terms/<document_id>.jsonl); the term pages and
+    the reader's links to definitions only look them up."""
+
+    slug: str = Field(description="The term folded to ASCII, lower case, hyphens: 'business-partner'")
+    term: str = Field(description="As the text writes it: 'business partner', 'marktdeelnemer'")
+    aliases: list[str] = Field([], description="Other names the definition gives ('IBIP')")
+    act_id: str
+    document_id: str
+    version_id: str
+    provision_id: str
+    citation: str = Field(description="'Article 3(1), point (f)'")
+    language: str
+    text: str = Field(description="The definition: the provision's text with its points")
+
+
 class Entity(BaseModel):
     text: str
     label: str

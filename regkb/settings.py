@@ -72,6 +72,11 @@ class DataDir:
         return self._dir("references")
 
     @property
+    def terms(self) -> Path:
+        """Defined terms per document (JSON Lines), written by `regkb extract` for the term pages."""
+        return self._dir("terms")
+
+    @property
     def index(self) -> Path:
         """The embedded search index."""
         return self._dir("index")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from indexer.analysis.citedby import CitedBy
+from indexer.analysis.terms import TermIndex
 from indexer.analysis.versions import VersionChains
 from regkb.corpus import Corpus
 from regkb.records import Document, Obligation, TextReference
@@ -55,6 +57,14 @@ class WebCorpus:
     def versions(self) -> VersionChains:
         """Every act's version chain (validity, previous/next, deletions), built once per corpus state."""
         return self.snapshot.derived("version chains", lambda c: VersionChains.build(c.all()))
+
+    def cited_by(self) -> CitedBy:
+        """Who cites each provision and which acts amended it, across versions and languages (once per state)."""
+        return self.snapshot.derived("cited by", lambda c: CitedBy.build(c, self.versions()))
+
+    def terms(self) -> TermIndex:
+        """Every defined term, by slug, document and provision (once per corpus state)."""
+        return self.snapshot.derived("terms", TermIndex.build)
 
     def obligations_of(self, doc_id: str) -> list[Obligation]:
         """The obligations extracted from one document, in file order ([] when none)."""

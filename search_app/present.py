@@ -73,9 +73,9 @@ def plain_snippet(text: str, limit: int = SNIPPET_CHARS) -> Markup:
 
 
 def marked_text(text: str, spans: list[tuple[int, int, str, str]],
-                links: Sequence[tuple[int, int, str]] = ()) -> Markup:
+                links: Sequence[tuple[int, int, str] | tuple[int, int, str, str]] = ()) -> Markup:
     """`text` with each (start, end, element id, css class) span wrapped in <mark> and each (start, end, href)
-    link in <a class="ref">; everything escaped.
+    link in <a class="ref"> (a fourth item is another class: "term"); everything escaped.
 
     WHY segments: a reference may start inside an obligation and end outside it. The text is cut at every span
     boundary; <mark> is always the outer element and a link crossing a mark boundary is closed and reopened
@@ -97,7 +97,7 @@ def marked_text(text: str, spans: list[tuple[int, int, str, str]],
                 out.append(f'<mark id="{escape(mark[2])}" class="{escape(mark[3])}" tabindex="-1">')
             open_mark = mark
         if link is not None and open_link is None:
-            out.append(f'<a class="ref" href="{escape(link[2])}">')
+            out.append(f'<a class="{escape(link[3]) if len(link) > 3 else "ref"}" href="{escape(link[2])}">')
             open_link = link
         out.append(str(escape(text[a:b])))
     out.append("</a>" * (open_link is not None) + "</mark>" * (open_mark is not None))

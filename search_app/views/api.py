@@ -142,7 +142,42 @@ def provision(doc_id: str, provision_id: str):
         "url": url_for("documents.read", doc_id=doc.id, _anchor=prov.id),
         "children": [p.id for p in doc.provisions if p.parent_id == prov.id],
         "obligations": obligations,
+        **_relations(doc, prov.id),
     })
+
+
+def _relations(doc, provision_id: str) -> dict[str, Any]:
+    """`cited_by` (the citing provisions, every version and language of the citing acts) and `amended_by` (the
+    amending acts' instructions about the article or annex that holds the provision)."""
+    index = state().corpus.cited_by()
+    return {
+        "cited_by": [dataclasses.asdict(c) | {"url": url_for("documents.read", doc_id=c.document_id,
+                                                              _anchor=c.provision_id)}
+                     for c in index.cited_by(doc.act_id, provision_id, doc.language)],
+        "amended_by": [dataclasses.asdict(a) | {"date": a.date.isoformat() if a.date else None}
+                       for a in index.amended_by(doc.act_id, provision_id, doc.language)],
+    }
+
+
+@bp.get("/terms")
+def terms():
+    """The defined terms whose name matches `q` (all of them without it)."""
+    from search_app.views.terms import summaries_json
+
+    q = request.args.get("q", "").strip()[:200]
+    found = summaries_json(q)
+    return jsonify({"query": q, "count": len(found), "terms": found})
+
+
+@bp.get("/terms/<slug>")
+def term(slug: str):
+    """Every act's definition of one term, the longer terms that contain it and the term in other languages."""
+    from search_app.views.terms import term_json
+
+    body = term_json(slug)
+    if body is None:
+        abort(404, description="No act of the corpus defines this term: search /api/terms?q=")
+    return jsonify(body)
 
 
 @bp.get("/obligations/<path:obligation_id>")

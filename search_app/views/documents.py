@@ -11,6 +11,8 @@ from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import get_locale
 from markupsafe import Markup
 
+from indexer.analysis.citedby import Amendment, CitedBy, summary
+from indexer.analysis.terms import TermMatcher
 from indexer.search.records import version_fields
 from regkb.records import Document, Obligation, Provision, TextReference
 from search_app import naming, present
@@ -28,6 +30,8 @@ class ProvisionView:
     html: Markup
     obligations: list[Obligation] = field(default_factory=list)
     references: list[tuple[str, str]] = field(default_factory=list)
+    cited: tuple[int, int] | None = None   # (provisions, acts) citing it, for "cited by 7 provisions in 3 acts"
+    amended: list[Amendment] = field(default_factory=list)
 
 
 @bp.record_once
@@ -68,6 +72,24 @@ def read(doc_id: str):
                            deleted=deleted_now,
                            other_versions=present.other_versions(doc.id, None), as_of=as_of,
                            known_ids={s.id for s in corpus.summaries()}, related=_related(doc, chains))
+
+
+@bp.get("/<doc_id>/<provision_id>/cited-by")
+def cited_by(doc_id: str, provision_id: str):
+    """The provisions of the corpus that cite this one (or a part of it), by act, and the acts that amended it."""
+    corpus = state().corpus
+    doc = corpus.document(doc_id)
+    prov = doc.provision(provision_id) if doc else None
+    if doc is None or prov is None:
+        abort(404)
+    index = corpus.cited_by()
+    citations = index.cited_by(doc.act_id, prov.id, doc.language)
+    by_act: dict[str, list] = defaultdict(list)
+    for c in citations:
+        by_act[c.act_id].append(c)
+    names = {a: naming.act_name(d) for a, cs in by_act.items() if (d := corpus.document(cs[0].document_id))}
+    return render_template("cited_by.html", doc=doc, prov=prov, by_act=by_act, act_names=names,
+                           counts=summary(citations), amended=index.amended_by(doc.act_id, prov.id, doc.language))
 
 
 def _related(doc: Document, chains) -> list[tuple]:
@@ -112,11 +134,14 @@ def _provisions_html(corpus, doc: Document, highlight: str, deleted: dict, as_of
         for ob in corpus.obligations_of(doc.id):
             by_provision[ob.provision_id].append(ob)
         refs = corpus.links_of(doc)
+        cited_by, terms = corpus.cited_by(), TermMatcher(corpus.terms().in_document(doc))
         views = [
-            _provision_view(doc, p, by_provision.get(p.id, []), refs.get(p.id, []), highlight) for p in doc.provisions
+            _with_relations(_provision_view(doc, p, by_provision.get(p.id, []), refs.get(p.id, []), highlight, terms),
+                            doc, cited_by)
+            for p in doc.provisions
         ]
         html = Markup(render_template("_provisions.html", views=views, highlight=highlight, deleted=deleted,
-                                      modality_labels=present.MODALITY_LABELS))
+                                      doc_id=doc.id, modality_labels=present.MODALITY_LABELS))
         cache.put(key, html)
     return html
 
@@ -142,15 +167,33 @@ class _Rendered:
                 self._items.popitem(last=False)
 
 
+def _with_relations(view: ProvisionView, doc: Document, cited_by: CitedBy) -> ProvisionView:
+    """The provision's cited-by count and, for an article or annex, the acts that amended or deleted it. An
+    article counts the citations of its parts; a part only those of itself (its article already sums them)."""
+    p = view.provision
+    unit = p.parent_id is None or p.kind in ("article", "annex", "appendix")
+    citations = cited_by.cited_by(doc.act_id, p.id, doc.language)
+    if not unit:
+        citations = [c for c in citations if c.target_provision_id == p.id]
+    view.cited = summary(citations) if citations else None
+    view.amended = cited_by.amended_by(doc.act_id, p.id, doc.language) if unit and "." not in p.id else []
+    return view
+
+
 def _provision_view(doc: Document, prov: Provision, obligations: list[Obligation], refs: list[TextReference],
-                    highlight: str) -> ProvisionView:
-    """The provision text with obligations as <mark> and every cross-reference `regkb extract` resolved as a link."""
+                    highlight: str, terms: TermMatcher | None = None) -> ProvisionView:
+    """The provision text with obligations as <mark>, every cross-reference `regkb extract` resolved as a link
+    and the first use of each term the act defines as a link to its definition."""
     spans = [(ob.start, ob.end, f"ob-{ob.id}", f"ob ob-{ob.modality}" + (" target" if ob.id == highlight else ""))
              for ob in obligations]
-    links, references = [], []
+    links: list[tuple[int, int, str, str]] = []
+    references: list[tuple[str, str]] = []
     for ref in refs:
         href = url_for("documents.read", doc_id=ref.target_document_id, _anchor=ref.target_provision_id)
-        links.append((ref.start, ref.end, href))
+        links.append((ref.start, ref.end, href, "ref"))
         if (ref.text, href) not in references:
             references.append((ref.text, href))
+    for start, end, term in terms.links(prov, [(a, b) for a, b, *_ in links]) if terms else ():
+        links.append((start, end, url_for("documents.read", doc_id=term.document_id, _anchor=term.provision_id),
+                      "term"))
     return ProvisionView(prov, present.marked_text(prov.text, spans, links), obligations, references)

@@ -1,0 +1,304 @@
+"""Defined terms across acts: every definition of the corpus as a `DefinedTerm`, and the index the term pages read.
+
+WHY: the same words mean different things in different acts ("operator" in the EUDR and in the Batteries
+Regulation), and a reader of one provision needs the definition that act gives. `regkb extract` finds the
+definitions once per document (terms/<document_id>.jsonl, by `extract_terms`, from the wording in
+config/cross_act.yaml); the web process only builds `TermIndex` over them, once per corpus state.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from regkb.records import DefinedTerm, Document, Provision
+from regkb.settings import CONFIG_DIR, load_config
+
+TERMS_VERSION = "terms-1"
+STATE_FILE = "_state.json"
+NOT_DEFINING = {"recital", "citation", "title", "preamble", "footnote"}
+MAX_TEXT = 4000  # characters of a definition kept (a definition with a long list of points is cut)
+
+
+@dataclass(frozen=True)
+class _Grammar:
+    entry: tuple[re.Pattern[str], ...]
+    inline: tuple[re.Pattern[str], ...]
+    list_intro: re.Pattern[str]
+
+
+@cache
+def _grammar(lang: str) -> _Grammar | None:
+    cfg = load_config("cross_act")["definitions"].get(lang)
+    if not cfg:
+        return None
+    return _Grammar(tuple(re.compile(r) for r in cfg.get("entry", ())),
+                    tuple(re.compile(r) for r in cfg.get("inline", ())), re.compile(cfg.get("list_intro", "(?!)")))
+
+
+@cache
+def _settings() -> tuple[int, re.Pattern[str]]:
+    cfg = load_config("cross_act")["definitions"]
+    return int(cfg["max_term_words"]), re.compile(cfg["glossary_headings"])
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics and with straight apostrophes: how terms are compared."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("’", "'").lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).strip()
+
+
+def slugify(term: str) -> str:
+    """'Business partner' → 'business-partner', 'économie' → 'economie' (the term page's URL)."""
+    return re.sub(r"[^a-z0-9]+", "-", fold(term)).strip("-")
+
+
+# -- extraction (regkb extract) -----------------------------------------------------------------------------
+def extract_terms(doc: Document) -> list[DefinedTerm]:
+    """The terms `doc` defines, in text order: quoted-term entries ("‘operator’ means"), the term a sentence
+    defines inline ("the term “child” shall mean"), the points of a Dutch "wordt verstaan onder:" list, and
+    the sections of a glossary annex."""
+    grammar = _grammar(doc.language)
+    max_words, glossary = _settings()
+    children: dict[str | None, list[Provision]] = defaultdict(list)
+    for p in doc.provisions:
+        children[p.parent_id].append(p)
+    glossary_units = {p.id for p in doc.provisions if p.kind == "annex" and p.heading and glossary.search(p.heading)}
+    texts = {p.id: p.text for p in doc.provisions}
+    out: list[DefinedTerm] = []
+    for p in doc.provisions:
+        if p.kind in NOT_DEFINING or not (p.text or p.heading):
+            continue
+        names: list[str] = []
+        if grammar:
+            names = _names(p, grammar, texts.get(p.parent_id or "", ""))
+        if not names and p.parent_id in glossary_units and p.heading and p.text and "|" not in p.text:
+            names = [p.heading]
+        names = [n for n in (_clean(n) for n in names) if n and len(n.split()) <= max_words]
+        if names:
+            text = _definition_text(p, children)
+            out.append(DefinedTerm(slug=slugify(names[0]), term=names[0], aliases=names[1:], act_id=doc.act_id,
+                                   document_id=doc.id, version_id=doc.version_id, provision_id=p.id,
+                                   citation=p.citation, language=doc.language, text=text))
+    return [t for t in out if t.slug]
+
+
+def _names(p: Provision, grammar: _Grammar, parent_text: str) -> list[str]:
+    """The term (then its aliases) this provision defines, or []."""
+    for rx in grammar.entry:
+        if m := rx.match(p.text):
+            aliases = re.findall(r"[‘'\"“„«]\s*([^’'\"”»]{1,40}?)\s*[’'\"”»]", m.groupdict().get("aliases") or "")
+            return [m.group("term"), *aliases]
+    for rx in grammar.inline:
+        if m := rx.search(p.text):
+            return [m.group("term")]
+    if not grammar.list_intro.search(parent_text):
+        return []
+    # a point of a "wordt verstaan onder:" list: the words before its first colon ("de minister: de Minister …")
+    head, colon, rest = p.text.partition(":")
+    return [re.sub(r"^(?:de|het|een)\s+", "", head.strip(), flags=re.I)] if colon and rest.strip() else []
+
+
+def _clean(name: str) -> str:
+    """The name without surrounding punctuation and without a leading article ("the worst forms of …")."""
+    name = re.sub(r"\s+", " ", name).strip(" ,;:.\u00a0")
+    return re.sub(r"^(?:the|de|het|le|la|les)\s+(?=\w)", "", name, flags=re.I)
+
+
+def _definition_text(p: Provision, children: dict[str | None, list[Provision]]) -> str:
+    """The provision's text followed by its points' texts, one a line."""
+    parts = [p.text]
+    stack = list(reversed(children.get(p.id, [])))
+    while stack and sum(len(x) for x in parts) < MAX_TEXT:
+        q = stack.pop()
+        label = f"({q.number}) " if q.number and not q.text.lstrip().startswith(("(", q.number)) else ""
+        if q.text:
+            parts.append(label + q.text)
+        stack.extend(reversed(children.get(q.id, [])))
+    text = "\n".join(x.strip() for x in parts if x.strip())
+    return text[:MAX_TEXT]
+
+
+def _terms_key(doc: Document) -> str:
+    content = hashlib.sha256(doc.model_dump_json(include={"provisions", "language", "act_id", "version_id"})
+                             .encode()).hexdigest()
+    grammar = hashlib.sha256((CONFIG_DIR / "cross_act.yaml").read_bytes()).hexdigest()[:12]
+    return f"{TERMS_VERSION}:{grammar}:{content}"
+
+
+def write_terms(dd, corpus) -> Counter:
+    """terms/<doc_id>.jsonl for every document whose text (or the definition wording) changed since the last run,
+    and none for documents that no longer load."""
+    from regkb.storage import read_json, write_bytes_atomic, write_json_atomic
+
+    folder: Path = dd.terms
+    state_path = folder / STATE_FILE
+    try:
+        state = read_json(state_path) if state_path.exists() else {}
+    except (OSError, ValueError):
+        state = {}
+    damaged = {p.stem for p in corpus.problems if p.folder == "terms"}
+    counts: Counter[str] = Counter()
+    for doc in corpus.all():
+        key, out = _terms_key(doc), folder / f"{doc.id}.jsonl"
+        if state.get(doc.id) == key and out.exists() and doc.id not in damaged:
+            counts["unchanged"] += 1
+            continue
+        terms = extract_terms(doc)
+        write_bytes_atomic(out, "".join(t.model_dump_json() + "\n" for t in terms).encode("utf-8"))
+        state[doc.id] = key
+        counts["written"] += 1
+        counts["terms"] += len(terms)
+    for stale in corpus.orphans("terms"):
+        (folder / f"{stale}.jsonl").unlink(missing_ok=True)
+        state.pop(stale, None)
+    write_json_atomic(state_path, {k: v for k, v in state.items() if k in corpus.documents})
+    return counts
+
+
+# -- the index the pages read ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TermSummary:
+    """One entry of the term list: a term in one language and how many acts define it."""
+
+    slug: str
+    term: str
+    language: str
+    acts: int
+    definitions: int
+
+
+class TermIndex:
+    """Every defined term of one corpus state, by slug, by document and by provision; built once per state."""
+
+    def __init__(self, terms: Iterable[DefinedTerm], glossary: list[dict] | None = None):
+        self.by_slug: dict[str, list[DefinedTerm]] = defaultdict(list)
+        self.by_document: dict[str, list[DefinedTerm]] = defaultdict(list)
+        self.by_provision: dict[tuple[str, str], list[DefinedTerm]] = defaultdict(list)
+        for t in terms:
+            self.by_slug[t.slug].append(t)
+            for alias in t.aliases:
+                if (s := slugify(alias)) and s != t.slug:
+                    self.by_slug[s].append(t)
+            self.by_document[t.document_id].append(t)
+            self.by_provision[(t.version_id, t.provision_id)].append(t)
+        self._concepts = _glossary_concepts(glossary or [])
+
+    @classmethod
+    def build(cls, corpus) -> TermIndex:
+        return cls((t for doc in corpus.all() for t in corpus.terms(doc.id)),
+                   load_config("glossary").get("entries", []))
+
+    def summaries(self) -> list[TermSummary]:
+        """Every slug with its commonest spelling, language and counts, alphabetically."""
+        out = []
+        for slug, ts in self.by_slug.items():
+            own = [t for t in ts if t.slug == slug] or ts
+            spelling = Counter(t.term for t in own).most_common(1)[0][0]
+            language = Counter(t.language for t in own).most_common(1)[0][0]
+            out.append(TermSummary(slug, spelling, language, len({t.act_id for t in ts}),
+                                   len({(t.act_id, t.provision_id, t.text) for t in ts})))
+        return sorted(out, key=lambda s: (fold(s.term), s.slug))
+
+    def search(self, q: str, limit: int = 50) -> list[TermSummary]:
+        """Terms whose name contains every word of `q` (exact names first, then names starting with it), and the
+        terms the glossary gives for it in the other languages."""
+        words = fold(q).split()
+        if not words:
+            return self.summaries()[:limit]
+        target = slugify(q)
+        alike = {s for concept in self._concepts.get(target, ()) for s in concept}
+        hits = [s for s in self.summaries()
+                if all(w in fold(s.term) or w in s.slug for w in words) or s.slug in alike]
+        hits.sort(key=lambda s: (s.slug != target, s.slug not in alike, not s.slug.startswith(target),
+                                 len(s.slug), s.slug))
+        return hits[:limit]
+
+    def definitions(self, slug: str) -> list[DefinedTerm]:
+        return list(self.by_slug.get(slug, ()))
+
+    def aligned(self, slug: str) -> list[tuple[str, str, str]]:
+        """(language, term, slug) of the same concept in the other languages: the term the other language
+        version of the same provision defines, and the glossary's equivalents that some act defines."""
+        own = self.by_slug.get(slug, [])
+        langs = {t.language for t in own}
+        found: dict[tuple[str, str], str] = {}
+        for t in own:
+            for other in self.by_provision.get((t.version_id, t.provision_id), ()):
+                if other.language != t.language:
+                    found.setdefault((other.language, other.slug), other.term)
+        for concept in self._concepts.get(slug, ()):
+            for s in concept:
+                for other in self.by_slug.get(s, [])[:1]:
+                    if other.language not in langs:
+                        found.setdefault((other.language, s), other.term)
+        return sorted((lang, term, s) for (lang, s), term in found.items() if s != slug)
+
+    def in_document(self, doc: Document) -> list[DefinedTerm]:
+        """The terms whose definitions a link in `doc` should open: its own, else those of another version of
+        the same act in its language (a consolidation without the definitions article still uses them)."""
+        own = self.by_document.get(doc.id)
+        if own:
+            return list(own)
+        same_act = [ts for ts in self.by_document.values()
+                    if ts and ts[0].act_id == doc.act_id and ts[0].language == doc.language]
+        return max(same_act, key=lambda ts: len(ts)) if same_act else []
+
+
+class TermMatcher:
+    """Finds, in a provision's text, the first use of each term its act defines (longest names first).
+
+    WHY here and once per document: the reader draws these links when it renders a document's fragment
+    (cached with it); no language model runs in the web process."""
+
+    def __init__(self, terms: Iterable[DefinedTerm]):
+        self.by_name: dict[str, DefinedTerm] = {}
+        for t in terms:
+            for name in (t.term, *t.aliases):
+                if len(name) > 2:
+                    self.by_name.setdefault(_key(name), t)
+        names = sorted(self.by_name, key=len, reverse=True)
+        self.pattern = re.compile(r"(?<![\w-])(?:%s)(?:s|es)?(?![\w-])" % "|".join(
+            re.escape(n).replace("'", "['’]") for n in names), re.I) if names else None
+
+    def links(self, prov: Provision, taken: list[tuple[int, int]]) -> list[tuple[int, int, DefinedTerm]]:
+        """(start, end, term) of the first use of each defined term, outside the spans already linked and not
+        in the term's own definition."""
+        if self.pattern is None or not prov.text:
+            return []
+        out: list[tuple[int, int, DefinedTerm]] = []
+        seen: set[str] = set()
+        for m in self.pattern.finditer(prov.text):
+            word = _key(m.group(0))
+            term = self.by_name.get(word) or self.by_name.get(re.sub(r"e?s$", "", word))
+            if term is None or term.slug in seen or _within(prov.id, term.provision_id):
+                continue
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            seen.add(term.slug)
+            out.append((m.start(), m.end(), term))
+        return out
+
+
+def _key(name: str) -> str:
+    return name.replace("’", "'").lower()
+
+
+def _within(pid: str, ancestor: str) -> bool:
+    return pid == ancestor or pid.startswith(ancestor + ".")
+
+
+def _glossary_concepts(entries: list[dict]) -> dict[str, list[set[str]]]:
+    """slug of any glossary term → the slugs of each glossary entry it belongs to (all languages)."""
+    out: dict[str, list[set[str]]] = defaultdict(list)
+    for entry in entries:
+        slugs = {slugify(term) for lang in ("en", "nl", "fr") for term in entry.get(lang, []) or []}
+        slugs.discard("")
+        for s in slugs:
+            out[s].append(slugs)
+    return out
