@@ -309,7 +309,7 @@ def _unit_entries(corpus: Corpus, chains: VersionChains, old: Document, new: Doc
         if parts:
             told.append(_("Parts changed: %(parts)s") % {"parts": "; ".join(parts[:MAX_PARTS_TOLD])
                                                           + ("; …" if len(parts) > MAX_PARTS_TOLD else "")})
-        told.append(_("In force from %(date)s.") % {"date": day.isoformat()})
+        told.append(_("Takes effect on %(date)s.") % {"date": day.isoformat()})
         out.append(Entry(
             id=f"{FEED_TAG}:provision/{old.id}/{new.id}/{p.unit_id}", date=day, kind="provision", category=p.status,
             title=title[:200], summary=" · ".join(t for t in told if t), url=_compare_url(old, new, p.unit_id),
