@@ -57,6 +57,22 @@ class Identifiers(BaseModel):
     number: str | None = Field(None, description="The act's number as cited, e.g. '2024/1760'")
 
 
+class Amendment(BaseModel):
+    """What an amending act's provision does to another act (indexer/parsing/amendments.py).
+
+    WHY: an amending act's duties are the amended act's duties; lawyers cite them by the amended act ("Article
+    29a(1) of Directive 2013/34/EU, as inserted by Article 1(10) of Directive (EU) 2022/2464")."""
+
+    act: str = Field(description="The amended act as the text names it: 'Directive 2013/34/EU'")
+    act_celex: str | None = Field(None, description="CELEX of the amended act: '32013L0034'")
+    target: str = Field("", description="The place in the amended act: 'Article 29a(1)', 'Artikel 29 bis, lid 1'")
+    operation: Literal["inserted", "replaced", "deleted", "added", "amended"]
+    by: str = Field(description="Where the amending act says so: 'Article 1(10)', 'l’article 1er, point 10)'")
+    quoted: bool = Field(False, description="True: the amended act's own text as quoted; False: the instruction")
+    target_document_id: str | None = Field(None, description="The amended act's text in the corpus, when it is there")
+    target_provision_id: str | None = None
+
+
 class Provision(BaseModel):
     """One node of the provision tree, stored flat in reading order."""
 
@@ -69,6 +85,7 @@ class Provision(BaseModel):
     parent_id: str | None = None
     level: int = 0
     page: int | None = Field(None, description="Page number, for PDF sources")
+    amendment: Amendment | None = Field(None, description="Set on an amending act's instructions and quoted text")
 
 
 class Link(BaseModel):
@@ -132,7 +149,8 @@ class Document(BaseModel):
         return self._by_id[1].get(provision_id)
 
     def articles(self) -> list[Provision]:
-        return [p for p in self.provisions if p.kind == "article"]
+        """The act's own articles (not those of another act quoted by an amending article)."""
+        return [p for p in self.provisions if p.kind == "article" and not (p.amendment and p.amendment.quoted)]
 
 
 class Deadline(BaseModel):

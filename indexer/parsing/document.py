@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from regkb.records import Dates, Document, Identifiers, Link, RawResource
 from regkb.sources import DocumentHint, Source
 
+from . import amendments
 from .metadata import (
     act_info,
     adoption_date,
@@ -57,7 +58,10 @@ class Parsed:
 def build(parsed: Parsed, raw: RawResource, source: Source, hint: DocumentHint | None) -> Document:
     jurisdiction = parsed.jurisdiction or source.jurisdiction
     language = parsed.language or (hint.language if hint else None) or source.language
-    provisions, tree_warnings = flatten(parsed.roots, citation_style(language, jurisdiction))
+    style = citation_style(language, jurisdiction)
+    if style in ("en", "fr", "nl"):  # EU acts: an amending article's quoted provisions belong to the act it amends
+        amendments.restructure(parsed.roots, style, style)
+    provisions, tree_warnings = flatten(parsed.roots, style)
     info = act_info(parsed.celex or parsed.act_celex) if (parsed.celex or parsed.act_celex) else act_info(parsed.bwb)
     title = parsed.title or (hint.title if hint else None) or info.get("title") or raw.url
     title_type, _ = instrument_from_title(title)
@@ -71,6 +75,7 @@ def build(parsed: Parsed, raw: RawResource, source: Source, hint: DocumentHint |
             parsed.act_celex and re.match(r"^\d{5}[A-Z]", parsed.act_celex)) else version_id)
     dates = _dates(parsed, provisions, info, instrument)
     number = parsed.number or number_from_title(title) or info.get("number")
+    amendments.cite_quoted(provisions, amendments.own_name(instrument, number, style), style)
     eli = parsed.eli or _eli(instrument, number, parsed.celex)
     status = parsed.status or ("in_force" if parsed.consolidated else None) or (
         "published" if instrument == "corrigendum" else None) or (hint.status if hint and hint.status else None) \

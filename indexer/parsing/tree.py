@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from regkb.records import Provision
+from regkb.records import Amendment, Provision
 
 # Kinds whose id does not repeat their parent's (EUR-Lex: "art_8", not "cpt_II.art_8").
 ROOT_KINDS = {"recital", "article", "annex", "chapter", "part", "appendix"}
@@ -19,7 +19,7 @@ ID_PREFIX = {
     "recital": "rct", "article": "art", "annex": "anx", "chapter": "cpt", "part": "prt",
     "section": "sct", "subsection": "sbs", "paragraph": "par", "subparagraph": "sub",
     "point": "pt", "subpoint": "pt", "indent": "ind", "text": "txt", "heading": "hd",
-    "table": "tbl", "appendix": "app", "citation": "cit", "final": "fin", "preamble": "pbl",
+    "table": "tbl", "appendix": "app", "citation": "cit", "final": "fin", "preamble": "pbl", "footnote": "fn",
 }
 # Kinds that hold subparagraphs when they have several text blocks.
 SUBPARAGRAPH_HOLDERS = {"article", "paragraph"}
@@ -36,6 +36,7 @@ class Node:
     children: list[Node] = field(default_factory=list)
     page: int | None = None
     holder: Node | None = field(default=None, repr=False)
+    amendment: Amendment | None = None  # an amending act's instruction or quoted text (amendments.py)
 
     def add(self, item: str | Node) -> None:
         """Attach a text block or child the way legal texts nest.
@@ -270,7 +271,7 @@ def flatten(roots: list[Node], style: str) -> tuple[list[Provision], list[str]]:
     warnings: list[str] = []
 
     def visit(node: Node, parent: Node | None, parent_id: str | None, parent_cit: str, level: int,
-              counters: dict[str, int]) -> None:
+              counters: dict[str, int], quoted: Amendment | None = None) -> None:
         if node.kind == "point" and parent is not None and parent.kind in ("point", "subpoint"):
             node.kind = "subpoint"
         key = ID_PREFIX.get(node.kind, node.kind)
@@ -279,7 +280,13 @@ def flatten(roots: list[Node], style: str) -> tuple[list[Provision], list[str]]:
             node.number = str(counters[key])
         seg = _segment(node, counters[key])
         in_annex = parent is not None and parent.kind in ("annex", "appendix")
-        pid = seg if ((node.kind in ROOT_KINDS and not in_annex) or not parent_id) else f"{parent_id}.{seg}"
+        amendment = node.amendment
+        if amendment is not None and amendment.quoted:  # quoted text of another act: 'art_1.pt_7.amd_art_29a'
+            seg, quoted = f"amd_{seg}", amendment
+        elif quoted is not None:  # inside it: cited from the quoted provision's place in the amended act
+            amendment = quoted.model_copy(update={"target": cite(node, parent, parent_cit, style) or parent_cit})
+        root = node.kind in ROOT_KINDS and not in_annex and quoted is None
+        pid = seg if (root or not parent_id) else f"{parent_id}.{seg}"
         if pid in seen:
             n = 2
             while f"{pid}-{n}" in seen:
@@ -288,12 +295,16 @@ def flatten(roots: list[Node], style: str) -> tuple[list[Provision], list[str]]:
                 warnings.append(f"duplicate provision id {pid!r}; renamed to {pid}-{n}")
             pid = f"{pid}-{n}"
         seen.add(pid)
-        citation = cite(node, parent, parent_cit, style) or parent_cit or node.heading or pid
+        if quoted is not None and amendment is not None:
+            citation = amendment.target  # amendments.cite_quoted writes the whole citation once the tree is flat
+        else:
+            citation = cite(node, parent, parent_cit, style) or parent_cit or node.heading or pid
         out.append(Provision(id=pid, kind=node.kind, number=norm_number(node.number), heading=node.heading,
-                             text=node.text, citation=citation, parent_id=parent_id, level=level, page=node.page))
+                             text=node.text, citation=citation, parent_id=parent_id, level=level, page=node.page,
+                             amendment=amendment))
         child_counters: dict[str, int] = {}
         for child in node.children:
-            visit(child, node, pid, citation, level + 1, child_counters)
+            visit(child, node, pid, citation, level + 1, child_counters, quoted)
 
     top: dict[str, int] = {}
     for root in roots:
