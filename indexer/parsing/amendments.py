@@ -21,7 +21,7 @@ from typing import Any
 from regkb.records import Amendment, Provision
 from regkb.settings import load_config
 
-from .tree import LATIN_SUFFIX, ORDINALS, Node, cite, norm_number
+from .tree import ID_PREFIX, LATIN_SUFFIX, ORDINALS, Node, cite, id_token, norm_number
 
 # How deep a unit sits in an act: a mention of a unit keeps only the enclosing units of the place before it.
 LEVEL = {"annex": 0, "part": 1, "chapter": 1, "section": 2, "article": 3, "paragraph": 4, "subparagraph": 5,
@@ -225,6 +225,23 @@ def cite_place(loc: list[tuple[str, str | None]], style: str) -> str:
         citation = cite(node, parent, citation, style) or citation
         parent = node
     return citation
+
+
+def place_id(loc: list[tuple[str, str | None]]) -> str | None:
+    """[('article', '19a'), ('paragraph', '1'), ('subparagraph', '2')] -> 'art_19a.par_1.sub_2': the id the place
+    has in the amended act's own text (tree.flatten's scheme), for the link to it when the corpus has that act."""
+    out = ""
+    for kind, number in loc:
+        if number is None:
+            continue
+        token = id_token(number)
+        if kind in ("article", "annex", "chapter", "part") and not (kind == "part" and out.startswith("anx_")):
+            out = f"{ID_PREFIX[kind]}_{token}" if kind != "chapter" or not out else out
+        elif kind == "subparagraph" and token == "1":
+            continue
+        elif out:
+            out = f"{out}.{ID_PREFIX[kind]}_{token}"
+    return out or None
 
 
 def _depth(marker: str | None, prev_letter: str | None) -> int:
@@ -525,9 +542,11 @@ def _finish(ins: _Instruction, article: str, act: tuple[str, str | None], lang: 
             place = [*loc[:-1], ("subparagraph", str(int(sub) + i) if sub.isdigit() else sub)]
         target = cite_place(place, style) or cite(node, None, "", style)
         node.amendment = Amendment(act=name, act_celex=celex, target=target, operation=_quoted_op(ins.operation),
-                                   by=by, quoted=True)
-    target = cite_place(loc, style) or (nodes[0].amendment.target if nodes and nodes[0].amendment else "")
-    ins.node.amendment = Amendment(act=name, act_celex=celex, target=target, operation=ins.operation, by=by)
+                                   by=by, quoted=True, target_provision_id=place_id(place))
+    first = nodes[0].amendment if nodes else None
+    target = cite_place(loc, style) or (first.target if first else "")
+    ins.node.amendment = Amendment(act=name, act_celex=celex, target=target, operation=ins.operation, by=by,
+                                   target_provision_id=place_id(loc) or (first.target_provision_id if first else None))
     ins.node.children.extend(nodes)
 
 

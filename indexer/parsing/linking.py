@@ -36,6 +36,7 @@ def link_documents(docs: list[Document]) -> list[Document]:
         _versions(d, by_act[d.act_id])
     _amendments(out, by_act)
     _stated_amendments(out, by_act)
+    _amended_provisions(out)
     for d in out:
         d.links = _dedupe(d.links)
     return out
@@ -128,3 +129,39 @@ def _dedupe(links: list[Link]) -> list[Link]:
             seen.add((link.document_id, link.relation))
             out.append(link)
     return out
+
+
+def _amended_provisions(docs: list[Document]) -> None:
+    """Point each amending provision at the amended act's text in its language, when the corpus holds that act:
+    the first consolidation that includes the amendment, else the latest one, else the act as adopted. The
+    provision id is the amended place itself or, where that text numbers differently, its nearest enclosing unit."""
+    by_celex: dict[str, list[Document]] = defaultdict(list)
+    for d in docs:
+        if d.identifiers.celex and d.instrument_type != "corrigendum":
+            by_celex[base_celex(d.identifiers.celex) or ""].append(d)
+    ids = {d.id: {p.id for p in d.provisions} for d in docs}
+    for d in docs:
+        when = d.dates.adopted or d.dates.published or date.min
+        for p in d.provisions:
+            a = p.amendment
+            if a is None:
+                continue
+            a.target_document_id = None
+            target = _amended_text(by_celex.get(a.act_celex or "", []), d.language, when)
+            if target is None:
+                continue
+            a.target_document_id = target.id
+            place = a.target_provision_id
+            while place and place not in ids[target.id]:
+                place = place.rsplit(".", 1)[0] if "." in place else None
+            a.target_provision_id = place or a.target_provision_id
+
+
+def _amended_text(texts: list[Document], language: str, after: date) -> Document | None:
+    same = [t for t in texts if t.language == language]
+    if not same:
+        return None
+    later = sorted((t for t in same if t.consolidated and (t.dates.version_date or date.min) >= after), key=_order)
+    if later:
+        return later[0]
+    return max(same, key=lambda t: (t.consolidated, _order(t)))

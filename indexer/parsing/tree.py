@@ -284,7 +284,11 @@ def flatten(roots: list[Node], style: str) -> tuple[list[Provision], list[str]]:
         if amendment is not None and amendment.quoted:  # quoted text of another act: 'art_1.pt_7.amd_art_29a'
             seg, quoted = f"amd_{seg}", amendment
         elif quoted is not None:  # inside it: cited from the quoted provision's place in the amended act
-            amendment = quoted.model_copy(update={"target": cite(node, parent, parent_cit, style) or parent_cit})
+            above = parent.amendment.target_provision_id if parent is not None and parent.amendment else None
+            place = seg if node.kind in ROOT_KINDS else f"{above}.{seg}" if above else None
+            amendment = quoted.model_copy(update={"target": cite(node, parent, parent_cit, style) or parent_cit,
+                                                  "target_provision_id": place})
+            node.amendment = amendment
         root = node.kind in ROOT_KINDS and not in_annex and quoted is None
         pid = seg if (root or not parent_id) else f"{parent_id}.{seg}"
         if pid in seen:
