@@ -98,7 +98,8 @@ def normative(nlp: Language, name: str):
         lemmas = {t.lower_: t.lemma_.lower() for t in doc} if lex.pack.lemmatizes else {}
         found = []
         for sent in doc.sents:
-            a = analyse(sent.text, lex, ctx, lemma=lambda w: lemmas.get(w, w))
+            # without a pipeline lemmatizer the pack's lookup decides, as in the candidate filter
+            a = analyse(sent.text, lex, ctx, lemma=(lambda w: lemmas.get(w, w)) if lemmas else None)
             if a.modality is None:
                 continue
             sent._.modality, sent._.addressee, sent._.addressee_text = a.modality, a.addressee, a.addressee_text

@@ -123,7 +123,8 @@ def threshold_key(t: dict) -> tuple:
 
 # --- the naive baseline --------------------------------------------------------------------------------------------
 _BASE = {"en": [("obligation", r"\b(?:shall|must)\b"), ("permission", r"\bmay\b")],
-         "nl": [("obligation", r"\b(?:moet|moeten|dient|dienen)\b"), ("permission", r"\b(?:kan|kunnen|mag|mogen)\b")]}
+         "nl": [("obligation", r"\b(?:moet|moeten|dient|dienen)\b"), ("permission", r"\b(?:kan|kunnen|mag|mogen)\b")],
+         "fr": [("obligation", r"\b(?:doit|doivent)\b"), ("permission", r"\b(?:peut|peuvent)\b")]}
 
 
 def baseline(text: str, lang: str) -> Prediction:

@@ -22,6 +22,9 @@ NUMBER_WORDS = {
     "een": 1, "één": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7, "acht": 8, "negen": 9,
     "tien": 10, "elf": 11, "twaalf": 12, "vijftien": 15, "achttien": 18, "twintig": 20, "dertig": 30, "zestig": 60,
     "negentig": 90,
+    "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "sept": 7, "huit": 8, "neuf": 9, "dix": 10,
+    "onze": 11, "douze": 12, "quinze": 15, "dix-huit": 18, "vingt": 20, "vingt-quatre": 24, "trente": 30,
+    "trente-six": 36, "quarante-huit": 48, "soixante": 60, "quatre-vingt-dix": 90,
 }
 UNITS = {
     "day": "D",
@@ -41,13 +44,24 @@ UNITS = {
     "jaren": "Y",
     "working days": "D",
     "werkdagen": "D",
+    "jour": "D",
+    "jours": "D",
+    "jours ouvrables": "D",
+    "semaine": "W",
+    "semaines": "W",
+    "mois": "M",
+    "an": "Y",
+    "ans": "Y",
+    "année": "Y",
+    "années": "Y",
 }
 ORDINALS_NL = {"eerste": 1, "tweede": 2, "derde": 3, "vierde": 4, "vijfde": 5, "zesde": 6, "zevende": 7, "achtste": 8,
                "negende": 9, "tiende": 10, "elfde": 11, "twaalfde": 12}
 ORDINALS_EN = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
                "ninth": 9, "tenth": 10}
 
-DATE = DAY_MONTH_YEAR  # "26 July 2027", "1 januari 2025" (regkb.dates: the month names of every language)
+# "26 July 2027", "1 januari 2025", "1er janvier 2022" (regkb.dates: the month names of every language)
+DATE = DAY_MONTH_YEAR.replace(r"(?P<day>\d{1,2})", r"(?P<day>\d{1,2})(?:er)?", 1)
 _NUM_WORD = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
 _UNIT = "|".join(sorted(UNITS, key=len, reverse=True))
 QTY = rf"(?P<n>\d+|{_NUM_WORD})\s+(?P<unit>{_UNIT})"
@@ -55,15 +69,21 @@ QTY = rf"(?P<n>\d+|{_NUM_WORD})\s+(?P<unit>{_UNIT})"
 DEADLINE_ABS = re.compile(
     rf"(?<!\w)(?P<prep>by|no later than|not later than|at the latest by|before|until|from|as from|as of|"
     rf"with effect from|"
-    rf"on or before|after|uiterlijk op|uiterlijk|vóór|voor|tot en met|tot|vanaf|met ingang van|per|na)\s+{DATE}",
+    rf"on or before|after|uiterlijk op|uiterlijk|vóór|voor|tot en met|tot|vanaf|met ingang van|per|na|"
+    rf"au plus tard le|au plus tard pour le|au plus tard au|avant le|jusqu['’]au|à partir du|à compter du|dès le|"
+    rf"après le|d['’]ici au|d['’]ici le)\s+{DATE}",
     re.I,
 )
 DEADLINE_REL = re.compile(
     rf"(?<!\w)(?P<prep>within|no later than|not later than|at the latest|binnen|uiterlijk|ten laatste|"
     rf"for a period of|for|"
-    rf"after the expiration of|after the expiry of|na afloop van|after|na|at least|ten minste)\s+"
-    rf"(?:a period of\s+|een termijn van\s+|een periode van\s+)?{QTY}\s+"
-    rf"(?P<rel>of|after|from|following|before|prior to|na|van|vanaf|vóór|voor|volgend op|te rekenen vanaf)\s+"
+    rf"after the expiration of|after the expiry of|na afloop van|after|na|at least|ten minste|"
+    rf"dans un délai de|dans les|au plus tard|pendant|au moins|après l['’]expiration d['’]un délai de)\s+"
+    rf"(?:a period of\s+|een termijn van\s+|een periode van\s+|une période de\s+|une durée de\s+)?{QTY}\s+"
+    rf"(?P<rel>of|after|from|following|before|prior to|na|van|vanaf|vóór|voor|volgend op|te rekenen vanaf|"
+    rf"à compter de la|à compter de l['’]|à compter du|à compter de|à partir de la|à partir de l['’]|à partir du|"
+    rf"à partir de|après la|après l['’]|après le|après|suivant la|suivant le|suivant l['’]|suivant|avant la|"
+    rf"avant le|avant l['’]|avant|à l['’]issue de la|à l['’]issue du|à l['’]issue de)(?:\s+|(?<=['’]))"
     rf"(?P<anchor>(?!age\b|leeftijd\b)(?:the\s+|de\s+|het\s+)?[\w\s'’-]{{1,60}}?)(?=[,.;:)]|\s+(?:and|or|en|to|in|on|at|is|are|through|which|that|die|dat|shall|must|may|moet|wordt|worden)\b|$)",
     re.I,
 )
@@ -93,7 +113,7 @@ def find_deadlines(text: str) -> list[Found]:
         if any(f.start <= m.start() < f.end for f in out):
             continue
         anchor = re.sub(r"\s+", " ", m["anchor"]).strip()
-        rel = "before" if m["rel"].lower() in ("before", "prior to", "vóór", "voor") else "after"
+        rel = "before" if m["rel"].lower().split()[0] in ("before", "prior", "vóór", "voor", "avant") else "after"
         out.append(
             Found(
                 m.start(),
@@ -215,9 +235,12 @@ _ACT_TYPES_EN = (r"(?:Directive|Regulation|Delegated Regulation|Implementing Reg
 _ACT_TYPES_NL = (
     r"(?:Richtlijn|Verordening|Gedelegeerde Verordening|Uitvoeringsverordening|Besluit|Aanbeveling|Uitvoeringsbesluit)"
 )
+_ACT_TYPES_FR = (r"(?:Directive|Règlement délégué|Règlement d['’]exécution|Règlement|Décision d['’]exécution|Décision|"
+                 r"Recommandation)")
 ACT_REF = re.compile(
-    rf"(?P<type>{_ACT_TYPES_EN}|{_ACT_TYPES_NL})\s+(?:\((?:EU|EC|EEC|EG|EEG|Euratom)(?:,\s*Euratom)?\)\s+)?(?:(?:No|nr\.?)\s+)?"
-    rf"(?P<num>\d{{1,4}}/\d{{1,4}})(?:/(?:EU|EC|EEC|EG|EEG|Euratom))?", re.I)
+    rf"(?P<type>{_ACT_TYPES_EN}|{_ACT_TYPES_NL}|{_ACT_TYPES_FR})\s+"
+    rf"(?:\((?:EU|EC|EEC|EG|EEG|UE|CE|CEE|Euratom)(?:,\s*Euratom)?\)\s+)?(?:(?:No|nr\.?|n°)\s*)?"
+    rf"(?P<num>\d{{1,4}}/\d{{1,4}})(?:/(?:EU|EC|EEC|EG|EEG|UE|CE|CEE|Euratom))?", re.I)
 
 
 @lru_cache(maxsize=1)
@@ -242,6 +265,18 @@ ART_REF_NL = re.compile(
     rf"|\blid\s+(?P<par2>{_P})(?:,?\s+(?:onder|punt)\s+(?P<pt2>[a-z]+))?"
     rf"|\bBijlage\s+(?P<annex>[IVXL]+)\b")
 
+_ORD_FR = "premier|deuxième|troisième|quatrième|cinquième|sixième|septième|huitième|neuvième|dixième"
+ART_REF_FR = re.compile(
+    rf"\b(?P<kw>[Aa]rticles?)\s+(?P<art>\d+(?:[a-z](?![a-z]))?(?:\s+(?:bis|ter|quater|quinquies|sexies|septies|"
+    rf"octies|nonies|decies))?)(?:er\b)?"
+    rf"(?:,?\s+paragraphe\s+(?P<par>{_P}))?(?:,?\s+(?:{_ORD_FR})\s+alinéa)?"
+    rf"(?:,?\s+points?\s+(?P<pt>[a-z]+|[ivx]+|\d+)\))?"
+    rf"|\bparagraphes?\s+(?P<par2>{_P})(?:,?\s+points?\s+(?P<pt2>[a-z]+)\))?"
+    rf"|\bpoints?\s+(?P<pt3>[a-z]+)\)(?:\s+du\s+paragraphe\s+(?P<par3>{_P}))?"
+    rf"|\b[Aa]nnexe\s+(?P<annex>[IVXL]+)\b")
+ART_REF = {"en": ART_REF_EN, "nl": ART_REF_NL, "fr": ART_REF_FR}
+# "of" between a provision and the act it belongs to ("Article 2 of Directive ...", "article 2 de la directive")
+_OF = {"en": r"of", "nl": r"van", "fr": r"(?:de\s+la|de\s+l['’]|du|des|de)"}
 
 # "Article 32 of the Convention on the Rights of the Child", "Articles 4 to 8 of the ILO Minimum Age Convention",
 # "artikel 7 van het Internationaal Verdrag ...": provisions of an instrument outside the corpus' EU/NL acts.
@@ -254,6 +289,10 @@ _FOREIGN_TAIL = {
     "nl": re.compile(
         rf"^{_RANGE}\s*,?\s*van\s+(?:het|de)\s+(?:[\w’'().-]+\s+){{0,14}}?"
         r"(?:[Vv]erdrag|[Hh]andvest|[Pp]rotocol|[Vv]erklaring|VWEU|VEU)\b"
+    ),
+    "fr": re.compile(
+        r"^(?:\s*(?:à|et|-|–)\s+\d+[a-z]?)?\s*,?\s*(?:de\s+la|de\s+l['’]|du|des)\s*(?:[\w’'().-]+\s+){0,14}?"
+        r"(?:[Cc]onvention|[Pp]acte|[Tt]raité|[Cc]harte|[Pp]rotocole|[Dd]éclaration|TFUE|TUE)\b"
     ),
 }
 
@@ -276,7 +315,7 @@ def find_references(text: str, lang: str = "en") -> list[Ref]:
     """Other acts by number or short title, and provisions (article, paragraph, point, annex) of this or that act."""
     refs: list[Ref] = [Ref(m.start(), m.end(), m.group(0), act=_act_number(m["num"])) for m in ACT_REF.finditer(text)]
     refs += [Ref(m.start(), m.end(), m.group(0), short_title=m["short"]) for m in short_titles().finditer(text)]
-    pattern = ART_REF_NL if lang == "nl" else ART_REF_EN
+    pattern, of = ART_REF.get(lang, ART_REF_EN), _OF.get(lang, "of")
     for m in pattern.finditer(text):
         g = m.groupdict()
         par = g.get("par") or g.get("par2") or g.get("par3")
@@ -287,14 +326,11 @@ def find_references(text: str, lang: str = "en") -> list[Ref]:
         ref = Ref(m.start(), m.end(), m.group(0), article=art.replace(" ", "") if art else None, paragraph=par,
                   point=g.get("pt") or g.get("pt0") or g.get("pt2") or g.get("pt3"), annex=g.get("annex"))
         tail = text[m.end():m.end() + 200]
-        other = (
-            ACT_REF.match(tail.lstrip(" ,").removeprefix("of ").removeprefix("van ").lstrip())
-            if re.match(r"\s*,?\s*(?:of|van)\s", tail)
-            else None
-        )
+        of_act = re.match(rf"\s*,?\s*{of}\s*(?<=\s|’|')", tail)
+        other = ACT_REF.match(tail[of_act.end():]) if of_act else None
         if other:
             ref.act = _act_number(other["num"])
-        elif _FOREIGN_TAIL["nl" if lang == "nl" else "en"].match(tail):
+        elif _FOREIGN_TAIL.get(lang, _FOREIGN_TAIL["en"]).match(tail):
             ref.external = True
         refs.append(ref)
     return sorted(refs, key=lambda r: r.start)

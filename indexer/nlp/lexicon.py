@@ -22,11 +22,12 @@ MODALITIES = ("exemption", "prohibition", "permission", "obligation")
 def phrase_regex(phrases: list[str]) -> re.Pattern[str]:
     """Whole-word, case-insensitive alternation; longest phrase first so it wins.
 
-    An entry written "re:<regex>" is used as a regular expression (for formulas a word list cannot express).
+    An entry written "re:<regex>" is used as a regular expression (for formulas a word list cannot express); an
+    apostrophe matches the typographic one too (French texts write "l’opérateur").
     """
     raw = [p[3:] for p in phrases if p and p.startswith("re:")]
     alts = sorted({p.lower() for p in phrases if p and not p.startswith("re:")}, key=len, reverse=True)
-    body = "|".join(raw + [re.escape(a).replace(r"\ ", r"\s+") for a in alts]) or "(?!)"
+    body = "|".join(raw + [re.escape(a).replace(r"\ ", r"\s+").replace("'", "['’]") for a in alts]) or "(?!)"
     return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.I)
 
 

@@ -144,7 +144,7 @@ def _addressee(
         return lex.addressees[_key(agent.group(0))], agent.group(0), (agent.start(), agent.end())
 
     m = None
-    prep_after = clauses.attached_after.match(text[cue_end:])
+    prep_after = clauses.attached_after.match(text[cue_end:]) if pack.party_after_cue else None
     # "conferred on the Commission", "not apply to companies"
     if clauses.attached_cue.search(text[cue_start:cue_end]) or prep_after:
         start = cue_end + (prep_after.end() if prep_after else 0)

@@ -18,7 +18,7 @@ from functools import cache
 from spacy.language import Language
 
 # language code -> module that defines PACK (the one registry of languages the extractor reads)
-PACKS = {"en": "indexer.nlp.lang.en", "nl": "indexer.nlp.lang.nl"}
+PACKS = {"en": "indexer.nlp.lang.en", "nl": "indexer.nlp.lang.nl", "fr": "indexer.nlp.lang.fr"}
 
 Span = tuple[int, int]
 Cue = tuple[str | None, int, int]  # (modality, start, end)
@@ -70,6 +70,9 @@ class LanguagePack:
     agent_before_participle: bool = False  # "kunnen door de minister worden geschorst": look further for the agent
     action_from_cue: bool = False      # the action starts at the cue (the finite verb is the action itself)
     lemmatizes: bool = False           # the pipeline has a lemmatizer whose lemmas the rules use
+    # "shall not apply to companies": a party after a preposition right after the cue is the one addressed; not so
+    # where duties are verbs with an indirect object ("communiquent à la Commission": the cues carry their "à")
+    party_after_cue: bool = True
     lemma: Callable[[str], str] = _same_word  # lemmas without a pipeline (the cheap candidate filter)
 
     @property
