@@ -3,7 +3,7 @@
 Each component reads and writes Doc/Span extensions so the pipeline can be
 inspected step by step (`nlp.pipe_names`) and reused: the legal sentence
 splitter, rule entities (legal acts, gazetteers, dates, money), the
-normative analysis, structured fields, and sector/topic tagging.
+normative analysis, structured fields, and topic tagging.
 `Doc._.context` carries what the text alone does not say (provision kind,
 instrument type), set by the caller before `nlp.pipe`.
 """
@@ -27,7 +27,7 @@ for _name, _default in (("context", None), ("obligations", None)):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=_default)
 for _name in ("modality", "addressee", "duty_bearer", "addressee_text", "action", "cue", "conditions", "deadlines",
-              "thresholds", "references", "sectors", "topics"):
+              "thresholds", "references", "topics"):
     if not Span.has_extension(_name):
         Span.set_extension(_name, default=None)
 
@@ -127,19 +127,17 @@ def structured_fields(nlp: Language, name: str):
 
 @Language.factory("regkb_classify")
 def classify(nlp: Language, name: str):
-    """NACE sectors and risk topics from the config keyword lists (lower-cased phrase match)."""
+    """Risk topics from the config/topics.yaml keyword lists (lower-cased phrase match). Not sectors: a word in a
+    sentence does not make a rule concern a sector; its instrument and scope do (indexer/nlp/sectors.py)."""
     lex = lexicon(nlp.lang)
     matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-    for prefix, table in (("nace:", lex.nace), ("topic:", lex.topics)):
-        for key, words in table.items():
-            if words:
-                matcher.add(prefix + key, [nlp.make_doc(w) for w in words])
+    for key, words in lex.topics.items():
+        if words:
+            matcher.add(key, [nlp.make_doc(w) for w in words])
 
     def component(doc: Doc) -> Doc:
         hits = [(nlp.vocab.strings[mid], s, e) for mid, s, e in matcher(doc)]
         for sent in doc._.obligations or []:
-            keys = [k for k, s, e in hits if s >= sent.start and e <= sent.end]
-            sent._.sectors = sorted({k[5:] for k in keys if k.startswith("nace:")})
-            sent._.topics = sorted({k[6:] for k in keys if k.startswith("topic:")})
+            sent._.topics = sorted({k for k, s, e in hits if s >= sent.start and e <= sent.end})
         return doc
     return component

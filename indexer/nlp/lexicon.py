@@ -1,6 +1,6 @@
 """The NLP lexicons from config/, compiled once: cue regexes, gazetteers, keyword tables.
 
-WHY: every word list lives in config/ (addressees, topics, nace, legal_cues) so
+WHY: every word list lives in config/ (addressees, topics, legal_cues) so
 that lawyers can extend them without touching code; this module is the one
 place that turns them into matchers. A language without a pack
 (indexer/nlp/lang) has no lexicon: `lexicon` refuses it rather than reading it
@@ -53,7 +53,6 @@ class Lexicon:
     abbreviations: frozenset[str]
     non_normative_instruments: frozenset[str]
     non_normative_kinds: frozenset[str]
-    nace: dict[str, list[str]]  # code -> keywords
     topics: dict[str, list[str]]
 
 
@@ -70,10 +69,6 @@ def lexicon(lang: str) -> Lexicon:
     cues = {m: phrase_regex(own[m]) for m in MODALITIES}
     addressees = role_forms(lang)
     delegation = (cues_cfg.get("delegation") or {}).get(lang_pack.section) or {}
-    nace = {
-        code: [k for k in (row.get("keywords") or {}).get(lang) or []]
-        for code, row in load_config("nace")["codes"].items()
-    }
     topics = {key: list((row.get("keywords") or {}).get(lang) or []) for key, row in load_config("topics").items()}
     return Lexicon(
         lang=lang,
@@ -97,7 +92,6 @@ def lexicon(lang: str) -> Lexicon:
         abbreviations=frozenset(a.lower() for a in cues_cfg["abbreviations"]),
         non_normative_instruments=frozenset(cues_cfg["non_normative_instruments"]),
         non_normative_kinds=frozenset(cues_cfg["non_normative_kinds"]),
-        nace=nace,
         topics=topics,
     )
 

@@ -24,6 +24,7 @@ from indexer.nlp.lang import has_pack, pack
 from indexer.nlp.lang.en import load_english  # noqa: F401  (regkb bench-extract's plain model)
 from indexer.nlp.lexicon import lexicon
 from indexer.nlp.normative import analyse, is_candidate
+from indexer.nlp.sectors import record_sectors
 from indexer.nlp.segment import segment_text
 from regkb.records import Deadline, Document, Entity, Obligation, Reference, TextReference, Threshold
 
@@ -69,7 +70,7 @@ class Finding:
     thresholds: list[dict]
     references: list[dict]
     entities: list[dict]
-    sectors: list[str]
+    sectors: list[str]  # none from text alone: extract_document gives a record its scope (indexer/nlp/sectors.py)
     topics: list[str]
 
 
@@ -141,7 +142,7 @@ def _findings(doc, offset: int) -> Iterator[Finding]:
             references=[r.__dict__ | {"start": r.start, "end": r.end} for r in sent._.references or []],
             entities=[{"text": e.text, "label": e.label_, "start": offset + e.start_char, "end": offset + e.end_char}
                       for e in doc.ents if e.start >= sent.start and e.end <= sent.end],
-            sectors=sent._.sectors or [], topics=sent._.topics or [])
+            sectors=[], topics=sent._.topics or [])
 
 
 def analyze_text(text: str, lang: str, ctx: dict | None = None) -> list[Finding]:
@@ -286,20 +287,13 @@ def locate(unit: Unit, start: int, end: int) -> list[tuple[int, int, int]]:
     return out
 
 
-def nace_code(code: str) -> str:
-    """A declared code in the form of config/nace.yaml ('22.1' → 'C22.1', '01' → 'A01'), as the search facets use it."""
-    from regkb.taxonomy import sector_ancestors
-
-    return sector_ancestors(code)[-1]
-
-
 def extract_document(doc: Document, resolver: ReferenceResolver | None = None) -> list[Obligation]:
     """All obligation records of one document (its language's pipeline; languages without a pack are skipped)."""
     if not has_pack(doc.language):
         return []
     resolver = resolver or ReferenceResolver.from_documents([doc])
     units = analysis_units(doc)
-    declared = {nace_code(c) for c in doc.sectors}
+    scope = record_sectors(doc)  # instrument and scope provisions, never words of the sentence
     out: list[Obligation] = []
     counter: dict[str, int] = {}
     for unit, findings in zip(units, analyze_texts([(u.text, u.ctx) for u in units], doc.language)):
@@ -319,6 +313,6 @@ def extract_document(doc: Document, resolver: ReferenceResolver | None = None) -
                                       comparison=t["comparison"]) for t in f.thresholds],
                 references=[resolver.resolve(r, doc, prov.id) for r in f.references],
                 entities=[Entity(**e) for e in f.entities],
-                sectors=sorted(set(f.sectors) | declared), topics=f.topics,
+                sectors=sorted(set().union(*(scope[doc.provisions[i].id] for i, _, _ in spans))), topics=f.topics,
                 point_ids=[doc.provisions[i].id for i, _, _ in spans[1:]]))
     return out

@@ -314,7 +314,8 @@ class Engine(SearchBackend):
                 for score, rec, hl in result.hits]
         if request.kind == "document" and plan.highlight and hits:
             self._document_snippets(plan, hits)
-        facets = {name: [FacetValue(value=v, count=c) for v, c in _ordered(FACETS[name].spread(values))]
+        facets = {name: [FacetValue(value=v, count=c)
+                         for v, c in _ordered(FACETS[name].spread(values), FACETS[name].keeps_empty)]
                   for name, values in result.facets.items()}
         return SearchResponse(total=result.total, hits=hits, facets=facets, query=request, redirect=redirect,
                               best_match=best_match, expansions=expansions, as_of=as_of)
@@ -597,9 +598,9 @@ def _diversify(
     return first + later + tail
 
 
-def _ordered(values: list[tuple[str, int]]) -> list[tuple[str, int]]:
+def _ordered(values: list[tuple[str, int]], keep_empty: bool = False) -> list[tuple[str, int]]:
     """Count descending, then value: the same order from both engines."""
-    return sorted(((v, c) for v, c in values if c > 0), key=lambda vc: (-vc[1], vc[0]))
+    return sorted(((v, c) for v, c in values if c > 0 or keep_empty), key=lambda vc: (-vc[1], vc[0]))
 
 
 def check_request(request: SearchRequest) -> None:

@@ -31,6 +31,7 @@ class Facet:
     field: ClassVar[str]  # keyword field of the index record
     label: ClassVar[object] = ""  # a lazy string: str() translates it
     value_labels: ClassVar[dict[str, object]] = {}
+    keeps_empty: ClassVar[bool] = False  # list values whose count is 0 (spread adds them so they can be chosen)
 
     def __init__(self, size: int = 50):
         self.size = size  # how many values to count
@@ -71,9 +72,12 @@ def register(cls: type[Facet]) -> type[Facet]:
 @register
 class SectorFacet(Facet):
     """NACE sectors: a code selects its sub-codes (records carry their ancestors) and the rules of general
-    scope, which concern every sector; so every sector's count includes those rules."""
+    scope, which concern every sector. A sector's count is of the records that name it (by their instrument or
+    scope provision); those of general scope are counted once, under ALL_SECTORS, so the counts show where rules
+    differ by sector instead of the same general total under every sector."""
 
     name, field, label = "sector", "sectors", _l("Sector")
+    keeps_empty = True  # every section and division stays choosable, with 0 when only general rules concern it
 
     def normalize(self, typed: str) -> str:
         return taxonomy.nace_code(typed)
@@ -82,17 +86,15 @@ class SectorFacet(Facet):
         return (value,) if value == ALL_SECTORS else (value, ALL_SECTORS)
 
     def spread(self, counts: Counts) -> Counts:
-        """Counts as a filter on each value would give them: specific records plus those of general scope.
-        Every section and division of config/nace.yaml is listed, so a sector no text names explicitly can
-        still be chosen (its count is then that of the rules that concern all sectors)."""
-        general = dict(counts).get(ALL_SECTORS, 0)
-        if not general:
+        """The engines' counts (records naming each code), plus every section and division of config/nace.yaml
+        that none names, at 0, when rules of general scope are among the results: choosing such a sector then
+        finds those rules."""
+        if not dict(counts).get(ALL_SECTORS):
             return counts
-        out = {v: c + general for v, c in counts if v != ALL_SECTORS}
+        out = dict(counts)
         for code in taxonomy.nace_codes():
             if len(code) <= 3:  # sections and divisions
-                out.setdefault(code, general)
-        out[ALL_SECTORS] = general
+                out.setdefault(code, 0)
         return list(out.items())
 
     def value_label(self, value: str, lang: str) -> str:

@@ -41,7 +41,7 @@ def _sector_counts(kind: str) -> tuple[dict[str, int], int]:
     resp = run_search(SearchRequest(kind=kind, size=0, facets=["sector"], highlight=False))
     counts = {fv.value: fv.count for fv in resp.facets.get("sector", [])}
     general = counts.pop(ALL_SECTORS, 0)
-    return {code: n - general for code, n in counts.items() if n > general}, general
+    return {code: n for code, n in counts.items() if n}, general
 
 
 @bp.get("")

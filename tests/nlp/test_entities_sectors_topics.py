@@ -1,4 +1,4 @@
-"""Entities (NER + rules), NACE sectors and risk topics, both languages."""
+"""Entities (NER + rules), risk topics, both languages; NACE sectors from the instrument and its scope provisions."""
 from indexer.nlp.pipeline import analyze_text
 
 
@@ -31,16 +31,17 @@ def test_dutch_entities_from_rules_and_gazetteers():
     assert any(label == "MONEY" for _, label in labels)
 
 
-def test_sectors_from_commodities_and_financial_undertakings():
-    f = analyze_text("Operators placing cocoa, coffee, oil palm, soya, rubber, cattle and wood on the market shall "
-                     "exercise due diligence.", "en")[0]
-    assert {"A01.27", "A01.26", "A01.11", "A01.29", "A01.42", "A02"} <= set(f.sectors)
-    g = analyze_text("Financial undertakings shall disclose how they integrate sustainability risks.", "en")[0]
-    assert "K" in g.sectors
-    h = analyze_text(
-        "Ondernemingen die grondstoffen en cacao verhandelen, moeten gepaste zorgvuldigheid betrachten.", "nl"
-    )[0]
-    assert {"B", "A01.27"} <= set(h.sectors)
+def test_a_sentence_alone_names_no_sector():
+    """Words do not make a rule concern a sector (ILO C029 Art. 14(5) on rations is not about textiles)."""
+    for text, lang in (
+        ("Nothing in this Article shall prevent ordinary rations being given as a part of wages; clothing and "
+         "accommodation shall not be deducted.", "en"),
+        ("Operators placing cocoa, coffee, oil palm, soya, rubber, cattle and wood on the market shall exercise due "
+         "diligence.", "en"),
+        ("Ondernemingen die grondstoffen en cacao verhandelen, moeten gepaste zorgvuldigheid betrachten.", "nl"),
+    ):
+        found = analyze_text(text, lang)
+        assert found and all(f.sectors == [] for f in found), text
 
 
 def test_topics_both_languages():
@@ -56,3 +57,4 @@ def test_document_declared_sectors_are_kept(mirror_docs):
     doc = mirror_docs["bwb-BWBR0035293-nl"].model_copy(update={"sectors": ["K", "22.1"]})
     obligations = extract_document(doc)
     assert obligations and all({"K", "C22.1"} <= set(o.sectors) for o in obligations)
+

@@ -4,7 +4,7 @@ WHY packs: the rules are the same for every language (cue precedence, leading cl
 the words, the clause patterns, the spaCy pipeline and a few grammatical habits (Dutch states duties in the plain
 present tense and puts the subject after the verb) are not. A pack holds them; `indexer.nlp` asks the pack of a
 text's language and never tests a language code itself. Adding a language = one module here (registered in
-PACKS), its section in config/legal_cues.yaml and its forms in config/addressees.yaml, nace.yaml and topics.yaml;
+PACKS), its section in config/legal_cues.yaml and its forms in config/addressees.yaml and topics.yaml;
 month names come from regkb/dates.py.
 """
 from __future__ import annotations
