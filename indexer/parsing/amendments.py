@@ -317,7 +317,7 @@ def _segments(lines: list[Line]) -> list[Line]:
     """Quoted lines split where a run-together extraction hides paragraph, point and article starts."""
     out: list[Line] = []
     for line in lines:
-        parts = _SPLIT.split(line.text) if len(line.text) > 200 else [line.text]
+        parts = _SPLIT.split(line.text)
         for i, part in enumerate(p for p in parts if p and p.strip()):
             out.append(Line(part.strip(), line.marker if i == 0 else None, line.kind if i == 0 else None))
     return out
@@ -501,8 +501,7 @@ def _rebuild(article: Node, lang: str, style: str) -> int:
                 stack[-1].quote.append(Line(rest, line.marker, line.kind))
             continue
         opener, text = start
-        closed, depth = _closes(text, opener, text.count(opener) - text.count(_OPENERS[opener])
-                                if opener != _OPENERS[opener] else 0)
+        closed, depth = _closes(text, opener, 0)
         keep = not (line.marker and own_op)
         stack[-1].quote.append(Line(_strip_quotes(text, True, closed), line.marker if keep else None,
                                     line.kind if keep else None))
