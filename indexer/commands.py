@@ -257,7 +257,8 @@ def analyze_command(args: argparse.Namespace) -> int:
 
 
 # --- eval --------------------------------------------------------------------------------------------------------
-METRICS = ("precision", "recall", "f1", "modality_accuracy", "addressee_accuracy", "deadline_exact", "threshold_exact")
+METRICS = ("precision", "recall", "f1", "modality_accuracy", "addressee_accuracy", "duty_bearer_accuracy",
+           "role_accuracy", "deadline_exact", "threshold_exact")
 
 
 def _documents_for_eval(args) -> dict:
@@ -295,7 +296,8 @@ def eval_command(args: argparse.Namespace) -> int:
         table.add_column("extractor", justify="right")
         table.add_column("baseline (shall/must/may, moet/dient/kan)", justify="right")
         for m in METRICS:
-            extra = f" (n={ext[m.split('_')[0] + '_n']})" if m in ("deadline_exact", "threshold_exact") else ""
+            counted = ("duty_bearer_accuracy", "role_accuracy", "deadline_exact", "threshold_exact")
+            extra = f" (n={ext[m.rsplit('_', 1)[0] + '_n']})" if m in counted else ""
             table.add_row(m + extra, f"{ext[m]:.3f}", f"{base[m]:.3f}")
         Console().print(table)
         if result.unresolved:

@@ -93,15 +93,14 @@ def role_labels() -> Labels:
 
 @cache
 def role_forms(lang: str) -> dict[str, str]:
-    """Surface form (lower case) → role key, for one language. A form written with ' also matches the typographic
-    apostrophe ’ that EUR-Lex prints ("mandataire", "organisme d’évaluation")."""
-    out: dict[str, str] = {}
-    for key, entry in _roles().items():
-        for form in entry.get(lang) or []:
-            form = str(form).lower()
-            out[form] = key
-            out[form.replace("'", "’")] = key
-    return out
+    """Surface form (lower case) → role key, for one language."""
+    return {str(form).lower(): key for key, entry in _roles().items() for form in entry.get(lang) or []}
+
+
+def role_via(key: str, lang: str) -> str | None:
+    """"via the Member States": how a page says a duty passes through a delegating role (config `via`)."""
+    via = (_roles().get(key) or {}).get("via") or {}
+    return via.get(lang) or via.get("en")
 
 
 @lru_cache(maxsize=1)

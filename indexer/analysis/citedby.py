@@ -61,14 +61,17 @@ class CitedBy:
                                                      if d.id in chains.info else 0), d.id))
         return cls(_citations(corpus, docs), _amendments(corpus, chains))
 
-    def cited_by(self, act_id: str, provision_id: str, language: str | None = None) -> list[Citation]:
-        """One citation per citing provision (act + provision id), in the given language where that version
-        cites too; the cited provision's own article is left out (a definition citing its own paragraph)."""
+    def cited_by(self, act_id: str, provision_id: str, language: str | None = None,
+                 document_id: str | None = None) -> list[Citation]:
+        """One citation per citing provision (act + provision id): the one in `document_id` (the text being read)
+        where it cites, else in the given language where that version cites too, else the newest version's. The
+        cited provision's own article is left out (a definition citing its own paragraph)."""
         best: dict[tuple[str, str], Citation] = {}
         for c in self.citations.get((act_id, provision_id), ()):
             key = (c.act_id, c.provision_id)
             held = best.get(key)
-            if held is None or (held.language != language and c.language == language):
+            if held is None or c.document_id == document_id or \
+                    (held.document_id != document_id and held.language != language and c.language == language):
                 best[key] = c
         return sorted(best.values(), key=lambda c: (c.act_id != act_id, c.act_id, _natural(c.provision_id)))
 
@@ -141,6 +144,8 @@ def _amendments(corpus, chains: VersionChains) -> dict[tuple[str, str], list[Ame
         if targets:
             for (act_id, unit), amendment in _instructions(doc, targets):
                 out[(act_id, unit)].append(amendment)
+        for (act_id, unit), amendment in _parsed_instructions(doc, corpus):
+            out[(act_id, unit)].append(amendment)
     _add_deletions(out, corpus, chains)
     return dict(out)
 
@@ -188,6 +193,23 @@ def _instructions(doc: Document, targets: dict[str, str]):
             "replaced" if wording.replaced.match(p.text) else "amended"
         yield (current[0], f"{prefix}_{m.group('unit')}"), Amendment(
             kind, doc.act_id, label, doc.id, p.id, p.citation, doc.language, day)
+
+
+def _parsed_instructions(doc: Document, corpus):
+    """The instructions the parser resolved itself (`Provision.amendment` with a target in the corpus, where
+    the parser sets one): they also reach acts whose "is amended as follows" article names them differently."""
+    label, day = act_label(doc), _takes_effect(doc)
+    for p in doc.provisions:
+        amendment = getattr(p, "amendment", None)
+        if amendment is None or getattr(amendment, "quoted", False):
+            continue
+        target = corpus.get(getattr(amendment, "target_document_id", None))
+        unit = (getattr(amendment, "target_provision_id", None) or "").split(".")[0]
+        if target is None or not unit:
+            continue
+        operation = getattr(amendment, "operation", "amended")
+        kind = operation if operation in ("deleted", "replaced") else "amended"
+        yield (target.act_id, unit), Amendment(kind, doc.act_id, label, doc.id, p.id, p.citation, doc.language, day)
 
 
 def _add_deletions(out: dict[tuple[str, str], list[Amendment]], corpus, chains: VersionChains) -> None:

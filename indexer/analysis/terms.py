@@ -262,27 +262,56 @@ class TermMatcher:
             for name in (t.term, *t.aliases):
                 if len(name) > 2:
                     self.by_name.setdefault(_key(name), t)
-        names = sorted(self.by_name, key=len, reverse=True)
-        self.pattern = re.compile(r"(?<![\w-])(?:%s)(?:s|es)?(?![\w-])" % "|".join(
-            re.escape(n).replace("'", "['’]") for n in names), re.I) if names else None
+        # names by their first word, longest first: a text is scanned word by word, not with one huge regex
+        self.by_first: dict[str, list[str]] = defaultdict(list)
+        for name in sorted(self.by_name, key=len, reverse=True):
+            first = _WORD.match(name)
+            self.by_first[first.group(0) if first else name].append(name)
+        self.first_of = {form: f for f in self.by_first for form in _plurals(f)}  # "batteries" → "battery"
 
     def links(self, prov: Provision, taken: list[tuple[int, int]]) -> list[tuple[int, int, DefinedTerm]]:
-        """(start, end, term) of the first use of each defined term, outside the spans already linked and not
-        in the term's own definition."""
-        if self.pattern is None or not prov.text:
+        """(start, end, term) of the first use of each defined term (or its plural), outside the spans already
+        linked and not in the term's own definition."""
+        if not self.by_name or not prov.text:
             return []
+        text = _key(prov.text)
         out: list[tuple[int, int, DefinedTerm]] = []
         seen: set[str] = set()
-        for m in self.pattern.finditer(prov.text):
-            word = _key(m.group(0))
-            term = self.by_name.get(word) or self.by_name.get(re.sub(r"e?s$", "", word))
-            if term is None or term.slug in seen or _within(prov.id, term.provision_id):
+        pos = 0
+        for w in _WORD.finditer(text):
+            if w.start() < pos:
                 continue
-            if any(a < m.end() and m.start() < b for a, b in taken):
-                continue
-            seen.add(term.slug)
-            out.append((m.start(), m.end(), term))
+            first = self.first_of.get(w.group(0))
+            for name in self.by_first[first] if first else ():
+                end = _match_at(text, w.start(), name)
+                if end is None:
+                    continue
+                term = self.by_name[name]
+                pos = end
+                if term.slug not in seen and not _within(prov.id, term.provision_id) and \
+                        not any(a < end and w.start() < b for a, b in taken):
+                    seen.add(term.slug)
+                    out.append((w.start(), end, term))
+                break
         return out
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _plurals(word: str) -> tuple[str, ...]:
+    """The word and its English plurals (Dutch and French plurals are mostly "-s" or "-en" on the whole term)."""
+    return (word, word + "s", word + "es", word + "en", *((word[:-1] + "ies",) if word.endswith("y") else ()))
+
+
+def _match_at(text: str, start: int, name: str) -> int | None:
+    """The end of `name` (or its plural) written at `start` as whole words, else None."""
+    for form in _plurals(name):
+        if text.startswith(form, start):
+            end = start + len(form)
+            if end == len(text) or not (text[end].isalnum() or text[end] in "-_"):
+                return end
+    return None
 
 
 def _key(name: str) -> str:

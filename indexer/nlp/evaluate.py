@@ -25,6 +25,7 @@ from indexer.nlp.lexicon import lexicon
 from indexer.nlp.pipeline import Finding, analysis_units, analyze_texts, locate
 from regkb.dates import find_dates
 from regkb.records import Document
+from regkb.taxonomy import role_ancestors
 
 PREFIX = 40
 _LABELS = re.compile(r"\((?:[a-z]{1,4}|\d{1,3}|[ivx]{1,6})\)|(?:(?<=\s)|^)\d{1,3}[a-z]?\.(?=\s)|[*][0-9]+")
@@ -109,6 +110,7 @@ class FlatDoc:
 class Prediction:
     modality: str | None
     addressee: str | None = None
+    duty_bearer: str | None = None
     deadlines: frozenset = frozenset()
     thresholds: frozenset = frozenset()
 
@@ -135,9 +137,8 @@ def baseline(text: str, lang: str) -> Prediction:
     lex = lexicon(lang)
     first = lex.addressee_re.search(text)
     dates = frozenset(d.isoformat() for _, d in find_dates(text))
-    return Prediction(
-        min(hits)[1], lex.addressees[re.sub(r"\s+", " ", first.group(0).lower())] if first else None, dates
-    )
+    who = lex.addressees[re.sub(r"\s+", " ", first.group(0).lower())] if first else None
+    return Prediction(min(hits)[1], who, who, dates)
 
 
 # --- scoring -------------------------------------------------------------------------------------------------------
@@ -149,6 +150,10 @@ class Scores:
     tn: int = 0
     modality_ok: int = 0
     addressee_ok: int = 0
+    duty_bearer_n: int = 0   # gold lines labelled with a duty_bearer (older files have none: skipped)
+    duty_bearer_ok: int = 0
+    role_n: int = 0          # gold addressees that are a specific role (one with a parent: manufacturers, ...)
+    role_ok: int = 0
     deadline_n: int = 0
     deadline_ok: int = 0
     threshold_n: int = 0
@@ -161,16 +166,18 @@ class Scores:
             self.tp += 1
             self.modality_ok += g == p
             self.addressee_ok += gold.get("addressee") == pred.addressee
+            self._parties(gold, pred)
             gd, gt = (
                 frozenset(gold.get("deadlines", [])),
                 frozenset(threshold_key(t) for t in gold.get("thresholds", [])),
             )
-            if gd or pred.deadlines:
+            # a file labelled for other fields (the roles gold) has no deadlines/thresholds key: not counted
+            if (gd or pred.deadlines) and "deadlines" in gold:
                 self.deadline_n += 1
                 self.deadline_ok += gd == pred.deadlines
                 if gd != pred.deadlines:
                     self.errors.append(f"{gold['id']}: deadlines gold {sorted(gd)} predicted {sorted(pred.deadlines)}")
-            if gt or pred.thresholds:
+            if (gt or pred.thresholds) and "thresholds" in gold:
                 self.threshold_n += 1
                 self.threshold_ok += gt == pred.thresholds
                 if gt != pred.thresholds:
@@ -188,6 +195,16 @@ class Scores:
         else:
             self.tn += 1
 
+    def _parties(self, gold: dict, pred: Prediction) -> None:
+        if "duty_bearer" in gold:
+            self.duty_bearer_n += 1
+            self.duty_bearer_ok += gold["duty_bearer"] == pred.duty_bearer
+            if gold["duty_bearer"] != pred.duty_bearer:
+                self.errors.append(f"{gold['id']}: duty_bearer gold {gold['duty_bearer']} predicted {pred.duty_bearer}")
+        if len(role_ancestors(gold.get("addressee"))) > 1:
+            self.role_n += 1
+            self.role_ok += gold["addressee"] == pred.addressee
+
     def summary(self) -> dict:
         prec = self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
         rec = self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
@@ -198,6 +215,10 @@ class Scores:
             "f1": 2 * prec * rec / (prec + rec) if prec + rec else 0.0,
             "modality_accuracy": self.modality_ok / self.tp if self.tp else 0.0,
             "addressee_accuracy": self.addressee_ok / self.tp if self.tp else 0.0,
+            "duty_bearer_accuracy": self.duty_bearer_ok / self.duty_bearer_n if self.duty_bearer_n else 1.0,
+            "duty_bearer_n": self.duty_bearer_n,
+            "role_accuracy": self.role_ok / self.role_n if self.role_n else 1.0,
+            "role_n": self.role_n,
             "deadline_exact": self.deadline_ok / self.deadline_n if self.deadline_n else 1.0,
             "deadline_n": self.deadline_n,
             "threshold_exact": self.threshold_ok / self.threshold_n if self.threshold_n else 1.0,
@@ -262,7 +283,8 @@ def evaluate(gold: list[dict], docs: dict[str, Document], lang: str, prefilter: 
             overlap = min(e, fe) - max(s, fs)
             if overlap > best_overlap and overlap >= 0.5 * max(e - s, fe - fs):
                 best, best_overlap = f, overlap
-        ext.add(g, Prediction(best.modality, best.addressee, frozenset(deadline_key(d) for d in best.deadlines),
+        ext.add(g, Prediction(best.modality, best.addressee, best.duty_bearer,
+                              frozenset(deadline_key(d) for d in best.deadlines),
                               frozenset(threshold_key(t) for t in best.thresholds)) if best else Prediction(None))
         base.add(g, baseline(_gold_text(docs[doc_id], flats[doc_id], s, e), lang))
     return EvalResult(lang, ext, base, unresolved)

@@ -32,6 +32,17 @@ def phrase_regex(phrases: list[str]) -> re.Pattern[str]:
 
 
 @dataclass(frozen=True)
+class Delegation:
+    """How a legislator passes a duty on (config/legal_cues.yaml `delegation`; indexer/nlp/parties.py)."""
+
+    clauses: re.Pattern[str]    # "shall ensure that", "zorgen ervoor dat": the duty passes to the party named next
+    not_duty: re.Pattern[str]   # "... have adequate powers": what the party named next has or may, so the duty stays
+    modifiers: re.Pattern[str]  # words before the party that are no preposition ("de in lid 1 bedoelde")
+    verb_final: bool            # the verb closes the clause (Dutch): not_duty is read over the whole clause
+    delegators: frozenset[str]  # roles that pass duties on (config/addressees.yaml `delegates`)
+
+
+@dataclass(frozen=True)
 class Lexicon:
     lang: str
     pack: LanguagePack
@@ -46,9 +57,7 @@ class Lexicon:
     definitions: re.Pattern[str]
     addressees: dict[str, str]  # surface form (lower) -> key
     addressee_re: re.Pattern[str]
-    delegation: re.Pattern[str]  # "shall ensure that", "zorgen ervoor dat": the duty passes to the party named next
-    not_duty: re.Pattern[str]    # "... have adequate powers": what the party named next has, so the duty stays
-    delegators: frozenset[str]   # roles that pass duties on (config/addressees.yaml `delegates`)
+    delegation: Delegation
     duty_subjects: frozenset[str]
     abbreviations: frozenset[str]
     non_normative_instruments: frozenset[str]
@@ -67,7 +76,8 @@ def lexicon(lang: str) -> Lexicon:
                          f"add its cue phrases (exemption, prohibition, permission, obligation, non_normative, "
                          f"conditions, definitions)")
     cues = {m: phrase_regex(own[m]) for m in MODALITIES}
-    addressees = role_forms(lang)
+    forms = role_forms(lang)  # and each with the typographic apostrophe the texts print ("organisme d’évaluation")
+    addressees = forms | {form.replace("'", "’"): key for form, key in forms.items()}
     delegation = (cues_cfg.get("delegation") or {}).get(lang_pack.section) or {}
     topics = {key: list((row.get("keywords") or {}).get(lang) or []) for key, row in load_config("topics").items()}
     return Lexicon(
@@ -84,9 +94,10 @@ def lexicon(lang: str) -> Lexicon:
         definitions=phrase_regex(own["definitions"]),
         addressees=addressees,
         addressee_re=phrase_regex(list(addressees)),
-        delegation=phrase_regex(delegation.get("clauses") or []),
-        not_duty=phrase_regex(delegation.get("not_duty") or []),
-        delegators=delegating_roles(),
+        delegation=Delegation(phrase_regex(delegation.get("clauses") or []),
+                              phrase_regex(delegation.get("not_duty") or []),
+                              phrase_regex(delegation.get("modifiers") or []),
+                              bool(delegation.get("verb_final")), delegating_roles()),
         duty_subjects=frozenset(k for k in set(addressees.values())
                                 if set(role_ancestors(k)) & set(own.get("duty_subjects", []))),
         abbreviations=frozenset(a.lower() for a in cues_cfg["abbreviations"]),

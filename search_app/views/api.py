@@ -153,7 +153,7 @@ def _relations(doc, provision_id: str) -> dict[str, Any]:
     return {
         "cited_by": [dataclasses.asdict(c) | {"url": url_for("documents.read", doc_id=c.document_id,
                                                               _anchor=c.provision_id)}
-                     for c in index.cited_by(doc.act_id, provision_id, doc.language)],
+                     for c in index.cited_by(doc.act_id, provision_id, doc.language, doc.id)],
         "amended_by": [dataclasses.asdict(a) | {"date": a.date.isoformat() if a.date else None}
                        for a in index.amended_by(doc.act_id, provision_id, doc.language)],
     }

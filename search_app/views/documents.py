@@ -83,7 +83,7 @@ def cited_by(doc_id: str, provision_id: str):
     if doc is None or prov is None:
         abort(404)
     index = corpus.cited_by()
-    citations = index.cited_by(doc.act_id, prov.id, doc.language)
+    citations = index.cited_by(doc.act_id, prov.id, doc.language, doc.id)
     by_act: dict[str, list] = defaultdict(list)
     for c in citations:
         by_act[c.act_id].append(c)
@@ -172,7 +172,7 @@ def _with_relations(view: ProvisionView, doc: Document, cited_by: CitedBy) -> Pr
     article counts the citations of its parts; a part only those of itself (its article already sums them)."""
     p = view.provision
     unit = p.parent_id is None or p.kind in ("article", "annex", "appendix")
-    citations = cited_by.cited_by(doc.act_id, p.id, doc.language)
+    citations = cited_by.cited_by(doc.act_id, p.id, doc.language, doc.id)
     if not unit:
         citations = [c for c in citations if c.target_provision_id == p.id]
     view.cited = summary(citations) if citations else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request, url_for
@@ -24,6 +25,7 @@ class Wording:
     citation: str
     language: str
     documents: list[tuple[str, str, str]] = field(default_factory=list)  # (document id, version label, anchor)
+    days: list[date] = field(default_factory=list)  # the versions' days, to list them oldest first
 
 
 @dataclass
@@ -92,7 +94,14 @@ def _columns(terms: list[DefinedTerm]) -> list[Column]:
         if wording is None:
             wording = Wording(t.text, t.citation, t.language)
             col.wordings.append(wording)
-        wording.documents.append((doc.id, naming.version_of(doc, chains).label, t.provision_id))
+        version = naming.version_of(doc, chains)
+        wording.documents.append((doc.id, version.label, t.provision_id))
+        wording.days.append(version.day or date.min)
+    for col in columns.values():
+        for w in col.wordings:
+            order = sorted(range(len(w.documents)), key=lambda i: (w.days[i], w.documents[i][0]))
+            w.documents, w.days = [w.documents[i] for i in order], [w.days[i] for i in order]
+        col.wordings.sort(key=lambda w: (w.days[0], w.language))
     return sorted(columns.values(), key=lambda c: (c.act.lower(), c.term.lower()))
 
 
