@@ -62,12 +62,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["regkb"] = AppState(DataDir.at(app.config["DATA_DIR"]), app.config["SEARCH_BACKEND"])
 
     from search_app import errors, i18n, present, security
-    from search_app.views import alerts, api, applicability, documents, search, sectors, terms, tracking
+    from search_app.views import alerts, api, applicability, documents, register, search, sectors, terms, tracking
 
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     present.init_app(app)
-    for bp in (search.bp, documents.bp, sectors.bp, api.bp, tracking.bp, applicability.bp, alerts.bp, terms.bp):
+    for bp in (search.bp, documents.bp, sectors.bp, api.bp, tracking.bp, applicability.bp, register.bp,
+               alerts.bp, terms.bp):
         app.register_blueprint(bp)
     return app
