@@ -27,6 +27,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="compare the thresholds of config/scope_rules.yaml with those extracted from the cited provisions",
     )
+    p.add_argument("--register", action="store_true",
+                   help="print the compliance register: the obligations of each applicable instrument for the company")
     p.add_argument("--json", action="store_true", help="print the full answer as JSON")
     p.set_defaults(func=applicability_command)
 
@@ -101,6 +103,7 @@ def _corpus(args: argparse.Namespace) -> Corpus:
 
 def applicability_command(args: argparse.Namespace) -> int:
     from indexer.analysis.applicability import CompanyProfile, evaluate
+    from indexer.analysis.register import build_register
 
     if not _rules_ok():
         return 2
@@ -119,11 +122,35 @@ def applicability_command(args: argparse.Namespace) -> int:
         for err in exc.errors():
             console.print(f"  {'.'.join(map(str, err['loc'])) or '(file)'}: {err['msg']}")
         return 2
-    answer = evaluate(profile, _corpus(args))
+    corpus = _corpus(args)
+    answer = evaluate(profile, corpus)
+    if args.register:
+        return _print_register(build_register(profile, corpus, answer=answer), args.json)
     if args.json:
         out.print_json(answer.model_dump_json())
         return 0
     _print_answer(answer)
+    return 0
+
+
+def _print_register(register, as_json: bool) -> int:
+    if as_json:
+        out.print_json(register.model_dump_json())
+        return 0
+    for section in register.sections:
+        for title, entries in (("duties", section.duties), ("depends on facts", section.depends)):
+            if not entries:
+                continue
+            table = Table(title=f"{section.short_title}: {title} ({len(entries)})", show_lines=True)
+            for col in ("Citation", "Who", "What", "When", "Depends on" if title != "duties" else "Conditions"):
+                table.add_column(col, overflow="fold")
+            for e in entries:
+                who = e.duty_bearer_label + (f" (via {e.via})" if e.via else "")
+                when = "; ".join(e.deadlines) or e.applies_from or "-"
+                table.add_row(e.citation, who, e.action or "-", when,
+                              e.question or "" if title != "duties" else "; ".join(e.conditions))
+            out.print(table)
+    console.print(f"{register.duty_count} duties, {register.depends_count} more depending on facts the profile lacks")
     return 0
 
 

@@ -129,3 +129,17 @@ def test_text_that_looks_like_a_formula_stays_text(client):
         wb = load_workbook(io.BytesIO(_xlsx([row])))
     cells = {c.value: c.data_type for c in wb.worksheets[0][2] if c.value}
     assert cells == {"X": "s", '=HYPERLINK("http://evil")': "s", "+1+1": "s"}
+
+
+def test_cli_prints_the_same_register(client, tmp_path, capsys):
+    import json
+
+    profile = tmp_path / "profile.json"
+    profile.write_text(json.dumps(MANUFACTURER))
+    root = client.application.config["DATA_DIR"]
+    capsys.readouterr()
+    assert main(["applicability", "--data-dir", root, "--profile", str(profile), "--register", "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    api = client.post("/api/register", json=MANUFACTURER).json
+    assert [(s["instrument"], len(s["duties"])) for s in printed["sections"]] == \
+        [(s["instrument"], len(s["duties"])) for s in api["sections"]]
