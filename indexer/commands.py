@@ -25,6 +25,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from indexer.nlp.lang import has_pack, languages
 from regkb.settings import add_data_dir
 
 console = Console(stderr=True)
@@ -41,7 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "analyze", help="print the obligations found in plain text read from stdin (one JSON object per line)"
     )
     add_data_dir(p)
-    p.add_argument("--lang", choices=("en", "nl"), required=True)
+    p.add_argument("--lang", choices=languages(), required=True, help="a language with a pack (indexer/nlp/lang)")
     p.add_argument("--kind", default="article", help="provision kind the text comes from (recitals never bind)")
     p.add_argument("--instrument-type", default="other", help="e.g. directive, national_act, news (news never binds)")
     p.set_defaults(func=analyze_command)
@@ -187,8 +188,8 @@ def extract_command(args: argparse.Namespace) -> int:
     resolver = ReferenceResolver.from_documents(docs.values())
     counts: Counter = Counter()
     modalities: Counter = Counter()
-    todo = [d for d in docs.values() if d.language in ("en", "nl")]
-    counts["skipped (no en/nl pipeline)"] = len(docs) - len(todo)
+    todo = [d for d in docs.values() if has_pack(d.language)]
+    counts[f"skipped (no language pack; packs: {', '.join(languages())})"] = len(docs) - len(todo)
     pipeline_key = _pipeline_key()
     damaged = _needs_rewrite(corpus, OBLIGATIONS)
     pending = [d for d in todo if getattr(args, "force", False) or state.get(d.id) != _doc_key(d, pipeline_key)
@@ -320,9 +321,10 @@ def bench_command(args: argparse.Namespace) -> int:
         load_english,
     )
 
-    docs = [d for d in _documents_for_eval(args).values() if d.language in ("en", "nl")]
+    docs = [d for d in _documents_for_eval(args).values() if has_pack(d.language)]
     if not docs:
-        console.print("[red]no English or Dutch documents[/]: crawl first or pass --from-mirror ../shared/mirror")
+        console.print(f"[red]no documents in a language with a pack ({', '.join(languages())})[/]: crawl first or "
+                      f"pass --from-mirror ../shared/mirror")
         return 1
     by_lang: dict[str, list] = {}
     for d in docs:

@@ -12,11 +12,11 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 from flask import Blueprint, Response, abort, jsonify, request, send_file, url_for
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from indexer.search.base import SearchRequest
 from search_app import present
@@ -197,9 +197,19 @@ class AnalyzeRequest(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
 
     text: str = Field(min_length=1)
-    lang: Literal["en", "nl"] = "en"
+    lang: str = Field("en", max_length=8)
     kind: str = Field("article", max_length=40)
     instrument_type: str = Field("other", max_length=40)
+
+    @field_validator("lang")
+    @classmethod
+    def _has_pack(cls, lang: str) -> str:
+        """Every language with a pack (indexer/nlp/lang), as `regkb analyze --lang` accepts."""
+        from indexer.nlp.lang import has_pack, languages
+
+        if not has_pack(lang):
+            raise ValueError(f"no language pack for {lang!r}; use one of {', '.join(languages())}")
+        return lang
 
     def context(self) -> dict[str, Any]:
         """The same context `regkb analyze` builds from its options."""

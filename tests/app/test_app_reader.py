@@ -199,8 +199,15 @@ def test_analyze_finds_the_obligation_like_regkb_analyze(reader):
     assert records[0]["text"] == expected[0].text and records[0]["start"] == 0
     nl = reader.post("/api/analyze", json={"text": "De onderneming moet de kinderarbeid voorkomen.", "lang": "nl"})
     assert nl.status_code == 200
-    unsupported = reader.post("/api/analyze", json={"text": "Les entreprises doivent agir.", "lang": "fr"})
-    assert unsupported.status_code == 400 and "fr" in unsupported.json["error"]["message"]
+    fr_text = "Au plus tard le 26 juillet 2027, les États membres veillent à ce que les entreprises publient un rapport."
+    fr = reader.post("/api/analyze", json={"text": fr_text, "lang": "fr"})
+    assert fr.status_code == 200 and fr.json["lang"] == "fr"
+    [found] = fr.json["records"]  # French states the duty in the plain present: an obligation of the Member States
+    assert found["modality"] == "obligation" and found["addressee"] == "member_states"
+    assert [d["date"] for d in found["deadlines"]] == ["2027-07-26"]
+    unsupported = reader.post("/api/analyze", json={"text": "Die Unternehmen müssen handeln.", "lang": "de"})
+    assert unsupported.status_code == 400 and "de" in unsupported.json["error"]["message"]
+    assert all(lang in unsupported.json["error"]["message"] for lang in ("en", "nl", "fr"))
     # like `regkb analyze --kind recital`: recitals never bind
     recital = reader.post("/api/analyze", json={"text": text, "lang": "en", "kind": "recital"})
     assert recital.status_code == 200 and recital.json["records"] == []

@@ -14,8 +14,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
-from spacy.language import Language
+if TYPE_CHECKING:  # the registry is read by every CLI command and the web app: importing it must not load spaCy
+    from spacy.language import Language
 
 # language code -> module that defines PACK (the one registry of languages the extractor reads)
 PACKS = {"en": "indexer.nlp.lang.en", "nl": "indexer.nlp.lang.nl", "fr": "indexer.nlp.lang.fr"}
