@@ -113,6 +113,23 @@ class Prediction:
     duty_bearer: str | None = None
     deadlines: frozenset = frozenset()
     thresholds: frozenset = frozenset()
+    action: str | None = None
+
+
+ACTION_TOKENS = 30  # records clip the action at 30 words (normative._clip): compare that much
+ACTION_MATCH = 0.8  # token F1 from which an action counts as right
+
+
+def action_tokens(text: str | None) -> list[str]:
+    """Lower-case words without point labels ("(a)") or punctuation: the wording, not its layout."""
+    return re.findall(r"[^\W_]+(?:[-'’/][^\W_]+)*", _LABELS.sub(" ", (text or "").lower()))[:ACTION_TOKENS]
+
+
+def action_f1(gold: str, predicted: str | None) -> float:
+    """Token F1 (bag of words) between the labelled and the extracted action."""
+    g, p = action_tokens(gold), action_tokens(predicted)
+    common = sum(min(g.count(t), p.count(t)) for t in set(g))
+    return 2 * common / (len(g) + len(p)) if common else 0.0
 
 
 def deadline_key(d: dict) -> str:
@@ -158,6 +175,9 @@ class Scores:
     deadline_ok: int = 0
     threshold_n: int = 0
     threshold_ok: int = 0
+    action_n: int = 0
+    action_ok: int = 0
+    action_f1_sum: float = 0.0
     errors: list[str] = field(default_factory=list)
 
     def add(self, gold: dict, pred: Prediction) -> None:
@@ -184,6 +204,14 @@ class Scores:
                     self.errors.append(
                         f"{gold['id']}: thresholds gold {sorted(gt)} predicted {sorted(pred.thresholds)}"
                     )
+            if gold.get("action"):
+                f1 = action_f1(gold["action"], pred.action)
+                self.action_n += 1
+                self.action_f1_sum += f1
+                self.action_ok += f1 >= ACTION_MATCH
+                if f1 < ACTION_MATCH:
+                    self.errors.append(f"{gold['id']}: action (token F1 {f1:.2f}) gold {gold['action']!r} "
+                                       f"predicted {pred.action!r}")
             if g != p or gold.get("addressee") != pred.addressee:
                 self.errors.append(f"{gold['id']}: gold {g}/{gold.get('addressee')} predicted {p}/{pred.addressee}")
         elif g and not p:
@@ -223,6 +251,9 @@ class Scores:
             "deadline_n": self.deadline_n,
             "threshold_exact": self.threshold_ok / self.threshold_n if self.threshold_n else 1.0,
             "threshold_n": self.threshold_n,
+            "action_match": self.action_ok / self.action_n if self.action_n else 1.0,
+            "action_f1": self.action_f1_sum / self.action_n if self.action_n else 1.0,
+            "action_n": self.action_n,
         }
 
 
@@ -285,7 +316,8 @@ def evaluate(gold: list[dict], docs: dict[str, Document], lang: str, prefilter: 
                 best, best_overlap = f, overlap
         ext.add(g, Prediction(best.modality, best.addressee, best.duty_bearer,
                               frozenset(deadline_key(d) for d in best.deadlines),
-                              frozenset(threshold_key(t) for t in best.thresholds)) if best else Prediction(None))
+                              frozenset(threshold_key(t) for t in best.thresholds), best.action)
+                if best else Prediction(None))
         base.add(g, baseline(_gold_text(docs[doc_id], flats[doc_id], s, e), lang))
     return EvalResult(lang, ext, base, unresolved)
 

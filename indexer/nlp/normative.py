@@ -24,6 +24,8 @@ _LEADING_CLAUSE = r"^\W*(?:\d+[a-z]?\.\s+)?(?:{words})\b[^,]{{0,400}},\s*"  # th
 _RELATIVE_BEFORE = r"\b(?:{words})\b[^,;]{{0,60}}$"
 _FOOTNOTE = re.compile(r"^\W{0,3}\(\s*\*?\d+\s*\)\s+(?:[A-Z]|PB|OJ)")
 _MASK_DATES = re.compile(DATE, re.I)
+_OPENING_QUOTE = re.compile(r"\s*(?::\s*)?[‘“«\"]")
+_CLOSING_QUOTE = re.compile(r"(?<=[.;:,)])[’”»\"]|[’”»\"](?=\s*[;.]|\s*$)")  # not the apostrophe of "undertakings’"
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class _Clauses:
     attached_after: re.Pattern[str]    # "... shall not apply to companies"
     determiners: re.Pattern[str]
     pronoun_before: re.Pattern[str]
+    subject_start: re.Pattern[str]     # a determiner or pronoun: the subject itself opens the clause
 
 
 @cache
@@ -47,7 +50,8 @@ def _clauses(lang: str) -> _Clauses:
         attached_cue=re.compile(rf"\b(?:{p.attach_prepositions})$"),
         attached_after=re.compile(rf"\s+(?:{p.attach_prepositions})\b"),
         determiners=re.compile(rf"\s*(?:(?:{p.determiners})\s+)?"),
-        pronoun_before=re.compile(rf"\b(?:{p.pronouns})\s*$", re.I))
+        pronoun_before=re.compile(rf"\b(?:{p.pronouns})\s*$", re.I),
+        subject_start=re.compile(rf"(?:{p.determiners}|{p.pronouns})\b", re.I))
 
 
 @dataclass
@@ -155,7 +159,7 @@ def _addressee(
     if m is None:
         m = next((a for a in lex.addressee_re.finditer(text, cue_end, min(len(text), cue_end + 90))
                   if agent_re.search(text[max(cue_end, a.start() - 30):a.start()])), None)
-    if m is None and pack.inverted_subject:  # the subject after the verb
+    if m is None and _inverted(text, lex, main, cue_start):  # the subject after the verb
         after = lex.addressee_re.search(text, cue_end, min(len(text), cue_end + 40))
         m = after if after and not pp.search(text[cue_end:after.start()]) else None
     if m is None and clauses.pronoun_before.search(text[:cue_start]):
@@ -170,11 +174,65 @@ def _key(surface: str) -> str:
     return re.sub(r"\s+", " ", surface.lower())
 
 
+def _inverted(text: str, lex: Lexicon, main: int, cue_start: int) -> bool:
+    """Dutch puts the subject after the finite verb when something else opens the clause ("Binnen een maand stelt de
+    minister ..."); a determiner, pronoun or party before the verb is the subject itself ("Zij stellen de Commissie
+    ... in kennis", "Het informatiesysteem biedt de bevoegde autoriteiten ...")."""
+    if not lex.pack.inverted_subject:
+        return False
+    before = re.sub(r"^\d+[a-z]?\.\s*", "", text[main:cue_start].strip(" ,"))
+    return not before or not (_clauses(lex.lang).subject_start.match(before) or lex.addressee_re.match(before))
+
+
 def _clip(text: str, max_words: int = 30) -> str:
-    """The wording up to the end of the clause (';'), at most `max_words`; an enumeration after ':' stays in."""
-    text = text.split(";")[0].strip(" ,.")
-    words = text.split()
+    """The wording up to the end of the clause (';'), at most `max_words`; an enumeration after ':' stays in, and
+    when the cue introduces it directly ("shall: (a) develop ...; (b) ensure ...") it is the action, points and all."""
+    text = text.lstrip(" ,;")
+    if text.startswith(":"):
+        text = text[1:]
+    else:
+        text = text.split(";")[0]
+    words = text.strip(" ,.:’”").split()
     return " ".join(words[:max_words]) + (" …" if len(words) > max_words else "")
+
+
+def _action(text: str, lex: Lexicon, modality: str | None, cue: tuple[int, int], subject: tuple[int, int] | None
+            ) -> str:
+    """The verb phrase the cue governs, as a lawyer would write it: from the main verb after the modal ("shall take
+    appropriate measures to ..." → "take appropriate measures to ..."; Dutch "nemen passende maatregelen ..." from
+    the finite verb itself, "kan ... verzoeken" after the modal), without an inverted subject, up to the end of the
+    clause or a coordinated clause of another modality ("shall use ... and may determine ...")."""
+    pack, (cs, ce) = lex.pack, cue
+    from_cue = modality == "exemption" or (pack.action_from_cue and _key(text[cs:ce]) not in lex.action_after)
+    start = cs if from_cue else ce
+    if subject and ce <= subject[0] and _clauses(lex.lang).attached_cue.search(text[cs:ce]):
+        if m := re.match(r"\s+to\s+(?=\w)", text[subject[1]:]):  # "power is delegated to the Commission to adopt"
+            start = subject[1] + m.end()
+        else:  # "shall be conferred on the Commission for ...": the passive, without its modal
+            start = modal.end() if (modal := lex.cues["obligation"].match(text, cs)) else cs
+    body = text[start:]
+    if subject and 0 < subject[0] - ce < 12 and _inverted(text, lex, _main_clause_start(text, lex, cs), cs):
+        head = re.sub(rf"\b(?:{pack.determiners})\s*$", "", text[start:subject[0]], flags=re.I)
+        body = head.rstrip() + " " + text[subject[1]:].lstrip()  # inverted order: the subject is not the action
+    return _clip(_same_clause(body, lex, modality))
+
+
+def _same_clause(body: str, lex: Lexicon, modality: str | None) -> str:
+    """Cut at "and may ..." (a clause of another modality); drop the repeated modal of "... and shall take ..."."""
+    coordinated = re.compile(rf"(?:,\s*)?(?:{lex.coordinators.pattern})\s+$", re.I)
+    masked = _MASK_DATES.sub(lambda m: "#" * len(m.group(0)), body)  # "1 May 2025" holds no "may"
+    hits = sorted((m.start(), -m.end(), other) for other in MODALITIES for m in lex.cues[other].finditer(masked, 1))
+    covered = -1
+    for start, neg_end, other in hits:
+        if start < covered:
+            continue  # "shall" inside "shall not"
+        covered = -neg_end
+        before = coordinated.search(body, 0, start)
+        if before is not None:
+            if other != modality:
+                return body[:before.start()]
+            return _same_clause(body[:start] + body[-neg_end:].lstrip(), lex, modality)
+    return body
 
 
 def conditions(text: str, lex: Lexicon) -> list[str]:
@@ -198,13 +256,18 @@ def analyse(text: str, lex: Lexicon, ctx: dict, lemma: Callable[[str], str] | No
     lemmatizer (default: the pack's lookup).
     """
     pack = lex.pack
-    if not context_allows(ctx, lex) or is_definition(text, lex) or _FOOTNOTE.match(text):
+    if not context_allows(ctx, lex) or is_definition(text, lex) or _FOOTNOTE.match(text) or lex.act_titles.match(text):
         return Analysis()
+    quoted = _quoted_passage(text, lex)
+    if quoted:  # the instruction binds no one; what it inserts speaks for itself
+        return _shifted(analyse(text[quoted[0]:quoted[1]], lex, ctx, lemma), quoted[0])
     if pack.legal_effect is not None and pack.legal_effect.search(text):
         return Analysis()
     masked = _mask(text, lex.non_normative)
     cue: Cue | None = find_cue(masked, lex)
     derog = pack.derogation.search(text)
+    if not derog and masked != text and _effect_governs(text, lex, cue[1] if cue else len(text)):
+        return Analysis()  # "Companies that report ... shall be deemed to have complied": an effect, not a duty
     if derog:
         # "by way of derogation ..., Article 5 shall apply from ...", "In afwijking van ..., is X verantwoordelijk":
         # derogations
@@ -227,8 +290,38 @@ def analyse(text: str, lex: Lexicon, ctx: dict, lemma: Callable[[str], str] | No
         return Analysis()
     modality, cs, ce = cue
     key, surface, span = _addressee(text, lex, cs, ce)
-    action_start = cs if pack.action_from_cue or modality == "exemption" else ce
-    action = _clip(text[action_start:])
-    if pack.inverted_subject and span and 0 < span[0] - ce < 12:  # inverted order: drop the subject from the action
-        action = _clip((text[cs:span[0]] + text[span[1]:]).replace("  ", " "))
+    action = _action(text, lex, modality, (cs, ce), span)
     return Analysis(modality, (cs, ce), key, surface, span, action or None, conditions(text, lex))
+
+
+def _quoted_passage(text: str, lex: Lexicon) -> tuple[int, int] | None:
+    """The passage an amending instruction quotes ("... is replaced by the following: ‘Member States shall ...’", "...
+    wordt vervangen door: “..."): after a colon or "the following", never a quoted word ("the words ‘shall’ ...")."""
+    for m in lex.amendments.finditer(text):
+        if tail := _CLOSING_QUOTE.search(text, 0, m.start()):
+            return 0, tail.start()  # the end of an earlier quoted passage comes first ("... kan ....”; e) lid 6 ...")
+        q = _OPENING_QUOTE.match(text, m.end())
+        if q and (":" in q.group(0) or m.group(0).lower().endswith("following")):
+            close = _CLOSING_QUOTE.search(text, q.end())
+            return q.end(), close.start() if close else len(text)
+    return None
+
+
+def _shifted(a: Analysis, offset: int) -> Analysis:
+    def move(span: tuple[int, int] | None) -> tuple[int, int] | None:
+        return (span[0] + offset, span[1] + offset) if span else None
+
+    a.cue, a.addressee_span = move(a.cue), move(a.addressee_span)
+    return a
+
+
+def _effect_governs(text: str, lex: Lexicon, cue_start: int) -> bool:
+    """A legal-effect formula of the main clause ("shall be deemed", "wordt geacht ... te") decides the sentence unless
+    the remaining cue opens a coordinated clause of its own ("... shall be considered a manufacturer and shall be
+    subject to the obligations ..."); one in a leading or relative clause does not."""
+    main, relative = _main_clause_start(text, lex), _clauses(lex.lang).relative_before
+    coordinated = re.compile(rf"(?:[;]|\b(?:{lex.coordinators.pattern}))", re.I)
+    for m in lex.non_normative.finditer(text, main, cue_start):
+        if not relative.search(text[main:m.start()]):
+            return not coordinated.search(text, m.end(), cue_start)
+    return False
