@@ -37,7 +37,7 @@ class Citation:
 class Amendment:
     """An amending act's instruction about one article or annex of another act."""
 
-    kind: str                    # "deleted", "replaced" or "amended"
+    kind: str                    # "deleted", "replaced", "inserted" or "amended"
     act_id: str                  # the amending act
     act_label: str               # "Directive (EU) 2026/470"
     document_id: str | None      # the amending act's text (None when only the version chain knows the act)
@@ -140,12 +140,12 @@ def _takes_effect(doc: Document) -> date | None:
 def _amendments(corpus, chains: VersionChains) -> dict[tuple[str, str], list[Amendment]]:
     out: dict[tuple[str, str], list[Amendment]] = defaultdict(list)
     for doc in corpus.all():
+        for (act_id, unit), amendment in _parsed_instructions(doc, corpus):  # first: the parser knows best
+            out[(act_id, unit)].append(amendment)
         targets = _amended_acts(doc, corpus)
         if targets:
             for (act_id, unit), amendment in _instructions(doc, targets):
                 out[(act_id, unit)].append(amendment)
-        for (act_id, unit), amendment in _parsed_instructions(doc, corpus):
-            out[(act_id, unit)].append(amendment)
     _add_deletions(out, corpus, chains)
     return dict(out)
 
@@ -196,19 +196,27 @@ def _instructions(doc: Document, targets: dict[str, str]):
 
 
 def _parsed_instructions(doc: Document, corpus):
-    """The instructions the parser resolved itself (`Provision.amendment` with a target in the corpus, where
-    the parser sets one): they also reach acts whose "is amended as follows" article names them differently."""
+    """The instructions the parser resolved itself (`Provision.amendment` with a target in the corpus): they
+    also reach acts whose "is amended as follows" article names them differently. One per instruction that is
+    not part of another about the same article; "deleted", "replaced" and "inserted" only when the whole
+    article or annex is (a deleted point of Article 13 amends Article 13)."""
     label, day = act_label(doc), _takes_effect(doc)
+    by_id = {p.id: p for p in doc.provisions}
     for p in doc.provisions:
-        amendment = getattr(p, "amendment", None)
-        if amendment is None or getattr(amendment, "quoted", False):
+        amendment = p.amendment
+        if amendment is None or amendment.quoted or not amendment.target_provision_id:
             continue
-        target = corpus.get(getattr(amendment, "target_document_id", None))
-        unit = (getattr(amendment, "target_provision_id", None) or "").split(".")[0]
-        if target is None or not unit:
+        target = corpus.get(amendment.target_document_id)
+        if target is None:
             continue
-        operation = getattr(amendment, "operation", "amended")
-        kind = operation if operation in ("deleted", "replaced") else "amended"
+        unit = amendment.target_provision_id.split(".")[0]
+        parent = by_id.get(p.parent_id or "")
+        if parent is not None and parent.amendment is not None and not parent.amendment.quoted and \
+                (parent.amendment.target_provision_id or "").split(".")[0] == unit:
+            continue
+        whole = amendment.target_provision_id == unit
+        kind = amendment.operation if whole and amendment.operation in ("deleted", "replaced", "inserted") \
+            else "amended"
         yield (target.act_id, unit), Amendment(kind, doc.act_id, label, doc.id, p.id, p.citation, doc.language, day)
 
 
