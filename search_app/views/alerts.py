@@ -102,7 +102,8 @@ def provision_feed(doc_id: str, provision_id: str | None = None):
                                f"'{provision_id[:80]}'. Provision ids are the reader's anchors, e.g. art_22.")
     followed = Followed(units={doc.act_id: {unit} if unit else None}, languages={doc.act_id: Counter([doc.language])})
     explicit_since = date_arg("since", None)
-    news = followed_changes(corpus, followed, explicit_since or date.min, _until(), lang=str(get_locale()),
+    first = min((chains.info[d.id].valid_from for d in _act_documents(corpus, chains, doc_id)), default=date.min)
+    news = followed_changes(corpus, followed, explicit_since or first, _until(), lang=str(get_locale()),
                             documents=unit is None)
     name = doc.short_title or doc.title[:80]
     citation = next((p.citation for d in _act_documents(corpus, chains, doc_id)

@@ -35,7 +35,8 @@ RUN_TIMEOUT = 300  # seconds: a hung run fails instead of blocking the suite
 EN, FR = "celex-32024L1760-en", "celex-32024L1760-fr"
 # Per operation: ids that reach past a 404 (generated ids never name a document of the corpus); and for the
 # search operations, 400 among the answers to schema-valid requests: `q` is a query language (an unclosed
-# quote, a query of punctuation only) that JSON Schema cannot describe, and its description says so.
+# quote, a query of punctuation only) that JSON Schema cannot describe, and its description says so; a feed's
+# `until` before its `since` is a 400 too.
 CONFIG = f"""
 [[operations]]
 include-name = "GET /api/compare"
@@ -44,6 +45,18 @@ parameters = {{ "query.old" = "{EN}", "query.new" = "{FR}" }}
 [[operations]]
 include-path-regex = "^/api/(search|export)$"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", 400, 401, 403, 404, 409, 429, "5xx"]
+
+[[operations]]
+include-name = "GET /documents/{{document_id}}/feed.atom"
+parameters = {{ "path.document_id" = "{EN}" }}
+
+[[operations]]
+include-name = "GET /documents/{{document_id}}/{{provision_id}}/feed.atom"
+parameters = {{ "path.document_id" = "{EN}", "path.provision_id" = "art_8" }}
+
+[[operations]]
+include-path-regex = "feed[.]atom$"
+checks.positive_data_acceptance.expected-statuses = ["2xx", 400, 404]
 """
 
 
