@@ -138,6 +138,11 @@ _CITATION_RULES = [
 ]
 
 
+# "Art. 29a(1) of Directive 2013/34/EU, as replaced by …": a quoted provision of an amending act names its act
+_NAMES_ITS_ACT = re.compile(r"\b(?:of|van|de la|du) (?:Directive|Regulation|Richtlijn|Verordening|directive|règlement)"
+                            r"\b")
+
+
 def short_citation(citation: str) -> str:
     """'Article 8(2), point (a)' → 'Art. 8(2)(a)', 'Article 22(2), second subparagraph' → 'Art. 22(2), second
     subparagraph', 'Artikel 5, eerste lid, onderdeel a' → 'artikel 5, eerste lid, onder a': how lawyers write
@@ -346,7 +351,8 @@ def card(hit: Hit, as_of: date | None = None) -> Card:
         )
     provision_id = r.get("provision_id") or r.get("id")
     short = short_citation(r.get("citation", ""))
-    prefix = name if name and not (short.startswith(name) or short.startswith(r.get("short_title") or "\0")) else None
+    prefix = name if name and not (short.startswith(name) or short.startswith(r.get("short_title") or "\0")
+                                   or _NAMES_ITS_ACT.search(short)) else None
     citation = " ".join(x for x in (prefix, short) if x)
     anchor = provision_id if hit.kind == "obligation" or r.get("provision_id") else r.get("id")
     link = url_for(

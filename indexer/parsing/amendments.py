@@ -108,6 +108,10 @@ def _lines(node: Node, depth: int = 0) -> list[Line]:
     marker = norm_number(node.number) if node.kind in ("paragraph", "point", "subpoint") else None
     kind = "paragraph" if node.kind == "paragraph" else "point"
     depth += 1 if node.kind in ("point", "subpoint") else 0
+    if node.kind in _HEADER_WORD and node.number:  # a quoted article the parser already recognised
+        out.append(Line(f"{_HEADER_WORD[node.kind]} {node.number}"))
+        if node.heading:
+            out.append(Line(node.heading))
     for i, text in enumerate(t for t in node.text.split("\n") if t.strip()):
         out.append(Line(text, marker if i == 0 else None, kind if i == 0 and marker else None, depth))
     if marker and not node.text.strip():
@@ -299,6 +303,7 @@ def _strip_quotes(text: str, first: bool, last: bool) -> str:
     return text.strip()
 
 
+_HEADER_WORD = {"article": "Article", "chapter": "CHAPTER", "section": "SECTION", "annex": "ANNEX"}
 _HEADERS = {"article": r"(?:Article|Artikel)", "chapter": r"(?:CHAPTER|CHAPITRE|HOOFDSTUK|Chapter|Chapitre|Hoofdstuk)",
             "section": r"(?:SECTION|AFDELING|Section|Afdeling)", "annex": r"(?:ANNEX|ANNEXE|BIJLAGE)"}
 _HEADER_RE = re.compile(

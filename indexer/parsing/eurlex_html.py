@@ -461,11 +461,20 @@ def flow(el, in_article: bool, annex: bool = False) -> Iterator[Item | tuple]:
 
 
 def flow_children(children, in_article: bool, annex: bool = False) -> Iterator[Item | tuple]:
+    quoted_title = False
     for child in children:
         if not isinstance(child.tag, str):
             continue
         cls = classes(child)
-        if cls & SKIP_CLASSES or (in_article and cls & TITLE_CLASSES):
+        if in_article and cls & TITLE_CLASSES:
+            # an article an amending act quotes ("‘Article 2a", its subtitle): text, for indexer/parsing/amendments.py
+            title = text_of(child)
+            quoted_title = bool(re.match(r"^[‘“«„]", title)) or (quoted_title and bool(cls & ARTICLE_SUBHEAD))
+            if quoted_title and not cls & SKIP_CLASSES:
+                yield title
+            continue
+        quoted_title = False
+        if cls & SKIP_CLASSES:
             continue
         if annex and cls & ANNEX_TITLE:
             yield ("title", text_of(child))
