@@ -9,11 +9,14 @@ search engine's answer.
 from __future__ import annotations
 
 import html
+import os
 import shutil
+import uuid
 from datetime import date
 from pathlib import Path
 
 import pytest
+import requests
 from analysis.mirror_corpus import crawled_mirror
 from bs4 import BeautifulSoup
 from lxml import etree
@@ -235,3 +238,29 @@ def test_hostile_feed_parameters_are_told_not_a_500(mirror, url, status, says):
     resp = mirror.get(url)
     assert resp.status_code == status, (url, resp.status_code)
     assert says in html.unescape(resp.get_data(as_text=True))
+
+
+def test_the_search_feed_is_the_same_on_elasticsearch(followed_dir, followed):
+    """The feed asks the search engine only which records match: Elasticsearch and the embedded engine agree."""
+    url = os.environ.get("REGKB_TEST_ES_URL")
+    try:
+        if not url or not requests.get(f"{url}/_cluster/health", timeout=3).ok:
+            raise requests.ConnectionError(url)
+    except requests.RequestException:
+        pytest.skip("!!! REGKB_TEST_ES_URL is unset or unreachable: the followed search on Elasticsearch is NOT "
+                    "tested (scripts/run-tests starts a node) !!!")
+    from indexer.search.elastic import ElasticBackend
+    from indexer.search.records import load_records
+    from regkb.settings import DataDir
+
+    backend = ElasticBackend(url=url, index_prefix=f"test-alerts-{uuid.uuid4().hex[:8]}")
+    try:
+        backend.replace_all(load_records(DataDir.at(followed_dir)))
+        elastic = create_app({"DATA_DIR": str(followed_dir), "SEARCH_BACKEND": backend, "TESTING": True}).test_client()
+        on_elastic = entries(feed_of(elastic.get(f"/feed.atom?{SEARCH}")))
+        embedded = entries(feed_of(followed.get(f"/feed.atom?{SEARCH}")))
+        assert [e["id"] for e in on_elastic] == [e["id"] for e in embedded]
+        assert any(e["id"].endswith("/art_29a") for e in on_elastic)
+    finally:
+        backend.delete_all_indices()
+        backend.close()

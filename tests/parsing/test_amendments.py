@@ -138,3 +138,16 @@ def test_an_ordinary_article_is_left_alone():
     art.children.append(Node("paragraph", number="1", text="Companies shall report."))
     assert restructure([art], "en", "en") == 0
     assert [c.kind for c in art.children] == ["paragraph"] and art.amendment is None
+
+
+@needs_mirror
+def test_typed_citations_of_the_amended_act_name_the_quoted_provision():
+    """'CSRD Article 29a(1)' and '2013/34 art 29a' name the CSRD's quoted Article 29a (the search's citation keys)."""
+    from indexer.search.citations import document_cite_keys, parse_citation
+
+    keys = document_cite_keys(doc("celex-32022L2464-en").provisions)
+    assert keys["art_1.pt_7.amd_art_29a.par_1"] == "29a(1)" and keys["art_1.pt_7.amd_art_29a"] == "29a"
+    for typed, key in (("CSRD Article 29a(1)", "29a(1)"), ("2013/34 art 29a", "29a"),
+                       ("Directive 2013/34/EU Article 19a(1)", "19a(1)")):
+        ref = parse_citation(typed)
+        assert ref is not None and ref.instrument == "CSRD" and ref.cite_key == key, typed
