@@ -461,19 +461,17 @@ def flow(el, in_article: bool, annex: bool = False) -> Iterator[Item | tuple]:
 
 
 def flow_children(children, in_article: bool, annex: bool = False) -> Iterator[Item | tuple]:
-    quoted_title = False
     for child in children:
         if not isinstance(child.tag, str):
             continue
         cls = classes(child)
         if in_article and cls & TITLE_CLASSES:
-            # an article an amending act quotes ("‘Article 2a", its subtitle): text, for indexer/parsing/amendments.py
+            # the title of an article an amending act quotes ("‘Article 2a", its subtitle; an OJ act sets amending
+            # points in table cells): text, for indexer/parsing/amendments.py. The article's own title is not.
             title = text_of(child)
-            quoted_title = bool(re.match(r"^[‘“«„]", title)) or (quoted_title and bool(cls & ARTICLE_SUBHEAD))
-            if quoted_title and not cls & SKIP_CLASSES:
+            if title and not cls & SKIP_CLASSES and (re.match(r"^[‘“«„]", title) or _in_cell(child)):
                 yield title
             continue
-        quoted_title = False
         if cls & SKIP_CLASSES:
             continue
         if annex and cls & ANNEX_TITLE:
@@ -518,6 +516,10 @@ def flow_children(children, in_article: bool, annex: bool = False) -> Iterator[I
             text = text_of(child)
             if text:
                 yield text
+
+
+def _in_cell(el) -> bool:
+    return any(a.tag == "td" for a in el.iterancestors())
 
 
 class HangingPoint(Node):
