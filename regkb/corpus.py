@@ -123,6 +123,43 @@ class Corpus:
         by_id = self.derived("obligations by id", lambda c: {o.id: o for o in c.all_obligations()})
         return by_id.get(obligation_id)
 
+    # -- the same provision and obligation in the other languages ---------------------------------------------------
+    def language_twins(self, doc_id: str) -> list[Document]:
+        """The other language versions of a document: the same act version (version_id) in another language."""
+        doc = self.get(doc_id)
+        if doc is None:
+            return []
+        groups = self.derived("documents by version", _by_version)
+        return sorted((d for d in groups.get(doc.version_id, []) if d.language != doc.language),
+                      key=lambda d: d.language)
+
+    def provision_twins(self, doc_id: str, provision_id: str) -> list[Twin]:
+        """The provision with this id in each other language version that has it (ids follow the numbering of
+        the act, which every language version shares)."""
+        return [Twin(d.language, d.id, provision_id) for d in self.language_twins(doc_id)
+                if d.provision(provision_id) is not None]
+
+    def twins(self, obligation_id: str) -> list[Twin]:
+        """The same obligation in the other language versions: the n-th obligation of a provision in one language
+        is the n-th of that provision in another.
+
+        WHY position is enough: language versions of an act are aligned provision by provision (same articles,
+        paragraphs and points, hence the same provision ids) and within a provision they state the same duties in
+        the same order. Where the extractor found a different number of obligations in the two texts (a sentence
+        split differently, a duty read in one language only), position proves nothing: the twin is then the
+        provision itself (`obligation_id` None), which still holds the duty."""
+        ob = self.obligation(obligation_id)
+        if ob is None:
+            return []
+        by_provision = self.derived("obligation ids by provision", _obligations_by_provision)
+        mine = by_provision.get((ob.document_id, ob.provision_id), [])
+        out = []
+        for twin in self.provision_twins(ob.document_id, ob.provision_id):
+            theirs = by_provision.get((twin.document_id, twin.provision_id), [])
+            paired = theirs[mine.index(ob.id)] if len(theirs) == len(mine) and ob.id in mine else None
+            out.append(Twin(twin.language, twin.document_id, twin.provision_id, paired))
+        return out
+
     def references(self, doc_id: str) -> list[TextReference]:
         """The resolved cross-references `regkb extract` wrote for one document."""
         return list(self._references.get(doc_id, ()))
@@ -237,6 +274,31 @@ class CorpusStore:
         self._parsed = parsed  # files that are gone are forgotten
         problems = [p for hit in parsed.values() for p in hit.problems]
         return Corpus(documents, obligations, references, problems, root=self.root, stamp=stamp, terms=terms)
+
+
+@dataclass(frozen=True)
+class Twin:
+    """A provision (and, where the pairing holds, the obligation) in another language version of the same act."""
+
+    language: str
+    document_id: str
+    provision_id: str
+    obligation_id: str | None = None  # None: linked at provision level (see Corpus.twins)
+
+
+def _by_version(corpus: Corpus) -> dict[str, list[Document]]:
+    groups: dict[str, list[Document]] = {}
+    for d in corpus.all():
+        groups.setdefault(d.version_id, []).append(d)
+    return groups
+
+
+def _obligations_by_provision(corpus: Corpus) -> dict[tuple[str, str], list[str]]:
+    """(document id, provision id) → obligation ids in reading order (the order `regkb extract` numbered them)."""
+    out: dict[tuple[str, str], list[str]] = {}
+    for ob in sorted(corpus.all_obligations(), key=lambda o: (o.document_id, o.provision_id, o.start)):
+        out.setdefault((ob.document_id, ob.provision_id), []).append(ob.id)
+    return out
 
 
 def _listing(folder: Path, suffix: str) -> Iterator[FileKey]:

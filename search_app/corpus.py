@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from indexer.analysis.citedby import CitedBy
 from indexer.analysis.terms import TermIndex
 from indexer.analysis.versions import VersionChains
-from regkb.corpus import Corpus
+from regkb.corpus import Corpus, Twin
 from regkb.records import Document, Obligation, TextReference
 
 
@@ -72,6 +72,14 @@ class WebCorpus:
 
     def obligation(self, obligation_id: str) -> Obligation | None:
         return self.snapshot.obligation(obligation_id)
+
+    def twins(self, obligation_id: str) -> list[Twin]:
+        """This obligation in the other language versions (how they are paired: regkb.corpus.Corpus.twins)."""
+        return self.snapshot.twins(obligation_id)
+
+    def provision_twins(self, doc_id: str, provision_id: str) -> list[Twin]:
+        """This provision in the other language versions of the same act version."""
+        return self.snapshot.provision_twins(doc_id, provision_id)
 
     def links_of(self, doc: Document) -> dict[str, list[TextReference]]:
         """provision id → the references `regkb extract` resolved in its text, in text order. A record whose

@@ -32,6 +32,8 @@ SNIPPET_CHARS = 320
 
 MODALITY_LABELS = FACETS["modality"].value_labels
 KIND_LABELS = {"obligation": _l("Obligations"), "provision": _l("Provisions"), "document": _l("Documents")}
+# the languages of the corpus by name, for "this obligation in: French, Dutch"
+LANGUAGE_NAMES = {"en": _l("English"), "nl": _l("Dutch"), "fr": _l("French")}
 RELATION_LABELS = {
     "language_version": _l("Language version"),
     "earlier_version": _l("Earlier version"),

@@ -142,6 +142,7 @@ def provision(doc_id: str, provision_id: str):
         "url": url_for("documents.read", doc_id=doc.id, _anchor=prov.id),
         "children": [p.id for p in doc.provisions if p.parent_id == prov.id],
         "obligations": obligations,
+        "language_versions": [_twin_json(t) for t in state().corpus.provision_twins(doc.id, prov.id)],
         **_relations(doc, prov.id),
     })
 
@@ -186,7 +187,16 @@ def obligation(obligation_id: str):
     if ob is None:
         abort(404)
     return jsonify(ob.model_dump(mode="json") | {
-        "url": url_for("documents.read", doc_id=ob.document_id, highlight=ob.id, _anchor=ob.provision_id)})
+        "url": url_for("documents.read", doc_id=ob.document_id, highlight=ob.id, _anchor=ob.provision_id),
+        "language_versions": [_twin_json(t) for t in state().corpus.twins(ob.id)]})
+
+
+def _twin_json(twin) -> dict[str, Any]:
+    """A provision or obligation in another language version, with the reader's link to it (obligation_id null:
+    the two languages hold a different number of obligations there, so the provision is linked)."""
+    return dataclasses.asdict(twin) | {
+        "url": url_for("documents.read", doc_id=twin.document_id, highlight=twin.obligation_id,
+                       _anchor=twin.provision_id)}
 
 
 # -- analyze ----------------------------------------------------------------

@@ -140,8 +140,10 @@ def _provisions_html(corpus, doc: Document, highlight: str, deleted: dict, as_of
                             doc, cited_by)
             for p in doc.provisions
         ]
+        twins = {ob.id: corpus.twins(ob.id) for ob in corpus.obligations_of(doc.id)}
         html = Markup(render_template("_provisions.html", views=views, highlight=highlight, deleted=deleted,
-                                      doc_id=doc.id, modality_labels=present.MODALITY_LABELS))
+                                      doc_id=doc.id, modality_labels=present.MODALITY_LABELS, twins=twins,
+                                      language_names=present.LANGUAGE_NAMES))
         cache.put(key, html)
     return html
 

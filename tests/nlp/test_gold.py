@@ -44,3 +44,15 @@ def test_targets_on_crawled_corpus(lang, crawled_dir):
         gold
     )  # the parser drops footnotes/signatures and restructures some text
     assert ext["f1"] >= TARGET_F1[lang] and ext["modality_accuracy"] >= 0.93 and ext["addressee_accuracy"] >= 0.92
+
+
+@pytest.mark.slow
+def test_french_targets_on_crawled_corpus(crawled_dir):
+    """The French gold set is anchored to the crawled corpus (the mirror readers read no French)."""
+    docs = load_documents((crawled_dir / "documents").glob("*-fr.json"))
+    result = evaluate(load_gold(GOLD / "fr.jsonl"), docs, "fr")
+    ext, base = result.extractor.summary(), result.baseline.summary()
+    assert not result.unresolved and ext["n"] == 120
+    assert ext["f1"] >= 0.95 and ext["modality_accuracy"] >= 0.95 and ext["addressee_accuracy"] >= 0.93, \
+        result.extractor.errors
+    assert ext["deadline_exact"] >= 0.9 and ext["f1"] > base["f1"]

@@ -89,6 +89,7 @@ _ADVERBS = frozenset("également aussi ensuite toujours dûment immédiatement n
                      "toutefois en outre pas plus jamais uniquement seulement exclusivement obligatoirement "
                      "automatiquement régulièrement directement".split())
 _CLITICS = frozenset("se s le la les l lui leur y en me m te t nous vous".split())
+_NOT_PRESENT = re.compile(r"^(?:\w{2,}(?:rait|raient)|\w{3,}aient|soit|soient)$")
 _FRAGMENT = re.compile(r"^\W*(?:[a-z]\.|[a-z]\)|\d+°\.?|\(\w+\))")
 _WORDS = re.compile(r"[\w-]+")
 
@@ -150,8 +151,10 @@ def present_verb(text: str, masked: str, lemma: Callable[[str], str], main: int)
         if low in _RELATIVE and i > 0 and not (low in ("que", "qu") and prev in _NOT_RELATIVE_QUE):
             in_relative = True  # the next finite verb belongs to the relative clause ("qui relèvent", "où ... a")
             continue
-        if i == 0 or w[0].isupper() or w.isdigit() or not is_finite(w, prev, lemma):
-            continue  # the first word of the main clause is its subject, never its verb
+        if i and not in_relative and prev not in _NOT_BEFORE_VERB and _NOT_PRESENT.search(low):
+            return None  # the main verb is conditional or past ("devraient", "pourrait"): nothing is required
+        if i == 0 or w[0].isupper() or w.isdigit() or prev in _infinitives() or not is_finite(w, prev, lemma):
+            continue  # the first word of the main clause is its subject; after an infinitive comes its object
         if in_relative:
             in_relative = False
             continue
