@@ -311,10 +311,11 @@ _HEADER_RE = re.compile(
 # inline markers of quoted text some extractions run together on one line
 _SPLIT = re.compile(
     rf"(?:(?<=[.;:”’»])\s+|(?<=\)\s)\s*)(?=(?:{_NUM})\.\s+[A-ZÀ-Ý“‘«(])"
-    rf"|(?<=[:;.])\s+(?=\(?(?:[a-z]{{1,4}}(?:\s(?:{_LATIN}))?|\d{{1,3}})\)\s+\S)"
+    rf"|(?<=[:;])\s+(?=\(?(?:[a-z]{{1,4}}(?:\s(?:{_LATIN}))?|\d{{1,3}})\)\s+(?:[^\W\d_]|[“‘«„]))"
     rf"|(?<=[.”’»a-zA-Z)])\s+(?=(?:Artikel|Article|HOOFDSTUK|CHAPITRE|CHAPTER)\s+{_NUM}\s+[A-Z])"
     rf"|(?<=[a-zà-ÿ])\s+(?=1\.\s+[A-ZÀ-Ý])")
-_MARK = re.compile(rf"^(?:\((?P<p>\*?\w{{1,5}}(?:\s(?:{_LATIN}))?)\)|(?P<q>\w{{1,5}}(?:\s(?:{_LATIN}))?)\)"
+_MARK = re.compile(rf"^(?:\((?P<p>\*\d{{1,3}}|[a-z]{{1,4}}(?:\s(?:{_LATIN}))?|\d{{1,3}}[a-z]{{0,2}})\)"
+                   rf"|(?P<q>(?:[a-z]{{1,4}}|\d{{1,3}}[a-z]{{0,2}})(?:\s(?:{_LATIN}))?)\)"
                    rf"|(?P<par>{_NUM})\.)\s*\|?\s*")
 
 
