@@ -26,7 +26,7 @@ from rich.progress import (
 from rich.table import Table
 
 from indexer.nlp.lang import has_pack, languages
-from regkb.settings import add_data_dir
+from regkb.settings import PROJECT_ROOT, add_data_dir
 
 console = Console(stderr=True)
 STATE_FILE = "_state.json"
@@ -55,6 +55,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--errors", action="store_true", help="list every disagreement with the gold labels")
     p.set_defaults(func=eval_command)
 
+    p = sub.add_parser("eval-sectors", help="precision of sector tags on labelled (record, sector) pairs, old vs new")
+    add_data_dir(p)
+    p.add_argument("gold", nargs="?", type=Path, default=PROJECT_ROOT / "tests" / "gold" / "sectors.jsonl",
+                   help="labelled pairs (default: tests/gold/sectors.jsonl)")
+    p.set_defaults(func=_eval_sectors)
+
     p = sub.add_parser(
         "bench-extract", help="words per second of the extractor vs plain en_core_web_sm over the corpus"
     )
@@ -63,6 +69,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--gold", nargs="*", type=Path, default=[], metavar="FILE",
                    help="also report gold F1 with and without the cheap candidate filter (same-or-better check)")
     p.set_defaults(func=bench_command)
+
+
+def _eval_sectors(args) -> int:
+    from indexer.nlp.sector_eval import eval_sectors_command
+
+    return eval_sectors_command(args)
 
 
 # --- extract -----------------------------------------------------------------------------------------------------

@@ -440,14 +440,22 @@ def _style(number: str | None) -> str:
 
 # ---------------------------------------------------------------- the rebuild
 
-def restructure(roots: list[Node], lang: str, style: str) -> int:
-    """Rebuild every amending article among `roots` in place; returns how many instructions were found."""
+def restructure(roots: list[Node], lang: str, style: str) -> list[str]:
+    """Rebuild every amending article among `roots` in place; returns warnings for the document.
+
+    WHY never raise: a text this reading does not foresee keeps the parser's plain tree, and the run goes on."""
     if lang not in load_config("amendments"):
-        return 0
-    found = 0
+        return []
+    warnings = []
     for node in _articles(roots):
-        found += _rebuild(node, lang, style)
-    return found
+        before = (node.text, list(node.children))
+        try:
+            _rebuild(node, lang, style)
+        except Exception as exc:  # noqa: BLE001 (any failure: keep the article as parsed)
+            node.text, node.children = before
+            warnings.append(f"Article {node.number}: amending instructions not read ({type(exc).__name__}: {exc}); "
+                            "its quoted provisions are cited as the amending act's own")
+    return warnings
 
 
 def _articles(nodes: list[Node]) -> list[Node]:

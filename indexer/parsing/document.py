@@ -59,9 +59,10 @@ def build(parsed: Parsed, raw: RawResource, source: Source, hint: DocumentHint |
     jurisdiction = parsed.jurisdiction or source.jurisdiction
     language = parsed.language or (hint.language if hint else None) or source.language
     style = citation_style(language, jurisdiction)
-    if style in ("en", "fr", "nl"):  # EU acts: an amending article's quoted provisions belong to the act it amends
-        amendments.restructure(parsed.roots, style, style)
+    # EU acts: an amending article's quoted provisions belong to the act it amends
+    amend_warnings = amendments.restructure(parsed.roots, style, style) if style in ("en", "fr", "nl") else []
     provisions, tree_warnings = flatten(parsed.roots, style)
+    tree_warnings = amend_warnings + tree_warnings
     info = act_info(parsed.celex or parsed.act_celex) if (parsed.celex or parsed.act_celex) else act_info(parsed.bwb)
     title = parsed.title or (hint.title if hint else None) or info.get("title") or raw.url
     title_type, _ = instrument_from_title(title)

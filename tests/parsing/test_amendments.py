@@ -124,7 +124,7 @@ def test_an_unclosed_quote_ends_at_the_next_instruction():
                                         " ervoor dat ondernemingen een plan vaststellen."),
         Node("point", number="2", text="Artikel 5 vervalt."),
         intro="Verordening (EU) 2099/1 wordt als volgt gewijzigd:")
-    assert restructure([art], "nl", "nl") == 3
+    assert restructure([art], "nl", "nl") == []
     provisions, _ = flatten([art], "nl")
     by_id = {p.id: p for p in provisions}
     assert by_id["art_1.pt_1.amd_art_4.par_1"].amendment.target == "Artikel 4, lid 1"
@@ -136,8 +136,23 @@ def test_an_unclosed_quote_ends_at_the_next_instruction():
 def test_an_ordinary_article_is_left_alone():
     art = Node("article", number="3", text="Member States shall ensure that companies comply with Directive 2013/34.")
     art.children.append(Node("paragraph", number="1", text="Companies shall report."))
-    assert restructure([art], "en", "en") == 0
+    assert restructure([art], "en", "en") == []
     assert [c.kind for c in art.children] == ["paragraph"] and art.amendment is None
+
+
+def test_an_instruction_it_cannot_read_leaves_the_article_as_parsed(monkeypatch):
+    """Bad input never crashes a run: the article keeps its plain tree and the document says why."""
+    import indexer.parsing.amendments as amendments
+
+    def broken(*_args):
+        raise ValueError("unexpected wording")
+
+    monkeypatch.setattr(amendments, "_finish", broken)
+    art = _amending_article(Node("point", number="1", text="Article 4 is deleted;"),
+                            intro="Regulation (EU) 2099/1 is amended as follows:")
+    warnings = restructure([art], "en", "en")
+    assert len(warnings) == 1 and "unexpected wording" in warnings[0]
+    assert [(c.kind, c.number, c.text) for c in art.children] == [("point", "1", "Article 4 is deleted;")]
 
 
 @needs_mirror
