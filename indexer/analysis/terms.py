@@ -92,7 +92,7 @@ def _names(p: Provision, grammar: _Grammar, parent_text: str) -> list[str]:
     """The term (then its aliases) this provision defines, or []."""
     for rx in grammar.entry:
         if m := rx.match(p.text):
-            aliases = re.findall(r"[‘'\"“„«]\s*([^’'\"”»]{1,40}?)\s*[’'\"”»]", m.groupdict().get("aliases") or "")
+            aliases = re.findall(r"[‘'\"“„«]\s*(.{1,40}?)\s*[’'\"”»](?!\w)", m.groupdict().get("aliases") or "")
             return [m.group("term"), *aliases]
     for rx in grammar.inline:
         if m := rx.search(p.text):
@@ -212,32 +212,36 @@ class TermIndex:
         if not words:
             return self.summaries()[:limit]
         target = slugify(q)
-        alike = {s for concept in self._concepts.get(target, ()) for s in concept}
+        alike = {_stem(slugify(term)) for concept in self._concepts.get(_stem(target), ())
+                 for terms in concept.values() for term in terms}
         hits = [s for s in self.summaries()
-                if all(w in fold(s.term) or w in s.slug for w in words) or s.slug in alike]
-        hits.sort(key=lambda s: (s.slug != target, s.slug not in alike, not s.slug.startswith(target),
+                if all(w in fold(s.term) or w in s.slug for w in words) or _stem(s.slug) in alike]
+        hits.sort(key=lambda s: (s.slug != target, _stem(s.slug) not in alike, not s.slug.startswith(target),
                                  len(s.slug), s.slug))
         return hits[:limit]
 
     def definitions(self, slug: str) -> list[DefinedTerm]:
         return list(self.by_slug.get(slug, ()))
 
-    def aligned(self, slug: str) -> list[tuple[str, str, str]]:
+    def aligned(self, slug: str) -> list[tuple[str, str, str | None]]:
         """(language, term, slug) of the same concept in the other languages: the term the other language
-        version of the same provision defines, and the glossary's equivalents that some act defines."""
+        version of the same provision defines, then the glossary's term (slug None when no act of the corpus
+        defines it: the CSDDD has no Dutch text here, but its "business partner" is a "zakenpartner")."""
         own = self.by_slug.get(slug, [])
         langs = {t.language for t in own}
-        found: dict[tuple[str, str], str] = {}
+        found: dict[str, tuple[str, str | None]] = {}
         for t in own:
             for other in self.by_provision.get((t.version_id, t.provision_id), ()):
-                if other.language != t.language:
-                    found.setdefault((other.language, other.slug), other.term)
-        for concept in self._concepts.get(slug, ()):
-            for s in concept:
-                for other in self.by_slug.get(s, [])[:1]:
-                    if other.language not in langs:
-                        found.setdefault((other.language, s), other.term)
-        return sorted((lang, term, s) for (lang, s), term in found.items() if s != slug)
+                if other.language != t.language and other.slug != slug:
+                    found.setdefault(other.language, (other.term, other.slug))
+        for concept in self._concepts.get(_stem(slug), ()):
+            for lang, terms in concept.items():
+                if lang in langs or lang in found or not terms:
+                    continue
+                defined = next((t for term in terms for t in self.by_slug.get(slugify(term), [])[:1]
+                                if t.language == lang), None)
+                found[lang] = (defined.term, defined.slug) if defined else (_singular_of(terms), None)
+        return sorted((lang, term, s) for lang, (term, s) in found.items())
 
     def in_document(self, doc: Document) -> list[DefinedTerm]:
         """The terms whose definitions a link in `doc` should open: its own, else those of another version of
@@ -322,12 +326,22 @@ def _within(pid: str, ancestor: str) -> bool:
     return pid == ancestor or pid.startswith(ancestor + ".")
 
 
-def _glossary_concepts(entries: list[dict]) -> dict[str, list[set[str]]]:
-    """slug of any glossary term → the slugs of each glossary entry it belongs to (all languages)."""
-    out: dict[str, list[set[str]]] = defaultdict(list)
+def _singular_of(terms: list[str]) -> str:
+    """The glossary's term in the singular where it lists one ("zakenpartners, zakenpartner" → "zakenpartner")."""
+    first = _stem(slugify(terms[0]))
+    return next((t for t in terms if slugify(t) == first), terms[0])
+
+
+def _stem(slug: str) -> str:
+    """A slug without its plural ending, to meet the glossary's plurals ("business-partners")."""
+    return slug[:-1] if slug.endswith("s") and len(slug) > 3 else slug
+
+
+def _glossary_concepts(entries: list[dict]) -> dict[str, list[dict[str, list[str]]]]:
+    """stem of any glossary term's slug → the terms per language of each glossary entry it belongs to."""
+    out: dict[str, list[dict[str, list[str]]]] = defaultdict(list)
     for entry in entries:
-        slugs = {slugify(term) for lang in ("en", "nl", "fr") for term in entry.get(lang, []) or []}
-        slugs.discard("")
-        for s in slugs:
-            out[s].append(slugs)
+        concept = {lang: list(entry.get(lang) or []) for lang in ("en", "nl", "fr")}
+        for stem in {_stem(slugify(term)) for terms in concept.values() for term in terms} - {""}:
+            out[stem].append(concept)
     return out

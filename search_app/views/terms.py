@@ -126,5 +126,5 @@ def term_json(slug: str) -> dict[str, Any] | None:
 
     return {"slug": slug, "term": own[0].term if own else None, "definitions": [one(t) for t in own],
             "related": [one(t) for t in related],
-            "aligned": [{"language": lang, "term": term, "slug": s, "url": url_for("terms.term", slug=s)}
+            "aligned": [{"language": lang, "term": term, "slug": s, "url": url_for("terms.term", slug=s) if s else None}
                         for lang, term, s in _index().aligned(slug)]}

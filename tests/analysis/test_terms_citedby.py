@@ -136,3 +136,19 @@ def test_write_terms_is_incremental_and_repairs_a_damaged_file(linked, tmp_path)
     assert len(corpus.terms("celex-32024L1760-en")) == 22
     assert write_terms(dd, corpus)["written"] == 1
     assert not Corpus.at(tmp_path).problems
+
+
+@pytest.mark.parametrize("act", ["32024L1760", "32023R1115", "32020R0852", "32026L0470"])
+def test_english_and_french_texts_define_the_same_provisions(corpus, act):
+    """The French wording («terme»: …, «terme» caractérise …) is found where the English one is (‘term’ means …)."""
+    en, fr = ({t.provision_id for t in extract_terms(corpus.get(f"celex-{act}-{lang}"))} for lang in ("en", "fr"))
+    assert en == fr and len(en) >= 6
+
+
+def test_glossary_gives_the_dutch_label_where_no_dutch_text_defines_it(corpus):
+    docs = [corpus.get(i) for i in ("celex-32024L1760-en", "celex-32024L1760-fr")]
+    index = TermIndex((t for d in docs for t in extract_terms(d)),
+                      [{"id": "business_partners", "en": ["business partners"], "nl": ["zakenpartners", "zakenpartner"],
+                        "fr": ["partenaires commerciaux", "partenaire commercial"]}])
+    assert index.aligned("business-partner") == [("fr", "partenaire commercial", "partenaire-commercial"),
+                                                 ("nl", "zakenpartner", None)]

@@ -71,6 +71,7 @@ def test_term_page_business_partner_shows_the_csddd_definition(client):
         assert heading in html
         assert "‘business partner’ means an entity:" in html and "CSDDD" in html
         assert 'href="/terms/partenaire-commercial"' in html  # the French version of the same provision
+        assert '<span lang="nl"' in html and ">zakenpartner</span> (NL)" in html  # config/glossary.yaml
         assert "Article 3(1), point (f)" in html
 
 
@@ -105,7 +106,11 @@ def test_api_terms(client):
     assert body["query"] == "operator" and body["count"] == len(body["terms"])
     assert body["terms"][0]["slug"] == "operator" and body["terms"][0]["acts"] >= 1
     one = client.get("/api/terms/operator").get_json()
-    assert {d["act_id"] for d in one["definitions"]} == {"eu-2023-1115-R"}
+    # the EUDR's, and the wording Regulation (EU) 2025/2650 writes into it (quoted in the amending act)
+    assert {d["act_id"] for d in one["definitions"]} - {"eu-2025-2650-R"} == {"eu-2023-1115-R"}
     assert "eu-2023-1542-R" in {d["act_id"] for d in one["related"]}
     assert {"language": "fr", "term": "opérateur", "slug": "operateur", "url": "/terms/operateur"} in one["aligned"]
+    assert {"language": "nl", "term": "marktdeelnemer", "slug": None, "url": None} in one["aligned"]
+    found = client.get("/api/terms?q=zakenpartner").get_json()["terms"]  # a Dutch word finds the English term
+    assert found[0]["slug"] == "business-partner"
     assert client.get("/api/terms/no-such-term").status_code == 404
