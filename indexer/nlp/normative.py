@@ -214,7 +214,12 @@ def _action(text: str, lex: Lexicon, modality: str | None, cue: tuple[int, int],
     if subject and 0 < subject[0] - ce < 12 and _inverted(text, lex, _main_clause_start(text, lex, cs), cs):
         head = re.sub(rf"\b(?:{pack.determiners})\s*$", "", text[start:subject[0]], flags=re.I)
         body = head.rstrip() + " " + text[subject[1]:].lstrip()  # inverted order: the subject is not the action
-    return _clip(_same_clause(body, lex, modality))
+    action = _clip(_same_clause(body, lex, modality))
+    if from_cue or len(action.split()) > 1:
+        return action
+    # nothing after the modal: verb-final Dutch ("... gevolgd moet worden") or a passive at the end ("Any clause
+    # restricting ... shall be prohibited"): the cue with its verb, else the subject it speaks of
+    return action and _clip(text[cs:]) or _clip(text[_main_clause_start(text, lex, cs):cs])
 
 
 def _same_clause(body: str, lex: Lexicon, modality: str | None) -> str:
@@ -229,9 +234,9 @@ def _same_clause(body: str, lex: Lexicon, modality: str | None) -> str:
         covered = -neg_end
         before = coordinated.search(body, 0, start)
         if before is not None:
-            if other != modality:
-                return body[:before.start()]
-            return _same_clause(body[:start] + body[-neg_end:].lstrip(), lex, modality)
+            if other != modality:  # "grant and may revoke access rights": a bare verb shares the object, keep it
+                return body[:before.start()] if len(body[:before.start()].split()) > 2 else body
+            return _same_clause(re.sub(r"\s+(?=,)", "", body[:start] + body[-neg_end:].lstrip()), lex, modality)
     return body
 
 
