@@ -271,12 +271,13 @@ def whatsnew_command(args: argparse.Namespace) -> int:
         console.print("[red]--until is before --since.[/]")
         return 2
     followed = args.query or args.facet or args.kind or args.as_of or args.versions or args.expand
-    news = _followed_search(args) if followed else whats_new(_corpus(args), args.since, args.until)
+    feed: dict[str, str] = {}  # a followed search's feed title, subtitle and id: those of its /feed.atom twin
+    news = _followed_search(args, feed) if followed else whats_new(_corpus(args), args.since, args.until)
     if news is None:
         return 2
     if args.atom:
         Path(args.atom).write_bytes(atom_feed(news, self_url=f"file://{Path(args.atom).resolve()}",
-                                              site_url="http://127.0.0.1:8000/whatsnew"))
+                                              site_url="http://127.0.0.1:8000/whatsnew", **feed))
         console.print(f"Atom feed written to {args.atom}")
     if args.json:
         out.print_json(news.model_dump_json())
@@ -292,15 +293,17 @@ def whatsnew_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _followed_search(args: argparse.Namespace):
-    """The entries of the search's feed (None, said why, when the search cannot run)."""
+def _followed_search(args: argparse.Namespace, feed: dict[str, str]):
+    """The entries of the search's feed (None, said why, when the search cannot run); `feed` gets its title,
+    subtitle and id."""
     from werkzeug.datastructures import MultiDict
 
-    from indexer.analysis.changes import across_versions, follow_search, followed_changes
+    from indexer.analysis.changes import FEED_TAG, across_versions, follow_search, followed_changes
+    from indexer.analysis.wording import gettext_for
     from indexer.search import open_backend
     from indexer.search.base import BackendUnavailable, QuerySyntaxError
     from regkb.settings import load_config
-    from search_app.params import BadParameter, parse_search
+    from search_app.params import BadParameter, parse_search, search_url_args
 
     params = MultiDict([(k, v) for k, v in (("q", args.query), ("kind", args.kind), ("as_of", args.as_of),
                                              ("versions", args.versions), ("expand", args.expand)) if v])
@@ -332,7 +335,14 @@ def _followed_search(args: argparse.Namespace):
     if followed.truncated:
         console.print(f"[yellow]the search finds more than {settings['export_max_rows']} records: only the changes "
                       f"to the first ones are listed; narrow the search to follow all of it[/]")
-    return followed_changes(corpus, followed, args.since, args.until, lang=args.lang)
+    news = followed_changes(corpus, followed, args.since, args.until, lang=args.lang)
+    _ = gettext_for(args.lang)
+    feed["title"] = (_("RegKB: changes to the search “%(q)s”") % {"q": req.query} if req.query
+                     else _("RegKB: changes to a filtered search"))
+    feed["subtitle"] = _("Texts, provisions and obligations this search finds, changed from %(since)s to "
+                         "%(until)s") % {"since": news.since.isoformat(), "until": news.until.isoformat()}
+    feed["feed_id"] = f"{FEED_TAG}:search?{search_url_args(req, page=None)}"
+    return news
 
 
 if __name__ == "__main__":  # pragma: no cover

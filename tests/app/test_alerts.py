@@ -163,9 +163,12 @@ def test_whatsnew_cli_prints_the_same_entries_as_the_feed(followed, followed_dir
     atom = tmp_path / "search.atom"
     assert main(["whatsnew", "--data-dir", str(followed_dir), "--since", "2026-11-01", "--until", "2026-12-31",
                  "--query", "civil liability", "--kind", "provision", "--expand", "off", "--atom", str(atom)]) == 0
-    cli = entries(etree.parse(str(atom)))
-    web = entries(feed_of(followed.get(f"/feed.atom?{SEARCH}")))
+    cli_feed, web_feed = etree.parse(str(atom)).getroot(), feed_of(followed.get(f"/feed.atom?{SEARCH}"))
+    assert ATOM_RNG.validate(cli_feed), ATOM_RNG.error_log
+    cli, web = entries(cli_feed), entries(web_feed)
     assert [(e["id"], e["title"]) for e in cli] == [(e["id"], e["title"]) for e in web] and cli
+    for field in ("a:id", "a:title", "a:subtitle"):  # the same feed, whichever prints it
+        assert cli_feed.findtext(field, namespaces=NS) == web_feed.findtext(field, namespaces=NS)
     assert main(["whatsnew", "--data-dir", str(followed_dir), "--since", "2026-11-01",
                  "--facet", "modality"]) == 2  # NAME=VALUE expected: said, not a traceback
 
