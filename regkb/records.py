@@ -205,6 +205,8 @@ class DefinedTerm(BaseModel):
     citation: str = Field(description="'Article 3(1), point (f)'")
     language: str
     text: str = Field(description="The definition: the provision's text with its points")
+    amends_document_id: str | None = Field(None, description="Quoted in an amending act: the amended act's text "
+                                           "(the definition is the wording the amending act gives that act)")
 
 
 class Entity(BaseModel):

@@ -19,7 +19,7 @@ from pathlib import Path
 from regkb.records import DefinedTerm, Document, Provision
 from regkb.settings import CONFIG_DIR, load_config
 
-TERMS_VERSION = "terms-1"
+TERMS_VERSION = "terms-2"
 STATE_FILE = "_state.json"
 NOT_DEFINING = {"recital", "citation", "title", "preamble", "footnote"}
 MAX_TEXT = 4000  # characters of a definition kept (a definition with a long list of points is cut)
@@ -70,6 +70,7 @@ def extract_terms(doc: Document) -> list[DefinedTerm]:
         children[p.parent_id].append(p)
     glossary_units = {p.id for p in doc.provisions if p.kind == "annex" and p.heading and glossary.search(p.heading)}
     texts = {p.id: p.text for p in doc.provisions}
+    by_id = {p.id: p for p in doc.provisions}
     out: list[DefinedTerm] = []
     for p in doc.provisions:
         if p.kind in NOT_DEFINING or not (p.text or p.heading):
@@ -84,8 +85,20 @@ def extract_terms(doc: Document) -> list[DefinedTerm]:
             text = _definition_text(p, children)
             out.append(DefinedTerm(slug=slugify(names[0]), term=names[0], aliases=names[1:], act_id=doc.act_id,
                                    document_id=doc.id, version_id=doc.version_id, provision_id=p.id,
-                                   citation=p.citation, language=doc.language, text=text))
+                                   citation=p.citation, language=doc.language, text=text,
+                                   amends_document_id=_quoted_into(p, by_id)))
     return [t for t in out if t.slug]
+
+
+def _quoted_into(p: Provision, by_id: dict[str, Provision]) -> str | None:
+    """The amended act's document when `p` is (inside) text an amending act quotes into it, as the parser
+    marked it (`Provision.amendment.quoted`)."""
+    node: Provision | None = p
+    while node is not None:
+        if node.amendment is not None and node.amendment.quoted:
+            return node.amendment.target_document_id
+        node = by_id.get(node.parent_id or "")
+    return None
 
 
 def _names(p: Provision, grammar: _Grammar, parent_text: str) -> list[str]:

@@ -10,6 +10,7 @@ from typing import Any
 from flask import Blueprint, abort, render_template, request, url_for
 
 from indexer.analysis.terms import DefinedTerm, TermIndex, slugify
+from indexer.analysis.versions import act_label
 from search_app import naming
 from search_app.state import state
 
@@ -79,7 +80,9 @@ def definitions_of(slug: str) -> tuple[list[DefinedTerm], list[DefinedTerm]]:
 
 
 def _columns(terms: list[DefinedTerm]) -> list[Column]:
-    """One column per act and term; within it, one entry per wording listing the texts that have it."""
+    """One column per act and term; within it, one entry per wording listing the texts that have it, oldest
+    first. A wording an amending act writes into another act ("‘operator’ … excluding downstream operators",
+    quoted in Regulation (EU) 2025/2650) goes to the amended act's column, named by the amending act."""
     corpus = state().corpus
     chains = corpus.versions()
     columns: dict[tuple[str, str], Column] = {}
@@ -87,15 +90,18 @@ def _columns(terms: list[DefinedTerm]) -> list[Column]:
         doc = corpus.document(t.document_id)
         if doc is None:
             continue
-        col = columns.get((t.act_id, t.slug))
+        amended = corpus.document(t.amends_document_id) if t.amends_document_id else None
+        home = amended or doc
+        col = columns.get((home.act_id, t.slug))
         if col is None:
-            col = columns[(t.act_id, t.slug)] = Column(t.act_id, naming.act_name(doc), t.term, t.slug)
+            col = columns[(home.act_id, t.slug)] = Column(home.act_id, naming.act_name(home), t.term, t.slug)
         wording = next((w for w in col.wordings if w.text == t.text and w.language == t.language), None)
         if wording is None:
             wording = Wording(t.text, t.citation, t.language)
             col.wordings.append(wording)
         version = naming.version_of(doc, chains)
-        wording.documents.append((doc.id, version.label, t.provision_id))
+        label = f"{act_label(doc)}, {version.label}" if amended else version.label
+        wording.documents.append((doc.id, label, t.provision_id))
         wording.days.append(version.day or date.min)
     for col in columns.values():
         for w in col.wordings:

@@ -84,8 +84,11 @@ def test_term_page_operator_shows_eudr_and_batteries_side_by_side(client):
     # the EUDR's versions: one entry per wording, oldest first; Regulation (EU) 2025/2650 changed it
     eudr = html[html.index('data-act="eu-2023-1115-R" data-slug="operator"'):].split("</li>", 1)[0]
     wordings = re.findall(r'<blockquote class="definition" lang="en">(.*?)</blockquote>', eudr)
-    assert len(wordings) == 2 and wordings[1].endswith("excluding downstream operators;")
+    assert wordings[0].endswith("places relevant products on the market or exports them;")
+    assert wordings[-1].endswith("excluding downstream operators;") and len(wordings) in (2, 3)
     assert eudr.index("As adopted (OJ of 9 June 2023)") < eudr.index("Consolidated text of 26 December 2025")
+    if len(wordings) == 3:  # the amending act's quoted wording, in the EUDR's column, named by that act
+        assert "as replaced by Article 1(1)(a) of Regulation (EU) 2025/2650" in eudr
 
 
 @pytest.mark.parametrize("slug", ["economic-operator", "chain-of-activities", "adverse-impact", "due-diligence",
@@ -108,6 +111,8 @@ def test_api_terms(client):
     one = client.get("/api/terms/operator").get_json()
     # the EUDR's, and the wording Regulation (EU) 2025/2650 writes into it (quoted in the amending act)
     assert {d["act_id"] for d in one["definitions"]} - {"eu-2025-2650-R"} == {"eu-2023-1115-R"}
+    assert all(d["amends_document_id"].startswith("celex-02023R1115-") for d in one["definitions"]
+               if d["act_id"] == "eu-2025-2650-R")
     assert "eu-2023-1542-R" in {d["act_id"] for d in one["related"]}
     assert {"language": "fr", "term": "opérateur", "slug": "operateur", "url": "/terms/operateur"} in one["aligned"]
     assert {"language": "nl", "term": "marktdeelnemer", "slug": None, "url": None} in one["aligned"]
