@@ -45,6 +45,9 @@ def lemma(word: str) -> str:
     return (found[0] if isinstance(found, list) and found else found) or word.lower()
 
 
+_lookup_lemma = lemma  # the French rules' own lemmas (the pipeline has no lemmatizer)
+
+
 @lru_cache(maxsize=1)
 def _infinitives() -> frozenset[str]:
     """French infinitives: lemmas ending in -er, -ir, -re or -oir."""
@@ -94,17 +97,29 @@ _FRAGMENT = re.compile(r"^\W*(?:[a-z]\.|[a-z]\)|\d+°\.?|\(\w+\))")
 _WORDS = re.compile(r"[\w-]+")
 
 
+_NOT_FINITE_END = re.compile(r"(?:ait|aient|oient|ssent|iez|ions|ant)$")
+_FINITE_END = re.compile(r"(?:e|ent|t|d)$")
+_PARTICIPLE_END = re.compile(r"(?:é|ée|és|ées)$")
+_IR_PARTICIPLE_END = re.compile(r"(?:i|ie|is|ies|u|ue|us|ues|t|te|ts|tes)$")
+
+
 def is_finite(word: str, prev: str | None, lemma: Callable[[str], str] = lemma) -> bool:
     """A third-person present indicative: irregular forms, or an ending (-e, -ent, -t, -d) on a known verb stem."""
     w = word.lower()
     if prev in _NOT_BEFORE_VERB or not w.isalpha() or w in _NOT_VERBS:
         return False
+    return _finite_form(w) if lemma is _lookup_lemma else _finite_form.__wrapped__(w, lemma)
+
+
+@lru_cache(maxsize=1 << 16)
+def _finite_form(w: str, lemma: Callable[[str], str] | None = None) -> bool:
+    """The word's form alone (cached: a corpus repeats its verbs)."""
     if w in _IRREGULAR:
         return True
-    if re.search(r"(?:ait|aient|oient|ssent|iez|ions|ant)$", w) and not re.search(r"(?:issent)$", w):
+    if _NOT_FINITE_END.search(w) and not w.endswith("issent"):
         return False  # imperfect, conditional, subjunctive, present participle ("devraient", "soient", "concernant")
-    verbs, lem = _infinitives(), lemma(w)
-    if lem != w and lem in verbs and re.search(r"(?:e|ent|t|d)$", w) and not re.search(r"(?:é|és|ée|ées)$", w):
+    verbs, lem = _infinitives(), (lemma or _lookup_lemma)(w)
+    if lem != w and lem in verbs and _FINITE_END.search(w) and not _PARTICIPLE_END.search(w):
         return True
     if w.endswith("ent") and len(w) > 4:
         stem = w[:-3]
@@ -116,14 +131,15 @@ def is_finite(word: str, prev: str | None, lemma: Callable[[str], str] = lemma) 
     return False
 
 
-def is_participle(word: str, lemma: Callable[[str], str] = lemma) -> bool:
+@lru_cache(maxsize=1 << 16)
+def is_participle(word: str) -> bool:
     """A past participle after "être" (a passive): "publié(e)(s)", "fournies", "mis", "tenu", "inclus"."""
     w = word.lower()
-    if re.search(r"(?:é|ée|és|ées)$", w) or {w, w[:-1], w[:-2]} & _PARTICIPLES:
+    if _PARTICIPLE_END.search(w) or {w, w[:-1], w[:-2]} & _PARTICIPLES:
         return True
-    lem = lemma(w)
-    return (lem != w and re.search(r"(?:ir|re)$", lem) is not None and lem in _infinitives() and w + "r" not in
-            _infinitives() and re.search(r"(?:i|ie|is|ies|u|ue|us|ues|t|te|ts|tes)$", w) is not None)
+    lem, verbs = _lookup_lemma(w), _infinitives()
+    return (lem != w and lem.endswith(("ir", "re")) and lem in verbs and w + "r" not in verbs
+            and _IR_PARTICIPLE_END.search(w) is not None)
 
 
 def _negated(before: list[str]) -> bool:
@@ -159,9 +175,9 @@ def present_verb(text: str, masked: str, lemma: Callable[[str], str], main: int)
             in_relative = False
             continue
         after = [x[0].lower() for x in words[i + 1:i + 4] if x[0].lower() not in _ADVERBS]
-        if low in _ETRE and not (after and is_participle(after[0], lemma)):
+        if low in _ETRE and not (after and is_participle(after[0])):
             return None  # "est celle de", "est un responsable du traitement": describes
-        if low in _AVOIR and after and is_participle(after[0], lemma):
+        if low in _AVOIR and after and is_participle(after[0]):
             return None  # "a adopté": a past tense reports
         return (s, e), _negated([x[0].lower() for x in words[max(0, i - 3):i]])
     return None
