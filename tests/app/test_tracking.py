@@ -56,6 +56,8 @@ def test_whatsnew_page_and_feed(tracking_client):
     compare_link = html.select_one(f'a.compare-link[href*="new={NEW}"]')
     assert compare_link is not None
     assert html.select_one('a.feed-link')["href"] == "/feed.atom?since=2026-01-01"
+    alternate = html.select_one('head link[rel="alternate"][type="application/atom+xml"]')
+    assert alternate["href"] == "/feed.atom?since=2026-01-01"
     feed = tracking_client.get("/feed.atom?since=2026-01-01&until=2026-11-25")
     assert feed.status_code == 200 and feed.mimetype == "application/atom+xml"
     doc = etree.fromstring(feed.data)
