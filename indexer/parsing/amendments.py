@@ -468,62 +468,74 @@ def _articles(nodes: list[Node]) -> list[Node]:
     return out
 
 
-def _rebuild(article: Node, lang: str, style: str) -> int:
+def _rebuild(article: Node, lang: str, style: str) -> None:
     intro_lines = [t for t in article.text.split("\n") if t.strip()]
     intro = intro_lines[0] if intro_lines else ""
     act = act_mention(intro, lang)
     op = operation(intro, lang)
     if act is None or op is None or not (_outside_quotes(intro).rstrip().endswith(":") or op == "deleted"):
-        return 0
+        return
     lines = _merge_markers([Line(t) for t in intro_lines[1:]] + [ln for c in article.children for ln in _lines(c)])
     article.children = []
-    top = _Instruction(article, 0, [], mentions(intro, lang), op)
-    stack = [top]
-    instructions = [top]
-    opener: str | None = None
-    depth = 0
-    prev_letter: str | None = None
+    article.text = intro
+    reader = _Reader(_Instruction(article, 0, [], mentions(intro, lang), op), lang)
     for line in lines:
-        if opener is not None:
-            if _next_instruction(line, stack, lang):
-                opener = None  # a quote that never closed: the next numbered instruction ends it
-            else:
-                closed, depth = _closes(line.text, opener, depth)
-                stack[-1].quote.append(Line(_strip_quotes(line.text, False, closed), line.marker, line.kind))
-                opener = None if closed else opener
-                continue
-        level = max(_depth(line.marker, prev_letter), line.depth)  # (1) > (a) > (i) > (1): nesting decides
-        own_op = operation(line.text, lang) if line.marker else None
-        if line.marker and own_op and line.kind != "paragraph":
-            if level == 2:
-                prev_letter = line.marker
-            while len(stack) > 1 and stack[-1].depth >= level:
-                stack.pop()
-            parent = stack[-1]
-            node = Node("point", number=line.marker, text=_outside_quotes(line.text).strip())
-            ins = _Instruction(node, level, [*parent.path, line.marker],
-                               _merge(parent.loc, mentions(line.text, lang)), own_op)
-            parent.node.children.append(node)
-            stack.append(ins)
-            instructions.append(ins)
-            rest = line.text[len(_outside_quotes(line.text)):]
-        else:
-            rest = line.text
-        start = _quote_start(rest)
-        if start is None:
-            if not line.marker or not own_op:
-                stack[-1].quote.append(Line(rest, line.marker, line.kind))
-            continue
-        opener, text = start
-        closed, depth = _closes(text, opener, 0)
-        keep = not (line.marker and own_op)
-        stack[-1].quote.append(Line(_strip_quotes(text, True, closed), line.marker if keep else None,
-                                    line.kind if keep else None))
-        opener = None if closed else opener
-    article.text = intro_lines[0] if intro_lines else article.text
-    for ins in instructions:
+        reader.feed(line)
+    for ins in reader.instructions:
         _finish(ins, article.number or "", act, lang, style)
-    return len(instructions)
+
+
+class _Reader:
+    """Reads an amending article line by line: numbered instruction points nest by their numbering, and every
+    line between an opening quote and its close is the current instruction's quoted text."""
+
+    def __init__(self, top: _Instruction, lang: str) -> None:
+        self.lang = lang
+        self.stack = [top]
+        self.instructions = [top]
+        self.opener: str | None = None   # the quote mark of the quoted text being read
+        self.depth = 0                   # how deep “…” / «…» nest at this point
+        self.prev_letter: str | None = None
+
+    def feed(self, line: Line) -> None:
+        if self.opener is not None and not _next_instruction(line, self.stack, self.lang):
+            closed, self.depth = _closes(line.text, self.opener, self.depth)
+            self._quote(Line(_strip_quotes(line.text, False, closed), line.marker, line.kind), closed)
+            return
+        self.opener = None  # no quote open, or one that never closed: the next numbered instruction ends it
+        own_op = operation(line.text, self.lang) if line.marker and line.kind != "paragraph" else None
+        rest = self._instruction(line, own_op) if own_op else line.text
+        start = _quote_start(rest)
+        keep = Line(rest, line.marker, line.kind) if not own_op else Line(rest)
+        if start is None:
+            if not own_op:
+                self.stack[-1].quote.append(keep)
+            return
+        self.opener, text = start
+        closed, self.depth = _closes(text, self.opener, 0)
+        self._quote(Line(_strip_quotes(text, True, closed), keep.marker, keep.kind), closed)
+
+    def _instruction(self, line: Line, own_op: str) -> str:
+        """Open the instruction point this line starts; returns what follows its own words (quoted text)."""
+        level = max(_depth(line.marker, self.prev_letter), line.depth)  # (1) > (a) > (i) > (1): nesting decides
+        if level == 2:
+            self.prev_letter = line.marker
+        while len(self.stack) > 1 and self.stack[-1].depth >= level:
+            self.stack.pop()
+        parent = self.stack[-1]
+        own = _outside_quotes(line.text)
+        node = Node("point", number=line.marker, text=own.strip())
+        ins = _Instruction(node, level, [*parent.path, line.marker or ""],
+                           _merge(parent.loc, mentions(line.text, self.lang)), own_op)
+        parent.node.children.append(node)
+        self.stack.append(ins)
+        self.instructions.append(ins)
+        return line.text[len(own):]
+
+    def _quote(self, line: Line, closed: bool) -> None:
+        self.stack[-1].quote.append(line)
+        if closed:
+            self.opener = None
 
 
 def _next_instruction(line: Line, stack: list[_Instruction], lang: str) -> bool:
