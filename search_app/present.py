@@ -23,6 +23,7 @@ from markupsafe import Markup, escape
 from indexer.search.base import Hit
 from indexer.search.facets import FACETS
 from indexer.search.records import act_name_in
+from regkb import taxonomy
 from regkb.records import Document
 from regkb.urls import http_url
 from search_app.state import state
@@ -168,6 +169,26 @@ def facet_value_label(facet: str, value: str) -> str:
     return FACETS[facet].value_label(value, str(get_locale()))
 
 
+def addressee_label(record: dict[str, Any]) -> str | None:
+    """The formal addressee of an obligation record as the text names it ("Member States")."""
+    key = record.get("addressee")
+    return record.get("addressee_text") or (facet_value_label("addressee", key) if key else None)
+
+
+def parties(addressee: str | None, addressee_text: str | None,
+            duty_bearer: str | None) -> tuple[str | None, str | None]:
+    """(who must act, "via the Member States" or None) as a card or the reader names them: the sentence's own wording
+    when the duty-bearer is its addressee, else the duty-bearer's role label and the addressee it passes through."""
+    bearer = duty_bearer or addressee
+    if bearer == addressee or not bearer:
+        return addressee_text or (facet_value_label("addressee", addressee) if addressee else None), None
+    lang = str(get_locale())
+    via = taxonomy.role_via(addressee, lang) if addressee else None
+    if addressee and not via:
+        via = str(_("via %(party)s", party=facet_value_label("addressee", addressee)))
+    return facet_value_label("addressee", bearer), via
+
+
 @dataclass
 class VersionNote:
     """Which version of the act a text is, and whether it was the law on the day searched."""
@@ -297,7 +318,8 @@ class Card:
     document_id: str | None = None
     provision_id: str | None = None
     modality: str | None = None
-    addressee: str | None = None
+    addressee: str | None = None  # who must act: the duty-bearer
+    via: str | None = None        # "via the Member States": the addressee, where the duty passes through it
     action: str | None = None
     deadlines: list[str] = field(default_factory=list)
     thresholds: list[str] = field(default_factory=list)
@@ -365,9 +387,7 @@ def card(hit: Hit, as_of: date | None = None) -> Card:
     c.also_in = other_versions(doc_id, provision_id) if doc_id else []
     if hit.kind == "obligation":
         c.modality = r.get("modality")
-        c.addressee = r.get("addressee_text") or (
-            facet_value_label("addressee", r["addressee"]) if r.get("addressee") else None
-        )
+        c.addressee, c.via = parties(r.get("addressee"), r.get("addressee_text"), r.get("duty_bearer"))
         c.action = r.get("action")
         c.deadlines = [d.get("text", "") if isinstance(d, dict) else str(d) for d in r.get("deadlines") or []]
         c.thresholds = [t.get("text", "") if isinstance(t, dict) else str(t) for t in r.get("thresholds") or []]
@@ -404,6 +424,7 @@ def init_app(app) -> None:
     app.add_template_filter(merge_args, "merge_args")
     app.add_template_filter(http_url, "http_url")
     app.add_template_global(external_link, "external_link")
+    app.add_template_global(parties, "parties")
     app.add_template_test(numbered_text, "numbered")
     app.add_template_filter(lambda d: format_date(d, "d MMMM y"), "format_date")
 

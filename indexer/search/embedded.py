@@ -44,7 +44,7 @@ NOT_STORED = ("body",)  # matched on, never returned (a document's whole text)
 # column, because records share few distinct combinations (a document's sectors, its years ...).
 COMBO_SEP = "\x1f"
 COMBO_SIZE = 50_000
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 SNIPPET_CHARS = 240
 
 

@@ -124,8 +124,20 @@ class TaxonomyFacet(Facet):
 
 @register
 class AddresseeFacet(TaxonomyFacet):
-    name, field, label = "addressee", "addressee", _l("Addressee")
-    labels = taxonomy.addressee_labels
+    """Who must act (the duty-bearer, config/addressees.yaml roles): a role selects its narrower roles, as records
+    carry their role's ancestors ("economic_operators" finds manufacturers); so a broad role's count includes them."""
+
+    name, field, label = "addressee", "duty_bearers", _l("Who")
+    labels = taxonomy.role_labels
+
+    def normalize(self, typed: str) -> str:
+        """'Manufacturers', 'economic operators', 'fabrikanten' → the role key."""
+        typed = typed.strip()
+        key = typed.lower().replace(" ", "_")
+        if key in taxonomy.role_labels():
+            return key
+        return next((taxonomy.role_forms(lang)[typed.lower()] for lang in ("en", "nl", "fr")
+                     if typed.lower() in taxonomy.role_forms(lang)), typed)
 
 
 @register

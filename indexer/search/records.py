@@ -22,7 +22,7 @@ from indexer.search.settings import search_config
 from regkb.corpus import Corpus
 from regkb.records import Document, Obligation, Provision
 from regkb.settings import DataDir, load_config
-from regkb.taxonomy import ALL_SECTORS, sector_ancestors
+from regkb.taxonomy import ALL_SECTORS, role_ancestors, sector_ancestors
 
 log = logging.getLogger(__name__)
 
@@ -291,6 +291,8 @@ def obligation_record(
         "provision_kind": prov.kind if prov else None, "citation": ob.citation,
         "heading": idx.heading(ob.provision_id) if idx else "", "text": ob.text, "language": ob.language,
         "modality": ob.modality, "addressee": ob.addressee, "addressee_text": ob.addressee_text, "action": ob.action,
+        # who must act in the end, and (for the Who facet's roll-up) every broader role: economic_operators finds it
+        "duty_bearer": ob.duty_bearer or ob.addressee, "duty_bearers": role_ancestors(ob.duty_bearer or ob.addressee),
         "conditions": list(ob.conditions), "deadlines": [d.model_dump(mode="json") for d in ob.deadlines],
         "thresholds": [t.model_dump(mode="json") for t in ob.thresholds],
         "sectors": _specific_or_all([*base.get("sectors", []), *_sectors(ob.sectors)]),

@@ -27,8 +27,9 @@ from search_app.views.search import run_search
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 OPENAPI = Path(__file__).resolve().parent.parent / "openapi.yaml"
-EXPORT_FIELDS = ("id", "kind", "citation", "version", "version_state", "language", "modality", "addressee", "action",
-                 "deadlines", "thresholds", "document_id", "provision_id", "link", "official_url", "text")
+EXPORT_FIELDS = ("id", "kind", "citation", "version", "version_state", "language", "modality", "addressee",
+                 "duty_bearer", "action", "deadlines", "thresholds", "document_id", "provision_id", "link",
+                 "official_url", "text")
 
 
 # -- search and export ------------------------------------------------------
@@ -90,7 +91,8 @@ def _export_rows(req: SearchRequest, limit: int) -> Iterator[dict[str, Any]]:
         resp = run_search(req)
         for hit in resp.hits:
             c = present.card(hit, resp.as_of)
-            yield {"id": c.id, "kind": c.kind, "citation": c.citation, "modality": c.modality, "addressee": c.addressee,
+            yield {"id": c.id, "kind": c.kind, "citation": c.citation, "modality": c.modality,
+                   "addressee": present.addressee_label(hit.record), "duty_bearer": c.addressee,
                    "version": c.version.label if c.version else None, "language": c.language,
                    "version_state": c.version.detail if c.version else None,
                    "action": c.action, "deadlines": c.deadlines, "thresholds": c.thresholds,
