@@ -19,9 +19,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import multiprocessing
-import os
-import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -35,6 +32,7 @@ from crawler.state import CrawlState, UrlRow
 from crawler.store import DocumentStore
 from crawler.urls import Scope, canonical, extract_links, in_scope
 from crawler.warc import CorruptRecord, WarcStore, read_record, run_name
+from regkb.processes import worker_pool
 from regkb.records import Document, RawResource
 from regkb.settings import DataDir
 from regkb.sources import DocumentHint, Source, load_sources
@@ -174,8 +172,7 @@ class Crawler:
         """Worker processes for parsing (spawned: forking a threaded process is unsafe); None = parse in-process."""
         if self.settings.parse_processes < 1 or self.parser.parse is None:
             return None
-        return ProcessPoolExecutor(self.settings.parse_processes, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_exit_with_parent, initargs=(os.getpid(),))
+        return worker_pool(self.settings.parse_processes)
 
     def _seed(self, run_id: int) -> None:
         for source in self.sources.values():
@@ -435,16 +432,6 @@ class Crawler:
         except Exception as exc:  # noqa: BLE001 — documents stay as parsed
             self.summary.problem("linking", "(link_documents)", f"linking failed: {type(exc).__name__}: {exc}")
             log.warning("linking documents failed: %s: %s; documents keep their earlier links", type(exc).__name__, exc)
-
-
-def _exit_with_parent(parent_pid: int) -> None:
-    """In a parse worker: end when the crawl process is gone (a kill -9 gives its children no notice)."""
-    def watch() -> None:
-        while os.getppid() == parent_pid:
-            time.sleep(0.5)
-        os._exit(0)
-
-    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
 
 
 def _json(value: object) -> str:

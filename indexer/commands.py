@@ -36,6 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("extract", help="find obligations, entities, sectors and topics in every corpus document")
     add_data_dir(p)
     p.add_argument("--force", action="store_true", help="re-process documents even if unchanged")
+    add_workers(p)
     p.set_defaults(func=extract_command)
 
     p = sub.add_parser(
@@ -97,6 +98,25 @@ def _pipeline_key() -> str:
     for name in ("legal_cues", "addressees", "topics", "nace"):
         digest.update((CONFIG_DIR / f"{name}.yaml").read_bytes())
     return f"{PIPELINE_VERSION}+{digest.hexdigest()[:12]}"
+
+
+def add_workers(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--workers", metavar="N", help="processes that extract (default: config/extract.yaml, "
+                        "'auto' = one per core; 1 = in this process)")
+
+
+def _extract_workers(args: argparse.Namespace, pending: list) -> int:
+    """--workers, else config/extract.yaml; one process when the work would not pay for starting others."""
+    from indexer.nlp.parallel import words
+    from regkb.processes import worker_count
+    from regkb.settings import load_config
+
+    cfg = load_config("extract")
+    setting = getattr(args, "workers", None)
+    n = worker_count(setting if setting is not None else cfg.get("workers", "auto"), int(cfg.get("max_workers", 4)))
+    if n > 1 and setting is None and words(pending) < int(cfg.get("min_words_for_workers", 0)):
+        return 1
+    return n
 
 
 def _doc_key(doc, pipeline_key: str) -> str:
@@ -179,7 +199,8 @@ def extract_command(args: argparse.Namespace) -> int:
     """Write DataDir.obligations/<doc_id>.jsonl for every English/Dutch document whose content or pipeline changed
     and DataDir.references/<doc_id>.jsonl (resolved cross-references) for every document; drop both for documents
     that no longer load. Exit 1, naming them, when document files do not load or a document fails."""
-    from indexer.nlp.pipeline import ReferenceResolver, build_pipeline, extract_document
+    from indexer.nlp.parallel import extract_all
+    from indexer.nlp.pipeline import ReferenceResolver, build_pipeline
     from regkb.corpus import OBLIGATIONS
     from regkb.settings import DataDir
     from regkb.storage import write_bytes_atomic, write_json_atomic
@@ -206,32 +227,32 @@ def extract_command(args: argparse.Namespace) -> int:
     damaged = _needs_rewrite(corpus, OBLIGATIONS)
     pending = [d for d in todo if getattr(args, "force", False) or state.get(d.id) != _doc_key(d, pipeline_key)
                or not (dd.obligations / f"{d.id}.jsonl").exists() or d.id in damaged]
-    pending_ids = {d.id for d in pending}
-    for lang in sorted({d.language for d in pending}):
-        build_pipeline(lang)  # load models before the progress bar starts (only if there is work)
+    try:
+        workers = _extract_workers(args, pending)
+    except ValueError as exc:
+        console.print(f"[red]regkb extract: {exc}[/]")
+        return 2
+    if workers <= 1:
+        for lang in sorted({d.language for d in pending}):
+            build_pipeline(lang)  # load models before the progress bar starts (workers load their own)
+    if len(todo) > len(pending):
+        counts["unchanged"] = len(todo) - len(pending)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as progress:
-        task = progress.add_task("extracting", total=len(todo))
-        for doc in todo:
-            progress.update(task, description=f"extracting {doc.id}")
-            key, out = _doc_key(doc, pipeline_key), dd.obligations / f"{doc.id}.jsonl"
-            if doc.id not in pending_ids:
-                counts["unchanged"] += 1
-                progress.advance(task)
-                continue
-            try:
-                obligations = extract_document(doc, resolver)
-            except Exception as exc:  # one bad document must not stop the run
-                errors.append(f"{doc.id}: {type(exc).__name__}: {exc} — fix or remove the document, then run "
-                              f"`regkb extract` again")
-                progress.advance(task)
-                continue
-            write_bytes_atomic(out, "".join(o.model_dump_json() + "\n" for o in obligations).encode("utf-8"))
-            state[doc.id] = key
-            counts["processed"] += 1
-            counts["obligations"] += len(obligations)
-            modalities.update(o.modality for o in obligations)
+        task = progress.add_task(f"extracting ({workers} process{'es' if workers > 1 else ''})", total=len(todo),
+                                 completed=counts["unchanged"])
+        for outcome in extract_all(pending, resolver, workers):
+            progress.update(task, description=f"extracted {outcome.doc_id}")
             progress.advance(task)
+            if outcome.error:
+                errors.append(f"{outcome.doc_id}: {outcome.error} — fix or remove the document, then run "
+                              f"`regkb extract` again")
+                continue
+            write_bytes_atomic(dd.obligations / f"{outcome.doc_id}.jsonl", outcome.jsonl)
+            state[outcome.doc_id] = _doc_key(docs[outcome.doc_id], pipeline_key)
+            counts["processed"] += 1
+            counts["obligations"] += outcome.obligations
+            modalities.update(outcome.modalities)
     write_json_atomic(state_path, state)
     refs = write_references(dd, corpus, resolver)
     from indexer.analysis.terms import write_terms

@@ -16,7 +16,7 @@ from typing import NoReturn
 from rich.console import Console
 
 from crawler.commands import crawl_command
-from indexer.commands import extract_command
+from indexer.commands import add_workers, extract_command
 from indexer.search.commands import index_command
 from regkb.settings import add_data_dir
 
@@ -40,6 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--no-serve", action="store_true", help="stop after indexing")
     p.add_argument("--strict", action="store_true", help="stop at the first step that fails")
+    add_workers(p)
     p.set_defaults(func=run_command)
 
 
