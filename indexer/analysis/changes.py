@@ -44,6 +44,7 @@ class Entry(BaseModel):
     document_id: str | None = None
     compare: tuple[str, str] | None = None
     provision_id: str | None = None  # the article or annex a provision or obligation entry is about
+    category_label: str | None = None  # the category in words, in the feed's language (default: the category)
     by: list[str] = []               # the amending acts that made the change ('Directive (EU) 2026/470')
 
 
@@ -266,6 +267,7 @@ def _text_entry(doc: Document, prev: Document | None, day: date, lang: str) -> E
         title = _("%(act)s: new version of %(date)s") % {"act": _act_name(doc), "date": when}
     return Entry(id=f"{FEED_TAG}:document/{doc.id}", date=day, kind="document",
                  category="consolidation" if doc.consolidated else doc.instrument_type, title=title[:200],
+                 category_label=_("Consolidated version") if doc.consolidated else None,
                  summary=doc.title[:500], url=_compare_url(prev, doc) if prev else f"/documents/{doc.id}",
                  instrument=doc.act_id, document_id=doc.id, compare=(prev.id, doc.id) if prev else None)
 
@@ -312,11 +314,17 @@ def _unit_entries(corpus: Corpus, chains: VersionChains, old: Document, new: Doc
         told.append(_("Takes effect on %(date)s.") % {"date": day.isoformat()})
         out.append(Entry(
             id=f"{FEED_TAG}:provision/{old.id}/{new.id}/{p.unit_id}", date=day, kind="provision", category=p.status,
+            category_label=_status_label(p.status, lang),
             title=title[:200], summary=" · ".join(t for t in told if t), url=_compare_url(old, new, p.unit_id),
             instrument=new.act_id, document_id=old.id if p.status == "removed" else new.id, compare=(old.id, new.id),
             provision_id=p.unit_id, by=by))
     out += _obligation_entries(corpus, old, new, units, day, amenders, lang)
     return out
+
+
+def _status_label(status: str, lang: str) -> str:
+    _ = gettext_for(lang)
+    return {"added": _("added"), "changed": _("changed"), "removed": _("deleted")}[status]
 
 
 def _figure_text(change: FigureChange, lang: str) -> str:
@@ -347,7 +355,7 @@ def _obligation_entries(corpus: Corpus, old: Document, new: Document, units: set
         for n, change in enumerate(compare_obligations(before.get(unit, []), after.get(unit, []))):
             out.append(Entry(
                 id=f"{FEED_TAG}:obligation/{old.id}/{new.id}/{unit}/{n}", date=day, kind="obligation",
-                category=change.status,
+                category=change.status, category_label=_status_label(change.status, lang),
                 title=(titles[change.status] % {"act": _act_name(new), "citation": change.citation})[:200],
                 summary=_obligation_text(change, lang), url=_compare_url(old, new, unit), instrument=new.act_id,
                 document_id=new.id, compare=(old.id, new.id), provision_id=unit, by=by))

@@ -63,6 +63,6 @@ def atom_feed(
         _el(entry, "title", e.title)
         _el(entry, "updated", _stamp(e.date))
         _el(entry, "link", rel="alternate", href=http_url(urljoin(site_url, e.url)) or site_url)
-        _el(entry, "category", term=e.category, label=e.category.replace("_", " "))
+        _el(entry, "category", term=e.category, label=e.category_label or e.category.replace("_", " "))
         _el(entry, "summary", e.summary, type="text")
     return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)

@@ -210,6 +210,11 @@ def test_csddd_article_22_feed_shows_its_deletion_by_the_omnibus(mirror):
         updated = feed.find("a:entry", NS).findtext("a:updated", namespaces=NS)
         assert updated.startswith("2026-03-18")
     assert entries(feed_of(mirror.get(f"/documents/{BEFORE}/art_22/feed.atom?since=2026-03-19"))) == []
+    dutch = feed_of(mirror.get(f"/documents/{BEFORE}/art_22/feed.atom?lang=nl"))
+    title = dutch.findtext("a:entry/a:title", namespaces=NS)
+    assert title == "CSDDD: Article 22 geschrapt door Directive (EU) 2026/470"
+    assert dutch.find("a:entry/a:category", NS).get("label") == "geschrapt"
+    assert dutch.findtext("a:subtitle", namespaces=NS) == "Elke wijziging sinds de eerste versie in het corpus"
 
 
 def test_the_reader_links_each_article_feed_in_both_languages(mirror):
