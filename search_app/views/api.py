@@ -165,9 +165,9 @@ def _relations(doc, provision_id: str) -> dict[str, Any]:
 @bp.get("/terms")
 def terms():
     """The defined terms whose name matches `q` (all of them without it)."""
-    from search_app.views.terms import summaries_json
+    from search_app.views.terms import summaries_json, term_query
 
-    q = request.args.get("q", "").strip()[:200]
+    q = term_query()
     found = summaries_json(q)
     return jsonify({"query": q, "count": len(found), "terms": found})
 

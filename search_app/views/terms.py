@@ -12,10 +12,20 @@ from flask import Blueprint, abort, render_template, request, url_for
 from indexer.analysis.terms import DefinedTerm, TermIndex, slugify
 from indexer.analysis.versions import act_label
 from search_app import naming
+from search_app.params import BadParameter
 from search_app.state import state
 
 bp = Blueprint("terms", __name__, url_prefix="/terms")
 RELATED_MAX = 12  # other terms shown beside a term's own definitions ("economic operator" on "operator")
+MAX_QUERY = 200   # characters of a term search (openapi.yaml says so)
+
+
+def term_query() -> str:
+    """The term search's `q`; a longer one is a 400 that says the limit (never silently cut)."""
+    q = request.args.get("q", "").strip()
+    if len(q) > MAX_QUERY:
+        raise BadParameter(f"'q' is {len(q)} characters long; a term search takes at most {MAX_QUERY}. Shorten it.")
+    return q
 
 
 @dataclass
@@ -47,7 +57,7 @@ def _naming(setup) -> None:
 
 @bp.get("")
 def index():
-    q = request.args.get("q", "").strip()[:200]
+    q = term_query()
     found = _index().search(q, limit=500) if q else _index().summaries()
     return render_template("terms.html", q=q, terms=found)
 

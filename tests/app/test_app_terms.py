@@ -119,3 +119,5 @@ def test_api_terms(client):
     found = client.get("/api/terms?q=zakenpartner").get_json()["terms"]  # a Dutch word finds the English term
     assert found[0]["slug"] == "business-partner"
     assert client.get("/api/terms/no-such-term").status_code == 404
+    too_long = client.get("/api/terms?q=" + "x" * 201)
+    assert too_long.status_code == 400 and "at most 200" in too_long.get_json()["error"]["message"]
