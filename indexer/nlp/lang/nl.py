@@ -59,6 +59,9 @@ _PREPOSITIONS = frozenset(
 )
 _AUX = frozenset(("wordt", "worden", "is", "zijn", "heeft", "hebben"))
 _NOT_BEFORE_VERB = frozenset("de het een deze dit die dat te om zijn haar hun elke iedere alle andere".split())
+# words opening a relative clause, whose finite verb is not the main one ("waarmee wordt belegd")
+_RELATIVES = frozenset("die welke wiens waarvan waarin waarop waarmee waarbij waardoor waaraan waarover waartoe "
+                       "waaruit waarnaar".split())
 _FRAGMENT = re.compile(r"^\W*(?:[a-z]\.|[a-z]\)|\d+°\.?|\(\w+\))")
 
 
@@ -67,6 +70,8 @@ def is_finite(word: str, prev: str | None, lemma: Callable[[str], str] = lemma) 
     w, verbs = word.lower(), _verbs()
     if w in _FINITE:
         return True
+    if w in _NOT_BEFORE_VERB:
+        return False  # an article or pronoun ("een", "die") is never the verb, whatever the lemma table says
     if lemma(w) != w and lemma(w) in verbs and w.endswith("t") and prev not in _NOT_BEFORE_VERB:
         return True  # forms the lemma table knows ("heeft" → "hebben")
     if prev in _NOT_BEFORE_VERB or not w.isalpha():
@@ -95,9 +100,11 @@ def present_verb(text: str, masked: str, lemma: Callable[[str], str], main: int)
     in_relative = False
     for i, (w, s, e) in enumerate(words):
         demonstrative = i > 0 and words[i - 1][0].lower() in _PREPOSITIONS  # "voor die verwijzing"
-        if i > 0 and w.lower() in ("die", "welke", "wiens", "waarvan", "waarin", "waarop") and not demonstrative:
+        if i > 0 and w.lower() in _RELATIVES and not demonstrative:
             in_relative = True  # the next finite verb closes this relative clause (Dutch: verb-final)
             continue
+        if in_relative and i > 0 and "," in text[main + words[i - 1][2]:main + s]:
+            in_relative = False  # "die bijdraagt aan ..., nemen": the comma closed it even if its verb went unseen
         if (i == 0 and main == 0 and w.lower() not in _FINITE) or w[0].isupper() or w.isdigit():
             continue  # the first word of a sentence is its subject (or an adverb), not its verb
         if is_finite(w, words[i - 1][0].lower() if i else None, lemma):
