@@ -25,6 +25,7 @@ _RELATIVE_BEFORE = r"\b(?:{words})\b[^,;]{{0,60}}$"
 _FOOTNOTE = re.compile(r"^\W{0,3}\(\s*\*?\d+\s*\)\s+(?:[A-Z]|PB|OJ)")
 _MASK_DATES = re.compile(DATE, re.I)
 _OPENING_QUOTE = re.compile(r"\s*(?::\s*)?[‘“«\"]")
+_QUOTED_WORDS = re.compile(r"[‘“«][^’”»]{0,120}[’”»]")
 _CLOSING_QUOTE = re.compile(r"(?<=[.;:,)])[’”»\"]|[’”»\"](?=\s*[;.]|\s*$)")  # not the apostrophe of "undertakings’"
 
 
@@ -261,17 +262,21 @@ def analyse(text: str, lex: Lexicon, ctx: dict, lemma: Callable[[str], str] | No
     lemmatizer (default: the pack's lookup).
     """
     pack = lex.pack
-    if not context_allows(ctx, lex) or is_definition(text, lex) or _FOOTNOTE.match(text) or lex.act_titles.match(text):
+    if not context_allows(ctx, lex):
         return Analysis()
     quoted = _quoted_passage(text, lex)
-    if quoted:  # the instruction binds no one; what it inserts speaks for itself
+    if quoted:  # the instruction binds no one; what it inserts speaks for itself ("4) ... wordt ingevoegd: “...")
         return _shifted(analyse(text[quoted[0]:quoted[1]], lex, ctx, lemma), quoted[0])
+    if is_definition(text, lex) or _FOOTNOTE.match(text) or lex.act_titles.match(text):
+        return Analysis()
     if pack.legal_effect is not None and pack.legal_effect.search(text):
         return Analysis()
     masked = _mask(text, lex.non_normative)
+    if lex.amendments.search(text):  # no passage quoted: the instruction governs, the words it quotes bind no one
+        masked = _mask(_mask(masked, lex.amendments), _QUOTED_WORDS)
     cue: Cue | None = find_cue(masked, lex)
     derog = pack.derogation.search(text)
-    if not derog and masked != text and _effect_governs(text, lex, cue[1] if cue else len(text)):
+    if not derog and masked != text and _effect_governs(text, masked, lex, cue[1] if cue else len(text)):
         return Analysis()  # "Companies that report ... shall be deemed to have complied": an effect, not a duty
     if derog:
         # "by way of derogation ..., Article 5 shall apply from ...", "In afwijking van ..., is X verantwoordelijk":
@@ -303,7 +308,8 @@ def _quoted_passage(text: str, lex: Lexicon) -> tuple[int, int] | None:
     """The passage an amending instruction quotes ("... is replaced by the following: ‘Member States shall ...’", "...
     wordt vervangen door: “..."): after a colon or "the following", never a quoted word ("the words ‘shall’ ...")."""
     for m in lex.amendments.finditer(text):
-        if tail := _CLOSING_QUOTE.search(text, 0, m.start()):
+        tail = _CLOSING_QUOTE.search(text, 0, m.start())
+        if tail and not re.search("[‘“«]", text[:tail.start()]):
             return 0, tail.start()  # the end of an earlier quoted passage comes first ("... kan ....”; e) lid 6 ...")
         q = _OPENING_QUOTE.match(text, m.end())
         if q and (":" in q.group(0) or m.group(0).lower().endswith("following")):
@@ -320,13 +326,13 @@ def _shifted(a: Analysis, offset: int) -> Analysis:
     return a
 
 
-def _effect_governs(text: str, lex: Lexicon, cue_start: int) -> bool:
+def _effect_governs(text: str, masked: str, lex: Lexicon, cue_start: int) -> bool:
     """A legal-effect formula of the main clause ("shall be deemed", "wordt geacht ... te") decides the sentence unless
     the remaining cue opens a coordinated clause of its own ("... shall be considered a manufacturer and shall be
-    subject to the obligations ..."); one in a leading or relative clause does not."""
+    subject to the obligations ..."); one in a leading or relative clause does not. `masked` has the formulas masked."""
     main, relative = _main_clause_start(text, lex), _clauses(lex.lang).relative_before
     coordinated = re.compile(rf"(?:[;]|\b(?:{lex.coordinators.pattern}))", re.I)
-    for m in lex.non_normative.finditer(text, main, cue_start):
+    for m in re.compile("#+").finditer(masked, main, cue_start):
         if not relative.search(text[main:m.start()]):
             return not coordinated.search(text, m.end(), cue_start)
     return False
