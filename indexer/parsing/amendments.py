@@ -21,7 +21,7 @@ from typing import Any
 from regkb.records import Amendment, Provision
 from regkb.settings import load_config
 
-from .tree import ID_PREFIX, LATIN_SUFFIX, ORDINALS, Node, cite, id_token, norm_number
+from .tree import ID_PREFIX, LATIN_SUFFIX, ORDINALS, Node, cite, id_token, norm_number, ordinal
 
 # How deep a unit sits in an act: a mention of a unit keeps only the enclosing units of the place before it.
 LEVEL = {"annex": 0, "part": 1, "chapter": 1, "section": 2, "article": 3, "paragraph": 4, "subparagraph": 5,
@@ -205,6 +205,45 @@ def mentions(text: str, lang: str) -> list[tuple[str, str | None]]:
             out.append((sub, extra))
             kind = sub
     return sorted(out, key=lambda u: LEVEL[u[0]])  # 'point (1) of Article 4(1)': a place is a hierarchy
+
+
+def _list_tail(text: str, lang: str) -> tuple[str, list[str], str, str] | None:
+    """(kind, first items, conjunction, last) when the instruction names a list of its last unit: 'paragraphs 4
+    and 5' -> ('paragraph', ['4'], 'and', '5'); 'the third, fourth and sixth subparagraphs' -> ('subparagraph',
+    ['3', '4'], 'and', '6')."""
+    own = _act_re(lang).sub(" ", _outside_quotes(text))
+    kinds = wording(lang)["kinds"]
+    ords = ORDINALS.get(lang, ORDINALS["en"])
+    conj = _alternatives(wording(lang)["lists"]["conjunctions"])
+    ordw = _alternatives(ords[:30])
+    found = None
+    for m in re.finditer(rf"(?<!\w)(?P<a>(?:{ordw})(?:\s*,\s*(?:{ordw}))*)\s+(?P<c>{conj})\s+(?:(?:the|les|de)\s+)?"
+                         rf"(?P<b>{ordw})\s+(?:{_alternatives(kinds['subparagraph'])})", own, re.I):
+        items = [str(ords.index(w.strip().lower()) + 1) for w in m.group("a").split(",")]
+        found = ("subparagraph", items, m.group("c").lower(), str(ords.index(m.group("b").lower()) + 1))
+    for kind in ("paragraph", "point"):
+        plural = re.escape(kinds[kind][0])
+        for m in re.finditer(rf"(?<!\w){plural}\s+(?P<a>\(?\w{{1,4}}\)?(?:\s*,\s*\(?\w{{1,4}}\)?)*)\s+"
+                             rf"(?P<c>{conj})\s+\(?(?P<b>\w{{1,4}})\)?", own, re.I):
+            items = [w.strip(" ()") for w in m.group("a").split(",")]
+            found = (kind, items, m.group("c").lower(), m.group("b"))
+    return found
+
+
+def _with_list(target: str, tail: tuple[str, list[str], str, str] | None, lang: str) -> str:
+    """'Article 49(2)' -> 'Article 49(2) and (3)', 'Article 37(1), first subparagraph' -> '…, first and second
+    subparagraphs' (config/amendments.yaml `lists`)."""
+    if tail is None:
+        return target
+    kind, items, conj, last = tail
+    if kind == "subparagraph":
+        items, last = [ordinal(i, lang) for i in items], ordinal(last, lang)
+    one, many, item = wording(lang)["lists"][kind]
+    single = one.format(a=item.format(i=items[0]))
+    if not target.endswith(single):
+        return target
+    head = ", ".join(item.format(i=i) for i in items)
+    return target[:-len(single)] + many.format(a=head, conj=conj, b=item.format(i=last))
 
 
 def _merge(parent: list[tuple[str, str | None]], own: list[tuple[str, str | None]]) -> list[tuple[str, str | None]]:
@@ -569,7 +608,8 @@ def _finish(ins: _Instruction, article: str, act: tuple[str, str | None], lang: 
         node.amendment = Amendment(act=name, act_celex=celex, target=target, operation=_quoted_op(ins.operation),
                                    by=by, quoted=True, target_provision_id=place_id(place))
     first = nodes[0].amendment if nodes else None
-    target = cite_place(loc, style) or (first.target if first else "")
+    target = _with_list(cite_place(loc, style), _list_tail(ins.node.text, lang), lang) or (
+        first.target if first else "")
     ins.node.amendment = Amendment(act=name, act_celex=celex, target=target, operation=ins.operation, by=by,
                                    target_provision_id=place_id(loc) or (first.target_provision_id if first else None))
     ins.node.children.extend(nodes)
