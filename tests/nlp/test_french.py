@@ -46,6 +46,8 @@ def csddd_dir() -> Path:
     ("Le produit en cause est réputé ne pas faire l’objet d’une déclaration.", None, None),
     ("L’autorité de contrôle compétente est celle de l’État membre où l’entreprise a son siège.", None, None),
     ("Les entreprises devraient tenir compte des risques.", None, None),  # conditional: "should" never binds
+    ("Chaque État membre désigne une ou plusieurs autorités de contrôle.", "obligation", "member_states"),
+    ("Le dossier technique comprend les informations suivantes.", "obligation", None),
 ])
 def test_french_modalities_without_a_modal_verb(text, modality, addressee):
     a = analyse(text, lexicon("fr"), text_context("fr"))

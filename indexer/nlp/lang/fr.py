@@ -79,10 +79,10 @@ _NOT_BEFORE_VERB = frozenset(
     "à par pour en dans sur sous avec sans entre vers selon contre après avant depuis chez dès via "
     "premier première présent présente simple seul seule seuls seules même".split()
 )
-# adjectives and nouns in -ent whose stem is also a verb ("différer", "précéder", "résider")
+# adjectives and nouns whose stem is also a verb ("différer", "précéder", "membrer": "Chaque État membre désigne")
 _NOT_VERBS = frozenset(
     "précédent différent résident président excédent adhérent influent convergent divergent négligent équivalent "
-    "intervenant parent".split()
+    "intervenant parent membre limite type cadre modèle pilote".split()
 )
 _RELATIVE = frozenset("qui que qu dont lequel laquelle lesquels lesquelles auquel auxquels auxquelles duquel "
                       "desquels desquelles où".split())
@@ -169,8 +169,8 @@ def present_verb(text: str, masked: str, lemma: Callable[[str], str], main: int)
             continue
         if i and not in_relative and prev not in _NOT_BEFORE_VERB and _NOT_PRESENT.search(low):
             return None  # the main verb is conditional or past ("devraient", "pourrait"): nothing is required
-        if i == 0 or w[0].isupper() or w.isdigit() or prev in _infinitives() or not is_finite(w, prev, lemma):
-            continue  # the first word of the main clause is its subject; after an infinitive comes its object
+        if i == 0 or w[0].isupper() or w.isdigit() or not is_finite(w, prev, lemma):
+            continue  # the first word of the main clause is its subject, never its verb
         if in_relative:
             in_relative = False
             continue
