@@ -5,8 +5,6 @@ import pytest
 
 from indexer.nlp.evaluate import evaluate, load_gold
 from indexer.nlp.lang import has_pack
-from indexer.nlp.lexicon import lexicon
-from indexer.nlp.parties import duty_bearer
 from indexer.nlp.pipeline import analyze_text
 from regkb import taxonomy
 
@@ -72,19 +70,22 @@ def test_dutch_addressee_and_duty_bearer(text, addressee, bearer):
     assert len(found) == 1 and (found[0].addressee, found[0].duty_bearer) == (addressee, bearer)
 
 
-@pytest.mark.skipif(not has_pack("fr"), reason="no French language pack yet")
-@pytest.mark.parametrize("text,bearer", [
-    ("Les États membres veillent à ce que les entreprises prennent des mesures appropriées.", "companies"),
-    ("Les États membres exigent que le mandataire coopère avec les autorités de contrôle.",
-     "authorised_representatives"),
+@pytest.mark.skipif(not has_pack("fr"), reason="no French language pack")
+@pytest.mark.parametrize("text,addressee,bearer", [
+    ("Les États membres veillent à ce que les entreprises prennent des mesures appropriées pour recenser les "
+     "incidences négatives.", "member_states", "companies"),
+    ("Les États membres exigent que chaque entreprise donne mandat à son mandataire pour recevoir les "
+     "communications.", "member_states", "companies"),
     ("Les États membres veillent à ce que les autorités de contrôle disposent de pouvoirs adéquats.",
-     "member_states"),
+     "member_states", "member_states"),
+    ("Les fabricants veillent à ce que leurs batteries soient accompagnées d’instructions.", "manufacturers",
+     "manufacturers"),
+    ("L’organisme notifié effectue des vérifications par tierce partie.", "notified_bodies", "notified_bodies"),
 ])
-def test_french_delegation_clauses(text, bearer):
-    """The French clause words are data, so parties.py reads them with any French pack."""
-    lex = lexicon("fr")
-    cue = (text.index(" veillent") if "veillent" in text else text.index(" exigent")) + 1
-    assert duty_bearer(text, lex, (cue, cue + 8), "member_states") == bearer
+def test_french_addressee_and_duty_bearer(text, addressee, bearer):
+    """The French clause words and role forms are data: the French pack reads them like the others."""
+    found = analyze_text(text, "fr", ACT)
+    assert len(found) == 1 and (found[0].addressee, found[0].duty_bearer) == (addressee, bearer)
 
 
 def test_role_taxonomy_is_a_labelled_tree():
@@ -99,12 +100,14 @@ def test_role_taxonomy_is_a_labelled_tree():
     assert "member_states" in taxonomy.delegating_roles() and "companies" not in taxonomy.delegating_roles()
 
 
-@pytest.mark.parametrize("name", ["en_roles", "nl_roles"])
-def test_roles_gold_targets(name, mirror_docs):
+@pytest.mark.parametrize("name,target", [("en_roles", 0.93), ("nl_roles", 0.93),
+                                         # drawn after the rules were written (README): measured, not tuned on
+                                         ("en_roles_heldout", 0.93), ("nl_roles_heldout", 0.85)])
+def test_roles_gold_targets(name, target, mirror_docs):
     """Addressee and duty-bearer accuracy on the blind-labelled roles gold (tests/gold/README.md)."""
     result = evaluate(load_gold(GOLD / f"{name}.jsonl"), mirror_docs, name[:2])
     ext, base = result.extractor.summary(), result.baseline.summary()
     assert not result.unresolved
-    assert ext["duty_bearer_n"] >= 30 and ext["role_n"] >= 5
-    assert ext["addressee_accuracy"] >= 0.93 and ext["duty_bearer_accuracy"] >= 0.93, result.extractor.errors
+    assert ext["duty_bearer_n"] >= 14 and ext["role_n"] >= 3
+    assert ext["addressee_accuracy"] >= target and ext["duty_bearer_accuracy"] >= target, result.extractor.errors
     assert ext["duty_bearer_accuracy"] > base["duty_bearer_accuracy"]
