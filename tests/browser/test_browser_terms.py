@@ -85,3 +85,17 @@ def test_dutch_interface(page, terms_server):
     page.goto(terms_server.url + "/documents/celex-02024L1760-20250417-en?lang=nl")
     assert page.locator('section[id="art_22"] .amended-deleted').inner_text().startswith("Geschrapt door")
     assert page.console_errors == []
+
+
+@pytest.mark.parametrize("path", ["/terms", "/terms/operator?lang=nl", "/documents/celex-32024L1760-en/art_3/cited-by",
+                                  "/documents/celex-02024L1760-20250417-en"])
+def test_contrast_and_labels(page, terms_server, path):
+    from .test_browser_a11y import CONTRAST_JS, SELECTORS
+
+    page.goto(terms_server.url + path)
+    ratios = page.evaluate(CONTRAST_JS, [*SELECTORS, ".relations", ".amended-deleted", "a.term", "a.cited-by",
+                                         ".term-grid figcaption", ".aligned", ".hint", ".cites"])
+    assert ratios and [r for r in ratios if r[2] < 4.5] == []
+    unlabelled = page.evaluate("""() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+        .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')).map(el => el.outerHTML)""")
+    assert unlabelled == []
