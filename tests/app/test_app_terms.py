@@ -77,7 +77,10 @@ def test_term_page_business_partner_shows_the_csddd_definition(client):
 
 def test_term_page_operator_shows_eudr_and_batteries_side_by_side(client):
     html = client.get("/terms/operator?lang=en").get_data(as_text=True)
-    grid = re.findall(r'<li class="term-def" data-act="([^"]+)" data-slug="([^"]+)">', html)
+    # one grid: the term's own definitions, then the longer terms that contain it
+    [grid_html] = re.findall(r'<ul class="term-grid">(.*?)</ul>', html, re.S)
+    grid = re.findall(r'<li class="term-def[^"]*" id="[^"]+" data-act="([^"]+)" data-slug="([^"]+)">', grid_html)
+    assert grid[0] == ("eu-2023-1115-R", "operator")
     assert ("eu-2023-1115-R", "operator") in grid and ("eu-2023-1542-R", "economic-operator") in grid
     assert "‘operator’ means any natural or legal person" in html
     assert "‘economic operator’ means the manufacturer" in html
