@@ -341,18 +341,16 @@ def _figure_text(change: FigureChange, lang: str) -> str:
 def _obligation_entries(corpus: Corpus, old: Document, new: Document, units: set[str] | None, day: date,
                         by: list[str], lang: str) -> list[Entry]:
     """The obligations of the followed units added, changed and removed (when both texts have extracted ones)."""
-    before, after = _by_unit(corpus.obligations(old.id)), _by_unit(corpus.obligations(new.id))
-    if not before or not after:
-        return []
+    changes = _obligation_changes(corpus, old, new)
     _ = gettext_for(lang)
     titles = {"added": _("%(act)s: obligation added in %(citation)s"),
               "changed": _("%(act)s: obligation changed in %(citation)s"),
               "removed": _("%(act)s: obligation removed from %(citation)s")}
     out = []
-    for unit in sorted(set(before) | set(after)):
+    for unit, unit_changes in changes.items():
         if units is not None and unit not in units:
             continue
-        for n, change in enumerate(compare_obligations(before.get(unit, []), after.get(unit, []))):
+        for n, change in enumerate(unit_changes):
             out.append(Entry(
                 id=f"{FEED_TAG}:obligation/{old.id}/{new.id}/{unit}/{n}", date=day, kind="obligation",
                 category=change.status, category_label=_status_label(change.status, lang),
@@ -360,6 +358,21 @@ def _obligation_entries(corpus: Corpus, old: Document, new: Document, units: set
                 summary=_obligation_text(change, lang), url=_compare_url(old, new, unit), instrument=new.act_id,
                 document_id=new.id, compare=(old.id, new.id), provision_id=unit, by=by))
     return out
+
+
+def _obligation_changes(corpus: Corpus, old: Document, new: Document) -> dict[str, list[ObligationChange]]:
+    """Per changed article or annex, its obligations added, changed and removed (none unless both texts have
+    extracted obligations), once per corpus state. An article whose text did not change has the same
+    obligations: pairing them would cost seconds for nothing."""
+    def build(c: Corpus) -> dict[str, list[ObligationChange]]:
+        before, after = _by_unit(c.obligations(old.id)), _by_unit(c.obligations(new.id))
+        if not before or not after:
+            return {}
+        changed = [p.unit_id for p in _comparison(c, old, new).provisions]
+        return {unit: found for unit in changed
+                if (found := compare_obligations(before.get(unit, []), after.get(unit, [])))}
+
+    return corpus.derived(f"feed obligation changes {old.id} {new.id}", build)
 
 
 def _by_unit(obligations: list[Obligation]) -> dict[str, list[Obligation]]:
