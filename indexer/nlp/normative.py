@@ -215,6 +215,11 @@ def _action(text: str, lex: Lexicon, modality: str | None, cue: tuple[int, int],
     if subject and 0 < subject[0] - ce < 12 and _inverted(text, lex, _main_clause_start(text, lex, cs), cs):
         head = re.sub(rf"\b(?:{pack.determiners})\s*$", "", text[start:subject[0]], flags=re.I)
         body = head.rstrip() + " " + text[subject[1]:].lstrip()  # inverted order: the subject is not the action
+    # a condition between commas right after the modal or verb ("shall, where necessary, provide", "kan, indien ...,
+    # gebruik maken") is the record's condition, not its action
+    verb = r"(\S+)" if from_cue else "()"
+    body = re.sub(rf"^\s*{verb}\s*,\s*(?:{lex.conditions.pattern})[^,;]{{0,150}},\s*", r"\1 ", body, count=1,
+                  flags=re.I)
     action = _clip(_same_clause(body, lex, modality))
     if from_cue or len(action.split()) > 1:
         return action
