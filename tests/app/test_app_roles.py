@@ -102,3 +102,15 @@ def test_analyze_api_returns_both_parties(client):
     text = "Member States shall ensure that companies take appropriate measures to identify adverse impacts."
     records = client.post("/api/analyze", json={"text": text, "lang": "en"}).get_json()["records"]
     assert [(r["addressee"], r["duty_bearer"]) for r in records] == [("member_states", "companies")]
+
+
+def test_csv_export_has_both_parties(client):
+    import csv
+    import io
+
+    resp = client.get("/api/search", query_string={"kind": "obligation", "addressee": "companies",
+                                                   "instrument": "CSDDD", "format": "csv", "q": "adverse impacts",
+                                                   "lang": "en"})
+    rows = list(csv.DictReader(io.StringIO(resp.get_data(as_text=True))))
+    assert rows and {"addressee", "duty_bearer"} <= set(rows[0])
+    assert any(r["duty_bearer"] == "Companies" and r["addressee"] == "Member States" for r in rows)

@@ -8,8 +8,8 @@ from indexer.nlp.mirror import write_mirror_documents
 from regkb.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
-REQUIRED = {"text", "start", "end", "modality", "addressee", "addressee_text", "action", "conditions", "deadlines",
-            "thresholds", "references", "entities", "sectors", "topics"}
+REQUIRED = {"text", "start", "end", "modality", "addressee", "addressee_text", "duty_bearer", "action", "conditions",
+            "deadlines", "thresholds", "references", "entities", "sectors", "topics"}
 
 
 def _regkb(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
