@@ -152,3 +152,21 @@ def test_glossary_gives_the_dutch_label_where_no_dutch_text_defines_it(corpus):
                         "fr": ["partenaires commerciaux", "partenaire commercial"]}])
     assert index.aligned("business-partner") == [("fr", "partenaire commercial", "partenaire-commercial"),
                                                  ("nl", "zakenpartner", None)]
+
+
+def test_regkb_extract_writes_the_terms(tmp_path, capsys):
+    """`regkb extract` writes terms/<doc>.jsonl beside obligations and references, and drops a gone document's."""
+    from regkb.cli import main
+
+    (tmp_path / "documents").mkdir()
+    for doc_id in ("bwb-BWBR0035293-nl", "bwb-BWBV0001522-en"):  # the NCP decree and ILO C182: small texts
+        shutil.copy(crawled_mirror() / "documents" / f"{doc_id}.json", tmp_path / "documents")
+    assert main(["extract", "--data-dir", str(tmp_path)]) == 0
+    printed = capsys.readouterr()
+    assert "defined terms written" in printed.out + printed.err
+    corpus = Corpus.at(tmp_path)
+    assert {t.slug for t in corpus.terms("bwb-BWBR0035293-nl")} >= {"minister", "ncp"}
+    assert "child" in {t.slug for t in corpus.terms("bwb-BWBV0001522-en")}
+    (tmp_path / "documents" / "bwb-BWBV0001522-en.json").unlink()
+    assert main(["extract", "--data-dir", str(tmp_path)]) == 0
+    assert not (tmp_path / "terms" / "bwb-BWBV0001522-en.jsonl").exists()
