@@ -358,3 +358,36 @@ def _glossary_concepts(entries: list[dict]) -> dict[str, list[dict[str, list[str
         for stem in {_stem(slugify(term)) for terms in concept.values() for term in terms} - {""}:
             out[stem].append(concept)
     return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m indexer.analysis.terms [--data-dir DIR]`: how many definitions the corpus holds, per language and
+    act, and whether each act's language versions define the same provisions (a parse or wording gap shows)."""
+    import argparse
+
+    from regkb.corpus import Corpus
+    from regkb.settings import add_data_dir
+
+    parser = argparse.ArgumentParser(prog="python -m indexer.analysis.terms", description=main.__doc__)
+    add_data_dir(parser)
+    corpus = Corpus.at(parser.parse_args(argv).data_dir)
+    terms = [t for doc in corpus.all() for t in corpus.terms(doc.id)]
+    if not terms:
+        print(f"no defined terms in {corpus.root}: run `regkb extract` first")
+        return 1
+    by_lang = Counter(t.language for t in terms)
+    print(f"{len(terms)} definitions ({', '.join(f'{n} {lang}' for lang, n in sorted(by_lang.items()))}), "
+          f"{len({t.slug for t in terms})} terms, {len({t.act_id for t in terms})} acts")
+    by_version: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for t in terms:
+        by_version[t.version_id][t.language].add(t.provision_id)
+    for version, langs in sorted(by_version.items()):
+        if len(langs) > 1:
+            union = set().union(*langs.values())
+            counts = ", ".join(f"{lang} {len(ids)}/{len(union)}" for lang, ids in sorted(langs.items()))
+            print(f"  {version}: {counts}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

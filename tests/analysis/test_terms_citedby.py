@@ -138,7 +138,7 @@ def test_write_terms_is_incremental_and_repairs_a_damaged_file(linked, tmp_path)
     assert not Corpus.at(tmp_path).problems
 
 
-@pytest.mark.parametrize("act", ["32024L1760", "32023R1115", "32020R0852", "32026L0470"])
+@pytest.mark.parametrize("act", ["32024L1760", "32023R1115", "32020R0852", "32026L0470", "32019R2088"])
 def test_english_and_french_texts_define_the_same_provisions(corpus, act):
     """The French wording («terme»: …, «terme» caractérise …) is found where the English one is (‘term’ means …)."""
     en, fr = ({t.provision_id for t in extract_terms(corpus.get(f"celex-{act}-{lang}"))} for lang in ("en", "fr"))
