@@ -23,7 +23,15 @@ from indexer.analysis.register import EXPORT_COLUMNS, Entry, Register, build_reg
 from search_app.params import choice, json_body
 from search_app.security import absolute_url
 from search_app.views.api import _csv_cell as csv_cell
-from search_app.views.applicability import _bad, _form_errors, _lang, _messages, profile_from_form
+from search_app.views.applicability import (
+    BOOL_FIELDS,
+    TRISTATE_FIELDS,
+    _bad,
+    _form_errors,
+    _lang,
+    _messages,
+    profile_from_form,
+)
 from search_app.views.tracking import analysis_corpus
 
 bp = Blueprint("register", __name__)
@@ -45,12 +53,20 @@ def _entry_link(entry: Entry) -> str:
 def _profile_from_query() -> tuple[CompanyProfile | None, list[str]]:
     """The profile from the query string, read as the applicability form reads it (figures as people type them)."""
     data, errors, _understood = profile_from_form(request.args, _lang())
-    messages = [e.message for e in errors]
+    messages = [e.message for e in errors] + _unreadable_choices()
     try:
         profile = CompanyProfile.model_validate(data)
     except ValidationError as exc:
         return None, messages + [e.message for e in _form_errors(exc, data)]
     return (None, messages) if messages else (profile, [])
+
+
+def _unreadable_choices() -> list[str]:
+    """The form reads an unknown check-box or yes/no value as 'not given'; in a URL it is a typo the reader
+    must see (the form itself cannot send one)."""
+    allowed = {**{name: ("on",) for name in BOOL_FIELDS}, **{name: ("", "yes", "no") for name in TRISTATE_FIELDS}}
+    return [_("%(field)s: expected one of %(values)s", field=name, values=", ".join(repr(v) for v in values))
+            for name, values in allowed.items() if request.args.get(name, values[0]) not in values]
 
 
 def _register(profile: CompanyProfile) -> Register:

@@ -35,7 +35,8 @@ RUN_TIMEOUT = 300  # seconds: a hung run fails instead of blocking the suite
 EN, FR = "celex-32024L1760-en", "celex-32024L1760-fr"
 # Per operation: ids that reach past a 404 (generated ids never name a document of the corpus); and for the
 # search operations, 400 among the answers to schema-valid requests: `q` is a query language (an unclosed
-# quote, a query of punctuation only) that JSON Schema cannot describe, and its description says so; a feed's
+# quote, a query of punctuation only) that JSON Schema cannot describe, and its description says so (so are the
+# register's figures typed as people type them, '2 bn'); a feed's
 # `until` before its `since` is a 400 too.
 CONFIG = f"""
 [[operations]]
@@ -53,6 +54,10 @@ parameters = {{ "path.document_id" = "{EN}" }}
 [[operations]]
 include-name = "GET /documents/{{document_id}}/{{provision_id}}/feed.atom"
 parameters = {{ "path.document_id" = "{EN}", "path.provision_id" = "art_8" }}
+
+[[operations]]
+include-name = "GET /api/register"
+checks.positive_data_acceptance.expected-statuses = ["2xx", 400]
 
 [[operations]]
 include-path-regex = "feed[.]atom$"

@@ -143,3 +143,10 @@ def test_cli_prints_the_same_register(client, tmp_path, capsys):
     api = client.post("/api/register", json=MANUFACTURER).json
     assert [(s["instrument"], len(s["duties"])) for s in printed["sections"]] == \
         [(s["instrument"], len(s["duties"])) for s in api["sections"]]
+
+
+def test_a_choice_the_form_cannot_send_is_a_400(client):
+    resp = client.get("/api/register?employees=6000&ultimate_parent_of_group=AAA&established_in_eu=maybe")
+    assert resp.status_code == 400
+    message = resp.json["error"]["message"]
+    assert "ultimate_parent_of_group" in message and "established_in_eu" in message
