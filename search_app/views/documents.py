@@ -1,6 +1,7 @@
 """The document reader: table of contents, provisions with their obligations marked, language switch."""
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
@@ -88,8 +89,9 @@ def cited_by(doc_id: str, provision_id: str):
     for c in citations:
         by_act[c.act_id].append(c)
     names = {a: naming.act_name(d) for a, cs in by_act.items() if (d := corpus.document(cs[0].document_id))}
+    amended = _named(index.amended_by(doc.act_id, prov.id, doc.language))
     return render_template("cited_by.html", doc=doc, prov=prov, by_act=by_act, act_names=names,
-                           counts=summary(citations), amended=index.amended_by(doc.act_id, prov.id, doc.language))
+                           counts=summary(citations), amended=amended)
 
 
 def _related(doc: Document, chains) -> list[tuple]:
@@ -178,8 +180,13 @@ def _with_relations(view: ProvisionView, doc: Document, cited_by: CitedBy) -> Pr
     if not unit:
         citations = [c for c in citations if c.target_provision_id == p.id]
     view.cited = summary(citations) if citations else None
-    view.amended = cited_by.amended_by(doc.act_id, p.id, doc.language) if unit and "." not in p.id else []
+    view.amended = _named(cited_by.amended_by(doc.act_id, p.id, doc.language)) if unit and "." not in p.id else []
     return view
+
+
+def _named(amendments: list[Amendment]) -> list[Amendment]:
+    """The amending acts cited in the interface language ('Richtlijn (EU) 2026/470')."""
+    return [dataclasses.replace(a, act_label=present.act_citation(a.act_label) or a.act_label) for a in amendments]
 
 
 def _provision_view(doc: Document, prov: Provision, obligations: list[Obligation], refs: list[TextReference],
