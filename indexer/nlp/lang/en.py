@@ -51,7 +51,7 @@ PACK = LanguagePack(
     in_pp=re.compile(r"\b(?:of|on|for|by|to|with|from|in|under|at|between|against|among|about|into|than)\s+"
                      r"(?:(?:the|a|an|any|all|each|such|their|its|that|those|these|other|relevant|sme|non-sme|one|or|and|more)\s+){0,3}$",
                      re.I),
-    agent=re.compile(r"\bby\s+(?:(?:the|other|any|all)\s+)?$", re.I),
+    agent=re.compile(r"\bby\s+(?:(?:the|other|any|all|a|an|each)\s+)?$", re.I),
     determiners=r"the|all|any|such|those",
     attach_prepositions=r"on|to",
     pronouns=r"they|it|he|she",
