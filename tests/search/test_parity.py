@@ -15,6 +15,8 @@ REQUESTS = [
     SearchRequest(query="adverse impacts", facets=["modality", "addressee"]),
     SearchRequest(query="(climate OR deforestation) -plan", facets=["instrument"]),
     SearchRequest(query="addressee:companies modality:prohibition"),
+    SearchRequest(query="who:economic_operators", facets=["addressee"]),  # roll-up over the role taxonomy
+    SearchRequest(query="", filters={"addressee": ["companies"]}, facets=["addressee", "language"]),
     SearchRequest(query="lang:nl ondernemingen", facets=ALL_FACETS),
     SearchRequest(query="sector:01 operators"),
     SearchRequest(query="CSDDD Article 8(2)"),
