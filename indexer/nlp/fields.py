@@ -83,7 +83,8 @@ DEADLINE_REL = re.compile(
     rf"(?P<rel>of|after|from|following|before|prior to|na|van|vanaf|vóór|voor|volgend op|te rekenen vanaf|"
     rf"à compter de la|à compter de l['’]|à compter du|à compter de|à partir de la|à partir de l['’]|à partir du|"
     rf"à partir de|après la|après l['’]|après le|après|suivant la|suivant le|suivant l['’]|suivant|avant la|"
-    rf"avant le|avant l['’]|avant|à l['’]issue de la|à l['’]issue du|à l['’]issue de)(?:\s+|(?<=['’]))"
+    rf"avant le|avant l['’]|avant|à l['’]issue de la|à l['’]issue du|à l['’]issue de|qui suivent la|qui suivent le|"
+    rf"qui suivent l['’]|qui suivent|qui suit la|qui suit le|qui suit l['’]|qui suit)(?:\s+|(?<=['’]))"
     rf"(?P<anchor>(?!age\b|leeftijd\b)(?:the\s+|de\s+|het\s+)?[\w\s'’-]{{1,60}}?)(?=[,.;:)]|\s+(?:and|or|en|to|in|on|at|is|are|through|which|that|die|dat|shall|must|may|moet|wordt|worden)\b|$)",
     re.I,
 )

@@ -53,6 +53,8 @@ def test_french_targets_on_crawled_corpus(crawled_dir):
     result = evaluate(load_gold(GOLD / "fr.jsonl"), docs, "fr")
     ext, base = result.extractor.summary(), result.baseline.summary()
     assert not result.unresolved and ext["n"] == 120
+    heldout = evaluate(load_gold(GOLD / "fr_heldout.jsonl"), docs, "fr").extractor.summary()
+    assert heldout["n"] == 33 and heldout["f1"] >= 0.93 and heldout["modality_accuracy"] >= 0.95
     assert ext["f1"] >= 0.95 and ext["modality_accuracy"] >= 0.95 and ext["addressee_accuracy"] >= 0.93, \
         result.extractor.errors
     assert ext["deadline_exact"] >= 0.9 and ext["f1"] > base["f1"]

@@ -106,6 +106,8 @@ _IR_PARTICIPLE_END = re.compile(r"(?:i|ie|is|ies|u|ue|us|ues|t|te|ts|tes)$")
 def is_finite(word: str, prev: str | None, lemma: Callable[[str], str] = lemma) -> bool:
     """A third-person present indicative: irregular forms, or an ending (-e, -ent, -t, -d) on a known verb stem."""
     w = word.lower()
+    if prev in ("en", "y") and (w in _ETRE or w in _AVOIR):
+        return True  # the pronouns "en", "y": "les raisons en sont communiquées", "il y a"
     if prev in _NOT_BEFORE_VERB or not w.isalpha() or w in _NOT_VERBS:
         return False
     return _finite_form(w) if lemma is _lookup_lemma else _finite_form.__wrapped__(w, lemma)
@@ -152,6 +154,25 @@ def _negated(before: list[str]) -> bool:
     return False
 
 
+_CITATION_COMMA = re.compile(r"\b(?:paragraphes?|points?|alinéas?|articles?)\s+[\w)]+(?:\s+(?:et|à)\s+[\w)]+)?,\s*$",
+                             re.I)
+
+
+def _past_citations(text: str, main: int, lemma: Callable[[str], str]) -> int:
+    """Where the main clause starts when a leading clause was cut at a citation's comma ("Lorsqu'une entreprise
+    visée à l'article 2, paragraphe 2, ne respecte pas ..., tous les États membres ..."): still inside it while
+    the words after the comma go on with its verb."""
+    while _CITATION_COMMA.search(text[:main]):
+        first = _WORDS.search(text, main)
+        if first is None or not (first.group(0).lower() in ("ne", "n") or is_finite(first.group(0), "x", lemma)):
+            return main
+        nxt = text.find(", ", main)
+        if nxt < 0:
+            return main
+        main = nxt + 2
+    return main
+
+
 def present_verb(text: str, masked: str, lemma: Callable[[str], str], main: int) -> tuple[Span, bool] | None:
     """The first finite present-tense verb of the main clause (from `main`) of an operative sentence, and whether it
     is negated ("ne ... pas", "n'introduisent pas"). None when it is "être" before no participle, "avoir" before a
@@ -159,6 +180,7 @@ def present_verb(text: str, masked: str, lemma: Callable[[str], str], main: int)
     stripped = text.strip().rstrip("”’\"')»")
     if not stripped.endswith(".") or _FRAGMENT.match(stripped) or masked != text:
         return None
+    main = _past_citations(text, main, lemma)
     words = [(m.group(0), m.start(), m.end()) for m in _WORDS.finditer(text, main)]
     in_relative = False
     for i, (w, s, e) in enumerate(words):
@@ -241,7 +263,8 @@ PACK = LanguagePack(
     keeps_condition=keeps_condition,
     legal_effect=re.compile(
         r"^\W*(?:\d+\.\s*)?(?:la|le)\s+présente?\s+(?:directive|règlement|décision)\s+"
-        r"(?:entre|est obligatoire|s['’]applique|est applicable|est destinataire)", re.I),
+        r"(?:entre|est obligatoire|s['’]applique|est applicable|est destinataire|établit|fixe|impose|définit|vise|"
+        r"porte|prévoit|contribue|a pour objet|complète|modifie|n['’]affecte)", re.I),  # its subject matter
     present_duty=present_duty,
     action_from_cue=True,
     party_after_cue=False,
