@@ -615,7 +615,8 @@ def _obligations(
     inst: Instrument, result: VersionResult, corpus: Corpus, rules: ScopeRules, lang: Lang
 ) -> list[dict[str, Any]]:
     """The company's key obligations (config), first things first, each with the extracted obligations of its
-    provision that are addressed to a company (never the duties of auditors, Member States or the Commission)."""
+    provision whose duty-bearer is a company (never the duties of auditors, Member States or the Commission; a
+    company duty imposed through the Member States counts)."""
     wanted = {o for g in result.grounds if g.outcome == "met" for o in _rule(inst, g.rule_id).obligations}
     addressees, modalities = set(rules.definitions.company_addressees), set(rules.definitions.quoted_modalities)
     out = []
@@ -635,7 +636,7 @@ def _obligations(
         if ob.quote and link.in_corpus and link.document_id and ob.provision:
             extracted = [o for o in corpus.obligations(link.document_id)
                          if (o.provision_id == ob.provision or o.provision_id.startswith(ob.provision + "."))
-                         and o.addressee in addressees and o.modality in modalities]
+                         and (o.duty_bearer or o.addressee) in addressees and o.modality in modalities]
             entry["extracted"] = [
                 {"citation": o.citation, "text": o.text, "modality": o.modality, "language": o.language}
                 for o in extracted[:3]
