@@ -10,15 +10,22 @@ instrument type), set by the caller before `nlp.pipe`.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import cast
 
+import numpy
+from spacy.attrs import IDX, LEMMA, LOWER, SENT_START
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
+from thinc.types import Ints2d
 
 from indexer.nlp import fields
 from indexer.nlp.lexicon import entity_gazetteer, lexicon
-from indexer.nlp.normative import analyse
+from indexer.nlp.normative import Analysis, analyse
 from indexer.nlp.parties import duty_bearer
 from indexer.nlp.segment import segment_text
 from regkb.settings import load_config
@@ -30,6 +37,37 @@ for _name in ("modality", "addressee", "duty_bearer", "addressee_text", "action"
               "thresholds", "references", "topics"):
     if not Span.has_extension(_name):
         Span.set_extension(_name, default=None)
+
+
+_TEXT = "regkb_text"  # Doc.user_data key of the doc's text
+PRIOR = "regkb_prior"  # Doc.user_data key of the candidate filter's Prior for the doc's text (one sentence)
+
+
+@dataclass(frozen=True)
+class Prior:
+    """The candidate filter's analysis of a sentence, and the words whose lemma it asked the pack's lookup for."""
+
+    analysis: Analysis
+    asked: tuple[str, ...]
+
+
+def make_doc(nlp: Language, text: str) -> Doc:
+    """The tokenized `text`, which `text_of` then reads without joining tokens (the tokenizer keeps every
+    character, so it is the doc's text)."""
+    doc = nlp.make_doc(text)
+    doc.user_data[_TEXT] = text
+    return doc
+
+
+def text_of(span: Doc | Span) -> str:
+    """`doc.text` / `span.text`, the doc's text joined once: spaCy joins every token again on each access, and the
+    components read a sentence's text several times (that joining was a third of the Dutch pipeline's time)."""
+    if isinstance(span, Doc):
+        text = span.user_data.get(_TEXT)
+        if text is None:
+            text = span.user_data[_TEXT] = span.text
+        return text
+    return text_of(span.doc)[span.start_char:span.end_char]
 
 
 def _char_span(doc: Doc, start: int, end: int, label: str = "") -> Span | None:
@@ -48,9 +86,15 @@ def legal_sentences(nlp: Language, name: str):
     lang = _lang(nlp)
 
     def component(doc: Doc) -> Doc:
-        starts = {s for s, _ in segment_text(doc.text, lang)}
-        for tok in doc:
-            tok.is_sent_start = tok.i == 0 or tok.idx in starts
+        if len(doc):  # array reads and one write: setting is_sent_start token by token was most of its time
+            idx = doc.to_array(IDX)
+            starts = numpy.asarray([s for s, _ in segment_text(text_of(doc), lang)], dtype=idx.dtype)
+            pos = numpy.searchsorted(idx, starts)  # the token that starts at each sentence start, if one does
+            pos = pos[(pos < len(idx)) & (idx[numpy.minimum(pos, len(idx) - 1)] == starts)]
+            flags = numpy.full(len(idx), -1, dtype="int64")
+            flags[pos] = 1
+            flags[0] = 1
+            doc.from_array([SENT_START], cast(Ints2d, flags.astype("uint64").reshape(-1, 1)))
         return doc
     return component
 
@@ -74,10 +118,11 @@ def rule_entities(nlp: Language, name: str):
     def component(doc: Doc) -> Doc:
         found: list[Span | None] = []
         # acts and their provisions, whole ("Article 8(2), point (a)")
-        for ref in fields.find_references(doc.text, lang):
+        text = text_of(doc)
+        for ref in fields.find_references(text, lang):
             found.append(_char_span(doc, ref.start, ref.end, "LAW"))
         for pattern, label in ((_DATE_ANY, "DATE"), (_MONEY, "MONEY")):
-            found += [_char_span(doc, m.start(), m.end(), label) for m in pattern.finditer(doc.text)]
+            found += [_char_span(doc, m.start(), m.end(), label) for m in pattern.finditer(text)]
         found += [Span(doc, s, e, label=label_id) for label_id, s, e in matcher(doc)]
         rule = [s for s in found if s is not None]
         keep = [e for e in doc.ents if e.label_ in keep_labels and e.text.lower() not in stoplist
@@ -95,20 +140,43 @@ def normative(nlp: Language, name: str):
 
     def component(doc: Doc) -> Doc:
         ctx = doc._.context or {}
-        lemmas = {t.lower_: t.lemma_.lower() for t in doc} if lex.pack.lemmatizes else {}
+        lemmas = _token_lemmas(doc) if lex.pack.lemmatizes and len(doc) else None
+        prior: Prior | None = doc.user_data.get(PRIOR)
         found = []
         for sent in doc.sents:
             # without a pipeline lemmatizer the pack's lookup decides, as in the candidate filter
-            a = analyse(sent.text, lex, ctx, lemma=(lambda w: lemmas.get(w, w)) if lemmas else None)
+            text = text_of(sent)
+            whole = sent.start == 0 and sent.end == len(doc)
+            a = prior.analysis if prior and whole and _same_lemmas(prior, lemmas, lex) else analyse(
+                text, lex, ctx, lemma=lemmas)
             if a.modality is None:
                 continue
             sent._.modality, sent._.addressee, sent._.addressee_text = a.modality, a.addressee, a.addressee_text
-            sent._.duty_bearer = duty_bearer(sent.text, lex, a.cue, a.addressee)
+            sent._.duty_bearer = duty_bearer(text, lex, a.cue, a.addressee)
             sent._.action, sent._.conditions, sent._.cue = a.action, a.conditions, a.cue
             found.append(sent)
         doc._.obligations = found
         return doc
     return component
+
+
+def _same_lemmas(prior: Prior, lemmas: Callable[[str], str] | None, lex) -> bool:
+    """The pipeline's lemmas of the words the filter's analysis asked for are the lookup's: the same analysis (it
+    depends on the text, the context and those lemmas only), so it is not computed again."""
+    return lemmas is None or all(lemmas(w) == lex.pack.lemma(w) for w in prior.asked)
+
+
+def _token_lemmas(doc: Doc) -> Callable[[str], str]:
+    """word → the lemma (lower-cased) of the last token whose lower form it is, else the word itself; read from the
+    token arrays, as making a Python Token of every word cost more than the two or three lookups the rules make."""
+    rows = doc.to_array([LOWER, LEMMA])
+    by_lower = dict(zip(rows[:, 0].tolist(), rows[:, 1].tolist()))
+    strings = doc.vocab.strings
+
+    def lemma(word: str) -> str:
+        found = by_lower.get(get_string_id(word))
+        return word if found is None else cast(str, strings[found]).lower()
+    return lemma
 
 
 @Language.factory("regkb_fields")
@@ -118,9 +186,10 @@ def structured_fields(nlp: Language, name: str):
 
     def component(doc: Doc) -> Doc:
         for sent in doc._.obligations or []:
-            sent._.deadlines = [f.value | {"text": f.text} for f in fields.find_deadlines(sent.text)]
-            sent._.thresholds = [f.value | {"text": f.text} for f in fields.find_thresholds(sent.text)]
-            sent._.references = fields.find_references(sent.text, lang)
+            text = text_of(sent)
+            sent._.deadlines = [f.value | {"text": f.text} for f in fields.find_deadlines(text)]
+            sent._.thresholds = [f.value | {"text": f.text} for f in fields.find_thresholds(text)]
+            sent._.references = fields.find_references(text, lang)
         return doc
     return component
 

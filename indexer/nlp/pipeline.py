@@ -19,10 +19,11 @@ from functools import cache
 from spacy.language import Language
 
 import indexer.nlp.components  # noqa: F401  (registers the factories)
+from indexer.nlp.components import PRIOR, Prior, make_doc, text_of
 from indexer.nlp.fields import find_references
 from indexer.nlp.lang import has_pack, pack
 from indexer.nlp.lang.en import load_english  # noqa: F401  (regkb bench-extract's plain model)
-from indexer.nlp.lexicon import lexicon
+from indexer.nlp.lexicon import Lexicon, lexicon
 from indexer.nlp.normative import analyse, is_candidate
 from indexer.nlp.sectors import record_sectors
 from indexer.nlp.segment import segment_text
@@ -74,19 +75,34 @@ class Finding:
     topics: list[str]
 
 
-def candidate_sentences(text: str, lang: str, ctx: dict) -> list[tuple[int, int]]:
-    """Sentences worth parsing: a cue word (or a Dutch operative sentence) and a positive rule analysis on the text.
+def candidate(sentence: str, lex: Lexicon, ctx: dict) -> Prior | None:
+    """A sentence worth parsing (a cue word or a Dutch operative sentence, and a positive rule analysis on the raw
+    text): its analysis and the words whose lemma that asked for; None for any other sentence.
 
-    The rule analysis needs no model (Dutch lemmas come from the same lookup table the pipeline uses), so it is
-    run here on raw text, and the statistical model only sees sentences that will become records.
+    The rule analysis needs no model (lemmas from the pack's lookup), so only sentences that will become records
+    reach the statistical model, and the pipeline reuses this analysis where its own lemmas of those words agree.
     """
-    lex = lexicon(lang)
-    return [(s, e) for s, e in segment_text(text, lang)
-            if is_candidate(text[s:e], lex, ctx) and analyse(text[s:e], lex, ctx).modality]
+    if not is_candidate(sentence, lex, ctx):
+        return None
+    asked: list[str] = []
+
+    def lemma(word: str) -> str:
+        asked.append(word)
+        return lex.pack.lemma(word)
+
+    found = analyse(sentence, lex, ctx, lemma)
+    return Prior(found, tuple(asked)) if found.modality else None
 
 
-_CACHE: OrderedDict[tuple, list[Finding]] = OrderedDict()
+_CACHE: OrderedDict[tuple, list[Finding]] = OrderedDict()  # parsed sentences → their findings
+_REJECTED: OrderedDict[tuple, None] = OrderedDict()  # sentences the candidate filter turned down
 CACHE_SIZE = 100_000
+
+
+def clear_cache() -> None:
+    """Forget every sentence seen (`regkb bench-extract` measures from cold)."""
+    _CACHE.clear()
+    _REJECTED.clear()
 
 
 def analyze_texts(items: Iterable[tuple[str, dict]], lang: str, batch_size: int = 256,
@@ -97,31 +113,40 @@ def analyze_texts(items: Iterable[tuple[str, dict]], lang: str, batch_size: int 
     (sentence, context) is parsed once and its findings reused (bounded LRU cache). `prefilter=False` parses
     every sentence (for measuring what the cheap candidate filter costs in recall).
     """
-    nlp = build_pipeline(lang)
+    nlp, lex = build_pipeline(lang), lexicon(lang)
     items = list(items)
     results: list[list[Finding]] = [[] for _ in items]
     pending: dict[tuple, list[tuple[int, int]]] = {}
+    priors: dict[tuple, Prior | None] = {}
     for i, (text, ctx) in enumerate(items):
-        spans = candidate_sentences(text, lang, ctx) if prefilter else segment_text(text, lang)
-        for s, e in spans:
+        for s, e in segment_text(text, lang):
             key = (lang, prefilter, text[s:e], ctx.get("kind"), ctx.get("instrument_type"), ctx.get("operative"))
             if key in _CACHE:
                 _CACHE.move_to_end(key)
                 results[i].extend(_shift(f, s) for f in _CACHE[key])
+            elif key in _REJECTED:
+                _REJECTED.move_to_end(key)
+            elif key in pending:
+                pending[key].append((i, s))
+            elif not prefilter or (prior := candidate(key[2], lex, ctx)) is not None:
+                pending[key] = [(i, s)]
+                priors[key] = None if not prefilter else prior
             else:
-                pending.setdefault(key, []).append((i, s))
+                _REJECTED[key] = None
     docs = []
     for key in pending:
-        d = nlp.make_doc(key[2])
+        d = make_doc(nlp, key[2])
         d._.context = {"kind": key[3], "instrument_type": key[4], "operative": key[5], "language": lang}
+        d.user_data[PRIOR] = priors[key]
         docs.append(d)
     for (key, places), doc in zip(pending.items(), nlp.pipe(docs, batch_size=batch_size)):
         found = list(_findings(doc, 0))
         _CACHE[key] = found
         for i, offset in places:
             results[i].extend(_shift(f, offset) for f in found)
-    while len(_CACHE) > CACHE_SIZE:
-        _CACHE.popitem(last=False)
+    for seen in (_CACHE, _REJECTED):
+        while len(seen) > CACHE_SIZE:
+            seen.popitem(last=False)
     for r in results:
         r.sort(key=lambda f: f.start)
     yield from results
@@ -135,7 +160,7 @@ def _shift(f: Finding, offset: int) -> Finding:
 def _findings(doc, offset: int) -> Iterator[Finding]:
     for sent in doc._.obligations or []:
         yield Finding(
-            text=sent.text, start=offset + sent.start_char, end=offset + sent.end_char, modality=sent._.modality,
+            text=text_of(sent), start=offset + sent.start_char, end=offset + sent.end_char, modality=sent._.modality,
             addressee=sent._.addressee, addressee_text=sent._.addressee_text, duty_bearer=sent._.duty_bearer,
             action=sent._.action,
             conditions=sent._.conditions or [], deadlines=sent._.deadlines or [], thresholds=sent._.thresholds or [],

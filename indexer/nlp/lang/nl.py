@@ -7,35 +7,45 @@ a copula or a legal-effect formula (Aanwijzingen voor de regelgeving).
 """
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from typing import cast
 
+import numpy
 import spacy
+from spacy.attrs import LEMMA, LOWER
 from spacy.language import Language
+from spacy.tokens import Doc
+from thinc.types import Ints2d
 
 from indexer.nlp.lang import Cue, LanguagePack, Span
 
 
 def make_nlp() -> Language:
-    """Blank Dutch + legal sentences + the lookup lemmatizer (spacy-lookups-data: local, nothing downloads)."""
+    """Blank Dutch + legal sentences + lookup lemmas (spacy-lookups-data: local, nothing downloads)."""
     nlp = spacy.blank("nl")
     nlp.add_pipe("regkb_legal_sentences")
-    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-    spacy_log = logging.getLogger("spacy")
-    level = spacy_log.level
-    spacy_log.setLevel(logging.WARNING)  # initialize() logs at INFO; the lookup tables are local data
-    try:
-        nlp.initialize()
-    finally:
-        spacy_log.setLevel(level)
+    nlp.add_pipe("regkb_nl_lookup_lemmas")
     return nlp
+
+
+@Language.component("regkb_nl_lookup_lemmas")
+def lookup_lemmas(doc: Doc) -> Doc:
+    """Each token's lemma: the lookup table's entry for its lower-case form, else that form, as spaCy's Dutch lookup
+    lemmatizer gives (it is the same table), read and written as arrays: the table is keyed by the string hashes
+    the tokens carry, so no Python Token is made (that was most of the lemmatizer's time) and the table is loaded
+    once, shared with the verb lexicon."""
+    if len(doc):
+        table, strings = _lemma_table(), doc.vocab.strings
+        lemmas = [h if (w := table.get(h)) is None else strings.add(w) for h in doc.to_array(LOWER).tolist()]
+        doc.from_array([LEMMA], cast(Ints2d, numpy.asarray(lemmas, dtype="uint64").reshape(-1, 1)))
+    return doc
 
 
 @lru_cache(maxsize=1)
 def _lemma_table() -> dict:
-    """The lookup lemmatizer table of spacy-lookups-data (the Dutch pipeline's lemmatizer uses the same one)."""
+    """The lookup lemmatizer table of spacy-lookups-data, keyed by string hash (as spaCy stores it)."""
     from spacy.lookups import load_lookups
 
     return dict(load_lookups("nl", ["lemma_lookup"]).get_table("lemma_lookup").items())
