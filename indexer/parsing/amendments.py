@@ -342,16 +342,17 @@ def _strip_quotes(text: str, first: bool, last: bool) -> str:
     return text.strip()
 
 
+_HEADING_MAX = 160  # characters: a longer line after an article's number is its text, not its heading
 _HEADER_WORD = {"article": "Article", "chapter": "CHAPTER", "section": "SECTION", "annex": "ANNEX"}
 _HEADERS = {"article": r"(?:Article|Artikel)", "chapter": r"(?:CHAPTER|CHAPITRE|HOOFDSTUK|Chapter|Chapitre|Hoofdstuk)",
             "section": r"(?:SECTION|AFDELING|Section|Afdeling)", "annex": r"(?:ANNEX|ANNEXE|BIJLAGE)"}
 _HEADER_RE = re.compile(
-    "|".join(rf"(?P<{k}>{w})\s+(?P<{k}_n>{_NUM}|[IVXLC]+\b)(?=\s|$)" for k, w in _HEADERS.items()))
+    "|".join(rf"(?P<{k}>{w})\s+(?P<{k}_n>{_NUM}|[IVXLC]+\b)(?=\s*$|\s+[A-ZÀ-Ý“‘«(])" for k, w in _HEADERS.items()))
 # inline markers of quoted text some extractions run together on one line
 _SPLIT = re.compile(
     rf"(?:(?<=[.;:”’»])\s+|(?<=\)\s)\s*)(?=(?:{_NUM})\.\s+[A-ZÀ-Ý“‘«(])"
     rf"|(?<=[:;])\s+(?=\(?(?:[a-z]{{1,4}}(?:\s(?:{_LATIN}))?|\d{{1,3}})\)\s+(?:[^\W\d_]|[“‘«„]))"
-    rf"|(?<=[.”’»a-zA-Z)])\s+(?=(?:Artikel|Article|HOOFDSTUK|CHAPITRE|CHAPTER)\s+{_NUM}\s+[A-Z])"
+    rf"|(?<=[.;”’»a-zA-Z)])\s+(?=(?:Artikel|Article|HOOFDSTUK|CHAPITRE|CHAPTER)\s+{_NUM}\s+[A-Z])"
     rf"|(?<=[a-zà-ÿ])\s+(?=1\.\s+[A-ZÀ-Ý])")
 _MARK = re.compile(rf"^(?:\((?P<p>\*\d{{1,3}}|[a-z]{{1,4}}(?:\s(?:{_LATIN}))?|\d{{1,3}}[a-z]{{0,2}})\)"
                    rf"|(?P<q>(?:[a-z]{{1,4}}|\d{{1,3}}[a-z]{{0,2}})(?:\s(?:{_LATIN}))?)\)"
@@ -362,10 +363,23 @@ def _segments(lines: list[Line]) -> list[Line]:
     """Quoted lines split where a run-together extraction hides paragraph, point and article starts."""
     out: list[Line] = []
     for line in lines:
-        parts = _SPLIT.split(line.text)
-        for i, part in enumerate(p for p in parts if p and p.strip()):
-            out.append(Line(part.strip(), line.marker if i == 0 else None, line.kind if i == 0 else None))
+        parts = [q for p in _SPLIT.split(line.text) if p and p.strip() for q in _heading_split(p.strip())]
+        for i, part in enumerate(parts):
+            out.append(Line(part, line.marker if i == 0 else None, line.kind if i == 0 else None))
     return out
+
+
+def _heading_split(text: str) -> list[str]:
+    """'Artikel 14 bis Wettelijke auditors … doorlopen De lidstaten zien erop toe …' -> the header with its
+    heading, then the article's text: a run-together heading ends where a capital starts the first sentence."""
+    header = _HEADER_RE.match(text)
+    rest = text[header.end():] if header else ""
+    if not header or len(rest) <= _HEADING_MAX:
+        return [text]
+    m = re.search(r"(?<=[a-zà-ÿ)])\s+(?=[A-ZÀ-Ý][a-zà-ÿ’']*\s)", rest)
+    if not m or m.start() > 2 * _HEADING_MAX:
+        return [text]
+    return [text[:header.end() + m.start()], rest[m.end():]]
 
 
 def _classify(line: Line, letter: str | None) -> tuple[str, str | None, str]:
@@ -414,7 +428,7 @@ def quoted_nodes(lines: list[Line], sub_kind: str) -> list[Node]:
             _push(roots, stack, node)
             expect_heading = not text
             continue
-        if kind == "text" and expect_heading and stack and len(text) < 160 and not re.search(r"[.;:]$", text):
+        if kind == "text" and expect_heading and stack and len(text) < _HEADING_MAX and not re.search(r"[.;:]$", text):
             stack[-1].heading = text
             expect_heading = False
             continue
