@@ -40,6 +40,7 @@ for _name in ("modality", "addressee", "duty_bearer", "addressee_text", "action"
 
 
 _TEXT = "regkb_text"  # Doc.user_data key of the doc's text
+_REFS = "regkb_references"  # Doc.user_data key of the references found in the doc's text
 PRIOR = "regkb_prior"  # Doc.user_data key of the candidate filter's Prior for the doc's text (one sentence)
 
 
@@ -68,6 +69,19 @@ def text_of(span: Doc | Span) -> str:
             text = span.user_data[_TEXT] = span.text
         return text
     return text_of(span.doc)[span.start_char:span.end_char]
+
+
+def _references(span: Doc | Span, lang: str) -> list[fields.Ref]:
+    """`fields.find_references` of the span's text, found once for a doc and a sentence that is the whole doc (the
+    entities and the fields of a one-sentence doc both ask)."""
+    if isinstance(span, Span):
+        if span.start != 0 or span.end != len(span.doc):
+            return fields.find_references(text_of(span), lang)
+        span = span.doc
+    doc = span
+    if _REFS not in doc.user_data:
+        doc.user_data[_REFS] = fields.find_references(text_of(doc), lang)
+    return doc.user_data[_REFS]
 
 
 def _char_span(doc: Doc, start: int, end: int, label: str = "") -> Span | None:
@@ -119,7 +133,7 @@ def rule_entities(nlp: Language, name: str):
         found: list[Span | None] = []
         # acts and their provisions, whole ("Article 8(2), point (a)")
         text = text_of(doc)
-        for ref in fields.find_references(text, lang):
+        for ref in _references(doc, lang):
             found.append(_char_span(doc, ref.start, ref.end, "LAW"))
         for pattern, label in ((_DATE_ANY, "DATE"), (_MONEY, "MONEY")):
             found += [_char_span(doc, m.start(), m.end(), label) for m in pattern.finditer(text)]
@@ -189,7 +203,7 @@ def structured_fields(nlp: Language, name: str):
             text = text_of(sent)
             sent._.deadlines = [f.value | {"text": f.text} for f in fields.find_deadlines(text)]
             sent._.thresholds = [f.value | {"text": f.text} for f in fields.find_thresholds(text)]
-            sent._.references = fields.find_references(text, lang)
+            sent._.references = _references(sent, lang)
         return doc
     return component
 

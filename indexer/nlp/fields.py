@@ -194,6 +194,10 @@ THRESHOLD_PATTERNS = [
     ("amount", re.compile(rf"{_CMP}{_AMOUNT}\s*(?:EUR|euro)\b", re.I)),
     ("percentage", re.compile(rf"{_CMP}{_AMOUNT}\s*(?:%|per\s*cent|percent|procent)", re.I)),
 ]
+# a word each pattern above cannot match without
+_THRESHOLD_NEEDS = [re.compile(w, re.I) for w in (
+    r"employees|workers|werknemers|personeelsleden", r"turnover|netto-omzet", r"EUR|€", r"EUR|euro",
+    r"%|per\s*cent|procent")]
 
 
 def _amount(num: str, scale: str | None) -> float:
@@ -213,7 +217,9 @@ def find_thresholds(text: str) -> list[Found]:
     out: list[Found] = []
     if not _THRESHOLD_HINT.search(text):
         return out
-    for metric, pattern in THRESHOLD_PATTERNS:
+    for (metric, pattern), needs in zip(THRESHOLD_PATTERNS, _THRESHOLD_NEEDS):
+        if not needs.search(text):
+            continue  # the pattern's unit word is not in the text (each pattern tries every position: slow)
         for m in pattern.finditer(text):
             if any(f.start < m.end() and m.start() < f.end for f in out):
                 continue
@@ -314,7 +320,8 @@ class Ref:
 
 def find_references(text: str, lang: str = "en") -> list[Ref]:
     """Other acts by number or short title, and provisions (article, paragraph, point, annex) of this or that act."""
-    refs: list[Ref] = [Ref(m.start(), m.end(), m.group(0), act=_act_number(m["num"])) for m in ACT_REF.finditer(text)]
+    refs: list[Ref] = [Ref(m.start(), m.end(), m.group(0), act=_act_number(m["num"]))
+                       for m in (ACT_REF.finditer(text) if "/" in text else ())]  # every act number has a "/"
     refs += [Ref(m.start(), m.end(), m.group(0), short_title=m["short"]) for m in short_titles().finditer(text)]
     pattern, of = ART_REF.get(lang, ART_REF_EN), _OF.get(lang, "of")
     for m in pattern.finditer(text):
