@@ -199,6 +199,7 @@ def extract_command(args: argparse.Namespace) -> int:
     """Write DataDir.obligations/<doc_id>.jsonl for every English/Dutch document whose content or pipeline changed
     and DataDir.references/<doc_id>.jsonl (resolved cross-references) for every document; drop both for documents
     that no longer load. Exit 1, naming them, when document files do not load or a document fails."""
+    from indexer.analysis.terms import write_terms
     from indexer.nlp.parallel import extract_all
     from indexer.nlp.pipeline import ReferenceResolver, build_pipeline
     from regkb.corpus import OBLIGATIONS
@@ -241,7 +242,11 @@ def extract_command(args: argparse.Namespace) -> int:
                   console=console, transient=True) as progress:
         task = progress.add_task(f"extracting ({workers} process{'es' if workers > 1 else ''})", total=len(todo),
                                  completed=counts["unchanged"])
-        for outcome in extract_all(pending, resolver, workers):
+        outcomes = extract_all(pending, resolver, workers)
+        if workers > 1:  # while the workers extract: references and defined terms do not depend on obligations
+            progress.update(task, description="extracting; writing references and defined terms")
+            refs, terms = write_references(dd, corpus, resolver), write_terms(dd, corpus)
+        for outcome in outcomes:
             progress.update(task, description=f"extracted {outcome.doc_id}")
             progress.advance(task)
             if outcome.error:
@@ -254,9 +259,8 @@ def extract_command(args: argparse.Namespace) -> int:
             counts["obligations"] += outcome.obligations
             modalities.update(outcome.modalities)
     write_json_atomic(state_path, state)
-    refs = write_references(dd, corpus, resolver)
-    from indexer.analysis.terms import write_terms
-    terms = write_terms(dd, corpus)
+    if workers <= 1:
+        refs, terms = write_references(dd, corpus, resolver), write_terms(dd, corpus)
     table = Table(title="regkb extract", show_header=False)
     for label, value in [*counts.items(), *((f"  {m}", n) for m, n in modalities.most_common()),
                          ("references written", f"{refs['written']} documents, {refs['links']} links"),

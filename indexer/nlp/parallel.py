@@ -56,17 +56,21 @@ def act_groups(docs: Iterable[Document]) -> list[list[Document]]:
 
 
 def extract_all(docs: list[Document], resolver, workers: int) -> Iterator[Outcome]:
-    """The outcome of every document, as each finishes: in this process when `workers` ≤ 1 or there is only one act,
-    else in `workers` spawned processes."""
+    """The outcome of every document, as each finishes: in this process when `workers` ≤ 1 or there is only one act
+    (lazily, as the iterator is read), else in `workers` spawned processes that start at once (the caller may do
+    other work before reading the outcomes)."""
     groups = act_groups(docs)
     if workers <= 1 or len(groups) < 2:
-        for doc in docs:
-            yield extract_one(doc, resolver)
-        return
+        return (extract_one(doc, resolver) for doc in docs)
     from regkb.processes import worker_pool
 
-    with worker_pool(min(workers, len(groups)), _start, (resolver,)) as pool:
-        running: dict[Future[list[Outcome]], list[Document]] = {pool.submit(_extract_group, g): g for g in groups}
+    pool = worker_pool(min(workers, len(groups)), _start, (resolver,))
+    running = {pool.submit(_extract_group, g): g for g in groups}
+    return _collect(pool, running)
+
+
+def _collect(pool, running: dict[Future[list[Outcome]], list[Document]]) -> Iterator[Outcome]:
+    with pool:
         while running:
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
