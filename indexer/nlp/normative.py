@@ -165,6 +165,9 @@ def _addressee(
         m = after if after and not pp.search(text[cue_end:after.start()]) else None
     if m is None and clauses.pronoun_before.search(text[:cue_start]):
         m = pick(0, cue_start)
+    if m is None and pack.recipient is not None:  # "Aan de Commissie wordt de bevoegdheid overgedragen"
+        m = next((a for a in lex.addressee_re.finditer(text, 0, cue_start) if pack.recipient.search(text[:a.start()])),
+                 None)
     if m is not None:
         return lex.addressees[_key(m.group(0))], m.group(0), (m.start(), m.end())
     subject = re.sub(r"^\d+[a-z]?\.\s*", "", text[main:cue_start].strip(" ,"))

@@ -75,6 +75,9 @@ class LanguagePack:
     # "shall not apply to companies": a party after a preposition right after the cue is the one addressed; not so
     # where duties are verbs with an indirect object ("communiquent à la Commission": the cues carry their "à")
     party_after_cue: bool = True
+    # a sentence opened by the party something is given to, with no other party ("Aan de Commissie wordt de
+    # bevoegdheid overgedragen ..."): that party is the addressee
+    recipient: re.Pattern[str] | None = None
     lemma: Callable[[str], str] = _same_word  # lemmas without a pipeline (the cheap candidate filter)
 
     @property

@@ -195,6 +195,7 @@ PACK = LanguagePack(
     present_duty=present_duty,
     negated_modal=re.compile(r"^[^;.]*?\b(?:niet|geen)\b(?:\s+[\w-]+){0,6}\s+(?:mogen|mag)\b", re.I),
     future_auxiliaries=frozenset(("zal", "zullen")),
+    recipient=re.compile(r"^\W*(?:\d+\.\s*)?aan\s+(?:de|het)\s+$", re.I),
     inverted_subject=True,
     agent_before_participle=True,
     action_from_cue=True,
