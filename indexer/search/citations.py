@@ -223,6 +223,7 @@ def document_cite_keys(provisions: Sequence[Any]) -> dict[str, str | None]:
     """provision id → cite_key for one document: the shortest variant no other provision shares, else the
     full key (a key repeated by quoted amendments stays shared)."""
     by_id = {p.id: p for p in provisions}
+    own_articles = {tok(p.number) for p in provisions if p.kind == "article" and not _quoted(p)}
     chains: dict[str, tuple[Seg, ...]] = {}
     own: dict[str, tuple[Seg, ...] | None] = {}
 
@@ -231,7 +232,7 @@ def document_cite_keys(provisions: Sequence[Any]) -> dict[str, str | None]:
             return chains[pid]
         p = by_id[pid]
         parent = segs_of(p.parent_id, depth + 1) if p.parent_id in by_id and depth < 50 else ()
-        mine = step(parent, p.kind, p.number, p.id)
+        mine = _amended_place(p, by_id.get(p.parent_id or ""), own_articles) or step(parent, p.kind, p.number, p.id)
         own[pid] = mine if mine is not None and mine[-1].kind != "text" else None
         chains[pid] = mine if mine is not None else parent
         return chains[pid]
@@ -246,6 +247,23 @@ def document_cite_keys(provisions: Sequence[Any]) -> dict[str, str | None]:
     for pid, keys in options.items():
         out[pid] = next((k for k in reversed(keys) if counts[k] == 1), keys[0] if keys else None)
     return out
+
+
+def _quoted(p: Any) -> bool:
+    return bool(getattr(getattr(p, "amendment", None), "quoted", False))
+
+
+def _amended_place(p: Any, parent: Any, own_articles: set[str]) -> tuple[Seg, ...] | None:
+    """A provision an amending act quotes is cited by its place in the amended act ("Article 37(1)", its
+    Amendment.target, indexer/parsing/amendments.py): the levels of that place, read as a typed citation is.
+    Not where the amending act has an article of that number: "CSRD Article 1(3)" is the CSRD's own."""
+    if not _quoted(p) or _quoted(parent) or not p.amendment.target:
+        return None
+    parsed = _parse_ref(p.amendment.target, False)
+    readings = _alternatives(parsed[0]) if parsed else []
+    if not readings or (readings[0][0].kind == "article" and readings[0][0].tok in own_articles):
+        return None
+    return readings[0]
 
 
 # ---------------------------------------------------------------- typed citations
@@ -362,7 +380,7 @@ def _alt(words: Iterable[str]) -> str:
 
 
 _END = r"(?![\w])"
-_X = rf"(?:\d+[a-z]?|[a-z]{{1,2}}|[ivxl]+)(?:\s?(?:{_LATIN})\b)?"
+_X = rf"(?:[a-z]\.\d{{1,2}}|\d+[a-z]?|[a-z]{{1,2}}|[ivxl]+)(?:\s?(?:{_LATIN})\b)?"  # "point E.2": a lettered group
 _NUM = rf"\d+[a-z]?(?:\s?(?:{_LATIN})\b)?"
 
 
@@ -581,6 +599,13 @@ _CONNECT = re.compile(
 _TYPE_PREFIX = re.compile(rf"^\s*{_ACT_TYPE}\s+", re.I)
 
 
+# "Article 29a(1) of Directive 2013/34/EU, as replaced by Article 1(7) of …": the provision of an amended act an
+# amending act quotes (indexer/parsing/amendments.py) is cited by its place; the acts named after it are context
+_AMENDED_ACT = re.compile(
+    r",?\s+(?:of|van|de\s+la|du)\s+(?:(?:delegated|implementing|gedelegeerde)\s+)?"
+    r"(?:directive|regulation|richtlijn|verordening|uitvoeringsverordening|règlement)\b.*$", re.I | re.S)
+
+
 def _split_act(query: str) -> tuple[str, str] | None:
     """(instrument, the rest) when the query starts or ends with an act's name."""
     typed = _TYPE_PREFIX.match(query)
@@ -617,7 +642,7 @@ def parse_citation(query: str) -> CitationRef | None:
         return None
     instrument, rest = split
     esrs = instrument.upper() == "ESRS"
-    rest = rest.strip(" ,;:")
+    rest = _AMENDED_ACT.sub("", rest).strip(" ,;:")
     parsed = _parse_ref(rest, esrs) or (_parse_ref(_reverse_of(rest), esrs) if " " in rest else None)
     if parsed is None:
         return None

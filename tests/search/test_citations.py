@@ -272,7 +272,9 @@ def test_esrs_keys_on_the_real_text(mirror_documents):
 
 
 @pytest.mark.parametrize("doc_id", ["celex-32024L1760-en", "celex-32024L1760-fr", "celex-32023R1115-en",
-                                    "celex-32023R2772-en", "bwb-BWBR0035293-nl", "celex-02024L1760-20260318-en"])
+                                    "celex-32023R2772-en", "bwb-BWBR0035293-nl", "celex-02024L1760-20260318-en",
+                                    # an amending act: its quoted provisions cited by the amended act's place
+                                    "celex-32025L0794-en", "celex-32025L0794-fr"])
 def test_every_citation_of_a_document_finds_its_provision(mirror_documents, doc_id):
     """The round trip a lawyer makes: the citation the reader shows, typed back, opens that provision."""
     d = mirror_documents[doc_id]
