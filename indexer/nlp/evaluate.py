@@ -1,13 +1,13 @@
 """Evaluate obligation extraction against the gold set, side by side with a naive cue baseline.
 
 Gold labels (tests/gold/*.jsonl) hold references, never text: document id,
-provision id and character offsets as the mirror readers (indexer/nlp/mirror)
-produce them, plus hashes of the normalised sentence. Resolution against any
-corpus data dir: exact (same document, provision and offsets, hash checked),
-else by fingerprint (the normalised sentence's prefix hash, then full hash) in
-the same document and then in any document of that language; this survives
-the real parser splitting points into their own provisions or dropping
-paragraph numbers. Predictions are the extractor's findings on the provisions
+provision id (and end provision id for a sentence spread over an introduction
+and its points) and character offsets as `regkb crawl` parses the mirror, plus
+hashes of the normalised sentence. Resolution against any corpus data dir:
+exact (same document, provisions and offsets, hash checked), else by
+fingerprint (the normalised sentence's prefix hash, then full hash) in the same
+document and then in any document of that language; this survives a parser
+change that splits points into their own provisions or drops paragraph numbers. Predictions are the extractor's findings on the provisions
 that the gold span covers, matched by overlap.
 """
 from __future__ import annotations
@@ -279,14 +279,28 @@ def _resolve(gold: dict, docs: dict[str, Document], flats: dict[str, FlatDoc]) -
     candidates += [d for d in docs.values() if d is not doc and d.language == gold.get("language", d.language)]
     for d in candidates:
         flat = flats.get(d.id) or flats.setdefault(d.id, FlatDoc.build(d))
-        prov_index = next((i for i, p in enumerate(d.provisions) if p.id == gold["provision_id"]), None)
-        if prov_index is not None:
-            text = d.provisions[prov_index].text[gold["start"]:gold["end"]]
-            if fingerprint(text)["sha1"] == gold["sha1"]:
-                return (d.id, *flat.to_norm(prov_index, gold["start"], gold["end"]))
+        exact = anchored_span(gold, d, flat)
+        if exact:
+            return (d.id, *exact)
         hit = flat.find(gold)
         if hit:
             return d.id, *hit
+    return None
+
+
+def anchored_span(gold: dict, d: Document, flat: FlatDoc) -> tuple[int, int] | None:
+    """The gold span at its anchor: `start` in `provision_id` to `end` in `end_provision_id` (a sentence the parser
+    spreads over an introduction and its points) or in the same provision; None unless the hash matches."""
+    ids = {p.id: i for i, p in enumerate(d.provisions)}
+    first, last = ids.get(gold["provision_id"]), ids.get(gold.get("end_provision_id", gold["provision_id"]))
+    if first is None or last is None or last < first:
+        return None
+    a = flat.to_norm(first, gold["start"], gold["start"])[0]
+    b = flat.to_norm(last, gold["end"], gold["end"])[0]
+    if hashlib.sha1(flat.norm[a:b].encode()).hexdigest() == gold["sha1"]:
+        return a, b
+    if first == last and fingerprint(d.provisions[first].text[gold["start"]:gold["end"]])["sha1"] == gold["sha1"]:
+        return flat.to_norm(first, gold["start"], gold["end"])
     return None
 
 
