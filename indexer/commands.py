@@ -52,7 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_data_dir(p)
     p.add_argument("gold", nargs="+", type=Path, help="gold JSONL files (tests/gold/en.jsonl, tests/gold/nl.jsonl)")
     p.add_argument("--from-mirror", type=Path, metavar="DIR",
-                   help="read documents straight from an offline mirror instead of the data dir")
+                   help="crawl an offline mirror into a scratch folder and evaluate on that instead of the data dir")
     p.add_argument("--errors", action="store_true", help="list every disagreement with the gold labels")
     p.set_defaults(func=eval_command)
 
@@ -66,7 +66,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "bench-extract", help="words per second of the extractor vs plain en_core_web_sm over the corpus"
     )
     add_data_dir(p)
-    p.add_argument("--from-mirror", type=Path, metavar="DIR", help="read documents straight from an offline mirror")
+    p.add_argument("--from-mirror", type=Path, metavar="DIR",
+                   help="crawl an offline mirror into a scratch folder and measure on that instead of the data dir")
     p.add_argument("--gold", nargs="*", type=Path, default=[], metavar="FILE",
                    help="also report gold F1 with and without the cheap candidate filter (same-or-better check)")
     p.set_defaults(func=bench_command)
@@ -304,13 +305,29 @@ COUNTED = ("duty_bearer_accuracy", "role_accuracy", "deadline_exact", "threshold
 
 def _documents_for_eval(args) -> dict:
     if args.from_mirror:
-        from indexer.nlp.mirror import read_mirror
-
-        return {d.id: d for d in read_mirror(args.from_mirror)}
+        return _crawl_mirror(args.from_mirror)
     corpus = _load_corpus(args.data_dir)
     for problem in corpus.unreadable_documents():
         console.print(f"[yellow]skipping unreadable document {problem}[/]")
     return dict(corpus.documents)
+
+
+def _crawl_mirror(mirror: Path) -> dict:
+    """The documents the real crawler and parsers make of an offline mirror (crawled into a scratch folder): the
+    gold set is anchored to that reading."""
+    import shutil
+    import tempfile
+
+    from regkb.cli import main
+
+    root = Path(tempfile.mkdtemp(prefix="regkb-mirror-"))
+    try:
+        if main(["crawl", "--mirror", str(mirror), "--data-dir", str(root)]) != 0:
+            console.print(f"[red]crawling the mirror {mirror} failed[/]: check the path (it holds MANIFEST.tsv)")
+            return {}
+        return dict(_load_corpus(root).documents)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def eval_command(args: argparse.Namespace) -> int:

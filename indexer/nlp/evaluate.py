@@ -7,8 +7,9 @@ hashes of the normalised sentence. Resolution against any corpus data dir:
 exact (same document, provisions and offsets, hash checked), else by
 fingerprint (the normalised sentence's prefix hash, then full hash) in the same
 document and then in any document of that language; this survives a parser
-change that splits points into their own provisions or drops paragraph numbers. Predictions are the extractor's findings on the provisions
-that the gold span covers, matched by overlap.
+change that splits points into their own provisions or drops paragraph numbers.
+Predictions are the extractor's findings on the provisions that the gold span
+covers, matched by overlap.
 """
 from __future__ import annotations
 

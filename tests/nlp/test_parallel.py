@@ -3,12 +3,13 @@ from pathlib import Path
 
 import pytest
 
-from indexer.nlp.mirror import write_mirror_documents
 from indexer.nlp.parallel import act_groups, extract_all
 from indexer.nlp.pipeline import ReferenceResolver
 from regkb.cli import main
 from regkb.processes import worker_count
 from regkb.records import Provision
+
+from .conftest import write_documents
 
 # two English acts and a Dutch one (three groups: the pool really splits them), small enough for a test
 KEEP = {"celex-32024R3234-en", "celex-32025L0794-en", "bwb-BWBR0035293-nl"}
@@ -18,16 +19,14 @@ def _records(data: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted((data / "obligations").glob("*.jsonl"))}
 
 
-def _corpus(tmp_path: Path, name: str) -> Path:
+def _corpus(tmp_path: Path, name: str, docs: dict) -> Path:
     data = tmp_path / name
-    for d in write_mirror_documents(data):
-        if d.id not in KEEP:
-            (data / "documents" / f"{d.id}.json").unlink()
+    write_documents({k: docs[k] for k in KEEP}, data)
     return data
 
 
 def test_two_worker_processes_write_the_same_records_as_one(tmp_path, mirror_docs):
-    one, two = _corpus(tmp_path, "one"), _corpus(tmp_path, "two")
+    one, two = _corpus(tmp_path, "one", mirror_docs), _corpus(tmp_path, "two", mirror_docs)
     assert main(["extract", "--data-dir", str(one), "--workers", "1"]) == 0
     assert main(["extract", "--data-dir", str(two), "--workers", "2"]) == 0
     records = _records(one)
