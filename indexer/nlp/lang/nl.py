@@ -27,6 +27,7 @@ def make_nlp() -> Language:
     nlp = spacy.blank("nl")
     nlp.add_pipe("regkb_legal_sentences")
     nlp.add_pipe("regkb_nl_lookup_lemmas")
+    _verbs()  # the lookup table and the verb lexicon load now, not inside the first document
     return nlp
 
 
