@@ -43,7 +43,8 @@ def test_every_gold_line_sits_exactly_at_its_anchor(name, mirror_docs):
     for g in load_gold(GOLD / f"{name}.jsonl"):
         doc = mirror_docs.get(g["document_id"])
         assert doc is not None, g["id"]
-        assert anchored_span(g, doc, flats.setdefault(doc.id, FlatDoc.build(doc))), g["id"]
+        assert anchored_span(g, doc, flats.setdefault(doc.id, FlatDoc.build(doc))), \
+            f"{g['id']} moved: re-anchor (python -m indexer.nlp.reanchor, tests/gold/README.md)"
 
 
 @pytest.mark.slow
