@@ -53,9 +53,12 @@ def test_documents_of_one_act_stay_together_largest_act_first(mirror_docs):
     assert sum(len(g) for g in groups) == len(mirror_docs)
 
 
-def test_worker_count_setting():
+def test_worker_count_setting(tmp_path, mirror_docs, capsys):
     assert worker_count("auto", 4) >= 1 and worker_count(None, 1) == 1
     assert worker_count("0") == 1 and worker_count(3) == 3
     with pytest.raises(ValueError, match="whole number"):
         worker_count("many")
-    assert main(["extract", "--workers", "-2", "--data-dir", "/nonexistent-h6"]) in (0, 2)
+    data = _corpus(tmp_path, "bad-setting", mirror_docs)
+    assert main(["extract", "--workers", "-2", "--data-dir", str(data)]) == 2
+    assert "worker count -2" in capsys.readouterr().err
+    assert not _records(data)  # nothing extracted with a bad setting
