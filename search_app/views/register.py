@@ -81,7 +81,8 @@ def page():
     return render_template("register.html", register=register, errors=errors, query=query), 400 if errors else 200
 
 
-@bp.get("/register.<any(csv, xlsx):fmt>")
+@bp.get("/register.csv", defaults={"fmt": "csv"})
+@bp.get("/register.xlsx", defaults={"fmt": "xlsx"})
 def download(fmt: str):
     profile, errors = _profile_from_query()
     if profile is None:

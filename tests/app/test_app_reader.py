@@ -159,8 +159,10 @@ def test_openapi_describes_every_api_route(reader_app, reader):
     assert spec["openapi"].startswith("3.")
     assert reader.get("/api/openapi.json").json == spec
     documented = {re.sub(r"\{[^}]+\}", "{}", p) for p in spec["paths"]}
-    routes = {re.sub(r"<[^>]+>", "{}", r.rule) for r in reader_app.url_map.iter_rules() if r.rule.startswith("/api/")}
-    assert routes == documented
+    every_route = {re.sub(r"<[^>]+>", "{}", r.rule) for r in reader_app.url_map.iter_rules()}
+    assert {r for r in every_route if r.startswith("/api/")} == {p for p in documented if p.startswith("/api/")}
+    # machine-readable pages outside /api (the Atom feeds) may be described too, but only routes that exist
+    assert documented <= every_route, documented - every_route
 
 
 def test_analyze_validates_input(reader):
@@ -199,7 +201,8 @@ def test_analyze_finds_the_obligation_like_regkb_analyze(reader):
     assert records[0]["text"] == expected[0].text and records[0]["start"] == 0
     nl = reader.post("/api/analyze", json={"text": "De onderneming moet de kinderarbeid voorkomen.", "lang": "nl"})
     assert nl.status_code == 200
-    fr_text = "Au plus tard le 26 juillet 2027, les États membres veillent à ce que les entreprises publient un rapport."
+    fr_text = ("Au plus tard le 26 juillet 2027, les États membres veillent à ce que les entreprises "
+               "publient un rapport.")
     fr = reader.post("/api/analyze", json={"text": fr_text, "lang": "fr"})
     assert fr.status_code == 200 and fr.json["lang"] == "fr"
     [found] = fr.json["records"]  # French states the duty in the plain present: an obligation of the Member States

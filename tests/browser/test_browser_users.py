@@ -108,7 +108,7 @@ def test_lawyer_finds_a_provision_and_an_obligation_and_exports_them(user):
     user.open("/")
     assert page.locator("main h1").count() == 1
     assert page.locator(".tasks section.task").count() == 3
-    assert page.locator("header.site nav.main-nav a").count() == 7
+    assert page.locator("header.site nav.main-nav a").count() == 8  # also Defined terms
     user.check("1-home")
 
     # a citation opens the reader at the provision
