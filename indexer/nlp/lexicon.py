@@ -52,7 +52,7 @@ class Lexicon:
     amendments: re.Pattern[str]   # amending instructions: the text they quote is read by its own wording
     act_titles: re.Pattern[str]   # a sentence that only names an act (lists of acts, footnotes citing acts)
     coordinators: re.Pattern[str]  # "and", "or": a new clause of the same sentence begins
-    action_after: frozenset[str]   # cues after which the action begins ("kan"), where the pack's action starts at the cue
+    action_after: frozenset[str]   # cues after which the action begins ("kan") in a pack whose action starts at the cue
     conditions: re.Pattern[str]
     definitions: re.Pattern[str]
     addressees: dict[str, str]  # surface form (lower) -> key
