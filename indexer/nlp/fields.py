@@ -69,7 +69,7 @@ QTY = rf"(?P<n>\d+|{_NUM_WORD})\s+(?P<unit>{_UNIT})"
 DEADLINE_ABS = re.compile(
     rf"(?<!\w)(?P<prep>by|no later than|not later than|at the latest by|before|until|from|as from|as of|"
     rf"with effect from|"
-    rf"on or before|after|uiterlijk op|uiterlijk|vóór|voor|tot en met|tot|vanaf|met ingang van|per|na|"
+    rf"on or before|after|uiterlijk\s+\.?op|uiterlijk|vóór|voor|tot en met|tot|vanaf|met ingang van|per|na|"
     rf"au plus tard le|au plus tard pour le|au plus tard au|avant le|jusqu['’]au|à partir du|à compter du|dès le|"
     rf"après le|d['’]ici au|d['’]ici le)\s+{DATE}",
     re.I,
@@ -77,9 +77,11 @@ DEADLINE_ABS = re.compile(
 DEADLINE_REL = re.compile(
     rf"(?<!\w)(?P<prep>within|no later than|not later than|at the latest|binnen|uiterlijk|ten laatste|"
     rf"for a period of|for|"
-    rf"after the expiration of|after the expiry of|na afloop van|after|na|at least|ten minste|"
+    rf"after the expiration of|after the expiry of|na afloop van|na verloop van|na het verstrijken van|after|na|"
+    rf"at least|ten minste|"
     rf"dans un délai de|dans les|au plus tard|pendant|au moins|après l['’]expiration d['’]un délai de)\s+"
-    rf"(?:a period of\s+|een termijn van\s+|een periode van\s+|une période de\s+|une durée de\s+)?{QTY}\s+"
+    rf"(?:a period of\s+|een termijn van\s+|een periode van\s+|een tijdvak van\s+|une période de\s+|"
+    rf"une durée de\s+)?{QTY}\s+"
     rf"(?P<rel>of|after|from|following|before|prior to|na|van|vanaf|vóór|voor|volgend op|te rekenen vanaf|"
     rf"à compter de la|à compter de l['’]|à compter du|à compter de|à partir de la|à partir de l['’]|à partir du|"
     rf"à partir de|après la|après l['’]|après le|après|suivant la|suivant le|suivant l['’]|suivant|avant la|"

@@ -26,6 +26,12 @@ from indexer.nlp.pipeline import ReferenceResolver, analyze_text, extract_docume
             "Operators shall keep the records for five years from the date of submission.",
             [(None, "P5Y after the date of submission")],
         ),
+        (  # ILO conventions in Dutch (BWB): the period of denunciation
+            "Een Lid kan het opzeggen na verloop van een tijdvak van tien jaar na de datum waarop het Verdrag in "
+            "werking is getreden, door middel van een verklaring.",
+            [(None, "P10Y after de datum waarop het Verdrag")],
+        ),
+        ("Het verslag wordt uiterlijk .op 6 december 2018 bekendgemaakt.", [("2018-12-06", None)]),  # as published
     ],
 )
 def test_deadlines_absolute_and_relative(text, expected):
