@@ -177,11 +177,12 @@ def addressee_label(record: dict[str, Any]) -> str | None:
 
 def parties(addressee: str | None, addressee_text: str | None,
             duty_bearer: str | None) -> tuple[str | None, str | None]:
-    """(who must act, "via the Member States" or None) as a card or the reader names them: the sentence's own wording
-    when the duty-bearer is its addressee, else the duty-bearer's role label and the addressee it passes through."""
+    """(who must act, "via the Member States" or None) as a card or the reader names them: the role's label as the
+    Who facet shows it (the sentence's own words for a party no role names), and where the duty passes through
+    another addressee, that addressee."""
     bearer = duty_bearer or addressee
-    if bearer == addressee or not bearer:
-        return addressee_text or (facet_value_label("addressee", addressee) if addressee else None), None
+    if bearer == addressee or not bearer:  # the role's label, as the Who facet names it; else the text's words
+        return (facet_value_label("addressee", addressee) if addressee else None) or addressee_text, None
     lang = str(get_locale())
     via = taxonomy.role_via(addressee, lang) if addressee else None
     if addressee and not via:

@@ -25,7 +25,7 @@ def test_obligation_cards_show_who_what_when_and_links(client):
     page = soup(client.get("/?q=child+labour"))
     card = card_for(page, "CSDDD Art. 8(2)")
     assert card.select_one(".badge-obligation").get_text() == "Obligation"
-    assert card.select_one(".addressee").get_text() == "companies"
+    assert card.select_one(".addressee").get_text() == "Companies"  # the role as the Who facet names it
     assert "map their own operations" in card.select_one(".action").get_text()
     assert card.select_one(".deadline").get_text() == "by 26 July 2027"
     assert "1 000 employees" in card.select_one(".thresholds").get_text()
