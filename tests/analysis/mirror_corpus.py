@@ -32,3 +32,13 @@ def crawled_mirror() -> Path:
         assert (root / "documents" / "celex-32024L1760-en.json").exists(), "the crawl did not produce the CSDDD"
         _CACHE["dir"] = root
     return _CACHE["dir"]
+
+
+def extracted_subset(root: Path, doc_ids: tuple[str, ...]) -> Path:
+    """`root` filled with these documents of the crawled mirror and their obligations, extracted by the real
+    `regkb extract` (a few acts extract in seconds; the whole mirror takes a minute)."""
+    (root / "documents").mkdir(parents=True, exist_ok=True)
+    for doc_id in doc_ids:
+        shutil.copy(crawled_mirror() / "documents" / f"{doc_id}.json", root / "documents")
+    assert main(["extract", "--data-dir", str(root)]) == 0, "regkb extract failed"
+    return root

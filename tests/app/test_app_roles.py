@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import uuid
 
 import pytest
 import requests
-from analysis.mirror_corpus import crawled_mirror
+from analysis.mirror_corpus import extracted_subset
 from bs4 import BeautifulSoup
 
 from regkb.cli import main
@@ -21,11 +20,7 @@ DOCUMENTS = ("celex-32024L1760-en", "celex-32023R1542-en")
 
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory):
-    root = tmp_path_factory.mktemp("roles-corpus")
-    (root / "documents").mkdir()
-    for doc_id in DOCUMENTS:
-        shutil.copy(crawled_mirror() / "documents" / f"{doc_id}.json", root / "documents")
-    assert main(["extract", "--data-dir", str(root)]) == 0
+    root = extracted_subset(tmp_path_factory.mktemp("roles-corpus"), DOCUMENTS)
     assert main(["index", "--data-dir", str(root)]) == 0
     return root
 

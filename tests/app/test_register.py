@@ -5,11 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import re
-import shutil
 from urllib.parse import urlencode
 
 import pytest
-from analysis.mirror_corpus import crawled_mirror
+from analysis.mirror_corpus import extracted_subset
 from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 
@@ -27,11 +26,7 @@ FORM = {"name": "Acme Batteries NV", "nace": "27.20", "employees": "6000", "turn
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
-    root = tmp_path_factory.mktemp("register-corpus")
-    (root / "documents").mkdir()
-    for doc_id in DOCUMENTS:
-        shutil.copy(crawled_mirror() / "documents" / f"{doc_id}.json", root / "documents")
-    assert main(["extract", "--data-dir", str(root)]) == 0
+    root = extracted_subset(tmp_path_factory.mktemp("register-corpus"), DOCUMENTS)
     app = create_app({"DATA_DIR": str(root), "TESTING": True, "SEARCH_BACKEND": "no-such-engine"})
     return app.test_client()
 

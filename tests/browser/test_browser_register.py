@@ -3,13 +3,9 @@ the applicability check for a 6,000-employee manufacturer, one click (by keyboar
 the CSDDD (as amended by Omnibus I) and the CSRD, and the spreadsheet download read back with openpyxl."""
 from __future__ import annotations
 
-import shutil
-
 import pytest
-from analysis.mirror_corpus import crawled_mirror
+from analysis.mirror_corpus import extracted_subset
 from openpyxl import load_workbook
-
-from regkb.cli import main
 
 from .conftest import LiveServer, shot
 
@@ -24,11 +20,8 @@ VIA = {"nl": "via Lidstaten", "en": "via Member States"}
 
 @pytest.fixture(scope="module")
 def register_server(tmp_path_factory):
-    root = tmp_path_factory.mktemp("register-browser")
-    (root / "documents").mkdir()
-    for doc_id in ("celex-02024L1760-20260318-en", "celex-32022L2464-en"):
-        shutil.copy(crawled_mirror() / "documents" / f"{doc_id}.json", root / "documents")
-    assert main(["extract", "--data-dir", str(root)]) == 0
+    root = extracted_subset(tmp_path_factory.mktemp("register-browser"),
+                            ("celex-02024L1760-20260318-en", "celex-32022L2464-en"))
     server = LiveServer(root)
     yield server
     server.stop()
