@@ -324,7 +324,8 @@ class Engine(SearchBackend):
     def _run(self, plan: Plan, collapse: bool) -> Result:
         """Execute; with `collapse`, one hit per provision group (the best-scoring version/language)."""
         if not collapse:
-            return self._execute(plan)
+            raw = self._execute(plan)
+            return replace(raw, hits=_ties_by_id(raw.hits)) if plan.sort == "relevance" else raw
         if plan.limit == 0:
             raw = self._execute(plan)
             groups = self._count_groups(plan) if raw.total else 0
@@ -333,7 +334,7 @@ class Engine(SearchBackend):
         window = min(max(need * 3, 90), MAX_WINDOW)
         while True:  # snippets only for the page shown, not for the whole window
             raw = self._execute(replace(plan, offset=0, limit=window, highlight=False))
-            distinct = _collapse(raw.hits, plan.languages)
+            distinct = _collapse(_ties_by_id(raw.hits) if plan.sort == "relevance" else raw.hits, plan.languages)
             if len(distinct) >= need or len(raw.hits) < window or window >= min(5000, MAX_WINDOW):
                 break
             window = min(window * 4, MAX_WINDOW)
@@ -541,6 +542,13 @@ def _cite_key_groups(ref: CitationRef) -> list[list[str]]:
 
 
 TIE = 0.03  # scores this close are a tie (BM25 statistics differ in detail between the engines)
+
+
+def _ties_by_id(hits: list[tuple[float, dict[str, Any], dict[str, list[str]]]]
+               ) -> list[tuple[float, dict[str, Any], dict[str, list[str]]]]:
+    """Equal scores in id order: engines break ties by internal document address, which depends on how
+    indexing threads filled the segments, so without this the same query could rank differently per build."""
+    return sorted(hits, key=lambda h: (-h[0], h[1]["id"]))
 
 
 LANGUAGE_MARGIN = 0.0  # the reader's language version of a provision is shown whenever it matches at all
