@@ -101,7 +101,7 @@ class Plan:
     languages: tuple[str, ...] = ("en", "nl", "fr")  # which language version of a provision to show, best first
     fit: dict[str, float] = field(default_factory=dict)  # language → weight of its query branch
     definition: bool = False  # the query asks what a term means
-    time_question: bool = False  # the query asks when
+    intents: tuple[str, ...] = ()  # what kind of answer the query asks for (config matching.intents)
 
 
 @dataclass
@@ -192,8 +192,12 @@ def _proximity(node: Node, lang: str) -> Terms | None:
 def _has_cue(query: str, setting: str, not_before: frozenset[str] = frozenset()) -> bool:
     """The query contains one of the phrases of config matching.<setting> (whole words, any case), not
     followed by one of the words `not_before`."""
+    return _cue_in(query, [str(c) for c in _matching().get(setting) or []], not_before)
+
+
+def _cue_in(query: str, cues: list[str], not_before: frozenset[str] = frozenset()) -> bool:
     text = " ".join(raw_words(query.lower()))
-    for cue in _matching().get(setting) or []:
+    for cue in cues:
         for m in re.finditer(rf"(?:^| ){re.escape(' '.join(raw_words(str(cue).lower())))}(?= |$)", text):
             following = text[m.end():].split()
             if not following or following[0] not in not_before:
@@ -207,9 +211,16 @@ def is_definition_question(query: str) -> bool:
     return _has_cue(query, "definition_cues", frozenset(str(w) for w in _matching().get("definition_not_before") or ()))
 
 
-def is_time_question(query: str) -> bool:
-    """'when does … apply', 'vanaf wanneer', 'date d'application': the reader wants the provision with the date."""
-    return _has_cue(query, "time_cues")
+def intents_of(query: str) -> tuple[str, ...]:
+    """The kinds of answer a question asks for (config matching.intents): 'when does … apply' → when,
+    'which companies are exempt' → exemption."""
+    return tuple(name for name, spec in (_matching().get("intents") or {}).items()
+                 if _cue_in(query, [str(c) for c in spec.get("cues") or []]))
+
+
+def _intent_bonus(name: str) -> Bonus | None:
+    spec = (_matching().get("intents") or {}).get(name) or {}
+    return Bonus(str(spec["field"]), str(spec["value"]), 1.0) if spec.get("field") else None
 
 
 def _definition_heading(lang: str) -> LNode | None:
@@ -222,7 +233,7 @@ def _definition_heading(lang: str) -> LNode | None:
 
 
 def language_query(node: Node, min_share: float | None = None, fit: dict[str, float] | None = None,
-                   definition: bool = False, time_question: bool = False) -> LNode | None:
+                   definition: bool = False, intents: tuple[str, ...] = ()) -> LNode | None:
     """One branch per language, OR-ed; a query without words (filters only) is the same in every language.
     `fit`: language → weight of its branch (how plausible the query is in that language); `definition`:
     provisions under a definitions heading rank higher."""
@@ -239,8 +250,9 @@ def language_query(node: Node, min_share: float | None = None, fit: dict[str, fl
         defining = _definition_heading(lang) if definition else None
         if defining is not None:
             branch = Boosted(branch, defining, float(search_config()["boosts"].get("definition", 1.0)))
-        if time_question:
-            branch = Boosted(branch, Bonus("dated", "yes", 1.0), float(search_config()["boosts"].get("dated", 1.0)))
+        for intent in intents:
+            if (bonus := _intent_bonus(intent)) is not None:
+                branch = Boosted(branch, bonus, float(_matching()["intents"][intent].get("bonus", 1.0)))
         w = round((fit or {}).get(lang, 1.0), 3)
         branches.append(Weighted(branch, w) if w != 1.0 else branch)
     if not branches:
@@ -303,7 +315,7 @@ class Engine(SearchBackend):
             # most of the words (at least `best_match_share` of them), then any of them, best-scoring first
             for share in (float(_matching().get("best_match_share", 0.5)), 0.0):
                 wider = replace(
-                    plan, query=language_query(node, share, plan.fit, plan.definition, plan.time_question) or MatchAll()
+                    plan, query=language_query(node, share, plan.fit, plan.definition, plan.intents) or MatchAll()
                 )
                 widened = self._run(wider, collapse=not request.all_versions)
                 if widened.total > result.total:
@@ -464,10 +476,10 @@ class Engine(SearchBackend):
             targets = tuple(dict.fromkeys(["en", "nl", *request.languages[:1]]))
             node, expansions = expander(node, targets)
         fit = expander.language_fit(typed, expansions) if _has_text(typed) else {}
-        definition, when = is_definition_question(request.query), is_time_question(request.query)
-        query = language_query(node, fit=fit, definition=definition, time_question=when) or MatchAll()
+        definition, intents = is_definition_question(request.query), intents_of(request.query)
+        query = language_query(node, fit=fit, definition=definition, intents=intents) or MatchAll()
         return (
-            replace(base, query=query, texts=positive_terms(node), fit=fit, definition=definition, time_question=when),
+            replace(base, query=query, texts=positive_terms(node), fit=fit, definition=definition, intents=intents),
             None,
             typed,
             node,
@@ -568,12 +580,26 @@ def _collapse(hits: list[tuple[float, dict[str, Any], dict[str, list[str]]]], la
         top = max(h[0] for h in group)
         good = [h for h in group if h[0] >= top * LANGUAGE_MARGIN]
         lang = min((rank.get(h[1].get("language") or "", len(rank)) for h in good), default=0)
-        pool = [h for h in good if rank.get(h[1].get("language") or "", len(rank)) == lang] or group
+        pool = _own_text_first([h for h in good if rank.get(h[1].get("language") or "", len(rank)) == lang] or group)
         best_score = max(h[0] for h in pool)
         near = [h for h in pool if h[0] >= best_score * (1 - TIE)]
         best = min(near, key=lambda h: (-(h[1].get("valid_from") or 0), h[1]["id"]))
         out.append((top, best[1], best[2]))
     return out
+
+
+def _own_text_first(pool: list[tuple[float, dict[str, Any], dict[str, list[str]]]]
+                    ) -> list[tuple[float, dict[str, Any], dict[str, list[str]]]]:
+    """Between an amending act's quotation of a provision and the amended act's own (consolidated) text, the
+    act's own text when it is at least as recent: that is what a lawyer cites; the quotation only when no
+    consolidation has taken the change in yet."""
+    own = [h for h in pool if not h[1].get("quoted_amendment")]
+    quoted = [h for h in pool if h[1].get("quoted_amendment")]
+    if not own or not quoted:
+        return pool
+    def newest(hits: list[tuple[float, dict[str, Any], dict[str, list[str]]]]) -> int:
+        return max(h[1].get("valid_from") or 0 for h in hits)
+    return own if newest(own) >= newest(quoted) else quoted
 
 
 DIVERSE_TOP = 60  # the first results are reordered so that no article fills them; the rest keep their order

@@ -10,7 +10,7 @@ import logging
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -356,6 +356,8 @@ def records_for(documents: Iterable[Document], obligations: Iterable[Obligation]
                 modality = strongest.get((d.id, p.id))
                 rec = provision_record(d, p, indexes[d.id], bases[d.id], modality, targets.heading(d, indexes[d.id], p),
                                        targets.instructs(d, indexes[d.id], p))
+                if quoted := _quoted_group(p, docs):
+                    rec.update(group=quoted, quoted_amendment=True)
                 yield rec
                 if (gone := chains.deletion_of(d.id, p.id)) is not None:
                     yield tombstone(rec, gone, p.kind, modality, heading_only=not p.text)
@@ -366,9 +368,21 @@ def records_for(documents: Iterable[Document], obligations: Iterable[Obligation]
                                              "date_sort": NO_DATE, "application_years": [], "sectors": [], "topics": [],
                                              "valid_from": 0, "valid_to": ymd(OPEN_END)}
         rec = obligation_record(ob, indexes.get(ob.document_id), base, nth[(ob.document_id, ob.provision_id)])
+        prov = indexes[ob.document_id].by_id.get(ob.provision_id) if ob.document_id in indexes else None
+        if prov is not None and (quoted := _quoted_group(prov, docs)):
+            rec.update(group=f"{quoted}#{nth[(ob.document_id, ob.provision_id)]}", quoted_amendment=True)
         yield rec
         if (gone := chains.deletion_of(ob.document_id, ob.provision_id)) is not None:
             yield tombstone(rec, gone, rec.get("provision_kind"), ob.modality)
+
+
+def _quoted_group(p: Provision, docs: Mapping[str, Document]) -> str | None:
+    """The group of the amended act's provision that an amending act quotes ("Article 37(1) is replaced by the
+    following: '…'"), when the corpus holds that act: the quoted text and the consolidation that took it in are
+    one provision to a reader, so they collapse into one hit instead of two near-identical ones."""
+    a = p.amendment
+    target = docs.get(a.target_document_id or "") if a is not None and a.quoted and a.target_provision_id else None
+    return f"{target.act_id}#{a.target_provision_id}" if target is not None and a is not None else None
 
 
 MODALITY_STRENGTH = ("obligation", "prohibition", "exemption", "permission")

@@ -51,3 +51,15 @@ def test_reader_links_the_instruction_to_the_amended_provision(client):
 def test_typed_citation_of_the_amended_act_opens_the_quoted_provision(client, typed, anchor):
     resp = client.get("/", query_string={"q": typed})
     assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/documents/celex-32022L2464-en#{anchor}")
+
+
+def test_quoted_text_and_the_consolidation_that_took_it_in_are_one_hit(client):
+    """Stop-the-clock quotes CSDDD Article 37(1) as replaced; the 2025-04-17 consolidation holds the same words.
+    A reader gets the provision once, as the consolidation (what a lawyer cites), not twice."""
+    hits = client.get("/api/search", query_string={"q": '"shall adopt and publish, by 26 July 2027"',
+                                                   "kind": "provision"}).get_json()["hits"]
+    paragraphs = [h["record"] for h in hits if h["record"]["provision_id"] in ("art_37.par_1", "art_2.amd_par_1")]
+    assert [r["document_id"] for r in paragraphs] == ["celex-02024L1760-20250417-en"]
+    every = client.get("/api/search", query_string={"q": '"shall adopt and publish, by 26 July 2027"',
+                                                    "kind": "provision", "versions": "all"}).get_json()["hits"]
+    assert {h["record"]["document_id"] for h in every} >= {"celex-02024L1760-20250417-en", "celex-32025L0794-en"}
