@@ -7,6 +7,7 @@ a copula or a legal-effect formula (Aanwijzingen voor de regelgeving).
 """
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from functools import lru_cache
@@ -16,6 +17,7 @@ import numpy
 import spacy
 from spacy.attrs import LEMMA, LOWER
 from spacy.language import Language
+from spacy.strings import get_string_id
 from spacy.tokens import Doc
 from thinc.types import Ints2d
 
@@ -53,18 +55,25 @@ def _lemma_table() -> dict:
 
 
 def lemma(word: str) -> str:
-    return _lemma_table().get(word, word)
+    """The lookup lemma of a (lower-case) word, as the pipeline's lemmatizer gives it: the table is keyed by hash."""
+    return _lemma_table().get(get_string_id(word), word)
 
 
 @lru_cache(maxsize=1)
 def _verbs() -> frozenset[str]:
-    """Dutch infinitives: lemmas ending in -en in the lookup table."""
-    return frozenset(v for v in _lemma_table().values() if isinstance(v, str) and v.endswith("en"))
+    """Dutch infinitives: lemmas ending in -en in the lookup table, less the nouns among them whose plural in -en
+    the table also knows ("miljoenen" → "miljoen"; not the -s plural, which nominal infinitives have: "schrijvens")."""
+    ends = {v for v in _lemma_table().values() if isinstance(v, str) and v.endswith("en")}
+    return frozenset(v for v in ends if lemma(v + "en") != v and lemma(v + "nen") != v)
 
 
 _FINITE = frozenset("is zijn wordt worden heeft hebben kan kunnen zal zullen mag mogen moet moeten dient dienen "
                     "staat staan gaat gaan doet doen ziet zien slaat komt komen".split())
 _COPULA = frozenset(("is", "zijn"))
+_MODALS: dict[str, str | None] = {
+    **dict.fromkeys(("kan", "kunnen", "mag", "mogen"), "permission"),
+    **dict.fromkeys(("moet", "moeten", "dient", "dienen"), "obligation"),
+    **dict.fromkeys(("zal", "zullen"), None)}
 _PREPOSITIONS = frozenset(
     "voor van op in met aan bij door uit tot over naar onder om na tegen volgens krachtens".split()
 )
@@ -73,16 +82,29 @@ _NOT_BEFORE_VERB = frozenset("de het een deze dit die dat te om zijn haar hun el
 # words opening a relative clause, whose finite verb is not the main one ("waarmee wordt belegd")
 _RELATIVES = frozenset("die welke wiens waarvan waarin waarop waarmee waarbij waardoor waaraan waarover waartoe "
                        "waaruit waarnaar".split())
+# words opening a subordinate clause: its finite verb comes last, before the comma that closes it
+_SUBORDINATORS = _RELATIVES | frozenset("dat of indien wanneer als tenzij zodra nadat voordat omdat zodat terwijl mits "
+                                        "zolang".split())
+_SUBORDINATE_OPENING = re.compile(r"^\W*(?:\d+[a-z]?\.\s+)?(?:indien|tenzij|voor zover|wanneer|als|ingeval|"
+                                  r"in het geval|op voorwaarde dat|mits|zodra|nadat|voordat|zolang|om)\b", re.I)
+_QUOTED = re.compile(r"[“„‘«][^”“’»]{0,200}[”“’»]")
 _FRAGMENT = re.compile(r"^\W*(?:[a-z]\.|[a-z]\)|\d+°\.?|\(\w+\))")
 
 
-def is_finite(word: str, prev: str | None, lemma: Callable[[str], str] = lemma) -> bool:
-    """Present-tense finite verb: 3rd singular (stelt, neemt, verleent, omvat) or plural (nemen, zorgen)."""
+def is_finite(word: str, prev: str | None, lemma: Callable[[str], str] = lemma, following: str | None = None
+              ) -> bool:
+    """Present-tense finite verb: 3rd singular (stelt, neemt, verleent, omvat) or plural (nemen, zorgen).
+
+    Nouns and participles that look like verbs are told apart by their neighbours, as there is no tagger: after a
+    preposition ("per miljoen", "in gebieden", "van gedwongen") or before a number ("leden 1 en 2") a word is no
+    finite verb, nor is a past participle ("uitgedrukt", "gebonden": ge- where the infinitive has none)."""
     w, verbs = word.lower(), _verbs()
     if w in _FINITE:
         return True
-    if w in _NOT_BEFORE_VERB:
+    if w in _NOT_BEFORE_VERB or prev in _PREPOSITIONS or (following or "x")[0].isdigit():
         return False  # an article or pronoun ("een", "die") is never the verb, whatever the lemma table says
+    if _participle(w, lemma(w)):
+        return False
     if lemma(w) != w and lemma(w) in verbs and w.endswith("t") and prev not in _NOT_BEFORE_VERB:
         return True  # forms the lemma table knows ("heeft" → "hebben")
     if prev in _NOT_BEFORE_VERB or not w.isalpha():
@@ -91,12 +113,24 @@ def is_finite(word: str, prev: str | None, lemma: Callable[[str], str] = lemma) 
         stem = w[:-1]
         undoubled = re.sub(r"([aeou])\1(?=[^aeiou]$)", r"\1", stem)
         cands = {stem + "en", stem + stem[-1] + "en", undoubled + "en", stem + "n"}
+        cands |= {w + "ten"} if re.search(r"[^aeiou][aeiou]t$", w) else set()  # bevat → bevatten
         cands |= {stem[:-1] + "ven"} if stem.endswith("f") else set()
         cands |= {stem[:-1] + "zen"} if stem.endswith("s") else set()
         return bool(cands & verbs)
     if prev and len(prev) > 3 and prev.endswith("e") and prev not in ("die", "deze", "welke"):
         return False  # an inflected adjective before it: a plural noun ("bepaalde vereisten"), not a verb
     return w.endswith("en") and w in verbs
+
+
+def _participle(word: str, infinitive: str) -> bool:
+    """A past participle: "ge" where its infinitive has none, at the start or after a separable prefix
+    ("uitgedrukt" ← "uitdrukken"), or before another verb's form ("gebonden": "bonden" ← "binden"); a verb that
+    begins with "ge" itself ("geeft" ← "geven", "gelden") is none."""
+    if word.startswith("ge") and len(word) > 5 and (
+            (infinitive != word and not infinitive.startswith("ge")) or lemma(word[2:]) != word[2:]):
+        return True  # "gebonden": "bonden" is a form of "binden"
+    common = len(os.path.commonprefix([word, infinitive]))
+    return 1 < common < len(infinitive) and word[common:common + 2] == "ge" and infinitive[common:common + 2] != "ge"
 
 
 def present_verb(text: str, masked: str, lemma: Callable[[str], str], main: int) -> Span | None:
@@ -107,10 +141,18 @@ def present_verb(text: str, masked: str, lemma: Callable[[str], str], main: int)
     stripped = text.strip().rstrip("”’\"')»")
     if not stripped.endswith(".") or _FRAGMENT.match(stripped) or masked != text:
         return None
-    words = [(m.group(0), m.start(), m.end()) for m in re.finditer(r"[\w-]+", text[main:])]
-    in_relative = False
+    if main and not _SUBORDINATE_OPENING.match(text):
+        main = 0  # "Uiterlijk op 30 juni publiceren de ...": a phrase, not a clause, opens it; its verb may follow
+    quoted = [q.span() for q in _QUOTED.finditer(text, main)]  # a quoted heading ("“Wat waren ...?”") is a name
+    words = [(m.group(0), m.start(), m.end()) for m in re.finditer(r"[\w-]+", text[main:])
+             if not any(s <= main + m.start() < e for s, e in quoted)]
+    opening = re.findall(r"[\w-]+", text[:main])
+    # the clause an opening "Indien ..." subordinates is still open unless its verb closed it before the comma
+    in_relative, subordinate = False, bool(opening) and not is_finite(opening[-1], None, lemma)
     for i, (w, s, e) in enumerate(words):
-        demonstrative = i > 0 and words[i - 1][0].lower() in _PREPOSITIONS  # "voor die verwijzing"
+        # "voor die verwijzing" points; "onder wiens recht", "krachtens welke" open a relative clause
+        demonstrative = i > 0 and words[i - 1][0].lower() in _PREPOSITIONS and w.lower() in ("die", "dat")
+        subordinate = subordinate or (i > 0 and w.lower() in _SUBORDINATORS and not demonstrative)
         if i > 0 and w.lower() in _RELATIVES and not demonstrative:
             in_relative = True  # the next finite verb closes this relative clause (Dutch: verb-final)
             continue
@@ -118,12 +160,14 @@ def present_verb(text: str, masked: str, lemma: Callable[[str], str], main: int)
             in_relative = False  # "die bijdraagt aan ..., nemen": the comma closed it even if its verb went unseen
         if (i == 0 and main == 0 and w.lower() not in _FINITE) or w[0].isupper() or w.isdigit():
             continue  # the first word of a sentence is its subject (or an adverb), not its verb
-        if is_finite(w, words[i - 1][0].lower() if i else None, lemma):
+        if is_finite(w, words[i - 1][0].lower() if i else None, lemma, words[i + 1][0] if i + 1 < len(words) else None):
             if in_relative:
                 in_relative = False
                 continue
-            if re.match(r"\s*,", text[main + e:]) and w.lower() not in _FINITE:
-                # verb-final: the end of a subordinate clause ("De lidstaat onder wiens recht X valt, kan ...")
+            if re.match(r"\s*,", text[main + e:]) and w.lower() not in _FINITE and subordinate:
+                # verb-final: the end of a subordinate clause ("Indien ... X verleent, wordt ..."); without one the
+                # verb is the main one and a comma merely follows it ("Elk Lid neemt, rekening houdend met ...")
+                subordinate = False
                 continue
             if w.lower() not in _COPULA:
                 return main + s, main + e
@@ -140,6 +184,12 @@ def present_duty(text: str, masked: str, cue: Cue | None, lemma: Callable[[str],
     """The first finite verb governs ("De Commissie verleent ... en kan ..."): an obligation, unless an auxiliary
     or a later exemption/prohibition cue outside a subordinate clause decides."""
     verb = present_verb(text, masked, lemma, main)
+    modal = verb and _MODALS.get(text[verb[0]:verb[1]].lower(), "")
+    if verb and modal != "":
+        # a modal is a cue of its own, also after an opening phrase ("Onverminderd artikel 11 kunnen ..."); a
+        # derogation ("In afwijking van lid 3 kunnen ...") and the future "zal" keep the cue found so far
+        later = cue is None or (cue[1] > verb[0] and cue[0] != "exemption")
+        return (modal, verb[0], verb[1]) if modal and later else cue
     aux = verb and text[verb[0]:verb[1]].lower() in _AUX
     governs = verb and cue and verb[1] <= cue[1] - 2 and not aux and (
         cue[0] in ("permission", "obligation") or re.search(r"\b(?:welke|die|dat|of|wie)\b", text[verb[1]:cue[1]]))
