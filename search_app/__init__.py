@@ -11,11 +11,14 @@ import dataclasses
 import decimal
 import os
 import uuid
-from typing import Any
+from datetime import date
+from typing import Any, cast
 
 import orjson
-from flask import Flask
+from flask import Flask, Response
 from flask.json.provider import DefaultJSONProvider
+from werkzeug.http import http_date
+from werkzeug.sansio.response import Response as SansIOResponse
 
 from regkb.settings import DataDir
 from search_app.state import AppState
@@ -24,12 +27,29 @@ from search_app.state import AppState
 class FastJSONProvider(DefaultJSONProvider):
     """Flask's JSON, encoded by orjson (API answers of 20 hits spend more time in json.dumps than in the
     search); what orjson does not know (lazy translated strings, Markup's HTML, sets) goes through Flask's
-    own rules. Not used when the app is asked to sort keys or indent (app.json.sort_keys / compact)."""
+    own rules, and dates are written as Flask writes them. Not used when the app is asked to sort keys or
+    indent (app.json.sort_keys / compact / debug), nor for what orjson refuses (integers beyond 64 bits)."""
+
+    _OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
 
     def dumps(self, obj: Any, **kwargs: Any) -> str:
         if kwargs or self.sort_keys or self.compact is False:
             return super().dumps(obj, **kwargs)
-        return orjson.dumps(obj, default=self._fallback, option=orjson.OPT_NON_STR_KEYS).decode()
+        return self._encode(obj).decode()
+
+    def response(self, *args: Any, **kwargs: Any) -> SansIOResponse:
+        """jsonify(): Flask's compact answer ending in a new line, encoded straight to UTF-8 bytes (Flask's own
+        response() passes `separators`, which would send every answer through json.dumps)."""
+        if self.sort_keys or self.compact is False or (self.compact is None and self._app.debug):
+            return super().response(*args, **kwargs)
+        obj = self._prepare_response_obj(args, kwargs)
+        return cast("type[Response]", self._app.response_class)(self._encode(obj) + b"\n", mimetype=self.mimetype)
+
+    def _encode(self, obj: Any) -> bytes:
+        try:
+            return orjson.dumps(obj, default=self._fallback, option=self._OPTIONS)
+        except orjson.JSONEncodeError:
+            return super().dumps(obj, separators=(",", ":"), default=self._fallback).encode()
 
     @staticmethod
     def _fallback(value: Any) -> Any:
@@ -37,8 +57,8 @@ class FastJSONProvider(DefaultJSONProvider):
             return str(value.__html__())
         if isinstance(value, (set, frozenset)):
             return list(value)
-        if isinstance(value, (decimal.Decimal, uuid.UUID)):
-            return str(value)
+        if isinstance(value, (date, decimal.Decimal, uuid.UUID)):
+            return http_date(value) if isinstance(value, date) else str(value)
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             return dataclasses.asdict(value)
         return str(value)  # lazy strings and the like

@@ -11,10 +11,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from flask import g, url_for
+from flask import g, request, url_for
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -146,15 +147,24 @@ _NAMES_ITS_ACT = re.compile(r"\b(?:of|van|de la|du) (?:Directive|Regulation|Rich
                             r"\b")
 
 
+@lru_cache(maxsize=16384)
 def short_citation(citation: str) -> str:
     """'Article 8(2), point (a)' → 'Art. 8(2)(a)', 'Article 22(2), second subparagraph' → 'Art. 22(2), second
     subparagraph', 'Artikel 5, eerste lid, onderdeel a' → 'artikel 5, eerste lid, onder a': how lawyers write
     them in running text. Annex and ESRS citations are already short ('Annex, Part I, Section 1, point (10)',
-    'ESRS E1, AR 21')."""
+    'ESRS E1, AR 21'). A pure function of the text: its answers are kept (every card of a search asks)."""
     out = citation or ""
     for pattern, repl in _CITATION_RULES:
         out = pattern.sub(repl, out)
     return out.strip()
+
+
+def interface_language() -> str:
+    """The interface language of this request ("en"), looked up once: every card and label asks."""
+    lang = g.get("regkb_lang")
+    if lang is None:
+        lang = g.regkb_lang = str(get_locale())
+    return lang
 
 
 def document_short_name(doc_id: str) -> str | None:
@@ -166,7 +176,7 @@ def facet_value_label(facet: str, value: str) -> str:
     """A facet value as the interface language names it (the facet's own label rules, indexer/search/facets.py)."""
     if facet not in FACETS:
         return value
-    return FACETS[facet].value_label(value, str(get_locale()))
+    return FACETS[facet].value_label(value, interface_language())
 
 
 def addressee_label(record: dict[str, Any]) -> str | None:
@@ -183,14 +193,14 @@ def parties(addressee: str | None, addressee_text: str | None,
     bearer = duty_bearer or addressee
     if bearer == addressee or not bearer:  # the role's label, as the Who facet names it; else the text's words
         return (facet_value_label("addressee", addressee) if addressee else None) or addressee_text, None
-    lang = str(get_locale())
+    lang = interface_language()
     via = taxonomy.role_via(addressee, lang) if addressee else None
     if addressee and not via:
         via = str(_("via %(party)s", party=facet_value_label("addressee", addressee)))
     return facet_value_label("addressee", bearer), via
 
 
-@dataclass
+@dataclass(frozen=True)
 class VersionNote:
     """Which version of the act a text is, and whether it was the law on the day searched."""
 
@@ -209,11 +219,35 @@ def long_date(d: date) -> str:
 
 
 def _doc_url(doc_id: str) -> str:
-    """The reader's URL of a document, built once per request (url_for costs more than the rest of a card)."""
-    cache = g.setdefault("doc_urls", {})
-    if doc_id not in cache:
-        cache[doc_id] = url_for("documents.read", doc_id=doc_id)
-    return cache[doc_id]
+    """The reader's URL of a document. url_for costs more than the rest of a card, and its answer depends only on
+    the id and the request's script root (the app has no URL defaults or host matching): built once per app."""
+    urls = state().reader_urls
+    key = (request.script_root, doc_id)
+    url = urls.get(key)
+    if url is None:
+        if len(urls) >= URLS_KEPT:
+            urls.clear()
+        url = urls[key] = url_for("documents.read", doc_id=doc_id)
+    return url
+
+
+URLS_KEPT = 16384
+
+
+def reader_link(doc_id: str, highlight: str | None = None, anchor: str | None = None) -> str:
+    """url_for("documents.read", doc_id=…, highlight=…, _anchor=…), from the document's URL of this request:
+    a search builds one per card. The query and the fragment are quoted as Werkzeug and Flask quote them
+    (tests/app/test_app_present.py compares the two)."""
+    url = _doc_url(doc_id)
+    if highlight is not None:
+        url += "?" + urlencode({"highlight": highlight}, safe=_QUERY_SAFE)
+    if anchor is not None:
+        url += "#" + quote(anchor, safe=_FRAGMENT_SAFE)
+    return url
+
+
+_QUERY_SAFE = "!$'()*,/:;?@"          # werkzeug.urls._urlencode
+_FRAGMENT_SAFE = "%!#$&'()*+,/:;=?@"  # flask.app.Flask.url_for, _anchor
 
 
 def _day(value: Any) -> date | None:
@@ -237,15 +271,24 @@ def act_citation(label: str | None) -> str | None:
     return label
 
 
+_NOTES: dict[tuple, VersionNote | None] = {}
+_NOTES_KEPT = 4096
+
+
 def version_note(r: dict[str, Any], as_of: date | None = None) -> VersionNote | None:
-    """The version wording for a record (index record or document fields) on the day searched (today by default);
-    worded once per request for the same version facts (the cards of a page share a few versions)."""
+    """The version wording for a record (index record or document fields) on the day searched (today by default).
+    The version facts, the day and the interface language decide it, so it is worded once per process for them
+    (the cards of every search share a few versions); at most _NOTES_KEPT wordings are kept."""
     key = (r.get("version_date"), r.get("consolidated"), r.get("version_published", True), r.get("deleted_on"),
-           r.get("deleted_by"), r.get("superseded_on"), tuple(r.get("amended_since") or ()), as_of)
-    cache = g.setdefault("version_notes", {})
-    if key not in cache:
-        cache[key] = _version_note(r, as_of)
-    return cache[key]
+           r.get("deleted_by"), r.get("superseded_on"), tuple(r.get("amended_since") or ()), as_of,
+           interface_language(), date.today())
+    try:
+        return _NOTES[key]
+    except KeyError:
+        if len(_NOTES) >= _NOTES_KEPT:
+            _NOTES.clear()
+        note = _NOTES[key] = _version_note(r, as_of)
+        return note
 
 
 def _version_note(r: dict[str, Any], as_of: date | None) -> VersionNote | None:
@@ -287,22 +330,25 @@ def other_versions(doc_id: str, provision_id: str | None) -> list[tuple[str, str
 
 
 def _versions_beside(doc_id: str) -> list[tuple[Document, str, str]]:
-    """(document, label, reader URL) of the act's other versions that were ever in force, once per request and
-    document: every card of a page asks."""
-    cache = g.setdefault("versions_beside", {})
-    if doc_id not in cache:
-        corpus = state().corpus
+    """(document, label, reader URL) of the act's other versions that were ever in force. Every card asks, so
+    they are found once per corpus snapshot, interface language and script root (a reloaded corpus starts
+    afresh)."""
+    corpus = state().corpus
+    found_for: dict[tuple, list] = corpus.snapshot.derived("web versions beside", lambda _: {})
+    key = (doc_id, interface_language(), request.script_root)
+    found = found_for.get(key)
+    if found is None:
         chains = corpus.versions()
-        out = []
+        found = []
         for other_id in chains.others(doc_id):
             info, doc = chains.version(other_id), corpus.document(other_id)
             if doc is None or info is None or info.valid_from >= info.valid_to:
                 continue
             year = info.valid_from.isoformat()
             label = _("consolidated %(d)s", d=year) if doc.consolidated else _("as adopted %(d)s", d=year[:4])
-            out.append((doc, label, _doc_url(other_id)))
-        cache[doc_id] = out
-    return cache[doc_id]
+            found.append((doc, label, _doc_url(other_id)))
+        found_for[key] = found
+    return found
 
 
 @dataclass
@@ -341,7 +387,7 @@ def card(hit: Hit, as_of: date | None = None) -> Card:
     # Index records carry the document's titles and links; read the document itself only when one lacks them.
     doc = state().corpus.document(doc_id) if doc_id and not (r.get("short_title") and r.get("official_url")) else None
     name = (
-        act_name_in(r.get("act_id"), str(get_locale()))
+        act_name_in(r.get("act_id"), interface_language())
         or r.get("act_name")
         or r.get("short_title")
         or (doc.short_title or doc.title if doc else None)
@@ -358,7 +404,7 @@ def card(hit: Hit, as_of: date | None = None) -> Card:
             r.get("document_title") or r.get("title") or name,
             r.get("short_title") or "",
             snippet,
-            url_for("documents.read", doc_id=doc_id),
+            _doc_url(doc_id),
             official,
             doc_id,
             language=r.get("language"),
@@ -380,9 +426,7 @@ def card(hit: Hit, as_of: date | None = None) -> Card:
                                    or _NAMES_ITS_ACT.search(short)) else None
     citation = " ".join(x for x in (prefix, short) if x)
     anchor = provision_id if hit.kind == "obligation" or r.get("provision_id") else r.get("id")
-    link = url_for(
-        "documents.read", doc_id=doc_id, highlight=hit.id if hit.kind == "obligation" else None, _anchor=anchor
-    )
+    link = reader_link(doc_id, hit.id if hit.kind == "obligation" else None, anchor)
     c = Card(hit.id, hit.kind, r.get("heading") or citation, citation, snippet, link, official, doc_id, provision_id,
              language=r.get("language"), version=version_note(r, as_of))
     c.also_in = other_versions(doc_id, provision_id) if doc_id else []

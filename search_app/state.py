@@ -36,6 +36,7 @@ class AppState:
         self._backend_setting = backend
         self._backend = None if backend is None or isinstance(backend, str) else backend
         self._lock = threading.Lock()
+        self.reader_urls: dict[tuple[str, str], str] = {}  # (script root, document id) → url_for's answer
 
     @property
     def corpus(self) -> WebCorpus:
