@@ -21,6 +21,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import UnsupportedMediaType
 
 from indexer.search.base import SearchRequest
+from indexer.search.facets import FACETS
 from regkb.records import Jurisdiction, Modality
 
 KINDS = ("obligation", "provision", "document")
@@ -43,10 +44,16 @@ class BadParameter(ValueError):
 
 
 def facet_names(settings: dict[str, Any]) -> list[str]:
-    names = list(settings["facets"])
-    for per_kind in settings["facets_by_kind"].values():
-        names += [n for n in per_kind if n not in names]
-    return names
+    """Every facet some kind of record offers (config/app.yaml `facets_by_kind`): the filters a search accepts."""
+    offered = {n for per_kind in settings["facets_by_kind"].values() for n in per_kind}
+    return [n for n in FACETS if n in offered]
+
+
+def facets_of(kind: str, settings: dict[str, Any]) -> list[str]:
+    """The facets a kind of record offers, in the one order pages and answers show them: config/search.yaml
+    `facets` (app.yaml says which apply to a kind, not in which order)."""
+    offered = set(settings["facets_by_kind"][kind])
+    return [n for n in FACETS if n in offered]
 
 
 def parse_search(args: MultiDict, settings: dict[str, Any], *, size: int | None = None) -> SearchRequest:
@@ -83,7 +90,7 @@ def parse_search(args: MultiDict, settings: dict[str, Any], *, size: int | None 
             sort=choice(args, "sort", SORTS, "relevance"),
             page=_int(args, "page", 1, 1, settings["max_page"]),
             size=size if size is not None else _int(args, "size", settings["page_size"], 0, settings["max_page_size"]),
-            facets=list(settings["facets_by_kind"][kind]),
+            facets=facets_of(kind, settings),
             as_of=_date(args, "as_of"),
             all_versions=_flag(args, "versions", "all", "current"),
             expand=_flag(args, "expand", "on", "off", default=True),

@@ -110,7 +110,8 @@ def _compare_example(act_id: str | None) -> CompareExample | None:
 
 
 def _facets(req: SearchRequest, resp: SearchResponse) -> list[tuple[str, str, list[FacetChoice]]]:
-    """Facets in the configured order (sector first), selected values kept even when their count is 0."""
+    """Facets in the order of config/search.yaml `facets` (the request's), selected values kept even when their
+    count is 0."""
     out = []
     for name in req.facets:
         counted = {fv.value: fv.count for fv in resp.facets.get(name, [])}

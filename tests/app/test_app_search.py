@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from bs4 import BeautifulSoup
 
+from indexer.search.facets import FACETS
 from search_app.views.api import _csv_cell
 
 EN = "celex-32024L1760-en"
@@ -41,10 +42,15 @@ def test_obligation_cards_show_who_what_when_and_links(client):
     assert "of" in page.select_one(".result-count").get_text()
 
 
-def test_facets_sector_first_with_counts_and_labels(client):
+def test_facets_who_first_with_counts_and_labels(client):
     page = soup(client.get("/?q=child+labour"))
     names = [fs["id"].removeprefix("facet-") for fs in page.select("fieldset.facet")]
-    assert names[0] == "sector" and names.index("modality") < names.index("topic") < names.index("language")
+    # the filter column follows config/search.yaml `facets`: who must act and how first, then the sector
+    assert names[:3] == ["addressee", "modality", "sector"]
+    assert [n for n in names if n in FACETS] == [n for n in FACETS if n in names]
+    asked = client.get("/api/search?q=child+labour").json["query"]["facets"]  # the API counts them in that order
+    assert asked == [n for n in FACETS if n in asked]
+    assert [n for n in asked if n in names] == [n for n in names if n in FACETS]
     textile = page.select_one('#facet-sector input[value="C13"]')
     label = page.select_one(f'label[for="{textile["id"]}"]').get_text(" ", strip=True)
     assert "Manufacture of textiles" in label and label.split()[-1].isdigit() and int(label.split()[-1]) >= 1
