@@ -5,7 +5,8 @@ The Content-Security-Policy allows only this site's own scripts and styles
 autoescaping this is the defence against injected markup in crawled text.
 Absolute links (feed, exports) name the configured public base URL, or, when
 none is set, only a trusted host: a forged Host header cannot put another
-site into them. Every request's text passes search_app.params.check_request.
+site into them. Every request's text passes search_app.params.check_request; every CSV cell
+passes csv_cell.
 """
 from __future__ import annotations
 
@@ -101,6 +102,16 @@ def absolute_url(path: str) -> str:
     """`path` (from url_for, so with the path prefix) as an absolute URL: on the public base URL when one is
     configured, else on the request's host, which TRUSTED_HOSTS has already checked."""
     return request.host_url.rstrip("/") + path
+
+
+def csv_cell(value: Any) -> Any:
+    """A value as a cell of a CSV download: lists joined; a cell a spreadsheet would run as a formula is quoted
+    with a leading apostrophe (every CSV export goes through here; the XLSX ones write strings only)."""
+    if isinstance(value, list):
+        value = "; ".join(str(v) for v in value)
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        value = "'" + value
+    return value
 
 
 # -- the admin token ---------------------------------------------------------

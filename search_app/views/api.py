@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from indexer.search.base import SearchRequest
 from search_app import present
 from search_app.params import BadParameter, choice, json_body, parse_search
-from search_app.security import absolute_url, require_admin_token
+from search_app.security import absolute_url, csv_cell, require_admin_token
 from search_app.state import state
 from search_app.views.search import run_search
 
@@ -78,7 +78,7 @@ def export():
     writer = csv.DictWriter(buf, fieldnames=EXPORT_FIELDS, extrasaction="ignore")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: _csv_cell(v) for k, v in row.items()})
+        writer.writerow({k: csv_cell(v) for k, v in row.items()})
     return Response(
         buf.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
@@ -105,15 +105,6 @@ def _export_rows(req: SearchRequest, limit: int) -> Iterator[dict[str, Any]]:
         if not resp.hits or req.page * req.size >= resp.total or req.page >= state().settings["max_page"]:
             return
         req = req.model_copy(update={"page": req.page + 1})
-
-
-def _csv_cell(value: Any) -> Any:
-    """Lists joined; cells a spreadsheet would run as a formula are quoted with a leading apostrophe."""
-    if isinstance(value, list):
-        value = "; ".join(str(v) for v in value)
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        value = "'" + value
-    return value
 
 
 # -- records ----------------------------------------------------------------

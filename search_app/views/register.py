@@ -20,18 +20,17 @@ from pydantic import ValidationError
 
 from indexer.analysis.applicability import CompanyProfile
 from indexer.analysis.register import EXPORT_COLUMNS, Entry, Register, build_register, rows
-from search_app.params import choice, json_body
-from search_app.security import absolute_url
-from search_app.views.api import _csv_cell as csv_cell
-from search_app.views.applicability import (
+from search_app.params import choice
+from search_app.profile_input import (
     BOOL_FIELDS,
     TRISTATE_FIELDS,
-    _bad,
-    _form_errors,
-    _lang,
-    _messages,
+    bad_profile,
+    form_errors,
     profile_from_form,
+    profile_from_json,
+    profile_lang,
 )
+from search_app.security import absolute_url, csv_cell
 from search_app.views.tracking import analysis_corpus
 
 bp = Blueprint("register", __name__)
@@ -52,12 +51,12 @@ def _entry_link(entry: Entry) -> str:
 
 def _profile_from_query() -> tuple[CompanyProfile | None, list[str]]:
     """The profile from the query string, read as the applicability form reads it (figures as people type them)."""
-    data, errors, _understood = profile_from_form(request.args, _lang())
+    data, errors, _understood = profile_from_form(request.args, profile_lang())
     messages = [e.message for e in errors] + _unreadable_choices()
     try:
         profile = CompanyProfile.model_validate(data)
     except ValidationError as exc:
-        return None, messages + [e.message for e in _form_errors(exc, data)]
+        return None, messages + [e.message for e in form_errors(exc, data)]
     return (None, messages) if messages else (profile, [])
 
 
@@ -70,7 +69,7 @@ def _unreadable_choices() -> list[str]:
 
 
 def _register(profile: CompanyProfile) -> Register:
-    return build_register(profile, analysis_corpus(), lang=_lang())
+    return build_register(profile, analysis_corpus(), lang=profile_lang())
 
 
 @bp.get("/register")
@@ -86,26 +85,16 @@ def page():
 def download(fmt: str):
     profile, errors = _profile_from_query()
     if profile is None:
-        return _bad(errors)
+        return bad_profile(errors)
     return _file(_register(profile), fmt)
 
 
 @bp.route("/api/register", methods=["GET", "POST"])
 def api():
     fmt = choice(request.args, "format", ("json", "csv", "xlsx"), "json")
-    if request.method == "POST":
-        body = json_body()
-        if not isinstance(body, dict):
-            return _bad(["The body must be a JSON object with the company profile (Content-Type: application/json)."])
-        try:
-            profile: CompanyProfile | None = CompanyProfile.model_validate(body)
-        except ValidationError as exc:
-            return _bad(_messages(exc))
-    else:
-        profile, errors = _profile_from_query()
-        if profile is None:
-            return _bad(errors)
-    assert profile is not None
+    profile, errors = profile_from_json() if request.method == "POST" else _profile_from_query()
+    if profile is None:
+        return bad_profile(errors)
     register = _register(profile)
     if fmt != "json":
         return _file(register, fmt)

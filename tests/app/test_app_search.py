@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 from bs4 import BeautifulSoup
 
 from indexer.search.facets import FACETS
-from search_app.views.api import _csv_cell
+from search_app.security import csv_cell
 
 EN = "celex-32024L1760-en"
 OB = "celex-32024L1760-en:art_8.par_2:1"
@@ -160,8 +160,8 @@ def test_csv_and_json_export(client):
 
 
 def test_csv_cells_cannot_become_formulas():
-    assert _csv_cell("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
-    assert _csv_cell(["a", "b"]) == "a; b" and _csv_cell("plain") == "plain"
+    assert csv_cell("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
+    assert csv_cell(["a", "b"]) == "a; b" and csv_cell("plain") == "plain"
 
 
 def _facet_count(client, url: str, value: str) -> int:
