@@ -11,6 +11,6 @@ from .dispatch import parse_resource
 from .errors import ParseError
 from .linking import link_documents
 
-PARSER_VERSION = "9"
+PARSER_VERSION = "10"
 
 __all__ = ["PARSER_VERSION", "ParseError", "link_documents", "parse_resource"]

@@ -210,6 +210,15 @@ def _cite_esrs(node: Node, parent: Node | None, parent_citation: str, num: str) 
     return None
 
 
+def _quoted_heading(heading: str | None, max_words: int = 10) -> str | None:
+    """A short heading as a citation names a unit ("‘Stakeholder engagement’"); long, upper-case (a title
+    over what follows) or marker-like ones (a sentence, "* (identification number …)") are not names."""
+    h = " ".join((heading or "").split())
+    if not h or not h[0].isalnum() or h.isupper() or len(h.split()) > max_words:
+        return None
+    return f"‘{h}’"
+
+
 def cite(node: Node, parent: Node | None, parent_citation: str, style: str) -> str:
     """Human citation of `node` given its parent's citation, in the document's language style."""
     lang = "nl" if style == "nl_national" else style
@@ -227,7 +236,10 @@ def cite(node: Node, parent: Node | None, parent_citation: str, style: str) -> s
     if k in ("article", "recital", "annex", "chapter", "part", "appendix"):
         return f"{words[k]} {num}".strip()
     if k == "section":
-        if not num:
+        if not num:  # an unnumbered section is cited by its heading: each entry of the ESRS glossary (Annex II)
+            named = None if node.children else _quoted_heading(node.heading)
+            if parent_citation and named:
+                return f"{parent_citation}, {named}"
             return parent_citation or (node.heading or "")[:120]
         own = f"{words['section']} {num}".strip()
         return f"{parent_citation}, {own}" if parent_citation else own

@@ -119,6 +119,14 @@ def raw_words(text: str) -> list[str]:
     return _RAW_WORD.findall(text)
 
 
+def term_signature(text: str, lang: str) -> str | None:
+    """A defined term as `lang`'s analyser reads it, stems joined ('business partners' → 'busi_partner'):
+    the key by which a question about a term's meaning finds the provision that defines it, whatever its
+    inflection."""
+    stems = [terms[0] for raw in raw_words(text) if (terms := analyze(raw, lang))]
+    return "_".join(stems) or None
+
+
 def shared_stem_languages() -> set[str]:
     """Languages whose stems Elasticsearch receives from Python (config `shared_stems`)."""
     return {lang for lang, spec in _cfg()["languages"].items() if spec.get("shared_stems")}

@@ -101,6 +101,7 @@ class Plan:
     languages: tuple[str, ...] = ("en", "nl", "fr")  # which language version of a provision to show, best first
     fit: dict[str, float] = field(default_factory=dict)  # language → weight of its query branch
     definition: bool = False  # the query asks what a term means
+    defined: tuple[str, ...] = ()  # ... and which term (signatures, indexer/search/analysis.term_signature)
     intents: tuple[str, ...] = ()  # what kind of answer the query asks for (config matching.intents)
 
 
@@ -223,6 +224,38 @@ def _intent_bonus(name: str) -> Bonus | None:
     return Bonus(str(spec["field"]), str(spec["value"]), 1.0) if spec.get("field") else None
 
 
+def asked_terms(typed: Node, expansions: dict[str, list[str]]) -> tuple[str, ...]:
+    """The term a question about a meaning asks about, as term signatures in every language: its words
+    without the cue and function words ('what does remediation mean' → remediation), and the translations
+    of exactly those words ('wat betekent passende zorgvuldigheid' → due diligence)."""
+    from indexer.search.analysis import function_words, term_signature
+    from indexer.search.query import positive_texts
+    cue_words = _cue_words()
+    words = [w for t in positive_texts(typed) for w in raw_words(t.value)
+             if w.lower() not in cue_words and w.lower() not in function_words()]
+    if not words or len(words) > 6:
+        return ()
+    phrase = " ".join(words)
+    candidates = [phrase, *next((alts for key, alts in expansions.items() if key.lower() == phrase.lower()), [])]
+    return tuple(dict.fromkeys(sig for c in candidates for lang in languages() if (sig := term_signature(c, lang))))[:8]
+
+
+def _cue_words() -> frozenset[str]:
+    return frozenset(w for cue in _matching().get("definition_cues") or [] for w in raw_words(str(cue).lower()))
+
+
+def _without_cue_words(node: Node) -> Node:
+    """The words of a question about a meaning without its cue words, which a definition in another language
+    never contains ("verstaan" in an English-only act): at least one word stays."""
+    if not isinstance(node, And):
+        return node
+    cues = _cue_words()
+    kept = tuple(c for c in node.children if not (isinstance(c, Text) and not c.phrase and c.value.lower() in cues))
+    if not any(isinstance(c, Text) for c in kept):
+        return node
+    return kept[0] if len(kept) == 1 else And(kept)
+
+
 def _definition_heading(lang: str) -> LNode | None:
     """The heading of a definitions article in `lang` (config matching.definition_headings)."""
     words = (_matching().get("definition_headings") or {}).get(lang) or []
@@ -233,7 +266,8 @@ def _definition_heading(lang: str) -> LNode | None:
 
 
 def language_query(node: Node, min_share: float | None = None, fit: dict[str, float] | None = None,
-                   definition: bool = False, intents: tuple[str, ...] = ()) -> LNode | None:
+                   definition: bool = False, intents: tuple[str, ...] = (), defined: tuple[str, ...] = ()
+                   ) -> LNode | None:
     """One branch per language, OR-ed; a query without words (filters only) is the same in every language.
     `fit`: language → weight of its branch (how plausible the query is in that language); `definition`:
     provisions under a definitions heading rank higher."""
@@ -250,6 +284,9 @@ def language_query(node: Node, min_share: float | None = None, fit: dict[str, fl
         defining = _definition_heading(lang) if definition else None
         if defining is not None:
             branch = Boosted(branch, defining, float(search_config()["boosts"].get("definition", 1.0)))
+        defined_bonus = float(search_config()["boosts"].get("defined_term", 1.0))
+        for sig in defined:  # the provision that defines the very term asked about
+            branch = Boosted(branch, Bonus("defines", sig, 1.0), defined_bonus)
         for intent in intents:
             if (bonus := _intent_bonus(intent)) is not None:
                 branch = Boosted(branch, bonus, float(_matching()["intents"][intent].get("bonus", 1.0)))
@@ -314,9 +351,8 @@ class Engine(SearchBackend):
         if redirect is None and result.total < below and node is not None and _plain_words(typed):
             # most of the words (at least `best_match_share` of them), then any of them, best-scoring first
             for share in (float(_matching().get("best_match_share", 0.5)), 0.0):
-                wider = replace(
-                    plan, query=language_query(node, share, plan.fit, plan.definition, plan.intents) or MatchAll()
-                )
+                widened_query = language_query(node, share, plan.fit, plan.definition, plan.intents, plan.defined)
+                wider = replace(plan, query=widened_query or MatchAll())
                 widened = self._run(wider, collapse=not request.all_versions)
                 if widened.total > result.total:
                     result, best_match = widened, True
@@ -469,17 +505,22 @@ class Engine(SearchBackend):
                 # provision found only in an earlier version (a recital, a deleted point) in that version.
                 return (replace(base, filters=filters, sort=sort, in_force_on=base.in_force_on if in_force else None),
                         {"document_id": doc_id, "provision_id": prov_id}, None, None, {})
+        definition = is_definition_question(request.query)
         typed = node = self._unknown_acts_as_words(parse(request.query))
+        if definition:  # "wat wordt verstaan onder X": the cue says what is asked, X is what is searched
+            typed = node = _without_cue_words(node)
         expansions: dict[str, list[str]] = {}
         expander = self.expander or _glossary_expander()
         if request.expand and _has_text(node):
             targets = tuple(dict.fromkeys(["en", "nl", *request.languages[:1]]))
             node, expansions = expander(node, targets)
         fit = expander.language_fit(typed, expansions) if _has_text(typed) else {}
-        definition, intents = is_definition_question(request.query), intents_of(request.query)
-        query = language_query(node, fit=fit, definition=definition, intents=intents) or MatchAll()
+        intents = intents_of(request.query)
+        defined = asked_terms(typed, expansions) if definition else ()
+        query = language_query(node, fit=fit, definition=definition, intents=intents, defined=defined) or MatchAll()
         return (
-            replace(base, query=query, texts=positive_terms(node), fit=fit, definition=definition, intents=intents),
+            replace(base, query=query, texts=positive_terms(node), fit=fit, definition=definition, intents=intents,
+                    defined=defined),
             None,
             typed,
             node,

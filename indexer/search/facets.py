@@ -229,7 +229,7 @@ FACETS: dict[str, Facet] = _configured()
 
 # Keyword fields that filter but are not shown as facets.
 FILTER_FIELDS = {"provision_kind": "provision_kind", "document_id": "document_id", "provision_path": "provision_path",
-                 "kind": "kind", "id": "id", "dated": "dated"}
+                 "kind": "kind", "id": "id", "dated": "dated", "defines": "defines"}
 
 KEYWORD_FIELDS = tuple(
     sorted(

@@ -348,6 +348,7 @@ def records_for(documents: Iterable[Document], obligations: Iterable[Obligation]
     chains = VersionChains.build(docs.values())
     targets = AmendmentTargets.of(docs.values())
     indexes = {d.id: _ProvisionIndex(d) for d in docs.values()}
+    defines = _defined_terms(docs.values())
     bases = {d.id: _document_fields(d, chains.version(d.id)) for d in docs.values()}
     for d in docs.values():
         yield document_record(d, bases[d.id])
@@ -356,6 +357,8 @@ def records_for(documents: Iterable[Document], obligations: Iterable[Obligation]
                 modality = strongest.get((d.id, p.id))
                 rec = provision_record(d, p, indexes[d.id], bases[d.id], modality, targets.heading(d, indexes[d.id], p),
                                        targets.instructs(d, indexes[d.id], p))
+                if terms := defines.get((d.id, p.id)):
+                    rec["defines"] = terms
                 if quoted := _quoted_group(p, docs):
                     rec.update(group=quoted, quoted_amendment=True)
                 yield rec
@@ -374,6 +377,20 @@ def records_for(documents: Iterable[Document], obligations: Iterable[Obligation]
         yield rec
         if (gone := chains.deletion_of(ob.document_id, ob.provision_id)) is not None:
             yield tombstone(rec, gone, rec.get("provision_kind"), ob.modality)
+
+
+def _defined_terms(docs: Iterable[Document]) -> dict[tuple[str, str], list[str]]:
+    """(document, provision) → the signatures of the terms it defines (indexer/analysis/terms.py finds them):
+    'what does remediation mean' then finds the definition itself, not every provision that uses the word."""
+    from indexer.analysis.terms import extract_terms
+    from indexer.search.analysis import term_signature
+    out: dict[tuple[str, str], list[str]] = {}
+    for d in docs:
+        for t in extract_terms(d):
+            sigs = {sig for name in (t.term, *t.aliases) if (sig := term_signature(name, d.language))}
+            if sigs:
+                out.setdefault((d.id, t.provision_id), []).extend(sorted(sigs))
+    return out
 
 
 def _quoted_group(p: Provision, docs: Mapping[str, Document]) -> str | None:

@@ -170,6 +170,17 @@ def test_a_question_about_a_meaning_finds_the_definition(engine):
     assert ("CSDDD", "art_3.par_1.pt_t") in found, found  # "'remediation' means restoration of …"
 
 
+@pytest.mark.parametrize("question,defining", [
+    ("what does remediation mean", ("CSDDD", "art_3.par_1.pt_t")),       # "'remediation' means …"
+    ("what are business partners", ("CSDDD", "art_3.par_1.pt_f")),       # plural asked, singular defined
+    ("wat wordt verstaan onder een zakenpartner", ("CSDDD", "art_3.par_1.pt_f")),  # Dutch, English-only act
+])
+def test_a_question_about_a_meaning_puts_the_definition_of_that_term_first(engine, question, defining):
+    top = provisions(engine, question).hits[0].record
+    assert (top["instrument"], top["provision_id"]) == defining, top["citation"]
+    assert top["defines"]
+
+
 def test_an_amending_instruction_says_what_it_amends(engine):
     """Omnibus I 'Article 29 is amended as follows' is found by the topic of CSDDD Article 29."""
     resp = provisions(engine, "OMNIBUS-I civil liability")
