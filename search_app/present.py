@@ -56,17 +56,19 @@ SORT_LABELS = {"relevance": _l("Relevance"), "date": _l("Date"), "deadline": _l(
 
 def safe_snippet(snippet: str) -> Markup:
     """Escape a highlighted snippet, keeping only <mark>…</mark> (whatever the engine escaped or not)."""
-    out, open_marks = [], 0
-    for part in _MARK.split(snippet):
-        low = part.lower()
-        if low == "<mark>":
+    parts = _MARK.split(snippet)  # text, tag, text, tag, …, text: the split pattern captures the tags
+    out: list[str] = []
+    open_marks = 0
+    for i, part in enumerate(parts):
+        if not i % 2:
+            if part:
+                out.append(escape(html.unescape(part)))
+        elif part[1] != "/":
             out.append("<mark>")
             open_marks += 1
-        elif low == "</mark>" and open_marks:
+        elif open_marks:
             out.append("</mark>")
             open_marks -= 1
-        elif low != "</mark>":
-            out.append(str(escape(html.unescape(part))))
     out.extend("</mark>" * open_marks)
     return Markup("".join(out))
 
@@ -172,11 +174,11 @@ def document_short_name(doc_id: str) -> str | None:
     return (doc.short_title or doc.title) if doc else None
 
 
-def facet_value_label(facet: str, value: str) -> str:
+def facet_value_label(facet: str, value: str, lang: str | None = None) -> str:
     """A facet value as the interface language names it (the facet's own label rules, indexer/search/facets.py)."""
     if facet not in FACETS:
         return value
-    return FACETS[facet].value_label(value, interface_language())
+    return FACETS[facet].value_label(value, lang or interface_language())
 
 
 def addressee_label(record: dict[str, Any]) -> str | None:
@@ -185,19 +187,19 @@ def addressee_label(record: dict[str, Any]) -> str | None:
     return record.get("addressee_text") or (facet_value_label("addressee", key) if key else None)
 
 
-def parties(addressee: str | None, addressee_text: str | None,
-            duty_bearer: str | None) -> tuple[str | None, str | None]:
+def parties(addressee: str | None, addressee_text: str | None, duty_bearer: str | None,
+            lang: str | None = None) -> tuple[str | None, str | None]:
     """(who must act, "via the Member States" or None) as a card or the reader names them: the role's label as the
     Who facet shows it (the sentence's own words for a party no role names), and where the duty passes through
     another addressee, that addressee."""
     bearer = duty_bearer or addressee
     if bearer == addressee or not bearer:  # the role's label, as the Who facet names it; else the text's words
-        return (facet_value_label("addressee", addressee) if addressee else None) or addressee_text, None
-    lang = interface_language()
+        return (facet_value_label("addressee", addressee, lang) if addressee else None) or addressee_text, None
+    lang = lang or interface_language()
     via = taxonomy.role_via(addressee, lang) if addressee else None
     if addressee and not via:
-        via = str(_("via %(party)s", party=facet_value_label("addressee", addressee)))
-    return facet_value_label("addressee", bearer), via
+        via = str(_("via %(party)s", party=facet_value_label("addressee", addressee, lang)))
+    return facet_value_label("addressee", bearer, lang), via
 
 
 @dataclass(frozen=True)
@@ -275,13 +277,13 @@ _NOTES: dict[tuple, VersionNote | None] = {}
 _NOTES_KEPT = 4096
 
 
-def version_note(r: dict[str, Any], as_of: date | None = None) -> VersionNote | None:
+def version_note(r: dict[str, Any], as_of: date | None = None, lang: str | None = None) -> VersionNote | None:
     """The version wording for a record (index record or document fields) on the day searched (today by default).
     The version facts, the day and the interface language decide it, so it is worded once per process for them
     (the cards of every search share a few versions); at most _NOTES_KEPT wordings are kept."""
     key = (r.get("version_date"), r.get("consolidated"), r.get("version_published", True), r.get("deleted_on"),
            r.get("deleted_by"), r.get("superseded_on"), tuple(r.get("amended_since") or ()), as_of,
-           interface_language(), date.today())
+           lang or interface_language(), date.today())
     try:
         return _NOTES[key]
     except KeyError:
@@ -322,20 +324,23 @@ def _version_note(r: dict[str, Any], as_of: date | None) -> VersionNote | None:
                        _("in force on %(d)s", d=long_date(day)), note)
 
 
-def other_versions(doc_id: str, provision_id: str | None) -> list[tuple[str, str]]:
+def other_versions(doc_id: str, provision_id: str | None, lang: str | None = None) -> list[tuple[str, str]]:
     """(label, link) of the same provision in the act's other versions: one click to compare."""
+    beside = _versions_beside(doc_id, lang or interface_language())
+    if not beside:
+        return []
     anchor = f"#{quote(provision_id, safe='')}" if provision_id else ""
-    return [(label, url + anchor) for doc, label, url in _versions_beside(doc_id)
+    return [(label, url + anchor) for doc, label, url in beside
             if not provision_id or doc.provision(provision_id) is not None]
 
 
-def _versions_beside(doc_id: str) -> list[tuple[Document, str, str]]:
+def _versions_beside(doc_id: str, lang: str) -> list[tuple[Document, str, str]]:
     """(document, label, reader URL) of the act's other versions that were ever in force. Every card asks, so
     they are found once per corpus snapshot, interface language and script root (a reloaded corpus starts
     afresh)."""
     corpus = state().corpus
     found_for: dict[tuple, list] = corpus.snapshot.derived("web versions beside", lambda _: {})
-    key = (doc_id, interface_language(), request.script_root)
+    key = (doc_id, lang, request.script_root)
     found = found_for.get(key)
     if found is None:
         chains = corpus.versions()
@@ -378,7 +383,7 @@ class Card:
 
 
 def card(hit: Hit, as_of: date | None = None) -> Card:
-    r = hit.record
+    r, lang = hit.record, interface_language()
     snippets = [s for field_snips in hit.highlights.values() for s in field_snips]
     snippet = (
         safe_snippet(" … ".join(snippets[:2])) if snippets else plain_snippet(r.get("text") or r.get("title") or "")
@@ -387,7 +392,7 @@ def card(hit: Hit, as_of: date | None = None) -> Card:
     # Index records carry the document's titles and links; read the document itself only when one lacks them.
     doc = state().corpus.document(doc_id) if doc_id and not (r.get("short_title") and r.get("official_url")) else None
     name = (
-        act_name_in(r.get("act_id"), interface_language())
+        act_name_in(r.get("act_id"), lang)
         or r.get("act_name")
         or r.get("short_title")
         or (doc.short_title or doc.title if doc else None)
@@ -408,9 +413,9 @@ def card(hit: Hit, as_of: date | None = None) -> Card:
             official,
             doc_id,
             language=r.get("language"),
-            version=version_note(r, as_of),
+            version=version_note(r, as_of, lang),
             meta=[
-                facet_value_label(f, r[key])
+                facet_value_label(f, r[key], lang)
                 for f, key in (
                     ("document_type", "document_type"),
                     ("jurisdiction", "jurisdiction"),
@@ -428,15 +433,15 @@ def card(hit: Hit, as_of: date | None = None) -> Card:
     anchor = provision_id if hit.kind == "obligation" or r.get("provision_id") else r.get("id")
     link = reader_link(doc_id, hit.id if hit.kind == "obligation" else None, anchor)
     c = Card(hit.id, hit.kind, r.get("heading") or citation, citation, snippet, link, official, doc_id, provision_id,
-             language=r.get("language"), version=version_note(r, as_of))
-    c.also_in = other_versions(doc_id, provision_id) if doc_id else []
+             language=r.get("language"), version=version_note(r, as_of, lang))
+    c.also_in = other_versions(doc_id, provision_id, lang) if doc_id else []
     if hit.kind == "obligation":
         c.modality = r.get("modality")
-        c.addressee, c.via = parties(r.get("addressee"), r.get("addressee_text"), r.get("duty_bearer"))
+        c.addressee, c.via = parties(r.get("addressee"), r.get("addressee_text"), r.get("duty_bearer"), lang)
         c.action = r.get("action")
         c.deadlines = [d.get("text", "") if isinstance(d, dict) else str(d) for d in r.get("deadlines") or []]
         c.thresholds = [t.get("text", "") if isinstance(t, dict) else str(t) for t in r.get("thresholds") or []]
-        c.topics = [facet_value_label("topic", t) for t in r.get("topics") or []]
+        c.topics = [facet_value_label("topic", t, lang) for t in r.get("topics") or []]
     return c
 
 
