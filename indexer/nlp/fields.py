@@ -15,46 +15,19 @@ from functools import lru_cache
 from indexer.nlp.lexicon import act_names
 from regkb.dates import DAY_MONTH_YEAR, make_date
 
-NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-    "eleven": 11, "twelve": 12, "fifteen": 15, "eighteen": 18, "twenty": 20, "twenty-four": 24, "thirty": 30,
-    "thirty-six": 36, "forty-eight": 48, "sixty": 60, "ninety": 90,
-    "een": 1, "één": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7, "acht": 8, "negen": 9,
-    "tien": 10, "elf": 11, "twaalf": 12, "vijftien": 15, "achttien": 18, "twintig": 20, "dertig": 30, "zestig": 60,
-    "negentig": 90,
-    "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "sept": 7, "huit": 8, "neuf": 9, "dix": 10,
-    "onze": 11, "douze": 12, "quinze": 15, "dix-huit": 18, "vingt": 20, "vingt-quatre": 24, "trente": 30,
-    "trente-six": 36, "quarante-huit": 48, "soixante": 60, "quatre-vingt-dix": 90,
-}
-UNITS = {
-    "day": "D",
-    "days": "D",
-    "dag": "D",
-    "dagen": "D",
-    "week": "W",
-    "weeks": "W",
-    "weken": "W",
-    "month": "M",
-    "months": "M",
-    "maand": "M",
-    "maanden": "M",
-    "year": "Y",
-    "years": "Y",
-    "jaar": "Y",
-    "jaren": "Y",
-    "working days": "D",
-    "werkdagen": "D",
-    "jour": "D",
-    "jours": "D",
-    "jours ouvrables": "D",
-    "semaine": "W",
-    "semaines": "W",
-    "mois": "M",
-    "an": "Y",
-    "ans": "Y",
-    "année": "Y",
-    "années": "Y",
-}
+
+def _periods() -> dict:
+    """Number words, time units and fillers of periods (config/legal_cues.yaml `periods`)."""
+    from regkb.settings import load_config
+
+    return load_config("legal_cues")["periods"]
+
+
+_PERIODS = _periods()
+NUMBER_WORDS: dict[str, int] = {str(k).lower(): int(v) for k, v in _PERIODS["number_words"].items()}
+# unit → (how many of the ISO unit, ISO unit): "maanden" → (1, "M"), "halfjaar" → (6, "M")
+UNITS: dict[str, tuple[int, str]] = {
+    str(k).lower(): (int(str(v)[:-1] or 1), str(v)[-1]) for k, v in _PERIODS["units"].items()}
 ORDINALS_NL = {"eerste": 1, "tweede": 2, "derde": 3, "vierde": 4, "vijfde": 5, "zesde": 6, "zevende": 7, "achtste": 8,
                "negende": 9, "tiende": 10, "elfde": 11, "twaalfde": 12}
 ORDINALS_EN = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
@@ -63,7 +36,22 @@ ORDINALS_EN = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "si
 # "26 July 2027", "1 januari 2025", "1er janvier 2022" (regkb.dates: the month names of every language)
 DATE = DAY_MONTH_YEAR.replace(r"(?P<day>\d{1,2})", r"(?P<day>\d{1,2})(?:er)?", 1)
 _NUM_WORD = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
-_UNIT = "|".join(sorted(UNITS, key=len, reverse=True))
+_UNIT = "|".join(sorted((re.escape(u).replace(r"\ ", r"\s+") for u in UNITS), key=len, reverse=True))
+def _alternation(phrases: list[str]) -> str:
+    """Config phrases as one regex alternation: "re:" entries as written, others literally (any whitespace)."""
+    return "|".join(f[3:] if f.startswith("re:") else re.escape(f).replace(r"\ ", r"\s+") for f in phrases)
+
+
+_FILLER = _alternation(_PERIODS["fillers"])
+# a date right after a relative pronoun describes the party ("die vóór 1 januari 2024 zijn toegelaten")
+_RECURRING = re.compile(rf"(?<![\w-])(?:{_alternation(_PERIODS['recurring'])})\s+(?:\w+\s+)?$", re.I)
+_MINIMUM = frozenset(("at least", "ten minste", "au moins"))
+_DESCRIPTIVE_PREPS = frozenset(("before", "vóór", "voor", "sinds", "since", "until", "tot"))
+# the pronoun right before the preposition (Dutch puts the clause's verb last: "die vóór ... zijn toegelaten"), or
+# with a past tense between ("which were produced before"); not "boekjaren die aanvangen vóór 1 januari 2028"
+_RELATIVE_PRONOUN = re.compile(rf"(?:^|(?P<before>[\w-]+)\s+)(?:{'|'.join(_PERIODS['relative_pronouns'])})"
+                               rf"(?:\s+(?:[\w-]+\s+){{0,2}}?(?:were|was|been|had)(?:\s+[\w-]+){{0,2}})?\s*$", re.I)
+_DEMONSTRATIVE_AFTER = frozenset(_PERIODS["demonstrative_after"])
 QTY = rf"(?P<n>\d+|{_NUM_WORD})\s+(?P<unit>{_UNIT})"
 
 DEADLINE_ABS = re.compile(
@@ -74,22 +62,29 @@ DEADLINE_ABS = re.compile(
     rf"après le|d['’]ici au|d['’]ici le)\s+{DATE}",
     re.I,
 )
+# the event a period runs from, up to a clause boundary or (a long one) its 60th character
+_ANCHOR = (r"(?P<anchor>(?!age\b|leeftijd\b)(?:(?:the\s+|de\s+|het\s+)?[\w\s'’-]{1,60}?(?=[,.;:)]|\s+(?:and|or|en|to|"
+           r"in|on|at|is|are|through|which|that|die|dat|shall|must|may|moet|wordt|worden|door|bij|aan|met|"
+           r"overeenkomstig)\b|$)"
+           r"|[\w'’-]+(?:\s+[\w'’-]+){0,5}))")  # no boundary within reach: its first six words
 DEADLINE_REL = re.compile(
-    rf"(?<!\w)(?P<prep>within|no later than|not later than|at the latest|binnen|uiterlijk|ten laatste|"
+    rf"(?<!\w)(?P<prep>within|no later than|not later than|at the latest|binnen|uiterlijk|ten laatste|niet langer dan|"
+    rf"gedurende de eerste|gedurende|voor|"
     rf"for a period of|for|"
     rf"after the expiration of|after the expiry of|na afloop van|na verloop van|na het verstrijken van|after|na|"
     rf"at least|ten minste|"
     rf"dans un délai de|dans les|au plus tard|pendant|au moins|après l['’]expiration d['’]un délai de)\s+"
-    rf"(?:a period of\s+|een termijn van\s+|een periode van\s+|een tijdvak van\s+|une période de\s+|"
-    rf"une durée de\s+)?{QTY}\s+"
+    rf"(?:(?:{_FILLER})\s+)?{QTY}\s+"
     rf"(?P<rel>of|after|from|following|before|prior to|na|van|vanaf|vóór|voor|volgend op|te rekenen vanaf|"
     rf"à compter de la|à compter de l['’]|à compter du|à compter de|à partir de la|à partir de l['’]|à partir du|"
     rf"à partir de|après la|après l['’]|après le|après|suivant la|suivant le|suivant l['’]|suivant|avant la|"
     rf"avant le|avant l['’]|avant|à l['’]issue de la|à l['’]issue du|à l['’]issue de|qui suivent la|qui suivent le|"
     rf"qui suivent l['’]|qui suivent|qui suit la|qui suit le|qui suit l['’]|qui suit)(?:\s+|(?<=['’]))"
-    rf"(?P<anchor>(?!age\b|leeftijd\b)(?:the\s+|de\s+|het\s+)?[\w\s'’-]{{1,60}}?)(?=[,.;:)]|\s+(?:and|or|en|to|in|on|at|is|are|through|which|that|die|dat|shall|must|may|moet|wordt|worden)\b|$)",
+    rf"{_ANCHOR}",
     re.I,
 )
+# Dutch also writes the period without a preposition: "treedt in werking twaalf maanden na de datum", "een jaar nadat"
+DEADLINE_BARE = re.compile(rf"(?<![\w-])(?P<prep>){QTY}\s+(?P<rel>na|nadat|vóór|voordat)\s+{_ANCHOR}", re.I)
 
 
 @dataclass
@@ -104,25 +99,37 @@ def _num(token: str) -> int:
     return int(token) if token.isdigit() else NUMBER_WORDS[token.lower()]
 
 
+def _in_relative_clause(text: str, pos: int) -> bool:
+    """A relative clause opened shortly before `pos` and not closed by punctuation ("die vóór ... zijn toegelaten")."""
+    m = _RELATIVE_PRONOUN.search(text, 0, pos)
+    return m is not None and (m["before"] or "").lower() not in _DEMONSTRATIVE_AFTER
+
+
 def find_deadlines(text: str) -> list[Found]:
     """Absolute dates after a time preposition, and relative periods anchored to an event."""
     out: list[Found] = []
     for m in DEADLINE_ABS.finditer(text):
         d = make_date(m["year"], m["month"], m["day"])
-        if d is None:
-            continue
+        if d is None or (m["prep"].lower() in _DESCRIPTIVE_PREPS and _in_relative_clause(text, m.start())):
+            continue  # "wettelijke auditors die vóór 1 januari 2024 zijn toegelaten": not when the duty falls due
         out.append(Found(m.start(), m.end(), m.group(0), {"date": d.isoformat(), "relative": None}))
-    for m in DEADLINE_REL.finditer(text):
-        if any(f.start <= m.start() < f.end for f in out):
+    for m in [*DEADLINE_REL.finditer(text), *DEADLINE_BARE.finditer(text)]:
+        bare = m.re is DEADLINE_BARE  # inside a period found already ("van tien jaren na"), or holding its date
+        if any(f.start <= m.start() < f.end or (bare and m.start() <= f.start < m.end()) for f in out):
             continue
+        if _RECURRING.search(text, 0, m.start("n")):
+            continue  # "om de drie jaar na ...": how often, not by when
+        if m["prep"].lower() in _MINIMUM and m["rel"].lower() in ("of", "van"):
+            continue  # "ten minste acht maanden van de praktijkopleiding": a length, no deadline
         anchor = re.sub(r"\s+", " ", m["anchor"]).strip()
+        many, iso = UNITS[re.sub(r"\s+", " ", m["unit"].lower())]
         rel = "before" if m["rel"].lower().split()[0] in ("before", "prior", "vóór", "voor", "avant") else "after"
         out.append(
             Found(
                 m.start(),
                 m.end(),
                 m.group(0),
-                {"date": None, "relative": f"P{_num(m['n'])}{UNITS[m['unit'].lower()]} {rel} {anchor}"},
+                {"date": None, "relative": f"P{_num(m['n']) * many}{iso} {rel} {anchor}"},
             )
         )
     return sorted(out, key=lambda f: f.start)

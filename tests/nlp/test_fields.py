@@ -32,6 +32,22 @@ from indexer.nlp.pipeline import ReferenceResolver, analyze_text, extract_docume
             [(None, "P10Y after de datum waarop het Verdrag")],
         ),
         ("Het verslag wordt uiterlijk .op 6 december 2018 bekendgemaakt.", [("2018-12-06", None)]),  # as published
+        # number words, a unit worth six months, and the words a period may sit in (config/legal_cues.yaml periods)
+        ("Hij meldt het binnen een halfjaar na het verstrijken van de termijn.",
+         [(None, "P6M after het verstrijken van de termijn")]),
+        ("Zij maken het binnen een redelijke termijn van niet meer dan 12 maanden na balansdatum openbaar.",
+         [(None, "P12M after balansdatum openbaar")]),
+        ("Elk Lid dat binnen den termijn van een jaar na verloop van den termijn van tien jaar, geen gebruik maakt.",
+         [(None, "P1Y after verloop van den termijn van tien jaar")]),
+        # Dutch without a time preposition before the period
+        ("De opzegging wordt eerst van kracht een jaar na de datum waarop zij is geregistreerd.",
+         [(None, "P1Y after de datum waarop zij")]),
+        ("De gegevens worden niet langer dan tien jaar na de datum van indiening bewaard.",
+         [(None, "P10Y after de datum van indiening bewaard")]),
+        # a date inside a relative clause says what the party did, not when the duty falls due; "die" pointing does not
+        ("De lidstaten zien erop toe dat auditors die vóór 1 januari 2024 zijn toegelaten, niet onder lid 7 vallen.",
+         []),
+        ("Zij hoeven niet te voldoen, mits zij die procedure vóór 1 januari 2026 afronden.", [("2026-01-01", None)]),
     ],
 )
 def test_deadlines_absolute_and_relative(text, expected):

@@ -59,3 +59,12 @@ def test_french_targets_on_crawled_corpus(crawled_dir):
     assert ext["f1"] >= 0.95 and ext["modality_accuracy"] >= 0.95 and ext["addressee_accuracy"] >= 0.93, \
         result.extractor.errors
     assert ext["deadline_exact"] >= 0.9 and ext["f1"] > base["f1"]
+
+
+def test_dutch_deadlines_pooled_over_the_dutch_gold(mirror_docs):
+    """Dutch deadlines rest on more than a handful of sentences (nl_deadlines.jsonl, labelled blind): exact ≥ 0.9."""
+    n = ok = 0
+    for name in ("nl", "nl_heldout", "nl_effects", "nl_sfdr", "nl_deadlines", "nl_deadlines_heldout"):
+        s = evaluate(load_gold(GOLD / f"{name}.jsonl"), mirror_docs, "nl").extractor
+        n, ok = n + s.deadline_n, ok + s.deadline_ok
+    assert n >= 20 and ok / n >= 0.9

@@ -67,6 +67,35 @@ def test_the_dutch_habits_live_in_the_dutch_pack():
     assert pack("nl").present_duty is not None and pack("en").present_duty is None
 
 
+@pytest.mark.parametrize("text,verb,addressee", [
+    # the verb is followed by a comma, no subordinate clause is open (ILO C182 art. 7(2))
+    ("Elk Lid neemt, rekening houdend met het belang van onderwijs, doeltreffende maatregelen.", "neemt",
+     "ilo_members"),
+    # an opening phrase without a comma: the inverted verb and subject follow it (SFDR art. 4(6))
+    ("Uiterlijk op 30 december 2021 ontwikkelen de ETA's via het Gemengd Comité ontwerpen van technische normen, "
+     "wat betreft inhoud.", "ontwikkelen", "esma_eba_eiopa"),
+    # a noun after a preposition or before a number is no verb ("leden 1 en 2"); the verb of the clause is
+    ("In de gedelegeerde handelingen specificeert de Commissie welke informatie ondernemingen overeenkomstig "
+     "artikel 19 bis, leden 1 en 2, rapporteren.", "specificeert", "commission"),
+    # a verb only the lookup table knows ("geeft" → "geven")
+    ("De Commissie geeft de lidstaten de gelegenheid opmerkingen te maken.", "geeft", "commission"),
+])
+def test_the_dutch_verb_finder_takes_the_finite_verb(text, verb, addressee):
+    a = analyse(text, lexicon("nl"), text_context("nl"))
+    assert a.modality == "obligation" and a.addressee == addressee
+    assert a.action is not None and a.action.split()[0].strip(",") == verb
+
+
+def test_dutch_lemmas_and_what_is_no_verb():
+    from indexer.nlp.lang import nl
+
+    assert nl.lemma("geeft") == "geven" and nl.lemma("maatregelen") == "maatregel"  # keyed by hash, as spaCy stores
+    assert not nl.is_finite("uitgedrukt", "telkens", nl.lemma)  # participle: ge- where "uitdrukken" has none
+    assert not nl.is_finite("genomen", "maatregelen", nl.lemma)  # a participle, not "nemen"
+    assert not nl.is_finite("miljoen", "per", nl.lemma) and not nl.is_finite("leden", "artikel", nl.lemma, "1")
+    assert nl.is_finite("bevat", "verklaring", nl.lemma) and nl.is_finite("gelden", "regels", nl.lemma)
+
+
 def test_act_names_come_from_config_acts_yaml_and_are_found_in_text():
     names = act_names()
     for act in acts().values():

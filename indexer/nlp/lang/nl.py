@@ -75,13 +75,14 @@ _MODALS: dict[str, str | None] = {
     **dict.fromkeys(("moet", "moeten", "dient", "dienen"), "obligation"),
     **dict.fromkeys(("zal", "zullen"), None)}
 _PREPOSITIONS = frozenset(
-    "voor van op in met aan bij door uit tot over naar onder om na tegen volgens krachtens".split()
+    "voor van op in met aan bij door uit tot over naar onder om na tegen volgens krachtens per binnen zonder via "
+    "inzake jegens buiten boven beneden tussen achter".split()
 )
 _AUX = frozenset(("wordt", "worden", "is", "zijn", "heeft", "hebben"))
 _NOT_BEFORE_VERB = frozenset("de het een deze dit die dat te om zijn haar hun elke iedere alle andere".split())
 # words opening a relative clause, whose finite verb is not the main one ("waarmee wordt belegd")
 _RELATIVES = frozenset("die welke wiens waarvan waarin waarop waarmee waarbij waardoor waaraan waarover waartoe "
-                       "waaruit waarnaar".split())
+                       "waaruit waarnaar waaronder waarvoor waartegen".split())
 # words opening a subordinate clause: its finite verb comes last, before the comma that closes it
 _SUBORDINATORS = _RELATIVES | frozenset("dat of indien wanneer als tenzij zodra nadat voordat omdat zodat terwijl mits "
                                         "zolang".split())
@@ -101,7 +102,7 @@ def is_finite(word: str, prev: str | None, lemma: Callable[[str], str] = lemma, 
     w, verbs = word.lower(), _verbs()
     if w in _FINITE:
         return True
-    if w in _NOT_BEFORE_VERB or prev in _PREPOSITIONS or (following or "x")[0].isdigit():
+    if w in _NOT_BEFORE_VERB or w in _PREPOSITIONS or prev in _PREPOSITIONS or (following or "x")[0].isdigit():
         return False  # an article or pronoun ("een", "die") is never the verb, whatever the lemma table says
     if _participle(w, lemma(w)):
         return False
@@ -149,7 +150,10 @@ def present_verb(text: str, masked: str, lemma: Callable[[str], str], main: int)
     opening = re.findall(r"[\w-]+", text[:main])
     # the clause an opening "Indien ..." subordinates is still open unless its verb closed it before the comma
     in_relative, subordinate = False, bool(opening) and not is_finite(opening[-1], None, lemma)
+    closed = 0  # the end of the verb cluster that closed a subordinate clause ("kan brengen,")
     for i, (w, s, e) in enumerate(words):
+        if main + s < closed:
+            continue
         # "voor die verwijzing" points; "onder wiens recht", "krachtens welke" open a relative clause
         demonstrative = i > 0 and words[i - 1][0].lower() in _PREPOSITIONS and w.lower() in ("die", "dat")
         subordinate = subordinate or (i > 0 and w.lower() in _SUBORDINATORS and not demonstrative)
@@ -164,10 +168,11 @@ def present_verb(text: str, masked: str, lemma: Callable[[str], str], main: int)
             if in_relative:
                 in_relative = False
                 continue
-            if re.match(r"\s*,", text[main + e:]) and w.lower() not in _FINITE and subordinate:
+            cluster = re.match(r"(?:\s+[\w-]+en){0,2}\s*,", text[main + e:])  # "... in gevaar kan brengen, mag"
+            if cluster and subordinate:
                 # verb-final: the end of a subordinate clause ("Indien ... X verleent, wordt ..."); without one the
                 # verb is the main one and a comma merely follows it ("Elk Lid neemt, rekening houdend met ...")
-                subordinate = False
+                subordinate, closed = False, main + e + cluster.end()
                 continue
             if w.lower() not in _COPULA:
                 return main + s, main + e
@@ -188,8 +193,12 @@ def present_duty(text: str, masked: str, cue: Cue | None, lemma: Callable[[str],
     if verb and modal != "":
         # a modal is a cue of its own, also after an opening phrase ("Onverminderd artikel 11 kunnen ..."); a
         # derogation ("In afwijking van lid 3 kunnen ...") and the future "zal" keep the cue found so far
-        later = cue is None or (cue[1] > verb[0] and cue[0] != "exemption")
-        return (modal, verb[0], verb[1]) if modal and later else cue
+        # the finder skipped subordinate clauses to reach it, so another cue elsewhere ("die ... kan brengen, mag
+        # niet ...") does not govern; "mag niet", "kunnen geen": a prohibition
+        other = cue is None or (cue[1] != verb[0] and cue[0] != "exemption")
+        if modal == "permission" and re.match(r"\s+(?:niet|geen)\b", text[verb[1]:]):
+            modal = "prohibition"
+        return (modal, verb[0], verb[1]) if modal and other else cue
     aux = verb and text[verb[0]:verb[1]].lower() in _AUX
     governs = verb and cue and verb[1] <= cue[1] - 2 and not aux and (
         cue[0] in ("permission", "obligation") or re.search(r"\b(?:welke|die|dat|of|wie)\b", text[verb[1]:cue[1]]))
@@ -232,7 +241,8 @@ PACK = LanguagePack(
     definitions=(
         re.compile(
             r"^\W*(?:(?:\d+\)|[a-z][.)])\s*[^:;.]{1,60}:\s|\(?\d+[a-z]?\)?\.?\s*[‘'\"“][^’'\"”]{1,80}[’'\"”]\s*:)"
-            r"|wordt verstaan onder",
+            r"|wordt verstaan onder"
+            r"|\bde\s+uitdrukking\s+[„“\"‘]",  # ILO: "heeft de uitdrukking „kind” betrekking op", "duidt ... aan"
             re.I,
         ),
     ),
