@@ -189,6 +189,9 @@ def present_duty(text: str, masked: str, cue: Cue | None, lemma: Callable[[str],
     """The first finite verb governs ("De Commissie verleent ... en kan ..."): an obligation, unless an auxiliary
     or a later exemption/prohibition cue outside a subordinate clause decides."""
     verb = present_verb(text, masked, lemma, main)
+    if verb and cue and cue[0] == "exemption" and cue[2] <= verb[0]:
+        # "In afwijking van lid 1 bevestigen financiëlemarktdeelnemers ...": the derogation's verb; its subject follows
+        return "exemption", verb[0], verb[1]
     modal = verb and _MODALS.get(text[verb[0]:verb[1]].lower(), "")
     if verb and modal != "":
         # a modal is a cue of its own, also after an opening phrase ("Onverminderd artikel 11 kunnen ..."); a
