@@ -215,7 +215,7 @@ class Glossary:
         for i, concept in enumerate(self.concepts):
             for lang, terms in concept.terms.items():
                 for text in terms:
-                    tokens = tuple(words_of(fold(text)))
+                    tokens = _content_tokens_of(tuple(words_of(fold(text))))
                     keys = _match_keys(tokens, lang)
                     if not keys:
                         continue
@@ -268,7 +268,16 @@ class Glossary:
         return any(folded in self.function_words.get(lg, frozenset()) or term_key(folded, lg) is None for lg in langs)
 
     def match(self, tokens: Sequence[str]) -> list[tuple[int, int, list[_Term]]]:
-        """Leftmost-longest glossary matches over folded tokens: (start, end, terms of that length)."""
+        """Leftmost-longest glossary matches over folded tokens: (start, end, terms of that length). Function
+        words are passed over, as in the terms (`_content_tokens_of`): "right to full compensation" matches
+        like "right full compensation"; start and end index `tokens` as given."""
+        from indexer.search.analysis import function_words
+        at = [i for i, t in enumerate(tokens) if t not in function_words()] or list(range(len(tokens)))
+        # a match at either end covers the function words there ("kmo's", "the due diligence")
+        return [(0 if a == 0 else at[a], len(tokens) if b == len(at) else at[b - 1] + 1, terms)
+                for a, b, terms in self._match_content([tokens[i] for i in at])]
+
+    def _match_content(self, tokens: Sequence[str]) -> list[tuple[int, int, list[_Term]]]:
         keyed = {lang: [_match_key(t, lang) for t in tokens] for lang in LANGUAGES}
         out: list[tuple[int, int, list[_Term]]] = []
         i = 0
@@ -289,6 +298,14 @@ class Glossary:
             else:
                 i += 1
         return out
+
+
+def _content_tokens_of(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """A term's words as queries are matched (Glossary.match): without function words, so that "right to
+    full compensation" and "verwijderbaar en vervangbaar" match the query words with or without them ("vallen
+    onder" is matched by "vallen")."""
+    from indexer.search.analysis import function_words
+    return tuple(t for t in tokens if t not in function_words()) or tokens
 
 
 def _close_forms(typed: Sequence[str], term: Sequence[str]) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from indexer.search.query import And, FieldMatch, MatchAll, Node, Not, Or, Text
 
@@ -126,20 +126,6 @@ class _Rewrite:
         assert isinstance(node, (Not, FieldMatch, MatchAll))
         return node  # a NOT stays literal: excluding a word's translations too would surprise
 
-    def _glossary_terms_with_function_words(self, words: tuple[Text, ...]) -> list[tuple[int, int, Any, list[str]]]:
-        """Glossary terms of one content word and a function word that makes their meaning ("vallen onder" =
-        scope, not "vallen" = fall), matched on the words as typed. Longer terms are matched without their
-        function words (see _words), so that "right to full compensation" expands like "right full compensation"."""
-        from indexer.search.analysis import function_words
-        from indexer.search.crosslang import expand_query_words
-        out = []
-        for e in expand_query_words([w.value for w in words], None, self.glossary):
-            inner = [w.value.lower() for w in words[e.start:e.end]]
-            content = [w for w in inner if w not in function_words()]
-            if len(inner) > 1 and len(content) == 1 and (alts := self._alternatives(e)):
-                out.append((e.start, e.end - 1, e, alts))
-        return out
-
     def _words(self, words: tuple[Text, ...]) -> list[Node]:
         """Consecutive plain words: each glossary phrase or translated word becomes an OR of itself and its
         translations; the other words stay as typed. Function words are left out of the matching, so that
@@ -148,15 +134,12 @@ class _Rewrite:
         from indexer.search.crosslang import expand_query_words
         keep = [i for i, w in enumerate(words) if w.value.lower() not in function_words()]
         out: list[Node] = list(words)
-        spans = self._glossary_terms_with_function_words(words)  # "vallen onder": a term only with "onder"
-        for e in expand_query_words([words[i].value for i in keep], self.translations, self.glossary):
-            first, last = keep[e.start], keep[e.end - 1]
-            if not any(first <= b and a <= last for a, b, _, _ in spans) and (alts := self._alternatives(e)):
-                spans.append((first, last, e, alts))
-        spans.sort(key=lambda span: span[0])
-        for _, _, e, alts in spans:
+        found = [(e, alts) for e in expand_query_words([words[i].value for i in keep], self.translations, self.glossary)
+                 if (alts := self._alternatives(e))]
+        for e, alts in found:
             self.used[" ".join(e.words)] = alts
-        for first, last, _e, alts in reversed(spans):  # from the end, so that earlier spans keep their positions
+        for e, alts in reversed(found):  # from the end, so that earlier spans keep their positions
+            first, last = keep[e.start], keep[e.end - 1]
             typed = tuple(w for w in words[first:last + 1] if w.value.lower() not in function_words())
             original: Node = typed[0] if len(typed) == 1 else And(typed)
             out[first:last + 1] = [Or((original, *(_alternative(a) for a in alts)))]

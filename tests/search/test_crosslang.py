@@ -385,3 +385,14 @@ def test_real_translations_roundtrip(real, tmp_path):
     path = tmp_path / "translations.json"
     real.save(path)
     assert Translations.load(path) == real
+
+
+@pytest.mark.parametrize("with_,without", [("right to full compensation", "right full compensation"),
+                                            ("verwijderbaar en vervangbaar", "verwijderbaar vervangbaar"),
+                                            ("travail des enfants", "travail enfants")])
+def test_function_words_inside_a_glossary_term_change_nothing(glossary, with_, without):
+    def matched(text):  # (concepts, whether the match covers every word typed)
+        words = text.split()
+        return [(e.concepts, e.start == 0 and e.end == len(words)) for e in expand_query_words(words, None, glossary)]
+    assert matched(with_) == matched(without)
+    assert matched(with_) and matched(with_)[0][1]
