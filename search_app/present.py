@@ -27,6 +27,7 @@ from indexer.search.records import act_name_in
 from regkb import taxonomy
 from regkb.records import Document
 from regkb.urls import http_url
+from search_app.corpus import WebCorpus
 from search_app.state import state
 
 _MARK = re.compile(r"(</?mark>)", re.IGNORECASE)
@@ -161,12 +162,31 @@ def short_citation(citation: str) -> str:
     return out.strip()
 
 
+@dataclass(frozen=True)
+class _ThisRequest:
+    """What every card of a request asks for, looked up once per request (each look-up goes through Flask's
+    context proxies, and a search builds 20 cards of several look-ups each)."""
+
+    lang: str                          # the interface language
+    root: str                          # the script root, the prefix of every URL of the app
+    corpus: WebCorpus                  # the request's corpus snapshot
+    reader_urls: dict[tuple[str, str], str]  # the app's (script root, document id) → url_for's answer
+    beside: dict[tuple, list]          # the snapshot's other versions, by (document, language, script root)
+
+
+def _this_request() -> _ThisRequest:
+    here = g.get("regkb_present")
+    if here is None:
+        app_state = state()
+        corpus = app_state.corpus
+        here = g.regkb_present = _ThisRequest(str(get_locale()), request.script_root, corpus, app_state.reader_urls,
+                                              corpus.snapshot.derived("web versions beside", lambda _: {}))
+    return here
+
+
 def interface_language() -> str:
     """The interface language of this request ("en"), looked up once: every card and label asks."""
-    lang = g.get("regkb_lang")
-    if lang is None:
-        lang = g.regkb_lang = str(get_locale())
-    return lang
+    return _this_request().lang
 
 
 def document_short_name(doc_id: str) -> str | None:
@@ -223,8 +243,8 @@ def long_date(d: date) -> str:
 def _doc_url(doc_id: str) -> str:
     """The reader's URL of a document. url_for costs more than the rest of a card, and its answer depends only on
     the id and the request's script root (the app has no URL defaults or host matching): built once per app."""
-    urls = state().reader_urls
-    key = (request.script_root, doc_id)
+    here = _this_request()
+    urls, key = here.reader_urls, (here.root, doc_id)
     url = urls.get(key)
     if url is None:
         if len(urls) >= URLS_KEPT:
@@ -338,9 +358,8 @@ def _versions_beside(doc_id: str, lang: str) -> list[tuple[Document, str, str]]:
     """(document, label, reader URL) of the act's other versions that were ever in force. Every card asks, so
     they are found once per corpus snapshot, interface language and script root (a reloaded corpus starts
     afresh)."""
-    corpus = state().corpus
-    found_for: dict[tuple, list] = corpus.snapshot.derived("web versions beside", lambda _: {})
-    key = (doc_id, lang, request.script_root)
+    here = _this_request()
+    corpus, found_for, key = here.corpus, here.beside, (doc_id, lang, here.root)
     found = found_for.get(key)
     if found is None:
         chains = corpus.versions()
@@ -383,14 +402,15 @@ class Card:
 
 
 def card(hit: Hit, as_of: date | None = None) -> Card:
-    r, lang = hit.record, interface_language()
+    here = _this_request()
+    r, lang = hit.record, here.lang
     snippets = [s for field_snips in hit.highlights.values() for s in field_snips]
     snippet = (
         safe_snippet(" … ".join(snippets[:2])) if snippets else plain_snippet(r.get("text") or r.get("title") or "")
     )
     doc_id = r.get("document_id") or (r.get("id") if hit.kind == "document" else None) or hit.id
     # Index records carry the document's titles and links; read the document itself only when one lacks them.
-    doc = state().corpus.document(doc_id) if doc_id and not (r.get("short_title") and r.get("official_url")) else None
+    doc = here.corpus.document(doc_id) if doc_id and not (r.get("short_title") and r.get("official_url")) else None
     name = (
         act_name_in(r.get("act_id"), lang)
         or r.get("act_name")
