@@ -350,6 +350,7 @@ def records_for(documents: Iterable[Document], obligations: Iterable[Obligation]
     indexes = {d.id: _ProvisionIndex(d) for d in docs.values()}
     defines = _defined_terms(docs.values())
     bases = {d.id: _document_fields(d, chains.version(d.id)) for d in docs.values()}
+    versions = _version_starts(bases.values())
     for d in docs.values():
         yield document_record(d, bases[d.id])
         for p in d.provisions:
@@ -360,7 +361,7 @@ def records_for(documents: Iterable[Document], obligations: Iterable[Obligation]
                 if terms := defines.get((d.id, p.id)):
                     rec["defines"] = terms
                 if quoted := _quoted_group(p, docs):
-                    rec.update(group=quoted, quoted_amendment=True)
+                    rec.update(group=quoted, quoted_amendment=True, **_quotation_validity(rec, quoted, versions))
                 yield rec
                 if (gone := chains.deletion_of(d.id, p.id)) is not None:
                     yield tombstone(rec, gone, p.kind, modality, heading_only=not p.text)
@@ -373,7 +374,8 @@ def records_for(documents: Iterable[Document], obligations: Iterable[Obligation]
         rec = obligation_record(ob, indexes.get(ob.document_id), base, nth[(ob.document_id, ob.provision_id)])
         prov = indexes[ob.document_id].by_id.get(ob.provision_id) if ob.document_id in indexes else None
         if prov is not None and (quoted := _quoted_group(prov, docs)):
-            rec.update(group=f"{quoted}#{nth[(ob.document_id, ob.provision_id)]}", quoted_amendment=True)
+            rec.update(group=f"{quoted}#{nth[(ob.document_id, ob.provision_id)]}", quoted_amendment=True,
+                       **_quotation_validity(rec, quoted, versions))
         yield rec
         if (gone := chains.deletion_of(ob.document_id, ob.provision_id)) is not None:
             yield tombstone(rec, gone, rec.get("provision_kind"), ob.modality)
@@ -391,6 +393,26 @@ def _defined_terms(docs: Iterable[Document]) -> dict[tuple[str, str], list[str]]
             if sigs:
                 out.setdefault((d.id, t.provision_id), []).extend(sorted(sigs))
     return out
+
+
+def _version_starts(bases: Iterable[dict[str, Any]]) -> dict[str, list[int]]:
+    """act → the days (YYYYMMDD) on which each of its texts in the corpus became the law, in order."""
+    out: dict[str, set[int]] = {}
+    for b in bases:
+        if b.get("act_id") and b.get("valid_from"):
+            out.setdefault(b["act_id"], set()).add(b["valid_from"])
+    return {act: sorted(days) for act, days in out.items()}
+
+
+def _quotation_validity(rec: dict[str, Any], group: str, versions: Mapping[str, list[int]]) -> dict[str, Any]:
+    """An amending act's quotation of a provision is the law only until the amended act's next text in the
+    corpus (the consolidation that took it in, or a later one that may have changed it again): after that it
+    is superseded, and search shows that text instead (Stop-the-clock's CSDDD Article 37(1) → 17 April 2025)."""
+    later = [day for day in versions.get(group.split("#")[0], []) if day > (rec.get("valid_from") or 0)]
+    if not later or later[0] >= (rec.get("valid_to") or ymd(OPEN_END) or 0):
+        return {}
+    day = later[0]
+    return {"valid_to": day, "superseded_on": f"{day // 10000:04d}-{day // 100 % 100:02d}-{day % 100:02d}"}
 
 
 def _quoted_group(p: Provision, docs: Mapping[str, Document]) -> str | None:
