@@ -13,6 +13,10 @@ from regkb.settings import load_config
 # The sector value of a record that names no sector: a rule of general scope (the CSDDD, an ILO convention)
 # concerns every sector, so a sector filter also selects it and every sector's count includes it.
 ALL_SECTORS = "*"
+# The sector value of a record that concerns no sector: the legislator's own procedure inside a sector instrument
+# (the Commission's reviews and reports, the ESAs' mandates; config/nace.yaml `machinery`). No sector filter
+# selects it and no sector counts it.
+NO_SECTOR = "-"
 
 Labels = dict[str, dict[str, str]]  # code → {language: label}
 

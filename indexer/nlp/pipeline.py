@@ -25,7 +25,7 @@ from indexer.nlp.lang import has_pack, pack
 from indexer.nlp.lang.en import load_english  # noqa: F401  (regkb bench-extract's plain model)
 from indexer.nlp.lexicon import Lexicon, lexicon
 from indexer.nlp.normative import analyse, is_candidate
-from indexer.nlp.sectors import record_sectors
+from indexer.nlp.sectors import record_sectors, scope_of
 from indexer.nlp.segment import segment_text
 from regkb.records import Deadline, Document, Entity, Obligation, Reference, TextReference, Threshold
 
@@ -338,6 +338,7 @@ def extract_document(doc: Document, resolver: ReferenceResolver | None = None) -
                                       comparison=t["comparison"]) for t in f.thresholds],
                 references=[resolver.resolve(r, doc, prov.id) for r in f.references],
                 entities=[Entity(**e) for e in f.entities],
-                sectors=sorted(set().union(*(scope[doc.provisions[i].id] for i, _, _ in spans))), topics=f.topics,
+                sectors=scope_of(set().union(*(scope[doc.provisions[i].id] for i, _, _ in spans)), doc.language,
+                                 f.duty_bearer or f.addressee, f.action), topics=f.topics,
                 point_ids=[doc.provisions[i].id for i, _, _ in spans[1:]]))
     return out

@@ -8,11 +8,12 @@ C138 Article 5(3)'s branches). Both are data: config/sources.yaml `sectors` and 
 """
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from regkb.records import Document
 from regkb.settings import load_config
-from regkb.taxonomy import sector_ancestors
+from regkb.taxonomy import NO_SECTOR, sector_ancestors
 
 Rules = dict[str, tuple[tuple[frozenset[str], tuple[str, ...]], ...]]  # act_id -> ((provision ids, codes), ...)
 
@@ -60,3 +61,25 @@ def record_sectors(doc: Document) -> dict[str, frozenset[str]]:
             pid = parent.get(pid)
         out[p.id] = declared.union(*(codes for ids, codes in rules if ids & chain))
     return out
+
+
+@cache
+def _machinery() -> tuple[frozenset[str], frozenset[str], dict[str, re.Pattern[str]]]:
+    raw = load_config("nace").get("machinery") or {}
+    actions = {lang: re.compile(rf"(?:{'|'.join(pats)})\b", re.I) for lang, pats in (raw.get("actions") or {}).items()}
+    return frozenset(raw.get("bodies") or ()), frozenset(raw.get("procedural") or ()), actions
+
+
+def concerns_no_sector(lang: str, duty_bearer: str | None, action: str | None) -> bool:
+    """The legislator's own procedure (config/nace.yaml `machinery`): an EU body that runs the legislation, or the
+    Commission reviewing, reporting, consulting ... (its action says so), whatever the instrument's sectors."""
+    bodies, procedural, actions = _machinery()
+    if duty_bearer in bodies:
+        return True
+    pattern = actions.get(lang)
+    return duty_bearer in procedural and pattern is not None and bool(pattern.match(action or ""))
+
+
+def scope_of(codes: frozenset[str] | set[str], lang: str, duty_bearer: str | None, action: str | None) -> list[str]:
+    """A record's sectors: its provision's scope, or NO_SECTOR for legislative machinery."""
+    return [NO_SECTOR] if concerns_no_sector(lang, duty_bearer, action) else sorted(codes)

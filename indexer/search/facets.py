@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 
 from indexer.search.settings import search_config
 from regkb import taxonomy
-from regkb.taxonomy import ALL_SECTORS
+from regkb.taxonomy import ALL_SECTORS, NO_SECTOR
 
 Counts = list[tuple[str, int]]
 
@@ -88,7 +88,8 @@ class SectorFacet(Facet):
     def spread(self, counts: Counts) -> Counts:
         """The engines' counts (records naming each code), plus every section and division of config/nace.yaml
         that none names, at 0, when rules of general scope are among the results: choosing such a sector then
-        finds those rules."""
+        finds those rules. Records of no sector (NO_SECTOR, legislative machinery) are no choice."""
+        counts = [(v, n) for v, n in counts if v != NO_SECTOR]
         if not dict(counts).get(ALL_SECTORS):
             return counts
         out = dict(counts)

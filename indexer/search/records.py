@@ -22,7 +22,7 @@ from indexer.search.settings import search_config
 from regkb.corpus import Corpus
 from regkb.records import Document, Obligation, Provision
 from regkb.settings import DataDir, load_config
-from regkb.taxonomy import ALL_SECTORS, role_ancestors, sector_ancestors
+from regkb.taxonomy import ALL_SECTORS, NO_SECTOR, role_ancestors, sector_ancestors
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +122,10 @@ def _document_fields(doc: Document, version: VersionInfo | None = None) -> dict[
 
 
 def _specific_or_all(codes: list[str]) -> list[str]:
-    """The record's sectors, or ALL_SECTORS when it names none (a rule of general scope concerns every sector)."""
+    """The record's sectors, or ALL_SECTORS when it names none (a rule of general scope concerns every sector);
+    NO_SECTOR (legislative machinery, indexer/nlp/sectors.py) overrides its instrument's sectors."""
+    if NO_SECTOR in codes:
+        return [NO_SECTOR]
     specific = [c for c in dict.fromkeys(codes) if c != ALL_SECTORS]
     return specific or [ALL_SECTORS]
 

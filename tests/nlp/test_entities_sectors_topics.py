@@ -58,3 +58,28 @@ def test_document_declared_sectors_are_kept(mirror_docs):
     obligations = extract_document(doc)
     assert obligations and all({"K", "C22.1"} <= set(o.sectors) for o in obligations)
 
+
+
+def test_legislative_machinery_concerns_no_sector(mirror_docs):
+    """EUDR: the Commission's review and impact assessment (Art. 34) are the legislator's procedure and concern no
+    sector; its implementing rules for the information system (Art. 33(3)) and the operators' duties keep the
+    commodities the instrument declares (config/nace.yaml `machinery`)."""
+    from indexer.nlp.pipeline import extract_document
+    from regkb.taxonomy import NO_SECTOR
+
+    obligations = extract_document(mirror_docs["celex-32023R1115-en"])
+    review = [o for o in obligations if o.provision_id.startswith("art_34.") and o.duty_bearer == "commission"
+              and "impact assessment" in o.text]
+    system = [o for o in obligations if o.provision_id == "art_33.par_3" and o.duty_bearer == "commission"]
+    operators = [o for o in obligations if o.duty_bearer == "operators"]
+    assert review and all(o.sectors == [NO_SECTOR] for o in review)
+    assert system and all("A02" in o.sectors for o in system)
+    assert operators and all(NO_SECTOR not in o.sectors and "A02" in o.sectors for o in operators)
+
+
+def test_a_machinery_record_is_indexed_under_no_sector_not_under_all():
+    from indexer.search.records import _specific_or_all
+    from regkb.taxonomy import ALL_SECTORS, NO_SECTOR
+
+    assert _specific_or_all(["A02", "A", NO_SECTOR]) == [NO_SECTOR]  # the instrument's sectors do not come back
+    assert _specific_or_all([]) == [ALL_SECTORS] and _specific_or_all(["A02", "A"]) == ["A02", "A"]
