@@ -206,3 +206,17 @@ def test_every_label_names_a_provision_of_the_corpus(mirror_records):
             if not any(p == r.provision or p.startswith(r.provision + ".") for p in pool):
                 missing.append((q.id, r.act, r.provision))
     assert not missing
+
+
+def test_an_amending_quotation_is_superseded_by_the_next_consolidation(mirror_records, engine):
+    """Stop-the-clock (published 16 April 2025) quotes CSDDD Article 37(1) as replaced; from 17 April 2025 the
+    consolidated CSDDD holds the text, and Omnibus I changed it again in 2026. The quotation is the law until
+    the amended act's next text, never today's."""
+    quoted = next(r for r in mirror_records if r["id"] == "celex-32025L0794-en#art_2.amd_par_1")
+    assert quoted["superseded_on"] == "2025-04-17" and quoted["group"].endswith("#art_37.par_1")
+    phrase = '"shall adopt and publish, by 26 July 2027"'
+    today = {h.record["document_id"] for h in provisions(engine, phrase).hits}
+    assert "celex-32025L0794-en" not in today
+    then = provisions(engine, phrase, as_of=date(2025, 6, 1)).hits
+    assert [h.record["document_id"] for h in then if h.record["provision_id"] in ("art_37.par_1", "art_2.amd_par_1")
+            ] == ["celex-02024L1760-20250417-en"]
