@@ -1,8 +1,8 @@
 """Interface language: `?lang=` (remembered in a cookie) overrides the browser's Accept-Language."""
 from __future__ import annotations
 
-from flask import Flask, request
-from flask_babel import Babel, get_locale
+from flask import Flask, g, request
+from flask_babel import Babel, get_locale, get_translations
 
 COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -31,8 +31,28 @@ def _remember_choice(response):
     return response
 
 
+def catalogue():
+    """The request's translations, looked up once per request: Flask-Babel looks them up again for every string
+    (locale, domain and cache through Flask's context proxies), and a search page shows a hundred strings."""
+    try:
+        found = g.get("regkb_translations")
+    except RuntimeError:  # no app context: Flask-Babel's answer (no translation)
+        return get_translations()
+    if found is None:
+        found = g.regkb_translations = get_translations()
+    return found
+
+
 def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale, default_translation_directories="translations")
+    # Flask-Babel's own template callables, on the request's catalogue
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
+        gettext=lambda s: catalogue().ugettext(s),
+        ngettext=lambda s, p, n: catalogue().ungettext(s, p, n),
+        pgettext=lambda c, s: catalogue().upgettext(c, s),
+        npgettext=lambda c, s, p, n: catalogue().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
     app.after_request(_remember_choice)
 
     @app.context_processor
