@@ -94,3 +94,12 @@ def test_also_in_follows_a_reloaded_corpus(versions_dir):
         assert _also_in(client, CSDDD_VERSIONS[0]) == [CSDDD_VERSIONS[2]]
     finally:
         (versions_dir / f"{CSDDD_VERSIONS[1]}.json").rename(versions_dir / "documents" / f"{CSDDD_VERSIONS[1]}.json")
+
+
+def test_templates_translate_each_request_in_its_language(client):
+    """The catalogue is looked up once per request, never kept for the next: NL, EN, NL on one app."""
+    def heading(lang):
+        page = BeautifulSoup(client.get(f"/?q=child+labour&lang={lang}").data, "html.parser")
+        return page.select_one("#facets-title").get_text(), page.select_one("a.result-link") is not None
+
+    assert [heading(lang) for lang in ("nl", "en", "nl")] == [("Filteren", True), ("Filter", True), ("Filteren", True)]
