@@ -240,10 +240,10 @@ def long_date(d: date) -> str:
     return cache[d]
 
 
-def _doc_url(doc_id: str) -> str:
+def _doc_url(doc_id: str, here: _ThisRequest | None = None) -> str:
     """The reader's URL of a document. url_for costs more than the rest of a card, and its answer depends only on
     the id and the request's script root (the app has no URL defaults or host matching): built once per app."""
-    here = _this_request()
+    here = here or _this_request()
     urls, key = here.reader_urls, (here.root, doc_id)
     url = urls.get(key)
     if url is None:
@@ -259,8 +259,12 @@ URLS_KEPT = 16384
 def reader_link(doc_id: str, highlight: str | None = None, anchor: str | None = None) -> str:
     """url_for("documents.read", doc_id=…, highlight=…, _anchor=…), from the document's URL of this request:
     a search builds one per card. The query and the fragment are quoted as Werkzeug and Flask quote them
-    (tests/app/test_app_present.py compares the two)."""
-    url = _doc_url(doc_id)
+    (tests/app/test_app_card_caches.py compares the two)."""
+    return _link(_this_request(), doc_id, highlight, anchor)
+
+
+def _link(here: _ThisRequest, doc_id: str, highlight: str | None, anchor: str | None) -> str:
+    url = _doc_url(doc_id, here)
     if highlight is not None:
         url += "?" + urlencode({"highlight": highlight}, safe=_QUERY_SAFE)
     if anchor is not None:
@@ -344,9 +348,13 @@ def _version_note(r: dict[str, Any], as_of: date | None) -> VersionNote | None:
                        _("in force on %(d)s", d=long_date(day)), note)
 
 
-def other_versions(doc_id: str, provision_id: str | None, lang: str | None = None) -> list[tuple[str, str]]:
+def other_versions(doc_id: str, provision_id: str | None) -> list[tuple[str, str]]:
     """(label, link) of the same provision in the act's other versions: one click to compare."""
-    beside = _versions_beside(doc_id, lang or interface_language())
+    return _also_in(_this_request(), doc_id, provision_id)
+
+
+def _also_in(here: _ThisRequest, doc_id: str, provision_id: str | None) -> list[tuple[str, str]]:
+    beside = _versions_beside(here, doc_id)
     if not beside:
         return []
     anchor = f"#{quote(provision_id, safe='')}" if provision_id else ""
@@ -354,12 +362,11 @@ def other_versions(doc_id: str, provision_id: str | None, lang: str | None = Non
             if not provision_id or doc.provision(provision_id) is not None]
 
 
-def _versions_beside(doc_id: str, lang: str) -> list[tuple[Document, str, str]]:
+def _versions_beside(here: _ThisRequest, doc_id: str) -> list[tuple[Document, str, str]]:
     """(document, label, reader URL) of the act's other versions that were ever in force. Every card asks, so
     they are found once per corpus snapshot, interface language and script root (a reloaded corpus starts
     afresh)."""
-    here = _this_request()
-    corpus, found_for, key = here.corpus, here.beside, (doc_id, lang, here.root)
+    corpus, found_for, key = here.corpus, here.beside, (doc_id, here.lang, here.root)
     found = found_for.get(key)
     if found is None:
         chains = corpus.versions()
@@ -370,7 +377,7 @@ def _versions_beside(doc_id: str, lang: str) -> list[tuple[Document, str, str]]:
                 continue
             year = info.valid_from.isoformat()
             label = _("consolidated %(d)s", d=year) if doc.consolidated else _("as adopted %(d)s", d=year[:4])
-            found.append((doc, label, _doc_url(other_id)))
+            found.append((doc, label, _doc_url(other_id, here)))
         found_for[key] = found
     return found
 
@@ -429,7 +436,7 @@ def card(hit: Hit, as_of: date | None = None) -> Card:
             r.get("document_title") or r.get("title") or name,
             r.get("short_title") or "",
             snippet,
-            _doc_url(doc_id),
+            _doc_url(doc_id, here),
             official,
             doc_id,
             language=r.get("language"),
@@ -451,10 +458,10 @@ def card(hit: Hit, as_of: date | None = None) -> Card:
                                    or _NAMES_ITS_ACT.search(short)) else None
     citation = " ".join(x for x in (prefix, short) if x)
     anchor = provision_id if hit.kind == "obligation" or r.get("provision_id") else r.get("id")
-    link = reader_link(doc_id, hit.id if hit.kind == "obligation" else None, anchor)
+    link = _link(here, doc_id, hit.id if hit.kind == "obligation" else None, anchor)
     c = Card(hit.id, hit.kind, r.get("heading") or citation, citation, snippet, link, official, doc_id, provision_id,
              language=r.get("language"), version=version_note(r, as_of, lang))
-    c.also_in = other_versions(doc_id, provision_id, lang) if doc_id else []
+    c.also_in = _also_in(here, doc_id, provision_id) if doc_id else []
     if hit.kind == "obligation":
         c.modality = r.get("modality")
         c.addressee, c.via = parties(r.get("addressee"), r.get("addressee_text"), r.get("duty_bearer"), lang)
