@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import format_date, get_locale
@@ -10,6 +11,7 @@ from flask_babel import gettext as _
 
 from indexer.analysis.timeline import find_instrument
 from indexer.search.base import BackendUnavailable, QuerySyntaxError, SearchRequest, SearchResponse
+from indexer.search.engine import is_definition_question
 from indexer.search.facets import label_of
 from regkb.settings import load_config
 from search_app import naming, present
@@ -58,6 +60,9 @@ def home():
         return redirect(url_for("api.search") + "?" + request.query_string.decode("latin-1"))
     if not [k for k in args if k != "lang"]:
         return landing()
+    if "kind" not in args and is_definition_question(args.get("q", "")):
+        # "what does … mean": the answer is a definition, which is a provision, not an obligation
+        return redirect(url_for("search.home") + "?" + urlencode([*args.items(multi=True), ("kind", "provision")]))
     req = parse_search(args, state().settings)
     resp = run_search(req)
     if resp.redirect and req.page == 1 and not req.filters:

@@ -252,3 +252,13 @@ def test_api_error_cases_are_json_with_advice(client):
         assert word in resp.json["error"]["message"], (url, resp.json)
     huge = client.post("/api/analyze", data=b"x" * (3 * 1024 * 1024), content_type="application/json")
     assert huge.status_code == 413 and huge.is_json
+
+
+def test_a_question_about_a_meaning_opens_the_provisions(client):
+    """A definition is a provision, not an obligation: the page opens on the provisions tab for such a question,
+    and a tab the reader chose stays chosen."""
+    resp = client.get("/", query_string={"q": "what does remediation mean"})
+    assert resp.status_code == 302 and "kind=provision" in resp.headers["Location"]
+    assert "q=what+does+remediation+mean" in resp.headers["Location"]
+    assert client.get("/", query_string={"q": "what does remediation mean", "kind": "obligation"}).status_code == 200
+    assert client.get("/", query_string={"q": "remediation"}).status_code == 200
