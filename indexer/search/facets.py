@@ -77,7 +77,7 @@ class SectorFacet(Facet):
     differ by sector instead of the same general total under every sector."""
 
     name, field, label = "sector", "sectors", _l("Sector")
-    keeps_empty = True  # every section stays choosable, with 0 when only general rules concern it
+    keeps_empty = True  # every section and division stays choosable, with 0 when only general rules concern it
 
     def normalize(self, typed: str) -> str:
         return taxonomy.nace_code(typed)
@@ -86,16 +86,15 @@ class SectorFacet(Facet):
         return (value,) if value == ALL_SECTORS else (value, ALL_SECTORS)
 
     def spread(self, counts: Counts) -> Counts:
-        """The engines' counts (records naming each code), plus every NACE section that none names, at 0, when
-        rules of general scope are among the results: choosing such a sector then finds those rules (its
-        divisions are one click further, on the sector pages: listing all ~90 at 0 buried the filters that
-        count). Records of no sector (NO_SECTOR, legislative machinery) are no choice."""
+        """The engines' counts (records naming each code), plus every section and division of config/nace.yaml
+        that none names, at 0, when rules of general scope are among the results: choosing such a sector then
+        finds those rules. Records of no sector (NO_SECTOR, legislative machinery) are no choice."""
         counts = [(v, n) for v, n in counts if v != NO_SECTOR]
         if not dict(counts).get(ALL_SECTORS):
             return counts
         out = dict(counts)
         for code in taxonomy.nace_codes():
-            if len(code) == 1:  # sections
+            if len(code) <= 3:  # sections and divisions
                 out.setdefault(code, 0)
         return list(out.items())
 
