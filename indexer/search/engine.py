@@ -363,7 +363,7 @@ class Engine(SearchBackend):
         if request.kind == "document" and plan.highlight and hits:
             self._document_snippets(plan, hits)
         facets = {name: [FacetValue(value=v, count=c)
-                         for v, c in _ordered(FACETS[name].spread(values), FACETS[name].keeps_empty)]
+                         for v, c in FACETS[name].order(FACETS[name].spread(values))]
                   for name, values in result.facets.items()}
         return SearchResponse(total=result.total, hits=hits, facets=facets, query=request, redirect=redirect,
                               best_match=best_match, expansions=expansions, as_of=as_of)
@@ -671,11 +671,6 @@ def _diversify(
         per_act[unit[0]] = per_act.get(unit[0], 0) + 1
         (first if per_unit[unit] <= PER_UNIT and per_act[unit[0]] <= PER_ACT else later).append(hit)
     return first + later + tail
-
-
-def _ordered(values: list[tuple[str, int]], keep_empty: bool = False) -> list[tuple[str, int]]:
-    """Count descending, then value: the same order from both engines."""
-    return sorted(((v, c) for v, c in values if c > 0 or keep_empty), key=lambda vc: (-vc[1], vc[0]))
 
 
 def check_request(request: SearchRequest) -> None:

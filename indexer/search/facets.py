@@ -48,6 +48,11 @@ class Facet:
         """The counts as the facet shows them (the engines' counts by default)."""
         return counts
 
+    def order(self, counts: Counts) -> Counts:
+        """The values in the order a page lists them: count descending, then value (the same from both
+        engines); values at 0 only for a facet that keeps them."""
+        return sorted(((v, c) for v, c in counts if c > 0 or self.keeps_empty), key=lambda vc: (-vc[1], vc[0]))
+
     def value_label(self, value: str, lang: str) -> str:
         """How a page names a value, in the interface language `lang`."""
         label = self.value_labels.get(value)
@@ -97,6 +102,11 @@ class SectorFacet(Facet):
             if len(code) <= 3:  # sections and divisions
                 out.setdefault(code, 0)
         return list(out.items())
+
+    def order(self, counts: Counts) -> Counts:
+        """Among the sectors at 0, the sections (A … U) before their ~90 divisions: the first lines of the list,
+        shown before "Show more", are the broad choices, not "A01, A02, A03 …"."""
+        return sorted(super().order(counts), key=lambda vc: (-vc[1], bool(vc[1] == 0 and len(vc[0]) > 1), vc[0]))
 
     def value_label(self, value: str, lang: str) -> str:
         if value == ALL_SECTORS:

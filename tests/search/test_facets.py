@@ -76,6 +76,9 @@ def test_sector_counts_name_the_sector_and_general_rules_are_counted_once():
     spread = dict(FACETS["sector"].spread([("C13", 3), (ALL_SECTORS, 10)]))
     assert spread["C13"] == 3 and spread[ALL_SECTORS] == 10
     assert spread["A"] == 0  # a section no record names can still be chosen (it selects the general rules)
+    listed = [v for v, _ in FACETS["sector"].order(list(spread.items()))]
+    assert listed[:3] == [ALL_SECTORS, "C13", "A"]  # counted first, then the sections at 0, then their divisions
+    assert listed.index("U") < listed.index("A01")
     assert dict(FACETS["sector"].spread([("C13", 3)])) == {"C13": 3}  # no general rules: nothing to choose
     assert FACETS["modality"].spread([("obligation", 2)]) == [("obligation", 2)]
 
