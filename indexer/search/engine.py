@@ -25,7 +25,7 @@ from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from indexer.search.analysis import analyze, function_words, languages, raw_words
+from indexer.search.analysis import analyze, function_words, languages, raw_words, term_signature
 
 if TYPE_CHECKING:  # expansion imports this module's neighbours: imported when first needed
     from indexer.search.expansion import QueryExpander
@@ -228,7 +228,6 @@ def asked_terms(typed: Node, expansions: dict[str, list[str]]) -> tuple[str, ...
     """The term a question about a meaning asks about, as term signatures in every language: its words
     without the cue and function words ('what does remediation mean' → remediation), and the translations
     of exactly those words ('wat betekent passende zorgvuldigheid' → due diligence)."""
-    from indexer.search.analysis import function_words, term_signature
     from indexer.search.query import positive_texts
     cue_words = _cue_words()
     words = [w for t in positive_texts(typed) for w in raw_words(t.value)
