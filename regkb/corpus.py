@@ -168,6 +168,10 @@ class Corpus:
         """The defined terms `regkb extract` found in one document ([] when none)."""
         return list(self._terms.get(doc_id, ())) if doc_id in self.documents else []
 
+    def has_terms(self, doc_id: str) -> bool:
+        """True when `regkb extract` has written the document's defined terms (none found is an answer too)."""
+        return doc_id in self._terms
+
     @property
     def linked(self) -> bool:
         """True when `regkb extract` has written resolved references for this data dir."""

@@ -10,7 +10,7 @@ import logging
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -20,7 +20,7 @@ from indexer.analysis.versions import OPEN_END, Deletion, VersionChains, Version
 from indexer.parsing.metadata import DATE_RE
 from indexer.search.settings import search_config
 from regkb.corpus import Corpus
-from regkb.records import Document, Obligation, Provision
+from regkb.records import DefinedTerm, Document, Obligation, Provision
 from regkb.settings import DataDir, load_config
 from regkb.taxonomy import ALL_SECTORS, NO_SECTOR, role_ancestors, sector_ancestors
 
@@ -340,7 +340,9 @@ class LoadReport:
     dropped: dict[str, int] = field(default_factory=dict)  # document id → obligations left out (it does not load)
 
 
-def records_for(documents: Iterable[Document], obligations: Iterable[Obligation]) -> Iterator[dict[str, Any]]:
+def records_for(documents: Iterable[Document], obligations: Iterable[Obligation],
+                stored_terms: Callable[[Document], list[DefinedTerm] | None] = lambda _: None
+                ) -> Iterator[dict[str, Any]]:
     """Index records for documents (with their provisions) and obligations (joined to their document).
 
     A unit (article, annex) that a later version deleted stays findable: after its deletion date its last
@@ -351,7 +353,7 @@ def records_for(documents: Iterable[Document], obligations: Iterable[Obligation]
     chains = VersionChains.build(docs.values())
     targets = AmendmentTargets.of(docs.values())
     indexes = {d.id: _ProvisionIndex(d) for d in docs.values()}
-    defines = _defined_terms(docs.values())
+    defines = _defined_terms(docs.values(), stored_terms)
     bases = {d.id: _document_fields(d, chains.version(d.id)) for d in docs.values()}
     versions = _version_starts(bases.values())
     for d in docs.values():
@@ -384,14 +386,17 @@ def records_for(documents: Iterable[Document], obligations: Iterable[Obligation]
             yield tombstone(rec, gone, rec.get("provision_kind"), ob.modality)
 
 
-def _defined_terms(docs: Iterable[Document]) -> dict[tuple[str, str], list[str]]:
-    """(document, provision) → the signatures of the terms it defines (indexer/analysis/terms.py finds them):
-    'what does remediation mean' then finds the definition itself, not every provision that uses the word."""
+def _defined_terms(docs: Iterable[Document], stored: Callable[[Document], list[DefinedTerm] | None]
+                   ) -> dict[tuple[str, str], list[str]]:
+    """(document, provision) → the signatures of the terms it defines: 'what does remediation mean' then finds the
+    definition itself, not every provision that uses the word. The terms `regkb extract` stored (what the term
+    pages show), else found now (indexer/analysis/terms.py) for a document indexed without extraction."""
     from indexer.analysis.terms import extract_terms
     from indexer.search.analysis import term_signature
     out: dict[tuple[str, str], list[str]] = {}
     for d in docs:
-        for t in extract_terms(d):
+        terms = stored(d)
+        for t in extract_terms(d) if terms is None else terms:
             sigs = {sig for name in (t.term, *t.aliases) if (sig := term_signature(name, d.language))}
             if sigs:
                 out.setdefault((d.id, t.provision_id), []).extend(sorted(sigs))
@@ -481,4 +486,4 @@ def load_records(data_dir: DataDir, report: LoadReport | None = None) -> Iterato
     corpus = _read(data_dir, report)
     obligations = list(corpus.all_obligations())
     report.obligations = len(obligations)
-    return records_for(corpus.all(), obligations)
+    return records_for(corpus.all(), obligations, lambda d: corpus.terms(d.id) if corpus.has_terms(d.id) else None)
