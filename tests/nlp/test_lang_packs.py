@@ -83,6 +83,7 @@ def test_the_dutch_habits_live_in_the_dutch_pack():
 def test_the_dutch_verb_finder_takes_the_finite_verb(text, verb, addressee):
     a = analyse(text, lexicon("nl"), text_context("nl"))
     assert a.modality == "obligation" and a.addressee == addressee
+    assert a.action.split()[0].rstrip(",") == verb  # the "What" starts at the finite verb
     assert a.action is not None and a.action.split()[0].strip(",") == verb
 
 
