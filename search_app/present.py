@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -244,13 +244,20 @@ def _doc_url(doc_id: str, here: _ThisRequest | None = None) -> str:
     """The reader's URL of a document. url_for costs more than the rest of a card, and its answer depends only on
     the id and the request's script root (the app has no URL defaults or host matching): built once per app."""
     here = here or _this_request()
-    urls, key = here.reader_urls, (here.root, doc_id)
-    url = urls.get(key)
-    if url is None:
-        if len(urls) >= URLS_KEPT:
-            urls.clear()
-        url = urls[key] = url_for("documents.read", doc_id=doc_id)
-    return url
+    return _remembered(here.reader_urls, (here.root, doc_id), URLS_KEPT,
+                       lambda: url_for("documents.read", doc_id=doc_id))
+
+
+def _remembered(cache: dict, key: Any, kept: int, make: Callable[[], Any]) -> Any:
+    """cache[key], made once; a cache that reached `kept` entries starts afresh (bounded memory, no LRU book-keeping
+    on the hot path of every card)."""
+    try:
+        return cache[key]
+    except KeyError:
+        if len(cache) >= kept:
+            cache.clear()
+        value = cache[key] = make()
+        return value
 
 
 URLS_KEPT = 16384
@@ -308,13 +315,7 @@ def version_note(r: dict[str, Any], as_of: date | None = None, lang: str | None 
     key = (r.get("version_date"), r.get("consolidated"), r.get("version_published", True), r.get("deleted_on"),
            r.get("deleted_by"), r.get("superseded_on"), tuple(r.get("amended_since") or ()), as_of,
            lang or interface_language(), date.today())
-    try:
-        return _NOTES[key]
-    except KeyError:
-        if len(_NOTES) >= _NOTES_KEPT:
-            _NOTES.clear()
-        note = _NOTES[key] = _version_note(r, as_of)
-        return note
+    return _remembered(_NOTES, key, _NOTES_KEPT, lambda: _version_note(r, as_of))
 
 
 def _version_note(r: dict[str, Any], as_of: date | None) -> VersionNote | None:
