@@ -237,6 +237,13 @@ class Scores:
             self.role_n += 1
             self.role_ok += gold["addressee"] == pred.addressee
 
+    def merged(self, other: Scores) -> Scores:
+        """Both sets of counts as one (the pooled figures of several gold files of a language)."""
+        out = Scores()
+        for name, value in vars(self).items():
+            setattr(out, name, value + getattr(other, name))
+        return out
+
     def summary(self) -> dict:
         prec = self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
         rec = self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
@@ -269,8 +276,32 @@ class EvalResult:
     unresolved: list[str]
 
 
+GOLD_KEYS = ("id", "document_id", "provision_id", "start", "end", "sha1", "modality")
+
+
+class GoldFormatError(ValueError):
+    """A gold file that is not an obligation gold set (another format, or a malformed line): said with its line."""
+
+
 def load_gold(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    """The lines of an obligation gold file; GoldFormatError naming the first line that is not one (bad JSON, or a
+    line of another gold format such as tests/gold/amendments.jsonl) instead of a KeyError deep in the scoring."""
+    out = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except ValueError as exc:
+            raise GoldFormatError(f"{path}: line {n} is not JSON ({exc}); fix or delete that line") from exc
+        missing = [k for k in GOLD_KEYS if not isinstance(row, dict) or k not in row]
+        if missing:
+            raise GoldFormatError(
+                f"{path}: line {n} is not an obligation gold line (no {', '.join(missing)}); regkb eval reads the "
+                f"obligation gold sets (tests/gold/README.md: en*.jsonl, nl*.jsonl, fr*.jsonl); amendment labels "
+                f"are scored by `python -m indexer.parsing.amendment_eval`")
+        out.append(row)
+    return out
 
 
 def _resolve(gold: dict, docs: dict[str, Document], flats: dict[str, FlatDoc]) -> tuple[str, int, int] | None:

@@ -68,6 +68,33 @@ def test_eval_from_mirror_crawls_it_and_resolves_every_gold_line():
     assert "0 not found" in " ".join(out.stdout.split())  # the gold set is anchored to the real parsers' reading
 
 
+def test_eval_skips_a_file_of_another_format_and_pools_the_others_per_language(tmp_path, crawled_dir):
+    """amendments.jsonl (another gold format) and a malformed line crashed `_resolve` with KeyError 'document_id': now
+    each is skipped with its file and line, the obligation files are evaluated, pooled per language, exit status 1."""
+    broken = tmp_path / "broken.jsonl"
+    good = (REPO / "tests/gold/nl_sfdr.jsonl").read_text(encoding="utf-8").splitlines()
+    broken.write_text("\n".join([good[0], "{not json", *good[1:]]), encoding="utf-8")
+    nl = [str(REPO / f"tests/gold/{name}.jsonl") for name in ("nl_sfdr", "nl_roles_heldout")]
+    out = _regkb("eval", str(REPO / "tests/gold/amendments.jsonl"), str(broken), *nl, "--data-dir", str(crawled_dir))
+    text = " ".join(out.stdout.split()) + " ".join(out.stderr.split())
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert "amendments.jsonl: line 1 is not an obligation gold line (no id, document_id" in text
+    assert "broken.jsonl: line 2 is not JSON" in text
+    assert "pooled nl: 2 files: 49 sentences resolved" in text  # 30 + 19: both obligation files counted together
+    assert "pooled nl (2 files)" in text and "summary (extractor)" in text
+
+
+def test_pooled_scores_are_the_sum_of_the_files_counts(mirror_docs):
+    from indexer.nlp.evaluate import evaluate, load_gold
+
+    a, b = (evaluate(load_gold(REPO / f"tests/gold/{n}.jsonl"), mirror_docs, "nl").extractor
+            for n in ("nl_sfdr", "nl_deadlines"))
+    pooled = a.merged(b).summary()
+    assert pooled["n"] == a.summary()["n"] + b.summary()["n"]
+    assert pooled["deadline_n"] == a.deadline_n + b.deadline_n
+    assert pooled["modality_accuracy"] == (a.modality_ok + b.modality_ok) / (a.tp + b.tp)
+
+
 def test_eval_without_documents_fails_clearly(tmp_path):
     out = _regkb("eval", str(REPO / "tests/gold/nl.jsonl"), "--data-dir", str(tmp_path))
     assert out.returncode == 1 and "regkb crawl" in out.stderr
