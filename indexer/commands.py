@@ -334,14 +334,15 @@ def eval_command(args: argparse.Namespace) -> int:
     """One table per gold file, then per language the pooled counts of all its files (per file n is 14-30: one
     sentence moves a figure by 0.03-0.07) and a summary row per file and language. A file that is no obligation gold
     set is skipped with the reason, the others are evaluated, and the exit status is 1."""
-    from indexer.nlp.evaluate import GoldFormatError, evaluate, load_gold
+    from indexer.nlp.evaluate import GoldFormatError, Scores, evaluate, load_gold
 
     docs = _documents_for_eval(args)
     if not docs:
         console.print("[red]no documents to evaluate against[/]: crawl first (`regkb crawl --mirror ../shared/mirror "
                       f"--data-dir {args.data_dir}`) or pass --from-mirror ../shared/mirror")
         return 1
-    skipped, rows, pooled = 0, [], {}
+    skipped, rows = 0, []
+    pooled: dict[str, tuple[Scores, Scores, int]] = {}
     for path in args.gold:
         try:
             gold = load_gold(path)
