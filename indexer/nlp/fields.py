@@ -136,6 +136,9 @@ def find_deadlines(text: str) -> list[Found]:
 
 
 _AMOUNT = r"(?P<num>\d{1,3}(?:[ \u00a0.,]\d{3})+|\d+(?:[.,]\d+)?)(?:\s*(?P<scale>million|billion|miljoen|miljard))?"
+# a head count may be written out ("minder dan drie werknemers"); "een"/"one" (1) is an article as often as a number
+_HEADCOUNT = "|".join(sorted((w for w, n in NUMBER_WORDS.items() if n > 1), key=len, reverse=True))
+_HEAD_AMOUNT = _AMOUNT.replace(r"\d+(?:[.,]\d+)?)", rf"\d+(?:[.,]\d+)?|{_HEADCOUNT})", 1)
 _CMP = (
     r"(?P<cmp>more than|greater than|exceeding|exceeds|above|over|in excess of|at least|not less than|a minimum of|"
     r"less than|fewer than|below|under|not exceeding|not more than|up to|a maximum of|maximum|at most|"
@@ -185,7 +188,7 @@ THRESHOLD_PATTERNS = [
     (
         "employees",
         re.compile(
-            rf"{_CMP}(?:an average of\s+|gemiddeld\s+|on average\s+)?{_AMOUNT}\s+"
+            rf"{_CMP}(?:an average of\s+|gemiddeld\s+|on average\s+)?{_HEAD_AMOUNT}\s+"
             rf"(?:employees|workers|werknemers|personeelsleden)"
             rf"(?:\s+on average)?",
             re.I,
@@ -210,6 +213,8 @@ _THRESHOLD_NEEDS = [re.compile(w, re.I) for w in (
 
 
 def _amount(num: str, scale: str | None) -> float:
+    if num.lower() in NUMBER_WORDS:
+        return float(NUMBER_WORDS[num.lower()])
     n = num.replace("\u00a0", " ")
     if re.fullmatch(r"\d{1,3}(?:[ .,]\d{3})+", n):
         n = re.sub(r"[ .,]", "", n)
@@ -241,8 +246,25 @@ def find_thresholds(text: str) -> list[Found]:
             out.append(Found(start, m.end(), text[start:m.end()].strip(),
                              {"metric": metric, "value": _amount(num, m["scale"]),
                               "unit": {"employees": "employees", "percentage": "%"}.get(metric, "EUR"),
-                              "comparison": COMPARISON.get((m["cmp"] or "").lower(), "equal")}))
+                              "comparison": COMPARISON.get((m["cmp"] or "").lower()) or _verb_comparison(text, m)}))
     return sorted(out, key=lambda f: f.start)
+
+
+_CLAUSE_END = re.compile(r"[,;.:]")
+_EXCEED = re.compile(rf"(?<![\w-])(?:{_alternation(_PERIODS['exceed'])})(?![\w-])", re.I)
+_NEGATION = re.compile(r"(?<![\w-])(?:not|niet|ne|n['’])(?![\w-])", re.I)
+
+
+def _verb_comparison(text: str, m: re.Match[str]) -> str:
+    """A figure with no comparison word of its own, compared by the clause's verb: "exceeding ... the criterion of
+    500 employees", "het criterium van 500 werknemers ... overschrijden" (more than; "niet overschrijden": at most)."""
+    before = _CLAUSE_END.split(text[max(0, m.start() - 90):m.start()])[-1]
+    after = _CLAUSE_END.split(text[m.end():m.end() + 60])[0]
+    verb = _EXCEED.search(before) or _EXCEED.search(after)
+    if verb is None:
+        return "equal"
+    near = (before + " " + after)
+    return "at_most" if _NEGATION.search(near) else "more_than"
 
 
 # --- cross-references -------------------------------------------------------------------------------------------

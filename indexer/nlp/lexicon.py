@@ -55,6 +55,7 @@ class Lexicon:
     action_after: frozenset[str]   # cues after which the action begins ("kan") in a pack whose action starts at the cue
     conditions: re.Pattern[str]
     definitions: re.Pattern[str]
+    organs: re.Pattern[str]     # the words before a party whose organ heads the subject ("het management van de")
     addressees: dict[str, str]  # surface form (lower) -> key
     addressee_re: re.Pattern[str]
     delegation: Delegation
@@ -91,6 +92,7 @@ def lexicon(lang: str) -> Lexicon:
         coordinators=phrase_regex(own.get("coordinators", [])),
         action_after=frozenset(own.get("action_after", [])),
         conditions=phrase_regex(own["conditions"]),
+        organs=_organs(cues_cfg.get("organs", {}).get(lang_pack.section) or [], lang_pack.determiners),
         definitions=phrase_regex(own["definitions"]),
         addressees=addressees,
         addressee_re=phrase_regex(list(addressees)),
@@ -105,6 +107,13 @@ def lexicon(lang: str) -> Lexicon:
         non_normative_kinds=frozenset(cues_cfg["non_normative_kinds"]),
         topics=topics,
     )
+
+
+def _organs(phrases: list[str], determiners: str) -> re.Pattern[str]:
+    """A subject that opens with a party's organ and its preposition ("Het management van de", "The management of
+    the"), up to the party."""
+    body = phrase_regex(phrases).pattern
+    return re.compile(rf"^\W*(?:\d+[a-z]?\.\s*)?(?:\w+\s+)?{body}\s+(?:(?:{determiners})\s+)?$", re.I)
 
 
 @cache

@@ -39,6 +39,7 @@ class _Clauses:
     attached_after: re.Pattern[str]    # "... shall not apply to companies"
     determiners: re.Pattern[str]
     pronoun_before: re.Pattern[str]
+    pronoun_after: re.Pattern[str]     # an inverted pronoun subject right after the verb ("..., nemen zij ...")
     subject_start: re.Pattern[str]     # a determiner or pronoun: the subject itself opens the clause
 
 
@@ -52,6 +53,7 @@ def _clauses(lang: str) -> _Clauses:
         attached_after=re.compile(rf"\s+(?:{p.attach_prepositions})\b"),
         determiners=re.compile(rf"\s*(?:(?:{p.determiners})\s+)?"),
         pronoun_before=re.compile(rf"\b(?:{p.pronouns})\s*$", re.I),
+        pronoun_after=re.compile(rf"\s+(?:{p.pronouns})\b", re.I),
         subject_start=re.compile(rf"(?:{p.determiners}|{p.pronouns})\b", re.I))
 
 
@@ -136,15 +138,25 @@ def _addressee(
 
     def pick(start: int, end: int):
         for m in lex.addressee_re.finditer(text, start, end):
-            if not pp.search(text[start:m.start()]) and not re.match(r"\s+\d", text[m.end():]):
+            gap = text[start:m.start()]
+            # "Het management van de moederonderneming": the party's organ acts for it
+            if (not pp.search(gap) or lex.organs.search(gap)) and not re.match(r"\s+\d", text[m.end():]):
                 return m
         return None
 
-    agent = next((a for a in lex.addressee_re.finditer(text, cue_end, min(len(text), cue_end + 90))
-                  if agent_re.search(text[max(cue_end, a.start() - 30):a.start()])), None)
+    def is_agent(a: re.Match[str]) -> bool:
+        """"by X" after the cue, unless a relative clause opened before it ("na de datum waarop het door de Commissie
+        is geraadpleegd") or a participle follows that makes it part of a noun phrase ("de door de groepsauditor
+        bewaarde documentatie")."""
+        return (bool(agent_re.search(text[max(cue_end, a.start() - 30):a.start()]))
+                and not clauses.relative_before.search(text[cue_end:a.start()])
+                and not (pack.agent_modifier is not None and pack.agent_modifier.match(text, a.end())))
+
+    agent = next((a for a in lex.addressee_re.finditer(text, cue_end, min(len(text), cue_end + 90)) if is_agent(a)),
+                 None)
     if agent is None and pack.agent_before_participle:  # "kunnen door de minister worden geschorst"
         agent = next((a for a in lex.addressee_re.finditer(text, cue_end, min(len(text), cue_end + 160))
-                      if agent_re.search(text[max(cue_end, a.start() - 30):a.start()])), None)
+                      if is_agent(a)), None)
     if agent is not None and pack.is_passive(text, cue_start, cue_end, agent.start()):
         return lex.addressees[_key(agent.group(0))], agent.group(0), (agent.start(), agent.end())
 
@@ -155,14 +167,19 @@ def _addressee(
         start = cue_end + (prep_after.end() if prep_after else 0)
         m = next(iter([a for a in lex.addressee_re.finditer(text, start, min(len(text), start + 40))
                        if clauses.determiners.fullmatch(text[start:a.start()])]), None)
+    if m is None and pack.recipient_in_cue is not None:  # "bevoegdheid om ... wordt aan de Commissie toegekend"
+        m = next((a for a in lex.addressee_re.finditer(text, cue_start, cue_end)
+                  if pack.recipient_in_cue.search(text[cue_start:a.start()])), None)
     if m is None:
         m = pick(main, cue_start)
     if m is None:
-        m = next((a for a in lex.addressee_re.finditer(text, cue_end, min(len(text), cue_end + 90))
-                  if agent_re.search(text[max(cue_end, a.start() - 30):a.start()])), None)
+        m = next((a for a in lex.addressee_re.finditer(text, cue_end, min(len(text), cue_end + 90)) if is_agent(a)),
+                 None)
     if m is None and _inverted(text, lex, main, cue_start):  # the subject after the verb
         after = lex.addressee_re.search(text, cue_end, min(len(text), cue_end + 40))
         m = after if after and not pp.search(text[cue_end:after.start()]) else None
+        if m is None and clauses.pronoun_after.match(text, cue_end):  # "Indien X ..., nemen zij ...": X
+            m = pick(0, cue_start)
     if m is None and clauses.pronoun_before.search(text[:cue_start]):
         m = pick(0, cue_start)
     if m is None and pack.recipient is not None:  # "Aan de Commissie wordt de bevoegdheid overgedragen"

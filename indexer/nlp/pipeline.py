@@ -29,7 +29,7 @@ from indexer.nlp.sectors import record_sectors, scope_of
 from indexer.nlp.segment import segment_text
 from regkb.records import Deadline, Document, Entity, Obligation, Reference, TextReference, Threshold
 
-PIPELINE_VERSION = "nlp-10"  # bump when code changes what is extracted (config changes are detected by hash)
+PIPELINE_VERSION = "nlp-11"  # bump when code changes what is extracted (config changes are detected by hash)
 OUR_COMPONENTS = ("regkb_legal_sentences", "regkb_entities", "regkb_normative", "regkb_fields", "regkb_classify")
 
 

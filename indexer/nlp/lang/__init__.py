@@ -78,6 +78,12 @@ class LanguagePack:
     # a sentence opened by the party something is given to, with no other party ("Aan de Commissie wordt de
     # bevoegdheid overgedragen ..."): that party is the addressee
     recipient: re.Pattern[str] | None = None
+    # the same inside a cue that confers a power ("bevoegdheid ... wordt aan de Commissie toegekend"): the party after
+    # it holds the power
+    recipient_in_cue: re.Pattern[str] | None = None
+    # after a passive agent, a participle making it part of a noun phrase ("de door de groepsauditor bewaarde
+    # documentatie"): no agent of the clause
+    agent_modifier: re.Pattern[str] | None = None
     lemma: Callable[[str], str] = _same_word  # lemmas without a pipeline (the cheap candidate filter)
 
     @property

@@ -90,6 +90,13 @@ _SUBORDINATE_OPENING = re.compile(r"^\W*(?:\d+[a-z]?\.\s+)?(?:indien|tenzij|voor
                                   r"in het geval|op voorwaarde dat|mits|zodra|nadat|voordat|zolang|om)\b", re.I)
 _QUOTED = re.compile(r"[“„‘«][^”“’»]{0,200}[”“’»]")
 _FRAGMENT = re.compile(r"^\W*(?:[a-z]\.|[a-z]\)|\d+°\.?|\(\w+\))")
+# a point that continues its introduction's subordinate clause ("5. dat iedere arbeider ... de bevoegdheid heeft"):
+# verb-final, no main clause of its own (lower case: "Dat verslag bevat ..." is a demonstrative)
+_CONTINUATION = re.compile(r"^\W*(?:\d+[a-z]?\.\s*)?(?:dat|of)\s")
+# the future "zal" with a modal infinitive of its clause ("zullen onderworpen mogen worden", "zal ... kunnen
+# opzeggen", "zal gestraft moeten worden"): that modal decides; a relative or subordinate clause's verbs do not
+_FUTURE_MODAL = re.compile(r"\b(mogen|kunnen|moeten)\s+[\w-]+n\b|[\w-]+n\s+(mogen|kunnen|moeten)\b")
+_INFINITIVE_MODALITY = {"mogen": "permission", "kunnen": "permission", "moeten": "obligation"}
 
 
 def is_finite(word: str, prev: str | None, lemma: Callable[[str], str] = lemma, following: str | None = None
@@ -140,8 +147,9 @@ def present_verb(text: str, masked: str, lemma: Callable[[str], str], main: int)
     Copulas ("is", "zijn") alone describe rather than bind; fragments of enumerations and headings never qualify.
     """
     stripped = text.strip().rstrip("”’\"')»")
-    if not stripped.endswith(".") or _FRAGMENT.match(stripped) or masked != text:
+    if not stripped.endswith(".") or _FRAGMENT.match(stripped) or _CONTINUATION.match(text):
         return None
+    effect = next((i for i, (a, b) in enumerate(zip(text, masked)) if a != b), len(text))  # a masked formula's start
     if main and not _SUBORDINATE_OPENING.match(text):
         main = 0  # "Uiterlijk op 30 juni publiceren de ...": a phrase, not a clause, opens it; its verb may follow
     quoted = [q.span() for q in _QUOTED.finditer(text, main)]  # a quoted heading ("“Wat waren ...?”") is a name
@@ -168,12 +176,18 @@ def present_verb(text: str, masked: str, lemma: Callable[[str], str], main: int)
             if in_relative:
                 in_relative = False
                 continue
-            cluster = re.match(r"(?:\s+[\w-]+en){0,2}\s*,", text[main + e:])  # "... in gevaar kan brengen, mag"
+            # "... in gevaar kan brengen, mag", "dat ... tot sancties heeft geleid, uitgedrukt"
+            cluster = re.match(r"(?:\s+[\w-]+(?:en|d|t)){0,2}\s*,", text[main + e:])
             if cluster and subordinate:
                 # verb-final: the end of a subordinate clause ("Indien ... X verleent, wordt ..."); without one the
                 # verb is the main one and a comma merely follows it ("Elk Lid neemt, rekening houdend met ...")
                 subordinate, closed = False, main + e + cluster.end()
                 continue
+            if main + s >= effect or (effect < len(text) and _MODALS.get(w.lower()) is None
+                                      and not re.search("[:;]", text[main + e:effect])):
+                # a legal-effect formula ("treedt in werking") comes first or in the verb's own clause; a modal
+                # governs one of its clause ("kunnen niet ... worden gewijzigd")
+                return None
             if w.lower() not in _COPULA:
                 return main + s, main + e
             in_relative = (
@@ -201,12 +215,29 @@ def present_duty(text: str, masked: str, cue: Cue | None, lemma: Callable[[str],
         other = cue is None or (cue[1] != verb[0] and cue[0] != "exemption")
         if modal == "permission" and re.match(r"\s+(?:niet|geen)\b", text[verb[1]:]):
             modal = "prohibition"
-        return (modal, verb[0], verb[1]) if modal and other else cue
+        if modal == "prohibition" and cue is not None and cue[0] != "exemption":
+            other = True  # "kunnen niet ... worden gewijzigd": the cue found was this very modal, read as a permission
+        return (modal, verb[0], verb[1]) if modal and other else _future_modal(text, cue)
+    cue = _future_modal(text, cue)
     aux = verb and text[verb[0]:verb[1]].lower() in _AUX
     governs = verb and cue and verb[1] <= cue[1] - 2 and not aux and (
         cue[0] in ("permission", "obligation") or re.search(r"\b(?:welke|die|dat|of|wie)\b", text[verb[1]:cue[1]]))
     if verb and (cue is None or governs):
         return "obligation", verb[0], verb[1]
+    return cue
+
+
+def _future_modal(text: str, cue: Cue | None) -> Cue | None:
+    """"zal/zullen" (shall, in older treaties) takes the modality of a modal infinitive in its own clause: up to the
+    next ";" or the next "zal", outside relative and subordinate clauses ("zal de autoriteit, die ..., ... slechts
+    mogen toestaan": a permission)."""
+    if cue is None or text[cue[1]:cue[2]].lower() not in ("zal", "zullen"):
+        return cue
+    clause = re.split(r";|\b(?:zal|zullen)\b", text[cue[2]:], maxsplit=1)[0]
+    for m in _FUTURE_MODAL.finditer(clause):
+        opened = clause[:m.start()].rsplit(",", 1)[-1]
+        if not any(w.lower() in _SUBORDINATORS - {"of"} for w in re.findall(r"[\w-]+", opened)):  # "of": or
+            return _INFINITIVE_MODALITY[(m.group(1) or m.group(2)).lower()], cue[1], cue[2]
     return cue
 
 
@@ -230,7 +261,7 @@ PACK = LanguagePack(
     leading_clause=r"indien|tenzij|voor zover|wanneer|in afwijking|onverminderd|overeenkomstig|uiterlijk|"
     r"met ingang van|"
     r"behoudens|ingeval|als|in het geval|voor de toepassing|op verzoek|op voorwaarde dat|mits|na|bij|om|in",
-    relative_words=r"die|dat|welke|indien|wanneer|tenzij",
+    relative_words=r"die|dat|welke|indien|wanneer|tenzij|waar(?:op|in|mee|bij|door|aan|over|toe|uit|naar|onder|voor|van)",
     in_pp=re.compile(
         r"\b(?:van|op|voor|door|aan|met|bij|uit|in|tot|over|tegen|naar|dan|onder)\s+"
         r"(?:(?:de|het|een|alle|elke|iedere|deze|die|dat|hun|zijn|haar|andere|betrokken)\s+){0,3}$",
@@ -260,6 +291,8 @@ PACK = LanguagePack(
     negated_modal=re.compile(r"^[^;.]*?\b(?:niet|geen)\b(?:\s+[\w-]+){0,6}\s+(?:mogen|mag)\b", re.I),
     future_auxiliaries=frozenset(("zal", "zullen")),
     recipient=re.compile(r"^\W*(?:\d+\.\s*)?aan\s+(?:de|het)\s+$", re.I),
+    recipient_in_cue=re.compile(r"\baan\s+(?:de|het)\s+$", re.I),
+    agent_modifier=re.compile(r"\s+[\w-]{3,}(?:de|te)\b"),
     inverted_subject=True,
     agent_before_participle=True,
     action_from_cue=True,
