@@ -79,6 +79,8 @@ def text_values(rec: dict[str, Any]) -> dict[str, str]:
     else:
         text = rec.get("text") or ""
         matched = [text, own]
+    # the parts of Dutch compounds (records.py), so that "diversity policy" finds "diversiteitsbeleid"
+    matched.append(rec.get("compound_parts") or "")
     values = {"all": "\n".join(filter(None, matched)), "meta": " ".join(filter(None, [meta_own, title])), "text": text}
     out = {text_field(base, lang): v for base, v in values.items() if v}
     # Every record has every matching field (a placeholder where it has nothing): BM25 then sees the same

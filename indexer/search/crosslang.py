@@ -102,6 +102,8 @@ from pydantic import BaseModel
 
 from indexer.search.analysis import analyze
 from indexer.search.analysis import languages as engine_languages
+from indexer.search.compounds import LANGUAGE as COMPOUNDING
+from indexer.search.compounds import Decompounder
 from indexer.search.settings import search_config
 from regkb.records import Document
 from regkb.settings import load_config
@@ -425,6 +427,7 @@ class _LangStats:
     keys: dict[str, str | None] = field(default_factory=dict)  # lower-cased word → content key or None
     provisions: int = 0
     bigrams: Counter[tuple[str, str]] = field(default_factory=Counter)
+    splitter: Decompounder | None = None  # Dutch: compounds also count as their parts (set after counting)
     _units: dict[str, _Unit] = field(default_factory=dict)
     _neighbours: dict[str, list[tuple[int, str, tuple[str, ...]]]] | None = None
 
@@ -475,6 +478,8 @@ class _LangStats:
             if words is None:
                 words = words_of(text.lower())
             distinct = set(words)
+            if self.splitter is not None:  # "kapitaaluitgaven" also says "kapitaal" and "uitgaven"
+                distinct |= {p for w in list(distinct) for p in self.splitter.split(w)}
             for w in distinct.difference(self.keys):
                 self.key(w)
             keys = frozenset(filter(None, map(self.keys.__getitem__, distinct)))
@@ -533,6 +538,12 @@ def learn_translations(documents: Iterable[Document], glossary: Glossary | None 
             if text and text not in seen[d.language]:
                 seen[d.language].add(text)
                 st.add_text(text)
+
+    # Dutch compounds count as their parts too in the aligned units ("kapitaaluitgaven" / "capital
+    # expenditure" teaches "uitgaven" / "expenditure"), split with the frequencies just counted.
+    if COMPOUNDING in stats:
+        stats[COMPOUNDING].splitter = Decompounder(stats[COMPOUNDING].df.get)
+        stats[COMPOUNDING]._units.clear()
 
     # Aligned units per language pair, deduplicated on their texts.
     aligned: dict[tuple[str, str], dict[tuple[str, str], tuple[_Unit, _Unit]]] = defaultdict(dict)

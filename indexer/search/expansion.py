@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from indexer.search.query import And, FieldMatch, MatchAll, Node, Not, Or, Text
 
 if TYPE_CHECKING:  # crosslang loads tantivy and the analysers: imported when first needed
+    from indexer.search.compounds import Decompounder
     from indexer.search.crosslang import Glossary, Translations
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ class QueryExpander:
         self.path = path
         self._lock = threading.Lock()
         self._loaded: tuple[float, Translations | None, Glossary] | None = None
+        self._splitting: tuple[Translations, Decompounder] | None = None
 
     def _knowledge(self) -> tuple[Translations | None, Glossary]:
         """(translations or None, glossary); the translations file is re-read when `regkb index` rewrites it."""
@@ -75,14 +77,27 @@ class QueryExpander:
         """`targets`: the languages to translate into (English and Dutch, and the reader's language)."""
         translations, glossary = self._knowledge()
         used: dict[str, list[str]] = {}
-        return _Rewrite(translations, glossary, targets, used).node(node), used
+        return _Rewrite(translations, glossary, targets, used, self._splitter(translations)).node(node), used
+
+    def _splitter(self, translations: Translations | None) -> Decompounder | None:
+        """Dutch compound splitting with the Dutch word frequencies learned with the translations (the same
+        texts `regkb index` split the records' compounds with)."""
+        if translations is None:
+            return None
+        with self._lock:
+            if self._splitting is None or self._splitting[0] is not translations:
+                from indexer.search.compounds import LANGUAGE, Decompounder
+                self._splitting = (translations, Decompounder(translations.df.get(LANGUAGE, {}).get))
+            return self._splitting[1]
 
 
 class _Rewrite:
     """One query's rewriting (per call: the server answers queries on several threads)."""
 
-    def __init__(self, translations, glossary, targets: tuple[str, ...], used: dict[str, list[str]]):
+    def __init__(self, translations, glossary, targets: tuple[str, ...], used: dict[str, list[str]],
+                 splitter: Decompounder | None = None):
         self.translations, self.glossary, self.targets, self.used = translations, glossary, targets, used
+        self.splitter = splitter
 
     def _alternatives(self, e) -> list[str]:
         """An expansion's alternatives in the target languages, each once, never one the engine analyses like
@@ -138,12 +153,38 @@ class _Rewrite:
                  if (alts := self._alternatives(e))]
         for e, alts in found:
             self.used[" ".join(e.words)] = alts
+        covered = {keep[i] for e, _ in found for i in range(e.start, e.end)}
+        for i in keep:
+            if i not in covered and (parts := self._compound(words[i])) is not None:
+                out[i] = parts  # one node for one word: the spans below keep their positions
         for e, alts in reversed(found):  # from the end, so that earlier spans keep their positions
             first, last = keep[e.start], keep[e.end - 1]
             typed = tuple(w for w in words[first:last + 1] if w.value.lower() not in function_words())
             original: Node = typed[0] if len(typed) == 1 else And(typed)
             out[first:last + 1] = [Or((original, *(_alternative(a) for a in alts)))]
         return out
+
+
+    def _compound(self, word: Text) -> Node | None:
+        """A Dutch compound no translation covers, OR-ed with its parts, each with its own translations:
+        "kapitaaluitgaven" → kapitaaluitgaven OR (kapitaal OR capital) AND (uitgaven OR expenditure)."""
+        from indexer.search.compounds import LANGUAGE
+        from indexer.search.crosslang import expand_query_words
+        t = self.translations
+        if self.splitter is None or any(t.exists(word.value, lang) for lang in t.languages if lang != LANGUAGE):
+            return None
+        parts = self.splitter.split(word.value)
+        if not parts:
+            return None
+        pieces: list[Node] = []
+        searched = [" ".join(parts)]
+        for part in parts:
+            found = expand_query_words([part], t, self.glossary)
+            alts = self._alternatives(found[0]) if found else []
+            searched += alts
+            pieces.append(Or((Text(part), *(_alternative(a) for a in alts))) if alts else Text(part))
+        self.used[word.value] = searched
+        return Or((word, And(tuple(pieces))))
 
 
 def _plain_texts(node: Node) -> list[Text]:

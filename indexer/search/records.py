@@ -186,8 +186,10 @@ _INSTRUCTION = re.compile(
     r"|\b(?:est|sont)\s+(?:modifiée?s?|remplacée?s?|insérée?s?|ajoutée?s?|supprimée?s?)\b",
     re.I,
 )
+# between a unit and the act it belongs to: "(1), second subparagraph, of ", " van ", " de la "
+_UNIT_OF = re.compile(r"(?:\(\w+\))*(?:,?\s+[\w ]{0,40}?)?,?\s+(?:of|van|de\s+la|du|de)\s+(?:the\s+|de\s+)?", re.I)
 _AMENDED_UNIT = re.compile(
-    r"^\W*(?:in\s+)?(?:Article|Artikel|l.article|Annex|Bijlage|l.annexe)\s+(\d+[a-z]?|[IVX]+)\b", re.I
+    r"^\W*(?:in\s+|à\s+)?(?:Article|Artikel|l.article|Annex|Bijlage|l.annexe)\s+(\d+[a-z]?|[IVX]+)\b", re.I
 )
 
 
@@ -232,14 +234,23 @@ class AmendmentTargets:
         m = _AMENDED_UNIT.match(p.text or "")
         if not m or not self.headings:
             return None
-        chain = idx.chain(p.id)
-        context = " ".join(f"{c.heading or ''} {(c.text or '')[:200]}" for c in chain[:-1])  # the enclosing article
-        act = _AMENDED_ACT.search(context)
+        # the act named right after the unit ("In Article 37(1) of Directive (EU) 2024/1760, …"), else in the
+        # enclosing article ("Amendments to Directive (EU) 2024/1760")
+        act = _act_after_unit(p.text or "", m.end())
+        if act is None:
+            chain = idx.chain(p.id)
+            act = _AMENDED_ACT.search(" ".join(f"{c.heading or ''} {(c.text or '')[:200]}" for c in chain[:-1]))
         if not act or act.group(1) == doc.identifiers.number:
             return None
         number = m.group(1)
         unit = f"art_{number.lower()}" if not re.match(r"^[IVX]+$", number) else f"anx_{number}"
         return self.headings.get((act.group(1), doc.language, unit)) or self.headings.get((act.group(1), "en", unit))
+
+
+def _act_after_unit(text: str, at: int) -> re.Match[str] | None:
+    """The act named right after the unit mentioned at `at` ("… (1) of Directive (EU) 2024/1760")."""
+    between = _UNIT_OF.match(text, at)
+    return _AMENDED_ACT.match(text, between.end()) if between else None
 
 
 def provision_record(
@@ -356,8 +367,9 @@ def records_for(documents: Iterable[Document], obligations: Iterable[Obligation]
     defines = _defined_terms(docs.values(), stored_terms)
     bases = {d.id: _document_fields(d, chains.version(d.id)) for d in docs.values()}
     versions = _version_starts(bases.values())
+    parts = _compound_parts(docs.values())
     for d in docs.values():
-        yield document_record(d, bases[d.id])
+        yield parts(document_record(d, bases[d.id]))
         for p in d.provisions:
             if p.text or p.heading or indexes[d.id].cite_key(p):  # a citable provision is found even without text
                 modality = strongest.get((d.id, p.id))
@@ -367,7 +379,7 @@ def records_for(documents: Iterable[Document], obligations: Iterable[Obligation]
                     rec["defines"] = terms
                 if quoted := _quoted_group(p, docs):
                     rec.update(group=quoted, quoted_amendment=True, **_quotation_validity(rec, quoted, versions))
-                yield rec
+                yield parts(rec)
                 if (gone := chains.deletion_of(d.id, p.id)) is not None:
                     yield tombstone(rec, gone, p.kind, modality, heading_only=not p.text)
     nth: Counter[tuple[str, str]] = Counter()
@@ -381,9 +393,26 @@ def records_for(documents: Iterable[Document], obligations: Iterable[Obligation]
         if prov is not None and (quoted := _quoted_group(prov, docs)):
             rec.update(group=f"{quoted}#{nth[(ob.document_id, ob.provision_id)]}", quoted_amendment=True,
                        **_quotation_validity(rec, quoted, versions))
-        yield rec
+        yield parts(rec)
         if (gone := chains.deletion_of(ob.document_id, ob.provision_id)) is not None:
             yield tombstone(rec, gone, rec.get("provision_kind"), ob.modality)
+
+
+def _compound_parts(docs: Iterable[Document]) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """Adds to a Dutch record the parts of its compounds (`compound_parts`, matched with its text), split with
+    the frequencies of the Dutch texts indexed: "diversiteitsbeleid" is then found by "diversity policy"."""
+    from indexer.search.compounds import LANGUAGE, Decompounder
+    splitter = Decompounder.from_texts(
+        " ".join(filter(None, [p.heading, p.text])) for d in docs if d.language == LANGUAGE for p in d.provisions
+    )
+
+    def add(rec: dict[str, Any]) -> dict[str, Any]:
+        if rec.get("language") == LANGUAGE:
+            text = rec.get("body") if rec.get("kind") == "document" else rec.get("text")
+            if found := splitter.parts_text(" ".join(filter(None, [rec.get("heading"), text]))):
+                rec["compound_parts"] = found
+        return rec
+    return add
 
 
 def _defined_terms(docs: Iterable[Document], stored: Callable[[Document], list[DefinedTerm] | None]

@@ -220,3 +220,14 @@ def test_an_amending_quotation_is_superseded_by_the_next_consolidation(mirror_re
     then = provisions(engine, phrase, as_of=date(2025, 6, 1)).hits
     assert [h.record["document_id"] for h in then if h.record["provision_id"] in ("art_37.par_1", "art_2.amd_par_1")
             ] == ["celex-02024L1760-20250417-en"]
+
+
+def test_dutch_words_find_the_compound_that_joins_them(engine):
+    """NFRD Art. 20(1)(g) says "diversiteitsbeleid" only: "diversiteit beleid" finds it through the compound's
+    parts, which the records carry (indexer/search/compounds.py)."""
+    resp = provisions(engine, "diversiteit beleid")
+    found = [(h.record["short_title"], h.record["provision_id"]) for h in resp.hits]
+    assert any(act == "NFRD" and pid.startswith("art_1.pt_2.pt_a") for act, pid in found), found
+    off = engine.search(SearchRequest(query="diversiteit beleid", kind="provision", size=10, expand=False,
+                                      highlight=False))
+    assert any(h.record["provision_id"].startswith("art_1.pt_2.pt_a") for h in off.hits)  # the records' parts
