@@ -231,3 +231,12 @@ def test_dutch_words_find_the_compound_that_joins_them(engine):
     off = engine.search(SearchRequest(query="diversiteit beleid", kind="provision", size=10, expand=False,
                                       highlight=False))
     assert any(h.record["provision_id"].startswith("art_1.pt_2.pt_a") for h in off.hits)  # the records' parts
+
+
+def test_an_instruction_naming_its_act_after_the_unit_says_what_it_amends(mirror_records):
+    """Stop-the-clock Art. 2 'In Article 37(1) of Directive (EU) 2024/1760, … are replaced' is an article of
+    its own (no enclosing 'Amendments to …' heading): it names CSDDD Article 37 and its topic."""
+    stc = next(r for r in mirror_records if r["kind"] == "provision" and r.get("short_title") == "STC"
+               and r["language"] == "en" and r["provision_id"] == "art_2")
+    assert stc["amends"] == "Article 37 (Transposition)"
+    assert "amends Article 37 (Transposition)" in stc["heading"]
