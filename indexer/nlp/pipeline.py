@@ -269,6 +269,10 @@ class Unit:
     pieces: list[tuple[int, int]]  # (provision index, offset of its text in `text`)
 
 
+def _quoted(p) -> bool:
+    return p.amendment is not None and bool(p.amendment.quoted)
+
+
 def analysis_units(doc: Document) -> list[Unit]:
     provs = doc.provisions
     parent = {p.id: p.parent_id for p in provs}
@@ -288,7 +292,10 @@ def analysis_units(doc: Document) -> list[Unit]:
             continue
         text, pieces, j = p.text, [(i, 0)], i + 1
         if p.text.rstrip().endswith(":"):
-            while j < len(provs) and provs[j].kind in POINT_KINDS and descends(provs[j].parent_id, p.id):
+            # an amending instruction's points are read with it, but the text it quotes ("punt d) wordt vervangen
+            # door: d) de personen ... beschikken over ...") speaks for itself: a unit of its own
+            while (j < len(provs) and provs[j].kind in POINT_KINDS and descends(provs[j].parent_id, p.id)
+                   and (_quoted(p) or not _quoted(provs[j]))):
                 label = (
                     f"({provs[j].number}) " if provs[j].number and not provs[j].text.lstrip().startswith("(") else ""
                 )

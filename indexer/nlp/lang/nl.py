@@ -90,12 +90,20 @@ _SUBORDINATE_OPENING = re.compile(r"^\W*(?:\d+[a-z]?\.\s+)?(?:indien|tenzij|voor
                                   r"in het geval|op voorwaarde dat|mits|zodra|nadat|voordat|zolang|om)\b", re.I)
 _QUOTED = re.compile(r"[“„‘«][^”“’»]{0,200}[”“’»]")
 _FRAGMENT = re.compile(r"^\W*(?:[a-z]\.|[a-z]\)|\d+°\.?|\(\w+\))")
-# a point that continues its introduction's subordinate clause ("5. dat iedere arbeider ... de bevoegdheid heeft"):
+# a point that continues its introduction's subordinate clause ("5. dat iedere arbeider ... de bevoegdheid heeft",
+# "als een methode voor ..."):
 # verb-final, no main clause of its own (lower case: "Dat verslag bevat ..." is a demonstrative)
-_CONTINUATION = re.compile(r"^\W*(?:\d+[a-z]?\.\s*)?(?:dat|of)\s")
+_CONTINUATION = re.compile(r"^\W*(?:\d+[a-z]?\.\s*)?(?:dat|of|als)\s")
 # the future "zal" with a modal infinitive of its clause ("zullen onderworpen mogen worden", "zal ... kunnen
 # opzeggen", "zal gestraft moeten worden"): that modal decides; a relative or subordinate clause's verbs do not
 _FUTURE_MODAL = re.compile(r"\b(mogen|kunnen|moeten)\s+[\w-]+n\b|[\w-]+n\s+(mogen|kunnen|moeten)\b")
+# the present-tense verb negated in its own clause ("worden ... niet langer dan tien jaar ... opgeslagen", "verstrekt
+# geen"): a prohibition, as French "ne ... pas"; not past a comma or a subordinator, not "niet alleen", "niet later
+# dan" (a deadline), "niet-financiële" (a compound) or an infinitive's ("de mogelijkheid dit Verdrag niet toe te
+# passen")
+_NEGATED = re.compile(r"(?:\s+(?!(?:dat|die|welke|indien|wanneer|tenzij|of|als|om|zodat|omdat)\b)[\w-]+){0,8}?\s+"
+                      r"(?:niet|geen)(?![\w-])(?!\s+(?:alleen|enkel|later|eerder)\b)(?!(?:\s+[\w-]+){0,3}\s+te\s)",
+                      re.I)
 _INFINITIVE_MODALITY = {"mogen": "permission", "kunnen": "permission", "moeten": "obligation"}
 
 
@@ -147,7 +155,9 @@ def present_verb(text: str, masked: str, lemma: Callable[[str], str], main: int)
     Copulas ("is", "zijn") alone describe rather than bind; fragments of enumerations and headings never qualify.
     """
     stripped = text.strip().rstrip("”’\"')»")
-    if not stripped.endswith(".") or _FRAGMENT.match(stripped) or _CONTINUATION.match(text):
+    # a clause closes with "." or, as a point of a list quoted on its own ("d) de personen ... beschikken over ...;"),
+    # with ";"; headings and titles with neither
+    if not stripped.endswith((".", ";")) or _FRAGMENT.match(stripped) or _CONTINUATION.match(text):
         return None
     effect = next((i for i, (a, b) in enumerate(zip(text, masked)) if a != b), len(text))  # a masked formula's start
     if main and not _SUBORDINATE_OPENING.match(text):
@@ -159,12 +169,17 @@ def present_verb(text: str, masked: str, lemma: Callable[[str], str], main: int)
     # the clause an opening "Indien ..." subordinates is still open unless its verb closed it before the comma
     in_relative, subordinate = False, bool(opening) and not is_finite(opening[-1], None, lemma)
     closed = 0  # the end of the verb cluster that closed a subordinate clause ("kan brengen,")
+    # a list point ("...;", or lower case: "verklaringen van ..., dat ... een getrouw beeld geven"): its verb must
+    # stand outside any subordinate clause
+    point = stripped.endswith(";") or bool(re.match(r"[^\w]*[a-z]", text))
+    by_relative = False  # the subordinate clause is a relative one, which the comma after its verb closes
     for i, (w, s, e) in enumerate(words):
         if main + s < closed:
             continue
         # "voor die verwijzing" points; "onder wiens recht", "krachtens welke" open a relative clause
         demonstrative = i > 0 and words[i - 1][0].lower() in _PREPOSITIONS and w.lower() in ("die", "dat")
-        subordinate = subordinate or (i > 0 and w.lower() in _SUBORDINATORS and not demonstrative)
+        if not subordinate and i > 0 and w.lower() in _SUBORDINATORS and not demonstrative:
+            subordinate, by_relative = True, w.lower() in _RELATIVES
         if i > 0 and w.lower() in _RELATIVES and not demonstrative:
             in_relative = True  # the next finite verb closes this relative clause (Dutch: verb-final)
             continue
@@ -173,11 +188,17 @@ def present_verb(text: str, masked: str, lemma: Callable[[str], str], main: int)
         if (i == 0 and main == 0 and w.lower() not in _FINITE) or w[0].isupper() or w.isdigit():
             continue  # the first word of a sentence is its subject (or an adverb), not its verb
         if is_finite(w, words[i - 1][0].lower() if i else None, lemma, words[i + 1][0] if i + 1 < len(words) else None):
+            if i > 0 and words[i - 1][0].lower() == "dat":
+                continue  # "het beleid dat wordt gevoerd": the relative clause's verb ("dat" + subject never has it)
+            # "... in gevaar kan brengen, mag", "dat ... tot sancties heeft geleid, uitgedrukt"
+            cluster = re.match(r"(?:\s+[\w-]+(?:en|d|t)){0,2}\s*[,:]", text[main + e:])
             if in_relative:
                 in_relative = False
+                # "de personen die ... verrichten, beschikken over"
+                subordinate = subordinate and not (cluster and by_relative)
                 continue
-            # "... in gevaar kan brengen, mag", "dat ... tot sancties heeft geleid, uitgedrukt"
-            cluster = re.match(r"(?:\s+[\w-]+(?:en|d|t)){0,2}\s*,", text[main + e:])
+            if point and subordinate and not cluster:
+                return None  # "een verklaring dat de assuranceverklaring niet voldoet aan ...;": a noun phrase
             if cluster and subordinate:
                 # verb-final: the end of a subordinate clause ("Indien ... X verleent, wordt ..."); without one the
                 # verb is the main one and a comma merely follows it ("Elk Lid neemt, rekening houdend met ...")
@@ -223,7 +244,7 @@ def present_duty(text: str, masked: str, cue: Cue | None, lemma: Callable[[str],
     governs = verb and cue and verb[1] <= cue[1] - 2 and not aux and (
         cue[0] in ("permission", "obligation") or re.search(r"\b(?:welke|die|dat|of|wie)\b", text[verb[1]:cue[1]]))
     if verb and (cue is None or governs):
-        return "obligation", verb[0], verb[1]
+        return ("prohibition" if _NEGATED.match(text, verb[1]) else "obligation"), verb[0], verb[1]
     return cue
 
 
@@ -274,7 +295,7 @@ PACK = LanguagePack(
     derogation=re.compile(r"\bin afwijking van\b", re.I),
     definitions=(
         re.compile(
-            r"^\W*(?:(?:\d+\)|[a-z][.)])\s*[^:;.]{1,60}:\s|\(?\d+[a-z]?\)?\.?\s*[‘'\"“][^’'\"”]{1,80}[’'\"”]\s*:)"
+            r"^\W*(?:(?:\d+\)|[a-z][.)])\s*[^:;.]{1,60}:\s|(?:\(?\d+[a-z]?\)?\.?\s*)?[‘'\"“][^’'\"”]{1,80}[’'\"”]\s*:)"
             r"|wordt verstaan onder"
             r"|\bde\s+uitdrukking\s+[„“\"‘]",  # ILO: "heeft de uitdrukking „kind” betrekking op", "duidt ... aan"
             re.I,
