@@ -104,6 +104,7 @@ _FUTURE_MODAL = re.compile(r"\b(mogen|kunnen|moeten)\s+[\w-]+n\b|[\w-]+n\s+(moge
 _NEGATED = re.compile(r"(?:\s+(?!(?:dat|die|welke|indien|wanneer|tenzij|of|als|om|zodat|omdat)\b)[\w-]+){0,8}?\s+"
                       r"(?:niet|geen)(?![\w-])(?!\s+(?:alleen|enkel|later|eerder)\b)(?!(?:\s+[\w-]+){0,3}\s+te\s)",
                       re.I)
+_SUBJECT_START = frozenset("de het zij hij ze elke iedere ieder elk".split())
 _INFINITIVE_MODALITY = {"mogen": "permission", "kunnen": "permission", "moeten": "obligation"}
 
 
@@ -162,6 +163,8 @@ def present_verb(text: str, masked: str, lemma: Callable[[str], str], main: int)
     effect = next((i for i, (a, b) in enumerate(zip(text, masked)) if a != b), len(text))  # a masked formula's start
     if main and not _SUBORDINATE_OPENING.match(text):
         main = 0  # "Uiterlijk op 30 juni publiceren de ...": a phrase, not a clause, opens it; its verb may follow
+    elif main and (inner := _main_verb_in_opening(text, main, lemma)):
+        return inner
     quoted = [q.span() for q in _QUOTED.finditer(text, main)]  # a quoted heading ("“Wat waren ...?”") is a name
     words = [(m.group(0), m.start(), m.end()) for m in re.finditer(r"[\w-]+", text[main:])
              if not any(s <= main + m.start() < e for s, e in quoted)]
@@ -217,6 +220,22 @@ def present_verb(text: str, masked: str, lemma: Callable[[str], str], main: int)
             )
             if not in_relative:
                 return None  # "X is Y" describes; it does not bind
+    return None
+
+
+def _main_verb_in_opening(text: str, main: int, lemma: Callable[[str], str]) -> Span | None:
+    """Dutch may leave out the comma that closes an opening subordinate clause: "Tenzij ... het meest gebaat is bij
+    vertrouwelijkheid stelt het NCP, na ...": after the clause's own verb, a second finite verb followed only by its
+    subject ("het NCP") before the comma is the main verb."""
+    comma = text.find(",", 0, main)  # the first leading clause ends there
+    words = [(m.group(0), m.start(), m.end()) for m in re.finditer(r"[\w-]+", text[:comma if comma > 0 else main])]
+    finite = [i for i, (w, _, _) in enumerate(words) if i > 0 and not w[0].isupper() and not w.isdigit()
+              and is_finite(w, words[i - 1][0].lower(), lemma, words[i + 1][0] if i + 1 < len(words) else None)]
+    if len(finite) < 2 or words[finite[-1]][0].lower() in _COPULA:
+        return None
+    subject = words[finite[-1] + 1:]
+    if 1 <= len(subject) <= 3 and subject[0][0].lower() in _SUBJECT_START:
+        return words[finite[-1]][1], words[finite[-1]][2]
     return None
 
 
