@@ -176,10 +176,11 @@ def _addressee(
         m = next((a for a in lex.addressee_re.finditer(text, cue_end, min(len(text), cue_end + 90)) if is_agent(a)),
                  None)
     if m is None and _inverted(text, lex, main, cue_start):  # the subject after the verb
-        after = lex.addressee_re.search(text, cue_end, min(len(text), cue_end + 40))
-        m = after if after and not pp.search(text[cue_end:after.start()]) else None
-        if m is None and clauses.pronoun_after.match(text, cue_end):  # "Indien X ..., nemen zij ...": X
+        if clauses.pronoun_after.match(text, cue_end):  # "Indien X ..., verstrekken zij de autoriteiten ...": X
             m = pick(0, cue_start)
+        else:
+            after = lex.addressee_re.search(text, cue_end, min(len(text), cue_end + 40))
+            m = after if after and not pp.search(text[cue_end:after.start()]) else None
     if m is None and clauses.pronoun_before.search(text[:cue_start]):
         m = pick(0, cue_start)
     if m is None and pack.recipient is not None:  # "Aan de Commissie wordt de bevoegdheid overgedragen"
