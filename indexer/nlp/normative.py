@@ -94,6 +94,9 @@ def _main_clause_start(text: str, lex: Lexicon, limit: int | None = None) -> int
         m = leading.match(text[pos:limit])
         if not m or not m.end():
             return pos
+        v2 = lex.pack.v2_cut.match(text, pos, pos + m.end()) if lex.pack.v2_cut is not None else None
+        if v2:  # "In afwijking van lid 3 kunnen X, wanneer ...": the phrase ended at the finite verb
+            return v2.end()
         pos += m.end()
 
 

@@ -40,6 +40,7 @@ def test_future_auxiliary_and_legal_effects(text, expected):
 
 def test_a_negated_modal_stays_a_prohibition_when_it_is_the_cue_itself():
     assert reading("Meldingen kunnen niet worden ingetrokken nadat zij zijn behandeld.") == ("prohibition", None)
+    assert reading("In geen geval zal daarvoor vergunning verleend mogen worden.") == ("prohibition", None)
     assert reading("Meldingen kunnen worden ingetrokken zolang zij niet zijn behandeld.") == ("permission", None)
 
 
@@ -84,6 +85,13 @@ def test_points_and_subordinate_clauses(text, expected):
     # a party's organ heads the subject for the party; any other noun of the party does not
     ("Het bestuur van de onderneming stelt jaarlijks een verslag op.", "companies"),
     ("Het verslag van de onderneming bevat een overzicht van de risico's.", None),
+    # verb-second: a leading phrase ends at the finite verb even when the comma comes after the subject
+    ("In afwijking van lid 3 kunnen marktdeelnemers, wanneer de informatie niet kan worden verstrekt, een verwijzing "
+     "opnemen.", "operators"),
+    ("In elk geval zal de bevoegde autoriteit, die de arbeiders inzet, hun onderhoud verzekeren.",
+     "competent_authorities"),
+    # a form the taxonomy knows (IORPs are financial undertakings, as in English)
+    ("IBPV's publiceren de informatie op hun website.", "financial_undertakings"),
     # an opening subordinate clause left without its comma ends at the main verb and its subject
     ("Tenzij de zaak vertrouwelijk is stelt het NCP, na overleg met de partijen, een verklaring op.",
      "national_contact_point"),

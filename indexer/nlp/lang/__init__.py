@@ -81,6 +81,9 @@ class LanguagePack:
     # the same inside a cue that confers a power ("bevoegdheid ... wordt aan de Commissie toegekend"): the party after
     # it holds the power
     recipient_in_cue: re.Pattern[str] | None = None
+    # verb-second: a leading phrase (no clause: "In afwijking van lid 3", "Onverminderd artikel 11") ends at the finite
+    # verb that follows it, even when the comma the leading-clause rule looks for only comes later; matches up to it
+    v2_cut: re.Pattern[str] | None = None
     # after a passive agent, a participle making it part of a noun phrase ("de door de groepsauditor bewaarde
     # documentatie"): no agent of the clause
     agent_modifier: re.Pattern[str] | None = None

@@ -104,6 +104,7 @@ _FUTURE_MODAL = re.compile(r"\b(mogen|kunnen|moeten)\s+[\w-]+n\b|[\w-]+n\s+(moge
 _NEGATED = re.compile(r"(?:\s+(?!(?:dat|die|welke|indien|wanneer|tenzij|of|als|om|zodat|omdat)\b)[\w-]+){0,8}?\s+"
                       r"(?:niet|geen)(?![\w-])(?!\s+(?:alleen|enkel|later|eerder)\b)(?!(?:\s+[\w-]+){0,3}\s+te\s)",
                       re.I)
+_NEVER = re.compile(r"^\W*(?:\d+[a-z]?\.\s*)?(?:in\s+geen\s+(?:enkel\s+)?geval|nooit)\b", re.I)
 _SUBJECT_START = frozenset("de het zij hij ze elke iedere ieder elk".split())
 _INFINITIVE_MODALITY = {"mogen": "permission", "kunnen": "permission", "moeten": "obligation"}
 
@@ -242,6 +243,15 @@ def _main_verb_in_opening(text: str, main: int, lemma: Callable[[str], str]) -> 
 def present_duty(text: str, masked: str, cue: Cue | None, lemma: Callable[[str], str], main: int) -> Cue | None:
     """The first finite verb governs ("De Commissie verleent ... en kan ..."): an obligation, unless an auxiliary
     or a later exemption/prohibition cue outside a subordinate clause decides."""
+    return _never(text, _present_duty(text, masked, cue, lemma, main))
+
+
+def _never(text: str, cue: Cue | None) -> Cue | None:
+    """"In geen geval zal ... vergunning verleend mogen worden": an opening "in no case" forbids what follows."""
+    return ("prohibition", cue[1], cue[2]) if cue and cue[0] != "exemption" and _NEVER.match(text) else cue
+
+
+def _present_duty(text: str, masked: str, cue: Cue | None, lemma: Callable[[str], str], main: int) -> Cue | None:
     verb = present_verb(text, masked, lemma, main)
     if verb and cue and cue[0] == "exemption" and cue[2] <= verb[0]:
         # "In afwijking van lid 1 bevestigen financiëlemarktdeelnemers ...": the derogation's verb; its subject follows
@@ -332,6 +342,11 @@ PACK = LanguagePack(
     future_auxiliaries=frozenset(("zal", "zullen")),
     recipient=re.compile(r"^\W*(?:\d+\.\s*)?aan\s+(?:de|het)\s+$", re.I),
     recipient_in_cue=re.compile(r"\baan\s+(?:de|het)\s+$", re.I),
+    v2_cut=re.compile(
+        r"\W*(?:\d+[a-z]?\.\s+)?(?:in afwijking van|onverminderd|overeenkomstig|uiterlijk|met ingang van|behoudens|"
+        r"voor de toepassing van|op verzoek van|in|bij|na)\b"
+        r"(?:(?!\b(?:die|dat|welke|waar\w+|indien|wanneer|als|tenzij|zodat|of|om|te)\b)[^,])*?\s"
+        r"(?=(?:kan|kunnen|mag|mogen|moet|moeten|dient|dienen|zal|zullen|wordt|worden|heeft|hebben)\b)", re.I),
     agent_modifier=re.compile(r"\s+[\w-]{3,}(?:de|te)\b"),
     inverted_subject=True,
     agent_before_participle=True,
