@@ -82,11 +82,12 @@ class Decompounder:
             rest = word[i:]
             if rest in _not_parts():
                 continue
+            tail: tuple[str, ...] | None = None  # the rest's best reading: once per cut, for every head
             for head in self._heads(word[:i]):
                 head_n = self.frequency(head)
                 if head_n < MIN_PART_FREQUENCY or head in _not_parts():
                     continue
-                _, tail = self._analysis(rest, max_parts - 1)
+                tail = tail or self._analysis(rest, max_parts - 1)[1]
                 tail_freqs = [self.frequency(p) for p in tail]
                 if min(tail_freqs) < MIN_PART_FREQUENCY:
                     continue

@@ -439,6 +439,12 @@ class _LangStats:
         self.df.update(self.unit(text, words).keys)
         self.provisions += 1
 
+    def split_compounds(self) -> None:
+        """From now on a unit's compounds also count as their parts, split with the frequencies counted so far
+        (units read while counting are read again)."""
+        self.splitter = Decompounder(self.df.get)
+        self._units.clear()
+
     def bound_phrase(self, word: str) -> tuple[str, tuple[str, ...]] | None:
         """(wording, keys) of the phrase a word almost always occurs in, next to the same content word
         ("due" → "due diligence", "prenantes" → "parties prenantes"), or None. Such a word alone is no
@@ -542,8 +548,7 @@ def learn_translations(documents: Iterable[Document], glossary: Glossary | None 
     # Dutch compounds count as their parts too in the aligned units ("kapitaaluitgaven" / "capital
     # expenditure" teaches "uitgaven" / "expenditure"), split with the frequencies just counted.
     if COMPOUNDING in stats:
-        stats[COMPOUNDING].splitter = Decompounder(stats[COMPOUNDING].df.get)
-        stats[COMPOUNDING]._units.clear()
+        stats[COMPOUNDING].split_compounds()
 
     # Aligned units per language pair, deduplicated on their texts.
     aligned: dict[tuple[str, str], dict[tuple[str, str], tuple[_Unit, _Unit]]] = defaultdict(dict)
