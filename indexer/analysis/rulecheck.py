@@ -86,7 +86,7 @@ def _check(inst: Instrument, version: str, rule_id: str, citation: str, doc_id: 
     if not match:
         return CheckRow(**base, provision_id=prov.id, found=shown, source=source, status="disagrees",
                         message=f"{cond.metric} {format_amount(value)} not found in {prov.citation}")
-    if not any(t.get("comparison") in (cond.op, None, "equal", _COMPLEMENT.get(cond.op)) for t in match):
+    if not any(t.get("comparison") in (cond.op, None, "equal", _COMPLEMENT.get(cond.op or "")) for t in match):
         return CheckRow(**base, provision_id=prov.id, found=shown, source=source, status="disagrees",
                         message=f"value found but as {match[0].get('comparison')}, rule says {cond.op}")
     return CheckRow(**base, provision_id=prov.id, found=shown, source=source, status="ok", message="")
