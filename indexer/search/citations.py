@@ -316,6 +316,9 @@ def _aliases() -> dict[str, str]:
         for celex, act in (load_config("acts").get("acts") or {}).items():
             if act.get("short_title"):
                 out[act["short_title"].lower()] = act["short_title"]
+                for other in (act.get("name"), act.get("title"), *(act.get("aliases") or ())):
+                    if other:  # the name its own text cites it by: "Instellingsbesluit NCP 2014" (its Art. 12)
+                        out.setdefault(re.sub(r"\s+", " ", str(other).strip().lower()), act["short_title"])
                 m = re.match(r"^3(\d{4})[LRD](\d{4})$", str(celex))
                 if m:  # the act's number: "2023/1542"
                     out.setdefault(f"{m.group(1)}/{int(m.group(2))}", act["short_title"])

@@ -88,6 +88,8 @@ CITATIONS = [
     ("richtlijn 2024/1760 artikel 27 lid 4", "CSDDD", ["27(4)"], "nl"),
     ("article 10, paragraphe 2, point b), de la directive 2024/1760", "CSDDD", ["10(2)(b)"], None),
     ("artikel 2 Instellingsbesluit NCP", "NCP-2014", ["2"], "nl"),   # the name its source gives it → the act's
+    ("art. 5 Instellingsbesluit NCP 2014", "NCP-2014", ["5"], None),  # the citation title its own Art. 12 gives it
+    ("Article 3 Worst Forms of Child Labour Convention, 1999 (No. 182)", "ILO C182", ["3"], "en"),
     ("Taxonomy Regulation art 18", "TAXO", ["18"], None),
 ]
 
