@@ -41,6 +41,13 @@ def _untrusted_host(exc: SecurityError):
     return f"<!doctype html><title>Untrusted host</title><h1>Untrusted host (400)</h1><p>{escape(message)}</p>", 400
 
 
+def _http_title(exc: HTTPException) -> str:
+    """The status in the reader's language for the errors a reader meets; werkzeug's English name otherwise."""
+    titles = {400: _("Bad request"), 404: _("Page not found"), 405: _("Method not allowed"),
+              413: _("Request too large"), 429: _("Too many requests")}
+    return titles.get(exc.code or 0, exc.name)
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(QuerySyntaxError)
     def _query_syntax(exc):
@@ -67,7 +74,7 @@ def init_app(app: Flask) -> None:
         else:
             message = exc.description or ""
         headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
-        return error_response(exc.code or 500, exc.name, message, headers)
+        return error_response(exc.code or 500, _http_title(exc), message, headers)
 
     @app.errorhandler(Exception)
     def _unexpected(exc):

@@ -74,6 +74,14 @@ def test_unknown_and_hostile_document_ids_are_404(reader):
     assert "nothing at this address" in reader.get("/documents/nope").get_data(as_text=True)
 
 
+def test_error_page_title_in_the_readers_language(reader):
+    assert reader.get("/api/documents/nope").get_json()["error"]["title"] == "Page not found"
+    english = reader.get("/documents/nope").get_data(as_text=True)
+    dutch = reader.get("/documents/nope?lang=nl").get_data(as_text=True)
+    assert "Page not found" in english and "Not Found" not in english
+    assert "Pagina niet gevonden" in dutch and "Op dit adres staat niets" in dutch
+
+
 def test_security_headers_and_no_inline_script(reader):
     for path in ("/documents", f"/documents/{EN}", "/api/documents/" + EN, "/nope"):
         resp = reader.get(path)
