@@ -147,6 +147,8 @@ def localize(node: Node, lang: str, min_share: float | None = None) -> LNode | N
     if isinstance(node, Text):
         if not node.phrase and node.value.lower() in function_words():
             return None
+        if node.langs and lang not in node.langs:
+            return None
         terms = field_terms(node.value, lang)
         if not terms:
             return None
@@ -173,10 +175,11 @@ def localize(node: Node, lang: str, min_share: float | None = None) -> LNode | N
 
 
 def _optional(node: LNode) -> bool:
-    """Parts a best-match may leave out: words and alternatives of words (never filters or NOT)."""
+    """Parts a best-match may leave out: words, a term of several words (what is left of a term and its
+    translations in a language that has none of them) and alternatives of words (never filters or NOT)."""
     return isinstance(node, (Terms, Weighted)) or (
-        isinstance(node, Or) and all(isinstance(c, (Terms, And, Weighted)) for c in node.children)
-    )
+        isinstance(node, And) and all(isinstance(c, (Terms, Weighted)) for c in node.children)
+    ) or (isinstance(node, Or) and all(isinstance(c, (Terms, And, Weighted)) for c in node.children))
 
 
 def _proximity(node: Node, lang: str) -> Terms | None:
@@ -299,7 +302,8 @@ def language_query(node: Node, min_share: float | None = None, fit: dict[str, fl
 def positive_terms(node: Node) -> tuple[Terms, ...]:
     """The analysed words and phrases a hit may contain (for snippets), per language."""
     from indexer.search.query import positive_texts
-    return tuple(Terms(lang, t.value, terms) for t in positive_texts(node) for lang, terms in text_targets(t.value))
+    return tuple(Terms(lang, t.value, terms) for t in positive_texts(node) for lang, terms in text_targets(t.value)
+                 if not t.langs or lang in t.langs)
 
 
 def _matching() -> dict[str, Any]:

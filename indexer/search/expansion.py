@@ -25,12 +25,13 @@ TRANSLATIONS_FILE = "translations.json"
 DEFAULT_TARGETS = ("en", "nl")
 
 
-def _alternative(text: str) -> Text:
+def _alternative(text: str, langs: tuple[str, ...]) -> Text:
     """A translation, weighted below the words typed (config boosts.translation): where the reader's own
-    words occur, those texts come first; elsewhere the translation alone still finds the provision."""
+    words occur, those texts come first; elsewhere the translation alone still finds the provision. It is
+    searched only in the texts of the languages it is a word of."""
     from indexer.search.settings import search_config
     weight = float(search_config()["boosts"].get("translation", 1.0))
-    return Text(text, phrase=" " in text.strip(), weight=weight)
+    return Text(text, phrase=" " in text.strip(), weight=weight, langs=langs)
 
 
 class QueryExpander:
@@ -105,6 +106,11 @@ class _Rewrite:
         wanted = {a for lang in self.targets for a in e.alternatives.get(lang, ())}
         return [a for a in e.all_alternatives() if a in wanted]
 
+    @staticmethod
+    def _searched(e, alts: list[str]) -> list[Text]:
+        """The alternatives as query nodes, each searched only in the languages it is a word of."""
+        return [_alternative(a, e.languages_of(a)) for a in alts]
+
     def node(self, node: Node) -> Node:
         return self._rewrite(node)
 
@@ -123,7 +129,7 @@ class _Rewrite:
             if not alts:
                 return node
             used[node.value] = alts
-            return Or((node, *(_alternative(a) for a in alts)))
+            return Or((node, *self._searched(whole[0], alts)))
         if isinstance(node, And):
             out: list[Node] = []
             run: list[Text] = []
@@ -161,7 +167,7 @@ class _Rewrite:
             first, last = keep[e.start], keep[e.end - 1]
             typed = tuple(w for w in words[first:last + 1] if w.value.lower() not in function_words())
             original: Node = typed[0] if len(typed) == 1 else And(typed)
-            out[first:last + 1] = [Or((original, *(_alternative(a) for a in alts)))]
+            out[first:last + 1] = [Or((original, *self._searched(e, alts)))]
         return out
 
 
@@ -182,7 +188,7 @@ class _Rewrite:
             found = expand_query_words([part], t, self.glossary)
             alts = self._alternatives(found[0]) if found else []
             searched += alts
-            pieces.append(Or((Text(part), *(_alternative(a) for a in alts))) if alts else Text(part))
+            pieces.append(Or((Text(part), *self._searched(found[0], alts))) if alts else Text(part))
         self.used[word.value] = searched
         return Or((word, And(tuple(pieces))))
 

@@ -32,6 +32,8 @@ class Text:
     value: str
     phrase: bool = False
     weight: float = 1.0  # a translation added by query expansion counts less than the words typed
+    langs: tuple[str, ...] = ()  # a translation: the languages it is a word of, the only texts searched for it
+    # (English "fine" is no French word: the French analyser would stem it to "fin" and find "aux fins de")
 
 
 @dataclass(frozen=True)

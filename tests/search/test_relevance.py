@@ -240,3 +240,16 @@ def test_an_instruction_naming_its_act_after_the_unit_says_what_it_amends(mirror
                and r["language"] == "en" and r["provision_id"] == "art_2")
     assert stc["amends"] == "Article 37 (Transposition)"
     assert "amends Article 37 (Transposition)" in stc["heading"]
+
+
+@pytest.mark.parametrize("reader", ["nl", "fr"])
+def test_a_translation_is_searched_only_in_its_own_language(engine, reader):
+    """Dutch "boete" is searched with English "fines" (config/glossary.yaml): in English texts only. The
+    French analyser would stem "fines" to "fin" and find every "aux fins de"; French texts are found by
+    the French terms ("amendes", "sanctions pécuniaires"), when the reader reads French."""
+    resp = engine.search(SearchRequest(query="boete", kind="provision", size=100, highlight=False,
+                                       languages=[reader]))
+    french = [h.record["text"].lower() for h in resp.hits if h.record["language"] == "fr"]
+    assert all("amende" in t or "sanction" in t for t in french), [t[:80] for t in french]
+    assert (reader == "fr") == bool(french)
+    assert any(h.record["language"] == "en" for h in resp.hits)
