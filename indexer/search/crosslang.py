@@ -1001,7 +1001,8 @@ class Expansion:
     def languages_of(self, alt: str) -> tuple[str, ...]:
         """The languages an alternative is a word of: those with an alternative the engine reads like it."""
         sig = _engine_signature(alt)
-        return tuple(lang for lang in LANGUAGES if any(_engine_signature(a) == sig for a in self.alternatives.get(lang, ())))
+        return tuple(lang for lang in LANGUAGES
+                     if any(_engine_signature(a) == sig for a in self.alternatives.get(lang, ())))
 
     def all_alternatives(self) -> list[str]:
         """Every alternative once, in language order (en, nl, fr), leaving out those the engine would
