@@ -179,12 +179,16 @@ def _optional(node: LNode) -> bool:
     translations in a language that has none of them) and alternatives of words (never filters or NOT)."""
     return isinstance(node, (Terms, Weighted)) or (
         isinstance(node, And) and all(isinstance(c, (Terms, Weighted)) for c in node.children)
-    ) or (isinstance(node, Or) and all(isinstance(c, (Terms, And, Weighted)) for c in node.children))
+    ) or (isinstance(node, Or) and all(isinstance(c, (Terms, And, Weighted, FieldMatch)) or _optional(c)
+                                       for c in node.children)
+          and not all(isinstance(c, FieldMatch) for c in node.children))  # an act named stays required
 
 
 def _proximity(node: Node, lang: str) -> Terms | None:
     """The query's plain words in order, as a sloppy phrase: records with the words close together rank higher."""
-    words = [c.value for c in (node.children if isinstance(node, And) else ())
+    typed = [c.children[0] if isinstance(c, Or) and isinstance(c.children[0], Text) else c  # an act's subject
+             for c in (node.children if isinstance(node, And) else ())]
+    words = [c.value for c in typed
              if isinstance(c, Text) and not c.phrase and c.value.lower() not in function_words()]
     stems = [t for w in words for t in field_terms(w, lang)]
     if len(stems) < 2:
@@ -322,8 +326,12 @@ def _plain_words(node: Node | None) -> bool:
     """Words typed without operators (act names allowed): the queries a best-match may widen."""
     def act_name(c: Node) -> bool:
         return isinstance(c, FieldMatch) or (isinstance(c, Or) and all(isinstance(x, FieldMatch) for x in c.children))
-    return (isinstance(node, And) and all(isinstance(c, Text) or act_name(c) for c in node.children)
-            and sum(1 for c in node.children if isinstance(c, Text)) >= 2)
+
+    def word(c: Node) -> bool:  # a word, or a word naming an act's subject OR-ed with that act (query.py)
+        return isinstance(c, Text) or (isinstance(c, Or) and isinstance(c.children[0], Text)
+                                       and all(isinstance(x, FieldMatch) for x in c.children[1:]))
+    return (isinstance(node, And) and all(word(c) or act_name(c) for c in node.children)
+            and sum(1 for c in node.children if word(c)) >= 2)
 
 
 @lru_cache(maxsize=1)

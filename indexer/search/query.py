@@ -261,6 +261,39 @@ def _with_act_names(node: Node) -> Node:
     return out[0] if len(out) == 1 else And(tuple(out))
 
 
+@lru_cache(maxsize=1)
+def _act_subjects() -> dict[str, tuple[str, ...]]:
+    """Folded word → the acts whose subject it names (config/search.yaml act_subjects)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for act, words in (search_config().get("act_subjects") or {}).items():
+        for w in words or ():
+            out[_fold(str(w))] = (*out.get(_fold(str(w)), ()), str(act))
+    return out
+
+
+def _fold(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", word.lower()) if not unicodedata.combining(c))
+
+
+def _with_act_subjects(node: Node) -> Node:
+    """In a query of several words, a word naming an act's subject ("deforestation", "batterijen") also stands
+    for that act's texts, which seldom repeat it: "seizure of goods deforestation" finds the EUDR's article on
+    seizing goods. Any provision of the act then counts as containing the word; it scores only where it is."""
+    if not isinstance(node, And) or sum(isinstance(c, Text) and not c.phrase for c in node.children) < 2:
+        return node
+    subjects = _act_subjects()
+    out: list[Node] = []
+    for c in node.children:
+        acts = subjects.get(_fold(c.value)) if isinstance(c, Text) and not c.phrase else None
+        scope = Text(c.value, weight=float(search_config()["boosts"].get("act_subject", 0.1))) if acts else c
+        out.append(Or((scope, *(m for a in acts for m in _instrument_matches(a)))) if acts else c)
+    return And(tuple(out))
+
+
+def _instrument_matches(instrument: str) -> tuple[FieldMatch, ...]:
+    return tuple(FieldMatch("instrument", n) for n in (instrument, *_amended_by().get(instrument, ())))
+
+
 def parse(query: str) -> Node:
     """The AST of a query; MatchAll for an empty one. Raises QuerySyntaxError only."""
     try:
@@ -268,7 +301,7 @@ def parse(query: str) -> Node:
         if not query.strip():
             return MatchAll()
         node = _Parser(_lex(query)).parse()
-        node = _with_act_names(node) if node is not None else None
+        node = _with_act_subjects(_with_act_names(node)) if node is not None else None
     except QuerySyntaxError:
         raise
     except (RecursionError, ValueError, IndexError, TypeError) as exc:

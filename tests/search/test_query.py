@@ -97,6 +97,19 @@ def test_act_names_become_instrument_filters():
     assert parse("operators") == Text("operators")
 
 
+def test_a_word_naming_an_acts_subject_also_stands_for_the_act():
+    """config/search.yaml act_subjects: in a query of several words, "deforestation" is the EUDR's texts or
+    the word (which then scores little: it says where to look, not what to find)."""
+    seizure, subject = parse("seizure déforestation").children
+    assert seizure == Text("seizure")
+    assert isinstance(subject, Or) and subject.children[0].value == "déforestation"
+    assert subject.children[0].weight < 1.0
+    assert FieldMatch("instrument", "EUDR") in subject.children
+    assert FieldMatch("instrument", "EUDR-AMEND-2025") in subject.children   # and the acts amending it
+    assert parse("deforestation") == Text("deforestation")                  # alone it is just the word
+    assert parse('seizure "deforestation"').children[1] == Text("deforestation", phrase=True)  # quoted: exact
+
+
 @pytest.mark.parametrize("code, ancestors", [
     ("C13.20", ["C", "C13", "C13.2", "C13.20"]), ("27.2", ["C", "C27", "C27.2"]), ("01", ["A", "A01"]), ("E", ["E"]),
     ("07.29", ["B", "B07", "B07.2", "B07.29"]),

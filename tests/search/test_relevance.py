@@ -253,3 +253,11 @@ def test_a_translation_is_searched_only_in_its_own_language(engine, reader):
     assert all("amende" in t or "sanction" in t for t in french), [t[:80] for t in french]
     assert (reader == "fr") == bool(french)
     assert any(h.record["language"] == "en" for h in resp.hits)
+
+
+def test_a_word_naming_an_acts_subject_finds_the_acts_provision_that_does_not_repeat_it(engine):
+    """EUDR Art. 23 (interim measures, "including the seizure of the relevant commodities") never says
+    "deforestation": the word names the act's subject (config/search.yaml act_subjects)."""
+    resp = provisions(engine, "seizure deforestation")
+    top = [(h.record["short_title"], h.record["provision_id"]) for h in resp.hits[:3]]
+    assert ("EUDR", "art_23") in top, top
