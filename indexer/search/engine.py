@@ -179,7 +179,7 @@ def _optional(node: LNode) -> bool:
     translations in a language that has none of them) and alternatives of words (never filters or NOT)."""
     return isinstance(node, (Terms, Weighted)) or (
         isinstance(node, And) and all(isinstance(c, (Terms, Weighted)) for c in node.children)
-    ) or (isinstance(node, Or) and all(isinstance(c, (Terms, And, Weighted, FieldMatch)) or _optional(c)
+    ) or (isinstance(node, Or) and all(isinstance(c, (Terms, And, Weighted, FieldMatch)) or _optional(c)  # type: ignore[arg-type]
                                        for c in node.children)
           and not all(isinstance(c, FieldMatch) for c in node.children))  # an act named stays required
 

@@ -283,10 +283,12 @@ def _with_act_subjects(node: Node) -> Node:
         return node
     subjects = _act_subjects()
     out: list[Node] = []
+    weight = float(search_config()["boosts"].get("act_subject", 0.1))
     for c in node.children:
         acts = subjects.get(_fold(c.value)) if isinstance(c, Text) and not c.phrase else None
-        scope = Text(c.value, weight=float(search_config()["boosts"].get("act_subject", 0.1))) if acts else c
-        out.append(Or((scope, *(m for a in acts for m in _instrument_matches(a)))) if acts else c)
+        if isinstance(c, Text) and acts:
+            c = Or((Text(c.value, weight=weight), *(m for a in acts for m in _instrument_matches(a))))
+        out.append(c)
     return And(tuple(out))
 
 
