@@ -44,7 +44,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def index_command(args: argparse.Namespace) -> int:
     from indexer.search import open_backend
     from indexer.search.base import BackendUnavailable
-    from indexer.search.records import LoadReport, load_records
+    from indexer.search.build import build_index
+    from indexer.search.records import LoadReport
     from regkb.settings import DataDir
 
     data_dir = DataDir.at(args.data_dir)
@@ -55,13 +56,12 @@ def index_command(args: argparse.Namespace) -> int:
     except Exception as exc:  # a bad setting or an unreachable server: say so, do not crash the pipeline
         console.print(f"[red]cannot open the search backend: {exc}[/]")
         return 2
-    records = load_records(data_dir, report)
     try:
         with Progress(
             TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
         ) as bar:
             task = bar.add_task("index", total=None)
-            n = backend.replace_all(records, progress=lambda k: bar.advance(task, k))
+            built = build_index(backend, data_dir, report, progress=lambda k: bar.advance(task, k))
     except BackendUnavailable as exc:
         console.print(f"[red]indexing failed: {exc}[/]")
         return 2
@@ -72,7 +72,13 @@ def index_command(args: argparse.Namespace) -> int:
                       f"(`regkb extract` removes them)[/]")
     for err in report.errors:
         console.print(f"[red]failed: {err}[/]")
-    _learn_translations(data_dir)
+    if built.translations is None:  # search still works with the glossary alone
+        console.print(f"[yellow]translations not learned ({built.learn_error}); cross-language search uses the "
+                      "glossary only[/]")
+    else:
+        console.print(f"learned {built.translations} word translations from aligned language versions in "
+                      f"{built.learn_seconds:.1f}s")
+    n = built.records
     console.print(f"[green]indexed {n} records ({report.documents} documents, {report.obligations} obligations) "
                   f"with the {backend.name} engine in {time.monotonic() - started:.1f}s[/]"
                   + (f"; [yellow]{len(report.errors)} bad input file(s)/line(s) skipped[/]" if report.errors else ""))
@@ -86,20 +92,6 @@ def index_command(args: argparse.Namespace) -> int:
         )
         return 1
     return 0
-
-
-def _learn_translations(data_dir) -> None:
-    """Cross-language search: word translations learned from the aligned language versions of the corpus."""
-    from indexer.search.expansion import learn_and_save
-    started = time.monotonic()
-    try:
-        pairs = learn_and_save(data_dir.root, data_dir.index)
-    except (OSError, ValueError) as exc:  # search still works with the glossary alone
-        console.print(f"[yellow]translations not learned ({exc}); cross-language search uses the glossary only[/]")
-        return
-    console.print(
-        f"learned {pairs} word translations from aligned language versions in {time.monotonic() - started:.1f}s"
-    )
 
 
 def bench_command(args: argparse.Namespace) -> int:

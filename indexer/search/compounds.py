@@ -12,18 +12,23 @@ split is kept only when the geometric mean of the parts' frequencies beats the f
 so a frequent word made of rare pieces ("onderneming" = "onder" + "neming") stays whole. Frequencies are
 document frequencies of the search engine's Dutch stems, so the split agrees with what the index matches.
 
-Used twice, with the same vocabulary: `records.py` adds the parts of a Dutch record's compounds to the text
-it is matched on (both engines index them alike), and `expansion.py` ORs a typed Dutch compound with its
-parts (and their translations).
+Used three times, with the same vocabulary (`Decompounder.learned`: the Dutch frequencies `regkb index` learns
+with the translations): `records.py` adds the parts of a Dutch record's compounds to the text it is matched on
+(both engines index them alike), `expansion.py` ORs a typed Dutch compound with its parts (and their
+translations), and translation learning counts a compound's parts.
 """
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
 from functools import cache
+from typing import TYPE_CHECKING
 
 from indexer.search.analysis import analyze, function_words, raw_words
 from indexer.search.settings import search_config
+
+if TYPE_CHECKING:
+    from indexer.search.crosslang import Translations
 
 LANGUAGE = "nl"
 MIN_WORD = 9       # shorter words are rarely compounds of two words of at least MIN_PART letters
@@ -45,6 +50,12 @@ class Decompounder:
     def __init__(self, frequency: Callable[[str], int | None]):
         self._frequency = frequency
         self._cache: dict[str, tuple[str, ...]] = {}
+
+    @classmethod
+    def learned(cls, translations: Translations) -> Decompounder:
+        """With the Dutch frequencies `regkb index` learned with the translations: the records' compounds and a
+        query's are then split alike."""
+        return cls(translations.df.get(LANGUAGE, {}).get)
 
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> Decompounder:

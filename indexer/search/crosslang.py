@@ -609,14 +609,10 @@ def learn_translations(documents: Iterable[Document], glossary: Glossary | None 
 
 
 def learn_from_data_dir(data_dir: str | Path, glossary: Glossary | None = None) -> Translations:
-    """learn_translations over `<data_dir>/documents/*.json` (unreadable files are skipped)."""
-    docs = []
-    for path in sorted((Path(data_dir) / "documents").glob("*.json")):
-        try:
-            docs.append(Document.model_validate_json(path.read_bytes()))
-        except (ValueError, OSError):
-            continue
-    return learn_translations(docs, glossary)
+    """learn_translations over the documents of a data dir, as the corpus store reads them (a file that does
+    not load is left out: the store reports it)."""
+    from regkb.corpus import Corpus
+    return learn_translations(Corpus.at(data_dir).all(), glossary)
 
 
 def _language_pairs(by_lang: Mapping[str, Document]) -> list[tuple[str, str]]:

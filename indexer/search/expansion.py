@@ -87,8 +87,8 @@ class QueryExpander:
             return None
         with self._lock:
             if self._splitting is None or self._splitting[0] is not translations:
-                from indexer.search.compounds import LANGUAGE, Decompounder
-                self._splitting = (translations, Decompounder(translations.df.get(LANGUAGE, {}).get))
+                from indexer.search.compounds import Decompounder
+                self._splitting = (translations, Decompounder.learned(translations))
             return self._splitting[1]
 
 
@@ -202,10 +202,10 @@ def _plain_texts(node: Node) -> list[Text]:
     return []
 
 
-def learn_and_save(data_dir, index_dir: Path) -> int | None:
-    """Learn translations from the data dir's documents and save them next to the index; how many pairs."""
+def learn_and_save(data_dir, index_dir: Path) -> Translations:
+    """Learn translations from the data dir's documents and save them next to the index."""
     from indexer.search.crosslang import learn_from_data_dir
     translations = learn_from_data_dir(data_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
     translations.save(index_dir / TRANSLATIONS_FILE)
-    return translations.pair_count()
+    return translations

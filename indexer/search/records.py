@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from indexer.analysis.versions import OPEN_END, Deletion, VersionChains, VersionInfo
 from indexer.parsing.metadata import DATE_RE
@@ -23,6 +23,9 @@ from regkb.corpus import Corpus
 from regkb.records import DefinedTerm, Document, Obligation, Provision
 from regkb.settings import DataDir, load_config
 from regkb.taxonomy import ALL_SECTORS, NO_SECTOR, role_ancestors, sector_ancestors
+
+if TYPE_CHECKING:  # compounds loads the analysers: imported when first needed
+    from indexer.search.compounds import Decompounder
 
 log = logging.getLogger(__name__)
 
@@ -352,8 +355,8 @@ class LoadReport:
 
 
 def records_for(documents: Iterable[Document], obligations: Iterable[Obligation],
-                stored_terms: Callable[[Document], list[DefinedTerm] | None] = lambda _: None
-                ) -> Iterator[dict[str, Any]]:
+                stored_terms: Callable[[Document], list[DefinedTerm] | None] = lambda _: None,
+                splitter: Decompounder | None = None) -> Iterator[dict[str, Any]]:
     """Index records for documents (with their provisions) and obligations (joined to their document).
 
     A unit (article, annex) that a later version deleted stays findable: after its deletion date its last
@@ -367,7 +370,7 @@ def records_for(documents: Iterable[Document], obligations: Iterable[Obligation]
     defines = _defined_terms(docs.values(), stored_terms)
     bases = {d.id: _document_fields(d, chains.version(d.id)) for d in docs.values()}
     versions = _version_starts(bases.values())
-    parts = _compound_parts(docs.values())
+    parts = _compound_parts(docs.values(), splitter)
     for d in docs.values():
         yield parts(document_record(d, bases[d.id]))
         for p in d.provisions:
@@ -398,13 +401,16 @@ def records_for(documents: Iterable[Document], obligations: Iterable[Obligation]
             yield tombstone(rec, gone, rec.get("provision_kind"), ob.modality)
 
 
-def _compound_parts(docs: Iterable[Document]) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    """Adds to a Dutch record the parts of its compounds (`compound_parts`, matched with its text), split with
-    the frequencies of the Dutch texts indexed: "diversiteitsbeleid" is then found by "diversity policy"."""
+def _compound_parts(docs: Iterable[Document], splitter: Decompounder | None = None
+                    ) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """Adds to a Dutch record the parts of its compounds (`compound_parts`, matched with its text):
+    "diversiteitsbeleid" is then found by "diversity policy". `splitter`: the one queries use
+    (`Decompounder.learned`); without it, one over the frequencies of the Dutch texts indexed."""
     from indexer.search.compounds import LANGUAGE, Decompounder
-    splitter = Decompounder.from_texts(
-        " ".join(filter(None, [p.heading, p.text])) for d in docs if d.language == LANGUAGE for p in d.provisions
-    )
+    if splitter is None:
+        splitter = Decompounder.from_texts(
+            " ".join(filter(None, [p.heading, p.text])) for d in docs if d.language == LANGUAGE for p in d.provisions
+        )
 
     def add(rec: dict[str, Any]) -> dict[str, Any]:
         if rec.get("language") == LANGUAGE:
@@ -508,11 +514,14 @@ def _read(data_dir: DataDir, report: LoadReport) -> Corpus:
     return corpus
 
 
-def load_records(data_dir: DataDir, report: LoadReport | None = None) -> Iterator[dict[str, Any]]:
+def load_records(data_dir: DataDir, report: LoadReport | None = None, splitter: Decompounder | None = None
+                 ) -> Iterator[dict[str, Any]]:
     """All index records of a data dir; bad files are reported in `report.errors`, never fatal, and the
-    obligations of a document that no longer loads are left out (`report.dropped`), never linked to a 404."""
+    obligations of a document that no longer loads are left out (`report.dropped`), never linked to a 404.
+    `splitter`: Dutch compounds split as queries split them (`Decompounder.learned`)."""
     report = report if report is not None else LoadReport()
     corpus = _read(data_dir, report)
     obligations = list(corpus.all_obligations())
     report.obligations = len(obligations)
-    return records_for(corpus.all(), obligations, lambda d: corpus.terms(d.id) if corpus.has_terms(d.id) else None)
+    return records_for(corpus.all(), obligations, lambda d: corpus.terms(d.id) if corpus.has_terms(d.id) else None,
+                       splitter)

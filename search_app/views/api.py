@@ -284,12 +284,14 @@ def reindex():
 
 def _reindex() -> dict[str, Any]:
     """The same work as `regkb index`, on the app's own backend (searches keep answering meanwhile)."""
-    from indexer.search.records import LoadReport, load_records
+    from indexer.search.build import build_index
+    from indexer.search.records import LoadReport
 
     report = LoadReport()
-    indexed = state().backend().replace_all(load_records(state().data_dir, report))
+    built = build_index(state().backend(), state().data_dir, report)
     return {
-        "records": indexed,
+        "records": built.records,
+        "translations": built.translations,
         "documents": report.documents,
         "obligations": report.obligations,
         "errors": report.errors,

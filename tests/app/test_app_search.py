@@ -208,6 +208,7 @@ def test_admin_reindex_with_token(app):
         app.config["ADMIN_TOKEN"] = None
     assert resp.status_code == 200 and resp.json["status"] == "ok"
     assert resp.json["indexed"]["documents"] == 3 and resp.json["indexed"]["obligations"] == 5
+    assert isinstance(resp.json["indexed"]["translations"], int)  # learned again, as `regkb index` does
     assert client.get("/api/search?q=child+labour").json["total"] == before
 
 

@@ -58,3 +58,37 @@ def test_a_typed_dutch_compound_also_searches_its_parts(tmp_path):
     assert [c.value for c in parts.children if isinstance(c, Text)] == ["kwaliteit", "controle"]
     unsplit, _ = QueryExpander(tmp_path / "missing.json")(And((Text("kwaliteitscontrole"),)))
     assert unsplit == Text("kwaliteitscontrole")
+
+
+def test_the_index_splits_record_compounds_as_queries_split_them(tmp_path):
+    """`regkb index` learns the translations first and splits the Dutch records' compounds with their Dutch
+    frequencies, the ones a typed compound is split with (Decompounder.learned): on the real texts a split
+    over the records' own word counts differs for some ("registers" → "regi ters")."""
+    from analysis.mirror_corpus import crawled_mirror
+
+    from indexer.search.build import build_index
+    from indexer.search.crosslang import Translations
+    from indexer.search.embedded import EmbeddedBackend
+    from indexer.search.records import LoadReport
+    from regkb.settings import DataDir
+
+    (tmp_path / "documents").symlink_to(crawled_mirror() / "documents")
+    data_dir = DataDir.at(tmp_path)
+    backend = EmbeddedBackend(data_dir.index)
+    try:
+        built = build_index(backend, data_dir, LoadReport())
+        assert built.records > 0 and built.translations
+        splitter = Decompounder.learned(Translations.load(data_dir.index / "translations.json"))
+        from regkb.corpus import Corpus
+        dutch = [(d.id, p) for d in Corpus.at(tmp_path).all() if d.language == "nl" for p in d.provisions if p.text]
+        checked = 0
+        for doc_id, p in dutch:
+            rec = backend.get("provision", f"{doc_id}#{p.id}")
+            if rec is None:
+                continue
+            expected = splitter.parts_text(" ".join(filter(None, [rec.get("heading"), rec.get("text")])))
+            assert (rec.get("compound_parts") or "") == expected, (doc_id, p.id)
+            checked += 1
+        assert checked > 100
+    finally:
+        backend.close()
