@@ -53,6 +53,13 @@ def function_words() -> frozenset[str]:
     return frozenset(out)
 
 
+@cache
+def language_function_words(lang: str) -> frozenset[str]:
+    """One language's stop words and query stop words."""
+    spec = _cfg()["languages"].get(lang, {})
+    return frozenset(str(w).lower() for w in spec.get("stopwords") or []) | query_stopwords(lang)
+
+
 def analyzer_name(lang: str) -> str:
     return f"regkb_{lang}"
 

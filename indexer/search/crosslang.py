@@ -98,7 +98,7 @@ from typing import Any, Literal
 
 import tantivy
 import yaml
-from pydantic import BaseModel
+from pydantic import BaseModel, PrivateAttr
 
 from indexer.search.analysis import analyze
 from indexer.search.analysis import languages as engine_languages
@@ -109,7 +109,7 @@ from regkb.records import Document
 from regkb.settings import load_config
 
 LANGUAGES: tuple[str, ...] = ("en", "nl", "fr")
-FORMAT = 1
+FORMAT = 2
 
 # Learning
 MIN_COUNT = 3            # aligned units in which a key pair must be linked
@@ -359,6 +359,8 @@ class Translations(BaseModel):
     aligned_units: dict[str, int] = {}         # "en-nl" → aligned unit pairs (deduplicated) learned from
     provisions: dict[str, int] = {}            # language → distinct provision texts
     df: dict[str, dict[str, int]] = {}         # language → key → provisions containing it
+    words: dict[str, list[str]] = {}          # language → every word its texts use, folded (as written, unstemmed)
+    _vocab: dict[str, frozenset[str]] | None = PrivateAttr(default=None)
     table: dict[str, dict[str, dict[str, list[Candidate]]]] = {}  # source → target → source key → best first
 
     def save(self, path: str | Path) -> None:
@@ -399,6 +401,21 @@ class Translations(BaseModel):
         rel = self.relative_frequency(word, lang)
         others = [self.relative_frequency(word, other) for other in self.languages if other != lang]
         return rel >= EXISTS_RATIO * max(others, default=0.0)
+
+    def is_word_of(self, word: str, lang: str) -> bool:
+        """The texts of `lang` use this very word (not only a word of the same stem)."""
+        vocab = self._vocabularies().get(lang)
+        return vocab is not None and fold(word) in vocab
+
+    def languages_of_word(self, word: str) -> tuple[str, ...]:
+        """The languages whose texts use the word as written; () when none does (a name, a number, a new
+        inflection): such a word is searched by its stem everywhere."""
+        return tuple(lang for lang in self.languages if self.is_word_of(word, lang))
+
+    def _vocabularies(self) -> dict[str, frozenset[str]]:
+        if self._vocab is None:
+            self._vocab = {lang: frozenset(ws) for lang, ws in self.words.items()}
+        return self._vocab
 
     def translate(self, word: str, source: str, target: str) -> list[Candidate]:
         """Learned translations of `word` read as a word of `source`, best first."""
@@ -601,6 +618,7 @@ def learn_translations(documents: Iterable[Document], glossary: Glossary | None 
         aligned_units=counts,
         provisions={lang: stats[lang].provisions for lang in LANGUAGES},
         df={lang: dict(sorted(stats[lang].df.items())) for lang in LANGUAGES},
+        words={lang: sorted({fold(w) for w in stats[lang].surface}) for lang in LANGUAGES},
         table={
             s: {t: dict(sorted(by_key.items())) for t, by_key in sorted(by_t.items())}
             for s, by_t in sorted(table.items())

@@ -30,7 +30,7 @@ from indexer.search.analysis import (
     text_values,
 )
 from indexer.search.base import BackendUnavailable, QuerySyntaxError, RecordKind
-from indexer.search.engine import AtLeast, Bonus, Boosted, Engine, Plan, Result, Terms, Weighted, meta_boost
+from indexer.search.engine import AtLeast, Bonus, Boosted, Engine, NoMatch, Plan, Result, Terms, Weighted, meta_boost
 from indexer.search.facets import FACETS, KEYWORD_FIELDS, field_for
 from indexer.search.query import And, FieldMatch, MatchAll, Not
 from indexer.search.settings import ElasticSettings, elastic_settings
@@ -302,6 +302,8 @@ class ElasticBackend(Engine):
         """Plan query (engine.LNode) → ES query DSL, the same shape as the embedded engine's tantivy query."""
         if node is None or isinstance(node, MatchAll):
             return None
+        if isinstance(node, NoMatch):
+            return {"match_none": {}}
         if isinstance(node, Terms):
             text = _query_text(node.value, node.lang, node.terms)
             return {"bool": {"must": [self._text(text_field("all", node.lang), text, 1.0, node.slop)],

@@ -32,7 +32,7 @@ from indexer.search.analysis import (
     text_values,
 )
 from indexer.search.base import BackendUnavailable, QuerySyntaxError, RecordKind
-from indexer.search.engine import AtLeast, Bonus, Boosted, Engine, Plan, Result, Terms, Weighted, meta_boost
+from indexer.search.engine import AtLeast, Bonus, Boosted, Engine, NoMatch, Plan, Result, Terms, Weighted, meta_boost
 from indexer.search.facets import FACETS, KEYWORD_FIELDS, field_for
 from indexer.search.query import And, FieldMatch, MatchAll, Not
 
@@ -277,6 +277,8 @@ class EmbeddedBackend(Engine):
         With score=False the heading/title and proximity boosts are left out (facet counting needs only matches)."""
         if isinstance(node, MatchAll):
             return None
+        if isinstance(node, NoMatch):
+            return tantivy.Query.empty_query()
         if isinstance(node, Terms):
             match = self._text(text_field("all", node.lang), node.terms, node.slop)
             if not score:

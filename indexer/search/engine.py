@@ -77,10 +77,16 @@ class Weighted:
     weight: float
 
 
+@dataclass(frozen=True)
+class NoMatch:
+    """Matches nothing: a query whose words no one language's texts hold all of (Dutch "NCP" and English
+    "Dutch" in one query): the best-match then finds the records with most of them."""
+
+
 _PLAN_LOCK = threading.Lock()
 MAX_WINDOW = 10_000  # Elasticsearch's index.max_result_window: no engine reads further into a ranking
 
-LNode = Terms | FieldMatch | And | Or | Not | MatchAll | AtLeast | Boosted | Weighted | Bonus
+LNode = Terms | FieldMatch | And | Or | Not | MatchAll | AtLeast | Boosted | Weighted | Bonus | NoMatch
 
 
 @dataclass(frozen=True)
@@ -160,18 +166,39 @@ def localize(node: Node, lang: str, min_share: float | None = None) -> LNode | N
         inner = localize(node.child, lang)
         return Not(inner) if inner is not None else None  # type: ignore[arg-type]
     children = tuple(c for c in (localize(ch, lang) for ch in node.children) if c is not None)
+    # words of other languages are absent from this language's texts: an AND needs them all, a best-match
+    # counts them among the words a record lacks
+    absent = sum(1 for ch in node.children if _foreign(ch, lang)) if isinstance(node, And) else 0
+    if absent and min_share is None:
+        return None
     if not children:
         return None
-    if len(children) == 1:
+    if len(children) == 1 and not absent:
         return children[0]
     if isinstance(node, And) and min_share is not None:
         optional = tuple(c for c in children if _optional(c))
         required = tuple(c for c in children if not _optional(c))
-        if len(optional) >= 2:
-            k = max(1, min(len(optional) - 1, math.ceil(min_share * len(optional))))
-            best = AtLeast(optional, k)
+        words = len(optional) + absent
+        if words >= 2:
+            k = max(1, min(words - 1, math.ceil(min_share * words)))
+            if k > len(optional):
+                return None
+            best = AtLeast(optional, k) if len(optional) > 1 else optional[0]
             return And(required + (best,)) if required else best  # type: ignore[arg-type]
+        if absent:
+            return None
     return (And if isinstance(node, And) else Or)(children)  # type: ignore[arg-type]
+
+
+def _foreign(node: Node, lang: str) -> bool:
+    """A typed word (or a word with its translations) that is no word of `lang`'s texts (query.Text.langs)."""
+    if isinstance(node, Text):
+        return bool(node.langs) and lang not in node.langs and node.value.lower() not in function_words()
+    if isinstance(node, Or):
+        return all(_foreign(c, lang) for c in node.children)
+    if isinstance(node, And):
+        return any(_foreign(c, lang) for c in node.children)
+    return False
 
 
 def _optional(node: LNode) -> bool:
@@ -299,7 +326,7 @@ def language_query(node: Node, min_share: float | None = None, fit: dict[str, fl
         w = round((fit or {}).get(lang, 1.0), 3)
         branches.append(Weighted(branch, w) if w != 1.0 else branch)
     if not branches:
-        return None
+        return NoMatch()
     return branches[0] if len(branches) == 1 else Or(tuple(branches))  # type: ignore[arg-type]
 
 

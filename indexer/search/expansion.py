@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -78,7 +79,8 @@ class QueryExpander:
         """`targets`: the languages to translate into (English and Dutch, and the reader's language)."""
         translations, glossary = self._knowledge()
         used: dict[str, list[str]] = {}
-        return _Rewrite(translations, glossary, targets, used, self._splitter(translations)).node(node), used
+        home = query_language(node, translations)
+        return _Rewrite(translations, glossary, targets, used, self._splitter(translations), home).node(node), used
 
     def _splitter(self, translations: Translations | None) -> Decompounder | None:
         """Dutch compound splitting with the Dutch word frequencies learned with the translations (the same
@@ -92,13 +94,37 @@ class QueryExpander:
             return self._splitting[1]
 
 
+def query_language(node: Node, translations: Translations | None) -> str | None:
+    """The language a query is typed in, when its words say so: the one language whose texts (or function
+    words) use more of them than any other's do ("mogen lege batterijen gewoon bij het huisvuil": Dutch)."""
+    from indexer.search.analysis import language_function_words
+    if translations is None:
+        return None
+    words = [t.value.lower() for t in _plain_texts(node)]
+    counts = {lang: sum(1 for w in words if w in language_function_words(lang) or translations.is_word_of(w, lang))
+              for lang in translations.languages}
+    ranked = sorted(counts.values(), reverse=True)
+    if not ranked or ranked[0] == 0 or (len(ranked) > 1 and ranked[0] == ranked[1]):
+        return None
+    return max(counts, key=lambda lang: counts[lang])
+
+
 class _Rewrite:
     """One query's rewriting (per call: the server answers queries on several threads)."""
 
     def __init__(self, translations, glossary, targets: tuple[str, ...], used: dict[str, list[str]],
-                 splitter: Decompounder | None = None):
+                 splitter: Decompounder | None = None, home: str | None = None):
         self.translations, self.glossary, self.targets, self.used = translations, glossary, targets, used
-        self.splitter = splitter
+        self.splitter, self.home = splitter, home
+
+    def _typed(self, word: Text) -> Text:
+        """A word as typed, searched only in the languages whose texts use it as written, or (used by none: a
+        new inflection, a name) in the query's own language; by its stem in every language when the query's
+        language is unclear. Dutch "lege" then never finds French "léger", nor "meter" French "met"."""
+        if self.translations is None or word.phrase:
+            return word
+        langs = self.translations.languages_of_word(word.value) or ((self.home,) if self.home else ())
+        return replace(word, langs=langs) if langs and len(langs) < len(self.translations.languages) else word
 
     def _alternatives(self, e) -> list[str]:
         """An expansion's alternatives in the target languages, each once, never one the engine analyses like
@@ -154,6 +180,7 @@ class _Rewrite:
         from indexer.search.analysis import function_words
         from indexer.search.crosslang import expand_query_words
         keep = [i for i, w in enumerate(words) if w.value.lower() not in function_words()]
+        words = tuple(self._typed(w) for w in words)
         out: list[Node] = list(words)
         found = [(e, alts) for e in expand_query_words([words[i].value for i in keep], self.translations, self.glossary)
                  if (alts := self._alternatives(e))]
@@ -188,7 +215,8 @@ class _Rewrite:
             found = expand_query_words([part], t, self.glossary)
             alts = self._alternatives(found[0]) if found else []
             searched += alts
-            pieces.append(Or((Text(part), *self._searched(found[0], alts))) if alts else Text(part))
+            typed = Text(part, langs=(LANGUAGE,))  # a part of a Dutch word is a Dutch word
+            pieces.append(Or((typed, *self._searched(found[0], alts))) if alts else typed)
         self.used[word.value] = searched
         return Or((word, And(tuple(pieces))))
 

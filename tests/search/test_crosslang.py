@@ -396,3 +396,32 @@ def test_function_words_inside_a_glossary_term_change_nothing(glossary, with_, w
         return [(e.concepts, e.start == 0 and e.end == len(words)) for e in expand_query_words(words, None, glossary)]
     assert matched(with_) == matched(without)
     assert matched(with_) and matched(with_)[0][1]
+
+
+def test_the_query_language_is_the_one_whose_texts_use_most_of_its_words(real):
+    from indexer.search.expansion import query_language
+    from indexer.search.query import parse
+    assert query_language(parse("mogen lege batterijen gewoon bij het huisvuil"), real) == "nl"
+    assert query_language(parse("which companies are exempt from the obligations"), real) == "en"
+    assert query_language(parse("quels produits doivent être mis sur le marché"), real) == "fr"
+    assert query_language(parse("ESAP 2029"), real) is None   # nothing says which
+
+
+def test_typed_words_name_the_languages_whose_texts_use_them(real, tmp_path):
+    """A word some texts use as written is searched in those languages only; an unknown one in the query's."""
+    from indexer.search.expansion import QueryExpander
+    from indexer.search.query import parse
+    real.save(tmp_path / "translations.json")
+    expanded, _ = QueryExpander(tmp_path / "translations.json")(parse("mogen lege batterijen gewoon bij het huisvuil"))
+    langs = {t.value: t.langs for t in _texts(expanded) if t.weight == 1.0}
+    assert langs["lege"] == ("nl",) and langs["huisvuil"] == ("nl",)    # used by no text: the query's language
+    assert langs["gewoon"] == ("nl",)
+
+
+def _texts(node):
+    from indexer.search.query import And, Or, Text
+    if isinstance(node, Text):
+        return [node]
+    if isinstance(node, (And, Or)):
+        return [t for c in node.children for t in _texts(c)]
+    return []

@@ -261,3 +261,46 @@ def test_a_word_naming_an_acts_subject_finds_the_acts_provision_that_does_not_re
     resp = provisions(engine, "seizure deforestation")
     top = [(h.record["short_title"], h.record["provision_id"]) for h in resp.hits[:3]]
     assert ("EUDR", "art_23") in top, top
+
+
+@pytest.fixture(scope="module")
+def learned_translations(tmp_path_factory) -> Path:
+    """Translations learned from the mirror, saved as `regkb index` saves them."""
+    from indexer.search.crosslang import learn_from_data_dir
+    path = tmp_path_factory.mktemp("learned") / "translations.json"
+    learn_from_data_dir(crawled_mirror()).save(path)
+    return path
+
+
+@pytest.fixture
+def learned_engine(engine, learned_translations):
+    """The engine with the learned translations as well as the glossary (as open_backend gives it)."""
+    from indexer.search.expansion import QueryExpander
+    before = engine.expander
+    engine.expander = QueryExpander(learned_translations)
+    engine._index_changed()  # plans made without them are forgotten
+    yield engine
+    engine.expander = before
+    engine._index_changed()
+
+
+@pytest.mark.parametrize("query, foreign", [
+    ("mogen lege batterijen gewoon bij het huisvuil", "léger"),  # Dutch "lege" stems like French "léger"
+    ("waterverbruik rapporteren in kubieke meter", " met "),      # Dutch "meter" like French "met"
+])
+def test_a_typed_word_is_searched_in_the_languages_that_use_it(learned_engine, query, foreign):
+    resp = learned_engine.search(SearchRequest(query=query, kind="provision", size=20, highlight=False,
+                                               languages=["nl"]))
+    assert resp.hits
+    french = [h.record["text"] for h in resp.hits if h.record["language"] == "fr"]
+    assert not any(foreign in f" {t.lower()} " for t in french), [t[:80] for t in french]
+
+
+def test_a_query_whose_words_no_language_holds_all_of_falls_back_to_most_of_them(learned_engine):
+    """"NCP" is a word of the Dutch decree only, "Dutch" of English texts only: no text has every word, so the
+    best-match answers (never everything: a plan that matches in no language matches nothing)."""
+    resp = learned_engine.search(SearchRequest(query="how many members does the Dutch NCP have", kind="provision",
+                                               size=10, highlight=False, languages=["en"]))
+    assert resp.best_match and resp.total < 1000
+    top = [(h.record["act_id"], h.record["provision_id"]) for h in resp.hits[:3]]
+    assert ("nl-BWBR0035293", "art_3.par_1") in top, top   # "Het NCP bestaat uit ... leden" (the NCP decree)
