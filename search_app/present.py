@@ -330,7 +330,7 @@ def _version_note(r: dict[str, Any], as_of: date | None) -> VersionNote | None:
     else:
         label = _("As adopted on %(d)s", d=long_date(start)) if start else ""
     deleted, superseded = _day(r.get("deleted_on")), _day(r.get("superseded_on"))
-    amended = ", ".join(r.get("amended_since") or [])
+    amended = ", ".join(filter(None, (act_citation(a) for a in r.get("amended_since") or [])))
     note = (
         _("amended since by %(acts)s; this corpus holds no consolidated text with those amendments", acts=amended)
         if amended

@@ -103,3 +103,15 @@ def test_templates_translate_each_request_in_its_language(client):
         return page.select_one("#facets-title").get_text(), page.select_one("a.result-link") is not None
 
     assert [heading(lang) for lang in ("nl", "en", "nl")] == [("Filteren", True), ("Filter", True), ("Filteren", True)]
+
+
+def test_the_acts_amending_a_version_since_are_named_in_the_readers_language(reader_app):
+    """'amended since by Regulation (EU) 2025/2650' on an English page, 'Verordening (EU) 2025/2650' on a Dutch one."""
+    from search_app.present import version_note
+
+    record = {"version_date": "2025-12-26", "consolidated": True, "amended_since": ["Regulation (EU) 2025/2650"]}
+    with reader_app.test_request_context("/?lang=en"):
+        assert "Regulation (EU) 2025/2650" in version_note(record, lang="en").amended_since
+    with reader_app.test_request_context("/?lang=nl"):
+        dutch = version_note(record, lang="nl").amended_since
+        assert "Verordening (EU) 2025/2650" in dutch and "Regulation" not in dutch
