@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from indexer.search.base import SearchBackend
 from indexer.search.records import LoadReport, load_records
+from regkb.corpus import Corpus
 from regkb.settings import DataDir
 
 
@@ -29,13 +30,14 @@ def build_index(backend: SearchBackend, data_dir: DataDir, report: LoadReport,
     from indexer.search.compounds import Decompounder
     from indexer.search.expansion import learn_and_save
 
+    corpus = Corpus.at(data_dir.root)  # read once, for both
     started = time.monotonic()
     try:
-        translations = learn_and_save(data_dir.root, data_dir.index)
+        translations = learn_and_save(corpus.all(), data_dir.index)
         learned: int | None = translations.pair_count()
         splitter, error = Decompounder.learned(translations), None
     except (OSError, ValueError) as exc:
         learned, splitter, error = None, None, str(exc)
     seconds = time.monotonic() - started
-    n = backend.replace_all(load_records(data_dir, report, splitter), progress=progress)
+    n = backend.replace_all(load_records(data_dir, report, splitter, corpus), progress=progress)
     return Built(records=n, translations=learned, learn_error=error, learn_seconds=seconds)

@@ -16,8 +16,11 @@ from typing import TYPE_CHECKING
 from indexer.search.query import And, FieldMatch, MatchAll, Node, Not, Or, Text
 
 if TYPE_CHECKING:  # crosslang loads tantivy and the analysers: imported when first needed
+    from collections.abc import Iterable
+
     from indexer.search.compounds import Decompounder
     from indexer.search.crosslang import Glossary, Translations
+    from regkb.records import Document
 
 log = logging.getLogger(__name__)
 TRANSLATIONS_FILE = "translations.json"
@@ -230,10 +233,10 @@ def _plain_texts(node: Node) -> list[Text]:
     return []
 
 
-def learn_and_save(data_dir, index_dir: Path) -> Translations:
-    """Learn translations from the data dir's documents and save them next to the index."""
-    from indexer.search.crosslang import learn_from_data_dir
-    translations = learn_from_data_dir(data_dir)
+def learn_and_save(documents: Iterable[Document], index_dir: Path) -> Translations:
+    """Learn translations from a corpus's documents and save them next to the index."""
+    from indexer.search.crosslang import learn_translations
+    translations = learn_translations(documents)
     index_dir.mkdir(parents=True, exist_ok=True)
     translations.save(index_dir / TRANSLATIONS_FILE)
     return translations

@@ -32,8 +32,8 @@ class Text:
     value: str
     phrase: bool = False
     weight: float = 1.0  # a translation added by query expansion counts less than the words typed
-    langs: tuple[str, ...] = ()  # a translation: the languages it is a word of, the only texts searched for it
-    # (English "fine" is no French word: the French analyser would stem it to "fin" and find "aux fins de")
+    langs: tuple[str, ...] = ()  # the languages whose texts are searched for it (empty: all); set by expansion for
+    # translations and typed words (English "fine" is no French word: French stems it "fin", "aux fins de")
 
 
 @dataclass(frozen=True)
@@ -264,15 +264,12 @@ def _with_act_names(node: Node) -> Node:
 @lru_cache(maxsize=1)
 def _act_subjects() -> dict[str, tuple[str, ...]]:
     """Folded word → the acts whose subject it names (config/search.yaml act_subjects)."""
+    from indexer.search.crosslang import fold
     out: dict[str, tuple[str, ...]] = {}
     for act, words in (search_config().get("act_subjects") or {}).items():
         for w in words or ():
-            out[_fold(str(w))] = (*out.get(_fold(str(w)), ()), str(act))
+            out[fold(str(w))] = (*out.get(fold(str(w)), ()), str(act))
     return out
-
-
-def _fold(word: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", word.lower()) if not unicodedata.combining(c))
 
 
 def _with_act_subjects(node: Node) -> Node:
@@ -281,11 +278,12 @@ def _with_act_subjects(node: Node) -> Node:
     seizing goods. Any provision of the act then counts as containing the word; it scores only where it is."""
     if not isinstance(node, And) or sum(isinstance(c, Text) and not c.phrase for c in node.children) < 2:
         return node
+    from indexer.search.crosslang import fold
     subjects = _act_subjects()
     out: list[Node] = []
     weight = float(search_config()["boosts"].get("act_subject", 0.1))
     for c in node.children:
-        acts = subjects.get(_fold(c.value)) if isinstance(c, Text) and not c.phrase else None
+        acts = subjects.get(fold(c.value)) if isinstance(c, Text) and not c.phrase else None
         if isinstance(c, Text) and acts:
             c = Or((Text(c.value, weight=weight), *(m for a in acts for m in _instrument_matches(a))))
         out.append(c)

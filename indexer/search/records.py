@@ -506,21 +506,22 @@ def read_obligations(data_dir: DataDir, report: LoadReport) -> Iterator[Obligati
         yield ob
 
 
-def _read(data_dir: DataDir, report: LoadReport) -> Corpus:
-    corpus = Corpus.at(data_dir.root)
+def _read(data_dir: DataDir, report: LoadReport, corpus: Corpus | None = None) -> Corpus:
+    corpus = corpus if corpus is not None else Corpus.at(data_dir.root)
     report.documents = len(corpus.documents)
     report.errors = corpus.errors
     report.dropped = {doc_id: len(corpus.obligations(doc_id)) for doc_id in corpus.orphans()}
     return corpus
 
 
-def load_records(data_dir: DataDir, report: LoadReport | None = None, splitter: Decompounder | None = None
-                 ) -> Iterator[dict[str, Any]]:
+def load_records(data_dir: DataDir, report: LoadReport | None = None, splitter: Decompounder | None = None,
+                 corpus: Corpus | None = None) -> Iterator[dict[str, Any]]:
     """All index records of a data dir; bad files are reported in `report.errors`, never fatal, and the
     obligations of a document that no longer loads are left out (`report.dropped`), never linked to a 404.
-    `splitter`: Dutch compounds split as queries split them (`Decompounder.learned`)."""
+    `splitter`: Dutch compounds split as queries split them (`Decompounder.learned`); `corpus`: the data dir
+    as already read (the index build reads it once for the translations and the records)."""
     report = report if report is not None else LoadReport()
-    corpus = _read(data_dir, report)
+    corpus = _read(data_dir, report, corpus)
     obligations = list(corpus.all_obligations())
     report.obligations = len(obligations)
     return records_for(corpus.all(), obligations, lambda d: corpus.terms(d.id) if corpus.has_terms(d.id) else None,
