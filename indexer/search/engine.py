@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # expansion imports this module's neighbours: imported when f
 from indexer.search.base import FacetValue, Hit, QuerySyntaxError, SearchBackend, SearchRequest, SearchResponse
 from indexer.search.citations import CitationRef, parse_citation
 from indexer.search.facets import FACETS, facet, field_for, filter_values, normalize_value
-from indexer.search.query import And, FieldMatch, MatchAll, Node, Not, Or, Text, parse
+from indexer.search.query import And, FieldMatch, MatchAll, Node, Not, Or, Text, parse, typed_word
 from indexer.search.records import ymd
 from indexer.search.settings import search_config
 
@@ -201,22 +201,20 @@ def _foreign(node: Node, lang: str) -> bool:
     return False
 
 
-def _optional(node: LNode) -> bool:
+def _optional(node: LNode | Node) -> bool:
     """Parts a best-match may leave out: words, a term of several words (what is left of a term and its
     translations in a language that has none of them) and alternatives of words (never filters or NOT)."""
     return isinstance(node, (Terms, Weighted)) or (
         isinstance(node, And) and all(isinstance(c, (Terms, Weighted)) for c in node.children)
-    ) or (isinstance(node, Or) and all(isinstance(c, (Terms, And, Weighted, FieldMatch)) or _optional(c)  # type: ignore[arg-type]
+    ) or (isinstance(node, Or) and all(isinstance(c, (Terms, And, Weighted, FieldMatch)) or _optional(c)
                                        for c in node.children)
           and not all(isinstance(c, FieldMatch) for c in node.children))  # an act named stays required
 
 
 def _proximity(node: Node, lang: str) -> Terms | None:
     """The query's plain words in order, as a sloppy phrase: records with the words close together rank higher."""
-    typed = [c.children[0] if isinstance(c, Or) and isinstance(c.children[0], Text) else c  # an act's subject
-             for c in (node.children if isinstance(node, And) else ())]
-    words = [c.value for c in typed
-             if isinstance(c, Text) and not c.phrase and c.value.lower() not in function_words()]
+    typed = [typed_word(c) for c in (node.children if isinstance(node, And) else ())]
+    words = [c.value for c in typed if c is not None and not c.phrase and c.value.lower() not in function_words()]
     stems = [t for w in words for t in field_terms(w, lang)]
     if len(stems) < 2:
         return None
@@ -354,8 +352,8 @@ def _plain_words(node: Node | None) -> bool:
     def act_name(c: Node) -> bool:
         return isinstance(c, FieldMatch) or (isinstance(c, Or) and all(isinstance(x, FieldMatch) for x in c.children))
 
-    def word(c: Node) -> bool:  # a word, or a word naming an act's subject OR-ed with that act (query.py)
-        return isinstance(c, Text) or (isinstance(c, Or) and isinstance(c.children[0], Text)
+    def word(c: Node) -> bool:  # a word, or a word naming an act's subject OR-ed with that act (not "a OR b")
+        return isinstance(c, Text) or (isinstance(c, Or) and typed_word(c) is not None
                                        and all(isinstance(x, FieldMatch) for x in c.children[1:]))
     return (isinstance(node, And) and all(word(c) or act_name(c) for c in node.children)
             and sum(1 for c in node.children if word(c)) >= 2)

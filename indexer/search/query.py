@@ -290,6 +290,17 @@ def _with_act_subjects(node: Node) -> Node:
     return And(tuple(out))
 
 
+def typed_word(node: Node) -> Text | None:
+    """The word or phrase a user typed, where the query tree holds one: a Text, or the Text an Or starts with
+    (`_with_act_subjects` puts a word before the acts whose subject it names, query expansion before its
+    translations, and a typed "a OR b" starts with a); None for anything else."""
+    if isinstance(node, Text):
+        return node
+    if isinstance(node, Or) and node.children and isinstance(node.children[0], Text):
+        return node.children[0]
+    return None
+
+
 def _instrument_matches(instrument: str) -> tuple[FieldMatch, ...]:
     return tuple(FieldMatch("instrument", n) for n in (instrument, *_amended_by().get(instrument, ())))
 
