@@ -147,6 +147,20 @@ class _ProvisionIndex:
     def __post_init__(self) -> None:
         self.by_id = {p.id: p for p in self.doc.provisions}
         self.order = {p.id: i for i, p in enumerate(self.doc.provisions)}
+        self._first_child: dict[str, str] = {}
+        for p in self.doc.provisions:
+            if p.parent_id:
+                self._first_child.setdefault(p.parent_id, p.id)
+
+    def lead_heading(self, p: Provision) -> str | None:
+        """The heading a provision is found by: its own or, for the first paragraph of an article without
+        text of its own, the article's, since that paragraph states the article's main rule."""
+        if p.heading or not p.parent_id or p.kind != "paragraph":
+            return p.heading
+        parent = self.by_id.get(p.parent_id)
+        if parent is None or parent.kind != "article" or parent.text or self._first_child.get(parent.id) != p.id:
+            return None
+        return parent.heading
 
     def chain(self, pid: str) -> list[Provision]:
         out, seen = [], set()
@@ -279,7 +293,7 @@ def provision_record(
         "provision_kind": p.kind,
         "citation": p.citation,
         "heading": heading,
-        "own_heading": p.heading,
+        "own_heading": idx.lead_heading(p),
         "text": p.text,
         "number": p.number,
         "page": p.page,

@@ -163,6 +163,18 @@ def test_heading_matches_are_boosted(backend):
     assert hits[0].id == "celex-32023R1115-en.art_3.ob17"  # heading "Prohibition"
 
 
+def test_an_articles_heading_leads_to_its_first_paragraph(backend, records):
+    """Article 8 has only a heading; its first paragraph states its main rule, so the heading finds that
+    paragraph before the second one (which the heading's words also match through the article's path)."""
+    by_id = {r["id"]: r for r in records}
+    assert by_id["celex-32024L1760-en#art_8.par_1"]["own_heading"] == (
+        "Identifying and assessing actual and potential adverse impacts")
+    assert by_id["celex-32024L1760-en#art_8.par_2"]["own_heading"] is None
+    hits = [h.record["provision_id"] for h in search(backend, "identifying assessing adverse impacts",
+                                                        kind="provision", size=10).hits]
+    assert hits.index("art_8.par_1") < hits.index("art_8.par_2")
+
+
 def test_provisions_and_documents_are_searchable(backend):
     provs = search(backend, "transition plan", kind="provision")
     assert {h.record["provision_id"] for h in provs.hits} >= {"art_22.par_1"}
