@@ -75,6 +75,13 @@ def home():
                            export_limit=state().settings["export_max_rows"])
 
 
+@bp.get("/search")
+def search_alias():
+    """`/search?q=…`, the address people guess (and other sites' search boxes send): the search page."""
+    query = request.query_string.decode("latin-1")
+    return redirect(url_for("search.home") + ("?" + query if query else ""), code=301)
+
+
 @dataclass(frozen=True)
 class CompareExample:
     act: str

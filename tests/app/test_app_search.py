@@ -22,6 +22,14 @@ def card_for(page: BeautifulSoup, citation: str):
     return next(c for c in page.select("li.card") if citation in c.select_one("h3").get_text())
 
 
+def test_the_guessed_search_address_opens_the_search_page(client):
+    moved = client.get("/search?q=child+labour&kind=provision")
+    assert moved.status_code == 301 and moved.headers["Location"] == "/?q=child+labour&kind=provision"
+    assert client.get("/search").headers["Location"] == "/"
+    page = soup(client.get("/search?q=child+labour", follow_redirects=True))
+    assert card_for(page, "CSDDD Art. 8(2)")
+
+
 def test_obligation_cards_show_who_what_when_and_links(client):
     page = soup(client.get("/?q=child+labour"))
     card = card_for(page, "CSDDD Art. 8(2)")
