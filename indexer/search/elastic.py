@@ -30,7 +30,19 @@ from indexer.search.analysis import (
     text_values,
 )
 from indexer.search.base import BackendUnavailable, QuerySyntaxError, RecordKind
-from indexer.search.engine import AtLeast, Bonus, Boosted, Engine, NoMatch, Plan, Result, Terms, Weighted, meta_boost
+from indexer.search.engine import (
+    WHOLE_TEXT_CHARS,
+    AtLeast,
+    Bonus,
+    Boosted,
+    Engine,
+    NoMatch,
+    Plan,
+    Result,
+    Terms,
+    Weighted,
+    meta_boost,
+)
 from indexer.search.facets import FACETS, KEYWORD_FIELDS, field_for
 from indexer.search.query import And, FieldMatch, MatchAll, Not
 from indexer.search.settings import ElasticSettings, elastic_settings
@@ -39,7 +51,6 @@ INT_FIELDS = ("date_sort", "deadline_sort", "ordinal", "valid_from", "valid_to")
 DERIVED = tuple(text_field(b, lang) for b in TEXT_BASES for lang in languages())
 # Matched on, never returned: the matching fields (pre-stemmed) and a document's whole text.
 SOURCE_EXCLUDES = ["body", *(text_field(b, lang) for b in ("all", "meta") for lang in languages())]
-SNIPPET_CHARS = 240
 log = logging.getLogger(__name__)
 logging.getLogger("elastic_transport").setLevel(
     logging.ERROR
@@ -291,7 +302,8 @@ class ElasticBackend(Engine):
                     "pre_tags": ["<mark>"],
                     "post_tags": ["</mark>"],
                     "encoder": "html",
-                    "fragment_size": SNIPPET_CHARS,
+                    # sentences up to this long stay whole; longer ones are cut after it (unified highlighter)
+                    "fragment_size": WHOLE_TEXT_CHARS,
                     "number_of_fragments": 1,
                     "highlight_query": hl_query,
                     "fields": {text_field("text", lang): {} for lang in languages()},

@@ -32,7 +32,20 @@ from indexer.search.analysis import (
     text_values,
 )
 from indexer.search.base import BackendUnavailable, QuerySyntaxError, RecordKind
-from indexer.search.engine import AtLeast, Bonus, Boosted, Engine, NoMatch, Plan, Result, Terms, Weighted, meta_boost
+from indexer.search.engine import (
+    SNIPPET_CHARS,
+    WHOLE_TEXT_CHARS,
+    AtLeast,
+    Bonus,
+    Boosted,
+    Engine,
+    NoMatch,
+    Plan,
+    Result,
+    Terms,
+    Weighted,
+    meta_boost,
+)
 from indexer.search.facets import FACETS, KEYWORD_FIELDS, field_for
 from indexer.search.query import And, FieldMatch, MatchAll, Not
 
@@ -45,7 +58,6 @@ NOT_STORED = ("body",)  # matched on, never returned (a document's whole text)
 COMBO_SEP = "\x1f"
 COMBO_SIZE = 50_000
 SCHEMA_VERSION = "7"
-SNIPPET_CHARS = 240
 
 
 def _schema() -> tantivy.Schema:
@@ -410,10 +422,15 @@ class EmbeddedBackend(Engine):
         gen = gens.get(text_language(rec.get("language")))
         if gen is None:
             return {}
+        text = rec.get("text") or ""
+        whole = len(text) <= WHOLE_TEXT_CHARS  # one window over all of it (the generator is this request's own)
+        gen.set_max_num_chars(len(text) + 1 if whole else SNIPPET_CHARS)
         snippet = gen.snippet_from_doc(doc)
         fragment = snippet.fragment()
         if not snippet.highlighted():
             return {}
+        if whole and text.startswith(fragment):  # up to its last full stop, which the fragment leaves out
+            fragment = text
         return {"text": [mark_html(fragment, [(r.start, r.end) for r in snippet.highlighted()])]}
 
 

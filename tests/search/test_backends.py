@@ -142,6 +142,21 @@ def test_highlights_are_escaped_and_marked(backend):
     assert any("statement</mark>" in f for f in frags)  # engines mark the phrase as one span or word by word
 
 
+def test_a_short_text_is_its_own_snippet(backend):
+    """A text of a sentence or two is shown whole, not only the window around its last words (who must do
+    what is at its start)."""
+    import html
+    import re
+
+    from indexer.search.engine import SNIPPET_CHARS, WHOLE_TEXT_CHARS
+    hits = search(backend, "due diligence", kind="provision", size=50).hits
+    marked = [(h.record["text"], h.highlights["text"][0]) for h in hits if h.highlights.get("text")]
+    short = [(t, f) for t, f in marked if SNIPPET_CHARS < len(t) <= WHOLE_TEXT_CHARS]
+    assert short
+    for text, fragment in short:
+        assert html.unescape(re.sub(r"</?mark>", "", fragment)) == text
+
+
 def test_get_by_id(backend):
     rec = backend.get("obligation", "celex-32023R1115-en.art_3.ob17")
     assert rec["citation"] == "Article 3" and rec["modality"] == "prohibition" and rec["instrument"] == "EUDR"
