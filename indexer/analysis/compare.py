@@ -18,10 +18,10 @@ from typing import Literal
 from pydantic import BaseModel
 
 from indexer.analysis.corpus import subtree, subtree_text
+from indexer.analysis.versions import UNIT_KINDS
 from regkb.dates import DATE_RE
 from regkb.records import Document, Obligation
 
-UNIT_KINDS = ("article", "annex", "appendix")
 _MARKERS = re.compile(r"[▼►◄]\s*[A-Z]?\d*|\(\s+\d+\s+\)|\s+")  # consolidation markers, footnote calls "( 1 )"
 _FIGURE_PATTERNS = {
     "date": DATE_RE,  # any language regkb.dates knows ("26 July 2026", "1 januari 2030", "1er janvier 2030")

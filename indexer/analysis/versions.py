@@ -174,6 +174,18 @@ class VersionChains:
             out.append(same[0] if same else _preferred(ids, self.languages))
         return out
 
+    def removed_before(self, doc_id: str) -> list[Deletion]:
+        """The units that earlier versions of this document (same language) had and a later one deleted,
+        oldest first: what its reader marks as deleted where the text once was."""
+        out: list[Deletion] = []
+        seen = {doc_id}
+        prev = self.info[doc_id].previous_id if doc_id in self.info else None
+        while prev and prev not in seen:
+            seen.add(prev)
+            out = self.deletions.get(prev, []) + out
+            prev = self.info[prev].previous_id if prev in self.info else None
+        return out
+
     def deletion_of(self, doc_id: str, provision_id: str) -> Deletion | None:
         """The deletion of the unit that contains `provision_id`, if that unit is gone after this version."""
         unit = provision_id.split(".")[0]

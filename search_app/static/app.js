@@ -99,6 +99,17 @@
       if (document.readyState === "complete") show(); else window.addEventListener("load", function () { setTimeout(show, 0); });
     }
 
+    // The sticky header's real height (it wraps onto two lines in Dutch): what stays in view below it
+    // (the reader's contents and language versions, a #target) starts under it, not under the one-line height.
+    var header = document.querySelector("header.site");
+    if (header) {
+      var measure = function () {
+        document.documentElement.style.setProperty("--header-h", header.offsetHeight + "px");
+      };
+      measure();
+      window.addEventListener("resize", measure);
+    }
+
     // Switching to another language version, or the interface language, keeps the reader at the same provision
     // (provision ids are the same in every language version).
     trackReader();

@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from indexer.analysis.citedby import Amendment, CitedBy, summary
 from indexer.analysis.terms import TermMatcher
+from indexer.analysis.versions import UNIT_KINDS, VersionChains
 from indexer.search.records import version_fields
 from regkb.records import Document, Obligation, Provision, TextReference
 from search_app import naming, present
@@ -33,6 +34,20 @@ class ProvisionView:
     references: list[tuple[str, str]] = field(default_factory=list)
     cited: tuple[int, int] | None = None   # (provisions, acts) citing it, for "cited by 7 provisions in 3 acts"
     amended: list[Amendment] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class GoneUnit:
+    """An article or annex that an earlier version had and a later act deleted, shown where its text was
+    (as EUR-Lex's consolidations show "▼M2 —————"), with a link to its last text."""
+    id: str
+    kind: str
+    level: int
+    citation: str
+    heading: str | None
+    detail: str                # "deleted by Directive (EU) 2026/470 with effect from 18 March 2026"
+    last_document_id: str
+    before: str | None         # the provision of this document it comes before (None: after the last one)
 
 
 @bp.record_once
@@ -65,8 +80,10 @@ def read(doc_id: str):
                                                as_of)
                for d in chains.deletions.get(doc.id, [])}
     deleted_now = {k: v for k, v in deleted.items() if v is not None and v.state == "deleted"}
-    body = _provisions_html(corpus, doc, highlight, deleted_now, as_of)
-    return render_template("document.html", doc=doc, provisions_html=body, toc=toc, highlight=highlight,
+    gone = _gone_units(corpus, doc, chains)
+    body = _provisions_html(corpus, doc, highlight, deleted_now, as_of, gone)
+    return render_template("document.html", doc=doc, provisions_html=body, toc=_with_gone(toc, gone),
+                           highlight=highlight,
                            versions=corpus.language_versions(doc), obligation_count=len(obligations),
                            modality_labels=present.MODALITY_LABELS, version=note,
                            in_force=corpus.document(in_force) if in_force and in_force != doc.id else None,
@@ -123,7 +140,49 @@ def _as_of(raw: str | None):
 READER_CACHE_SIZE = 32  # rendered documents kept per corpus state (a long act's body is about 400 KB)
 
 
-def _provisions_html(corpus, doc: Document, highlight: str, deleted: dict, as_of) -> Markup:
+def _gone_units(corpus, doc: Document, chains: VersionChains) -> list[GoneUnit]:
+    """The units earlier versions of `doc` had and it no longer has, each placed after the unit that came
+    before it in its last version (or at the start)."""
+    have = [p.id for p in doc.provisions]
+    present_ids = set(have)
+    out = []
+    for d in chains.removed_before(doc.id):
+        last = corpus.document(d.last_document_id)
+        if d.unit_id in present_ids or last is None:
+            continue
+        units = [p for p in last.provisions if p.kind in UNIT_KINDS]
+        at = next((i for i, p in enumerate(units) if p.id == d.unit_id), None)
+        note = present.version_note({"deleted_on": d.deleted_on.isoformat(), "deleted_by": d.by_label},
+                                    d.deleted_on)
+        if at is None or note is None:
+            continue
+        previous = next((p.id for p in reversed(units[:at]) if p.id in present_ids), None)
+        unit = units[at]
+        out.append(GoneUnit(unit.id, unit.kind, unit.level, unit.citation or unit.id, unit.heading, note.detail,
+                            last.id, _after_subtree(have, previous)))
+    return out
+
+
+def _after_subtree(ids: list[str], unit: str | None) -> str | None:
+    """The first provision after `unit` and all its parts (the first provision when `unit` is None)."""
+    if unit is None:
+        return next((i for i in ids), None)
+    start = ids.index(unit)
+    return next((i for i in ids[start + 1:] if not i.startswith(unit + ".")), None)
+
+
+def _with_gone(toc: list[Provision], gone: list[GoneUnit]) -> list[Provision | GoneUnit]:
+    """The table of contents with the deleted units in their places."""
+    out: list[Provision | GoneUnit] = []
+    ids = {p.id for p in toc}
+    for p in toc:
+        out += [g for g in gone if g.before == p.id]
+        out.append(p)
+    return out + [g for g in gone if g.before not in ids]
+
+
+def _provisions_html(corpus, doc: Document, highlight: str, deleted: dict, as_of,
+                     gone: list[GoneUnit] | None = None) -> Markup:
     """The document's provisions as HTML. Rendering a long act costs most of a page view and its result
     depends only on the corpus state, the interface language, the day, the highlighted obligation and the
     deletions shown: so it is rendered once for those and reused until the corpus changes."""
@@ -143,7 +202,11 @@ def _provisions_html(corpus, doc: Document, highlight: str, deleted: dict, as_of
             for p in doc.provisions
         ]
         twins = {ob.id: corpus.twins(ob.id) for ob in corpus.obligations_of(doc.id)}
+        gone_before: dict[str | None, list[GoneUnit]] = defaultdict(list)
+        for g in gone or []:
+            gone_before[g.before].append(g)
         html = Markup(render_template("_provisions.html", views=views, highlight=highlight, deleted=deleted,
+                                      gone_before=gone_before,
                                       doc_id=doc.id, modality_labels=present.MODALITY_LABELS, twins=twins,
                                       language_names=present.LANGUAGE_NAMES))
         cache.put(key, html)

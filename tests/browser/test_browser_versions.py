@@ -33,7 +33,11 @@ def test_deleted_article_is_marked_deleted_and_its_page_points_to_the_text_in_fo
     page.locator(".version-banner a.current-link").click()
     page.wait_for_url(re.compile(r"/documents/celex-02024L1760-20260318-en"))
     assert "current" in page.locator(".version-banner").inner_text()
-    assert page.locator('section[id="art_22"]').count() == 0
+    gone = page.locator('section[id="art_22"].prov-gone')  # where the text was: deleted, by whom, from when
+    assert "Deleted by Directive (EU) 2026/470 with effect from 18 March 2026" in gone.inner_text()
+    assert gone.locator("p.text").count() == 0
+    gone.locator(".deleted-tag a").click()
+    page.wait_for_url(re.compile(r"/documents/celex-02024L1760-20250417-en.*#art_22"))
     assert page.console_errors == []
 
 
