@@ -13,22 +13,25 @@ Pure functions over `Document`s, shared by the index records and the web app.
 """
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from regkb.records import Document
+from regkb.records import Document, Provision
 
 OPEN_END = date(9999, 12, 31)
 # Texts that are not a wording of the act itself.
 NOT_A_VERSION = {"corrigendum", "proposal"}
 UNIT_KINDS = ("article", "annex", "appendix")
+NUMBERED_PARTS = ("paragraph", "point")  # parts whose id is their number, which stays when one is deleted
 
 
 @dataclass(frozen=True)
 class Deletion:
-    """A top-level unit (article, annex) that a later version no longer has."""
+    """A unit (article, annex), or a numbered paragraph or point of one that remains, that a later version
+    no longer has."""
 
     unit_id: str
     last_document_id: str           # the last version that still has the text
@@ -134,11 +137,24 @@ class VersionChains:
         if not kept:  # a version without units is a parse failure, not a repeal of everything
             return
         start, end = self.info[older.id].valid_from, self.info[newer.id].valid_from
+        have = {p.id for p in newer.provisions}
+        numbered = {p.id for p in older.provisions if p.kind in UNIT_KINDS + NUMBERED_PARTS}
+        missing = {p.parent_id for p in older.provisions
+                   if p.kind in NUMBERED_PARTS and p.id not in have and p.parent_id in have}
+        numbered -= _renumbered(older, newer, missing & numbered)
         for p in older.provisions:
             if p.kind in UNIT_KINDS and p.id not in kept and (p.text or p.heading or _has_children(older, p.id)):
                 act = _deleting_act(p.id, start, end, amenders)
-                self.deletions.setdefault(older.id, []).append(
-                    Deletion(p.id, older.id, end, act.id if act else None, act_label(act) if act else None))
+            elif (p.kind in NUMBERED_PARTS and p.number and p.id not in have and p.parent_id in have
+                  and p.parent_id in numbered):
+                # a numbered paragraph or lettered point gone from a numbered part that remains: numbers are
+                # ids (consolidations never renumber), so it was deleted ("▼M2 —————" in EUR-Lex's text); a
+                # subparagraph's id is its position, so the points of a replaced one are not counted
+                act = _deleting_act(p.id, start, end, amenders, stated=False)
+            else:
+                continue
+            self.deletions.setdefault(older.id, []).append(
+                Deletion(p.id, older.id, end, act.id if act else None, act_label(act) if act else None))
 
     def version(self, doc_id: str) -> VersionInfo | None:
         return self.info.get(doc_id)
@@ -187,9 +203,9 @@ class VersionChains:
         return out
 
     def deletion_of(self, doc_id: str, provision_id: str) -> Deletion | None:
-        """The deletion of the unit that contains `provision_id`, if that unit is gone after this version."""
-        unit = provision_id.split(".")[0]
-        return next((d for d in self.deletions.get(doc_id, []) if d.unit_id == unit), None)
+        """The deletion of `provision_id` or of the part that contains it, if it is gone after this version."""
+        return next((d for d in self.deletions.get(doc_id, [])
+                     if provision_id == d.unit_id or provision_id.startswith(d.unit_id + ".")), None)
 
 
 def _preferred(ids: list[str], languages: dict[str, str]) -> str:
@@ -214,13 +230,33 @@ def _takes_effect(doc: Document) -> date | None:
     return doc.dates.entry_into_force or doc.dates.published or doc.dates.adopted
 
 
-def _deleting_act(unit: str, start: date, end: date, amenders: list[Document]) -> Document | None:
-    """The amending act effective between two versions; the one whose text deletes the unit when several are."""
+def _renumbered(older: Document, newer: Document, parents: set[str]) -> set[str]:
+    """Parts whose numbered children a later version renumbered (an article replaced as a whole, its old
+    paragraph 5 now paragraph 1): a number whose new text is another number's old text. Their missing
+    numbers moved rather than went."""
+    siblings: dict[str, list[Provision]] = {}
+    for p in older.provisions:
+        if p.parent_id and p.parent_id in parents and p.kind in NUMBERED_PARTS and p.text:
+            siblings.setdefault(p.parent_id, []).append(p)
+    out = set()
+    for p in newer.provisions:
+        if not (p.parent_id and p.parent_id in siblings and p.kind in NUMBERED_PARTS and p.text):
+            continue
+        for old in siblings[p.parent_id]:
+            if old.id != p.id and difflib.SequenceMatcher(None, old.text[:200], p.text[:200]).ratio() > 0.8:
+                out.add(p.parent_id)
+                break
+    return out
+
+
+def _deleting_act(unit: str, start: date, end: date, amenders: list[Document], stated: bool = True) -> Document | None:
+    """The amending act effective between two versions; the one whose text deletes the unit when several are
+    (`stated`: look for "Article 22 is deleted"; a part's deletion is worded too many ways)."""
     window = [a for a in amenders if (day := _takes_effect(a)) and start < day <= end]
     number = unit.split("_", 1)[-1]
     says = re.compile(_DELETED.format(n=re.escape(number)), re.I)
-    stated = [a for a in window if any(says.search(p.text) for p in a.provisions if p.text)]
-    found = stated or window
+    saying = [a for a in window if any(says.search(p.text) for p in a.provisions if p.text)] if stated else []
+    found = saying or window
     return found[-1] if found else None
 
 

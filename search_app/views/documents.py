@@ -38,13 +38,14 @@ class ProvisionView:
 
 @dataclass(frozen=True)
 class GoneUnit:
-    """An article or annex that an earlier version had and a later act deleted, shown where its text was
-    (as EUR-Lex's consolidations show "▼M2 —————"), with a link to its last text."""
+    """An article, annex, paragraph or point that an earlier version had and a later act deleted, shown where
+    it was    (as EUR-Lex's consolidations show "▼M2 —————"), with a link to its last text."""
     id: str
     kind: str
     level: int
     citation: str
     heading: str | None
+    number: str | None
     detail: str                # "deleted by Directive (EU) 2026/470 with effect from 18 March 2026"
     last_document_id: str
     before: str | None         # the provision of this document it comes before (None: after the last one)
@@ -141,8 +142,8 @@ READER_CACHE_SIZE = 32  # rendered documents kept per corpus state (a long act's
 
 
 def _gone_units(corpus, doc: Document, chains: VersionChains) -> list[GoneUnit]:
-    """The units earlier versions of `doc` had and it no longer has, each placed after the unit that came
-    before it in its last version (or at the start)."""
+    """The articles, annexes, paragraphs and points earlier versions of `doc` had and it no longer has, each
+    placed after the part that came before it in its last version (or first in its parent)."""
     have = [p.id for p in doc.provisions]
     present_ids = set(have)
     out = []
@@ -150,17 +151,25 @@ def _gone_units(corpus, doc: Document, chains: VersionChains) -> list[GoneUnit]:
         last = corpus.document(d.last_document_id)
         if d.unit_id in present_ids or last is None:
             continue
-        units = [p for p in last.provisions if p.kind in UNIT_KINDS]
-        at = next((i for i, p in enumerate(units) if p.id == d.unit_id), None)
+        gone = next((p for p in last.provisions if p.id == d.unit_id), None)
         note = present.version_note({"deleted_on": d.deleted_on.isoformat(), "deleted_by": d.by_label},
                                     d.deleted_on)
-        if at is None or note is None:
-            continue
-        previous = next((p.id for p in reversed(units[:at]) if p.id in present_ids), None)
-        unit = units[at]
-        out.append(GoneUnit(unit.id, unit.kind, unit.level, unit.citation or unit.id, unit.heading, note.detail,
-                            last.id, _after_subtree(have, previous)))
+        if gone is None or note is None or (gone.parent_id and gone.parent_id not in present_ids
+                                            and gone.kind not in UNIT_KINDS):
+            continue  # a part of a part that is gone too: the gone parent says it
+        siblings = [p.id for p in last.provisions if p.parent_id == gone.parent_id]
+        previous = next((i for i in reversed(siblings[:siblings.index(gone.id)]) if i in present_ids), None)
+        before = (_after_subtree(have, previous) if previous else
+                  _after_subtree(have, None) if gone.parent_id not in present_ids else _after(have, gone.parent_id))
+        out.append(GoneUnit(gone.id, gone.kind, gone.level, gone.citation or gone.id, gone.heading,
+                            gone.number, note.detail, last.id, before))
     return out
+
+
+def _after(ids: list[str], pid: str | None) -> str | None:
+    """The provision right after `pid` (its first part, if it has any)."""
+    at = ids.index(pid) if pid in ids else -1
+    return ids[at + 1] if at + 1 < len(ids) else None
 
 
 def _after_subtree(ids: list[str], unit: str | None) -> str | None:
@@ -171,10 +180,22 @@ def _after_subtree(ids: list[str], unit: str | None) -> str | None:
     return next((i for i in ids[start + 1:] if not i.startswith(unit + ".")), None)
 
 
+def _deleted_roots(doc: Document, deleted: dict) -> dict[str, str]:
+    """Provision id → the deleted provision it is or is part of (the one whose banner says so)."""
+    out = {}
+    for p in doc.provisions:
+        parts = p.id.split(".")
+        root = next((".".join(parts[:n]) for n in range(1, len(parts) + 1) if ".".join(parts[:n]) in deleted), None)
+        if root:
+            out[p.id] = root
+    return out
+
+
 def _with_gone(toc: list[Provision], gone: list[GoneUnit]) -> list[Provision | GoneUnit]:
     """The table of contents with the deleted units in their places."""
     out: list[Provision | GoneUnit] = []
     ids = {p.id for p in toc}
+    gone = [g for g in gone if g.kind in TOC_KINDS]
     for p in toc:
         out += [g for g in gone if g.before == p.id]
         out.append(p)
@@ -206,7 +227,7 @@ def _provisions_html(corpus, doc: Document, highlight: str, deleted: dict, as_of
         for g in gone or []:
             gone_before[g.before].append(g)
         html = Markup(render_template("_provisions.html", views=views, highlight=highlight, deleted=deleted,
-                                      gone_before=gone_before,
+                                      deleted_root=_deleted_roots(doc, deleted), gone_before=gone_before,
                                       doc_id=doc.id, modality_labels=present.MODALITY_LABELS, twins=twins,
                                       language_names=present.LANGUAGE_NAMES))
         cache.put(key, html)

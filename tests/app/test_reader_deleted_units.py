@@ -24,7 +24,7 @@ def _page(client, url: str) -> BeautifulSoup:
 
 
 def test_a_deleted_article_is_marked_where_it_was(client):
-    page = _page(client, f"/documents/{CURRENT}")
+    page = _page(client, f"/documents/{CURRENT}?lang=en")
     gone = page.select_one('section[id="art_22"]')
     assert gone is not None and "prov-gone" in gone["class"]
     assert "Combating climate change" in gone.select_one("h2").get_text()
@@ -45,6 +45,27 @@ def test_the_deleted_article_is_marked_in_dutch_too(client):
 
 
 def test_the_version_that_still_has_the_text_shows_it(client):
-    page = _page(client, f"/documents/{EARLIER}")
+    page = _page(client, f"/documents/{EARLIER}?lang=en")
     section = page.select_one('section[id="art_22"]')
     assert "prov-gone" not in section["class"] and page.select('section[id^="art_22."] p.text')
+
+
+def test_a_deleted_point_is_marked_between_its_neighbours(client):
+    page = _page(client, f"/documents/{CURRENT}?lang=en")
+    ids = [s["id"] for s in page.select("section.prov")]
+    at = ids.index("art_29.par_3.pt_d")
+    assert ids[at - 1].startswith("art_29.par_3.pt_c") and ids[at + 1] == "art_29.par_3.pt_e"
+    point = page.select_one('section[id="art_29.par_3.pt_d"]')
+    assert point.select_one(".num").get_text() == "d" and point.select_one("h2") is None
+    assert point.select_one(".deleted-tag").get_text(" ", strip=True).startswith("Deleted by Directive (EU) 2026/470")
+    assert not page.select('.toc a[href="#art_29.par_3.pt_d"]')  # the contents list articles, not points
+
+
+def test_the_last_text_of_a_deleted_paragraph_says_it_was_deleted(client):
+    page = _page(client, f"/documents/{EARLIER}?lang=en")
+    par = page.select_one('section[id="art_29.par_1"]')
+    assert "prov-deleted" in par["class"]
+    assert par.select_one(".deleted-banner").get_text(" ", strip=True).startswith(
+        "Deleted by Directive (EU) 2026/470 with effect from 18 March 2026")
+    assert "prov-deleted" in page.select_one('section[id="art_29.par_1.pt_a"]')["class"]
+    assert "prov-deleted" not in page.select_one('section[id="art_29.par_2"]')["class"]
