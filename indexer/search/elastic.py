@@ -30,22 +30,10 @@ from indexer.search.analysis import (
     text_values,
 )
 from indexer.search.base import BackendUnavailable, QuerySyntaxError, RecordKind
-from indexer.search.engine import (
-    WHOLE_TEXT_CHARS,
-    AtLeast,
-    Bonus,
-    Boosted,
-    Engine,
-    NoMatch,
-    Plan,
-    Result,
-    Terms,
-    Weighted,
-    meta_boost,
-)
+from indexer.search.engine import AtLeast, Bonus, Boosted, Engine, NoMatch, Plan, Result, Terms, Weighted, meta_boost
 from indexer.search.facets import FACETS, KEYWORD_FIELDS, field_for
 from indexer.search.query import And, FieldMatch, MatchAll, Not
-from indexer.search.settings import ElasticSettings, elastic_settings
+from indexer.search.settings import WHOLE_TEXT_CHARS, ElasticSettings, elastic_settings
 
 INT_FIELDS = ("date_sort", "deadline_sort", "ordinal", "valid_from", "valid_to")
 DERIVED = tuple(text_field(b, lang) for b in TEXT_BASES for lang in languages())

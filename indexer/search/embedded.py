@@ -32,22 +32,10 @@ from indexer.search.analysis import (
     text_values,
 )
 from indexer.search.base import BackendUnavailable, QuerySyntaxError, RecordKind
-from indexer.search.engine import (
-    SNIPPET_CHARS,
-    WHOLE_TEXT_CHARS,
-    AtLeast,
-    Bonus,
-    Boosted,
-    Engine,
-    NoMatch,
-    Plan,
-    Result,
-    Terms,
-    Weighted,
-    meta_boost,
-)
+from indexer.search.engine import AtLeast, Bonus, Boosted, Engine, NoMatch, Plan, Result, Terms, Weighted, meta_boost
 from indexer.search.facets import FACETS, KEYWORD_FIELDS, field_for
 from indexer.search.query import And, FieldMatch, MatchAll, Not
+from indexer.search.settings import SNIPPET_CHARS, WHOLE_TEXT_CHARS
 
 log = logging.getLogger(__name__)
 INT_FIELDS = ("date_sort", "deadline_sort", "ordinal", "valid_from", "valid_to")

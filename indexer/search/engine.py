@@ -84,10 +84,6 @@ class NoMatch:
 
 
 _PLAN_LOCK = threading.Lock()
-# Snippets: a window of about SNIPPET_CHARS around the matches; a text up to WHOLE_TEXT_CHARS long is shown
-# whole (a window over one 260-character sentence kept only "to full compensation.", without who must do it).
-SNIPPET_CHARS = 240
-WHOLE_TEXT_CHARS = 400
 MAX_WINDOW = 10_000  # Elasticsearch's index.max_result_window: no engine reads further into a ranking
 
 LNode = Terms | FieldMatch | And | Or | Not | MatchAll | AtLeast | Boosted | Weighted | Bonus | NoMatch

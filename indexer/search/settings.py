@@ -9,6 +9,10 @@ from typing import Any
 from regkb.settings import load_config
 
 BACKENDS = ("embedded", "elasticsearch")
+# Snippets: a window of about SNIPPET_CHARS around the matches; a text up to WHOLE_TEXT_CHARS long is shown
+# whole (a window over one 260-character sentence kept only "to full compensation.", without who must do it).
+SNIPPET_CHARS = 240
+WHOLE_TEXT_CHARS = 400
 
 
 @cache

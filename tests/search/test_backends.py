@@ -148,7 +148,7 @@ def test_a_short_text_is_its_own_snippet(backend):
     import html
     import re
 
-    from indexer.search.engine import SNIPPET_CHARS, WHOLE_TEXT_CHARS
+    from indexer.search.settings import SNIPPET_CHARS, WHOLE_TEXT_CHARS
     hits = search(backend, "due diligence", kind="provision", size=50).hits
     marked = [(h.record["text"], h.highlights["text"][0]) for h in hits if h.highlights.get("text")]
     short = [(t, f) for t, f in marked if SNIPPET_CHARS < len(t) <= WHOLE_TEXT_CHARS]
