@@ -39,7 +39,7 @@ class ProvisionView:
 @dataclass(frozen=True)
 class GoneUnit:
     """An article, annex, paragraph or point that an earlier version had and a later act deleted, shown where
-    it was    (as EUR-Lex's consolidations show "▼M2 —————"), with a link to its last text."""
+    it was (as EUR-Lex's consolidations show "▼M2 —————"), with a link to its last text."""
     id: str
     kind: str
     level: int
