@@ -39,7 +39,7 @@ def ymd(d: date | None) -> int | None:
 
 
 def _weight(kind: str | None, modality: str | None = None, deleted: bool = False, heading_only: bool = False,
-            instruction: bool = False) -> float:
+            instruction: bool = False, glossary: bool = False) -> float:
     """The engines multiply relevance by log2(2 + weight): a provision-kind weight (operative text above
     annexes above recitals) times a factor for the modality (duties before permissions), for deleted text and
     for an amending instruction whose effect the amended act's own text in the corpus already shows."""
@@ -50,6 +50,7 @@ def _weight(kind: str | None, modality: str | None = None, deleted: bool = False
     )
     factor *= float(b.get("heading_only", 1.0)) if heading_only else 1.0
     factor *= float(b.get("amending_instruction", 1.0)) if instruction else 1.0
+    factor *= float(b.get("glossary_entry", 1.0)) if glossary else 1.0
     return 2.0 ** (base * factor) - 2.0
 
 
@@ -137,6 +138,13 @@ def _sectors(codes: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(a for c in codes if c for a in sector_ancestors(c)))
 
 
+@lru_cache(maxsize=1)
+def _definition_heading_words() -> frozenset[str]:
+    """The words that head a definitions article or glossary, any language (config matching.definition_headings)."""
+    heads = (search_config().get("matching") or {}).get("definition_headings") or {}
+    return frozenset(str(w).lower() for words in heads.values() for w in words)
+
+
 @dataclass
 class _ProvisionIndex:
     """Parent links of one document's provisions: ancestry paths, headings, article numbers."""
@@ -161,6 +169,13 @@ class _ProvisionIndex:
         if parent is None or parent.kind != "article" or parent.text or self._first_child.get(parent.id) != p.id:
             return None
         return parent.heading
+
+    def in_glossary(self, p: Provision) -> bool:
+        """Whether `p` is an entry of a glossary annex (ESRS Annex II): it explains a word the act uses."""
+        chain = self.chain(p.id)
+        words = _definition_heading_words()
+        return any(c.kind == "annex" for c in chain) and any(
+            words & set(re.findall(r"\w+", (c.heading or "").lower())) for c in chain)
 
     def chain(self, pid: str) -> list[Provision]:
         out, seen = [], set()
@@ -301,7 +316,8 @@ def provision_record(
         "ordinal": idx.order.get(p.id, 0),
         "dated": "yes" if DATE_RE.search(p.text or "") else None,  # states a date: an answer to "when …?"
         "modality": modality,
-        "rank_weight": _weight(p.kind, modality, heading_only=not p.text, instruction=instruction),
+        "rank_weight": _weight(p.kind, modality, heading_only=not p.text, instruction=instruction,
+                               glossary=idx.in_glossary(p)),
         "deadline": None,
         "deadline_sort": NO_DEADLINE,
     }

@@ -174,11 +174,22 @@ def test_a_question_about_a_meaning_finds_the_definition(engine):
     ("what does remediation mean", ("CSDDD", "art_3.par_1.pt_t")),       # "'remediation' means …"
     ("what are business partners", ("CSDDD", "art_3.par_1.pt_f")),       # plural asked, singular defined
     ("wat wordt verstaan onder een zakenpartner", ("CSDDD", "art_3.par_1.pt_f")),  # Dutch, English-only act
+    ("what does stakeholder engagement mean", ("ESRS", "anx_II.sct_145")),  # the ESRS glossary's entry
 ])
 def test_a_question_about_a_meaning_puts_the_definition_of_that_term_first(engine, question, defining):
     top = provisions(engine, question).hits[0].record
     assert (top["instrument"], top["provision_id"]) == defining, top["citation"]
     assert top["defines"]
+
+
+@pytest.mark.parametrize("query", ["stakeholder engagement", "climate transition plan"])
+def test_a_glossary_entry_explains_a_word_and_does_not_outrank_the_duties(engine, query):
+    """ESRS Annex II explains the words the standards use; a search for those words wants the provisions
+    that say what to do (a question about the meaning still gets the entry first, above). Not always: words
+    hardly any duty uses ("grievance mechanism") still find the entry first."""
+    top = provisions(engine, query).hits[0].record
+    assert "GLOSSARY" not in (top.get("heading") or "").upper(), top["citation"]
+    assert top["provision_kind"] in ("paragraph", "point", "subparagraph", "article"), top["citation"]
 
 
 def test_an_amending_instruction_says_what_it_amends(engine):
