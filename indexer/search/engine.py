@@ -636,8 +636,10 @@ TIE = 0.03  # scores this close are a tie (BM25 statistics differ in detail betw
 def _ties_by_id(hits: list[tuple[float, dict[str, Any], dict[str, list[str]]]]
                ) -> list[tuple[float, dict[str, Any], dict[str, list[str]]]]:
     """Equal scores in id order: engines break ties by internal document address, which depends on how
-    indexing threads filled the segments, so without this the same query could rank differently per build."""
-    return sorted(hits, key=lambda h: (-h[0], h[1]["id"]))
+    indexing threads filled the segments, so without this the same query could rank differently per build.
+    Equal to six significant digits: tantivy's float32 arithmetic leaves two identical texts 4e-6 apart
+    (CSRD Art. 19a(3) and 29a(3) as Omnibus I amends them), where Lucene scores them the same."""
+    return sorted(hits, key=lambda h: (-float(f"{h[0]:.6g}"), h[1]["id"]))
 
 
 LANGUAGE_MARGIN = 0.0  # the reader's language version of a provision is shown whenever it matches at all

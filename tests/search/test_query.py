@@ -117,3 +117,12 @@ def test_a_word_naming_an_acts_subject_also_stands_for_the_act():
 def test_sector_codes_expand_to_their_ancestors(code, ancestors):
     from regkb.taxonomy import sector_ancestors
     assert sector_ancestors(code) == ancestors
+
+
+def test_float_noise_is_a_tie_broken_by_id():
+    """Two identical texts tantivy scores 4e-6 apart (float32) and Lucene the same: both engines then put
+    them in id order, so they agree on the first hit."""
+    from indexer.search.engine import _ties_by_id
+    hits = [(21.19721221923828, {"id": "b"}, {}), (21.197208404541016, {"id": "a"}, {}), (30.0, {"id": "z"}, {}),
+            (21.1, {"id": "0"}, {})]
+    assert [h[1]["id"] for h in _ties_by_id(hits)] == ["z", "a", "b", "0"]
