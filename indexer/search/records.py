@@ -171,7 +171,8 @@ class _ProvisionIndex:
         return parent.heading
 
     def in_glossary(self, p: Provision) -> bool:
-        """Whether `p` is an entry of a glossary annex (ESRS Annex II): it explains a word the act uses."""
+        """Whether `p` is in a glossary or list of definitions inside an annex (ESRS Annex II, "Acronyms and
+        glossary of terms"): it explains a word the act uses, it imposes nothing."""
         chain = self.chain(p.id)
         words = _definition_heading_words()
         return any(c.kind == "annex" for c in chain) and any(
