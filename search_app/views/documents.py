@@ -143,7 +143,16 @@ READER_CACHE_SIZE = 32  # rendered documents kept per corpus state (a long act's
 
 def _gone_units(corpus, doc: Document, chains: VersionChains) -> list[GoneUnit]:
     """The articles, annexes, paragraphs and points earlier versions of `doc` had and it no longer has, each
-    placed after the part that came before it in its last version (or first in its parent)."""
+    placed after the part that came before it in its last version (or first in its parent). Placed once per
+    corpus state and interface language (it scans both versions' provisions), not on every page view."""
+    placed = corpus.snapshot.derived("gone units", lambda _: {})
+    key = (doc.id, str(get_locale()))
+    if key not in placed:
+        placed[key] = _place_gone_units(corpus, doc, chains)
+    return placed[key]
+
+
+def _place_gone_units(corpus, doc: Document, chains: VersionChains) -> list[GoneUnit]:
     have = [p.id for p in doc.provisions]
     present_ids = set(have)
     out = []
@@ -175,7 +184,7 @@ def _after(ids: list[str], pid: str | None) -> str | None:
 def _after_subtree(ids: list[str], unit: str | None) -> str | None:
     """The first provision after `unit` and all its parts (the first provision when `unit` is None)."""
     if unit is None:
-        return next((i for i in ids), None)
+        return ids[0] if ids else None
     start = ids.index(unit)
     return next((i for i in ids[start + 1:] if not i.startswith(unit + ".")), None)
 
